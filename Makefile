@@ -1,0 +1,62 @@
+# bizenv-analysis — the front door. `make help` lists the targets.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
+NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
+# Quiet, reproducible runs: no bytecode next to sources, one BLAS thread, no kernel chatter.
+export PYTHONDONTWRITEBYTECODE := 1
+export OMP_NUM_THREADS := 1
+export PYDEVD_DISABLE_FILE_VALIDATION := 1
+export MPLBACKEND := Agg
+
+.PHONY: help study install build notebooks test unit nbval lint lab bench lock clean
+
+help:  ## list the targets
+	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 12
+
+study: install build notebooks  ## create .venv, install the lock, build all tables, run every notebook
+
+install: $(STAMP)  ## create .venv (if missing) and install the pinned dependencies
+
+$(STAMP): requirements.lock pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11) and "Python 3.11 is required (found %s); set PYTHON=/path/to/python3.11" % sys.version.split()[0])'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	rm -f $(VENV)/.installed-* && touch $@
+
+build: install  ## build data/processed/ from data/raw/ (python -m bizenv_analysis build)
+	$(BIN)/python -m bizenv_analysis build
+
+notebooks: install  ## execute every notebook in order, in place, from a clean kernel
+	@for nb in $(NOTEBOOKS); do \
+	  echo "executing $$nb"; \
+	  $(BIN)/jupyter nbconvert --to notebook --execute --inplace --log-level=ERROR \
+	    --ExecutePreprocessor.record_timing=False --ExecutePreprocessor.timeout=1200 $$nb || exit 1; \
+	done
+
+test: unit nbval lint  ## unit tests, nbval on every notebook, ruff
+
+unit: install  ## pytest unit tests
+	$(BIN)/python -m pytest tests
+
+nbval: install  ## re-run every notebook and compare with its committed outputs (strict)
+	$(BIN)/python -m pytest --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg $(NOTEBOOKS)
+
+lint: install  ## ruff on the package, tests and notebooks
+	$(BIN)/ruff check bizenv_analysis tests tools benchmarks notebooks
+
+lab: install  ## open JupyterLab on the project's environment
+	$(BIN)/jupyter lab notebooks
+
+bench: install  ## scale benchmark; writes benchmarks/results.md
+	$(BIN)/python benchmarks/scale.py
+
+lock: install  ## re-pin requirements.lock and environment.yml from .venv
+	$(BIN)/python tools/lock.py
+
+clean:  ## remove .venv and caches (keeps committed outputs)
+	rm -rf $(VENV) .pytest_cache .ruff_cache
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +

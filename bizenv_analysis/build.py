@@ -1,0 +1,98 @@
+"""The whole pipeline: sources → clean → measures → … → tables in `data/processed/`."""
+
+from __future__ import annotations
+
+import sys
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from . import clean, measures, sources
+from .errors import BuildError
+from .io import csv_bytes, write_outputs
+from .paths import DATA, LEXICON, ROOT
+
+
+@dataclass
+class BuildResult:
+    """What a build produced: its tables by file name, and any warnings."""
+
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    written: list[Path] = field(default_factory=list)
+
+
+def lexicon_file(data_dir: Path, name: str) -> Path:
+    """A corpus's own lexicon file when it has one, else the bundled one."""
+    own = data_dir / "lexicon" / name
+    return own if own.is_file() else LEXICON / name
+
+
+def _say(msg: str, quiet: bool) -> None:
+    if not quiet:
+        print(msg, flush=True)
+
+
+def build(data_dir: Path | str = DATA, out_dir: Path | str | None = None,
+          quiet: bool = False) -> BuildResult:
+    """Build every table from `data_dir` (sources.csv + raw/) into `out_dir`.
+
+    All inputs are checked and all tables computed before anything is written, so a failed
+    build leaves `out_dir` exactly as it was.
+    """
+    data_dir = Path(data_dir)
+    out_dir = Path(out_dir) if out_dir is not None else data_dir / "processed"
+    result = BuildResult()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", measures.StructureWarning)
+        raws = sources.load_raw_documents(data_dir)
+        _say(f"[1/3] sources   {len(raws)} documents read, sha256 verified", quiet)
+
+        rules = clean.load_chrome_rules(lexicon_file(data_dir, "chrome.csv"))
+        cleaned = [clean.clean_document(r, rules) for r in raws]
+        docs = clean.documents_table(raws, cleaned)
+        removed = pd.DataFrame([r for c in cleaned for r in c.removed],
+                               columns=["source_id", "line", "rule", "text"])
+        meta = (pd.DataFrame([m for c in cleaned for m in c.metadata],
+                             columns=["source_id", "field", "value"])
+                .drop_duplicates(ignore_index=True))
+        _say(f"[2/3] clean     {len(removed)} spans removed "
+             f"({int(docs['n_glosses_removed'].sum())} pinyin glosses), "
+             f"{int(docs['n_chars_converted'].sum())} characters converted to Simplified", quiet)
+
+        places = {r.source_id: r.meta["place"] for r in raws}
+        table, cases = measures.measures_tables(docs, places,
+                                                lexicon_file(data_dir, "segmentation.csv"))
+        if table.empty:
+            raise BuildError("no measures or paragraphs found in any document", data_dir / "raw",
+                             "check that the raw files hold the documents' text")
+        counts = table["kind"].value_counts()
+        _say(f"[3/3] measures  {len(table)} items: "
+             + ", ".join(f"{counts[k]} {k}" for k in sorted(counts.index)), quiet)
+    result.warnings = [str(w.message) for w in caught
+                       if issubclass(w.category, measures.StructureWarning)]
+    result.tables = {
+        "documents.csv": docs,
+        "removed.csv": removed,
+        "metadata.csv": meta,
+        "measures.csv": table,
+        "cases.csv": cases,
+    }
+    files = {name: csv_bytes(df) for name, df in result.tables.items()}
+    result.written = write_outputs(out_dir, files)
+    for w in result.warnings:
+        print(f"warning: {w}", file=sys.stderr)
+    _say(f"done: {len(files)} tables in {_shown(out_dir)}", quiet)
+    return result
+
+
+def _shown(path: Path) -> str:
+    """A path as the user should see it: relative to the project or the working directory."""
+    for base in (ROOT, Path.cwd()):
+        try:
+            return str(path.resolve().relative_to(base.resolve()))
+        except ValueError:
+            continue
+    return str(path)

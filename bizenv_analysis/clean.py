@@ -1,0 +1,194 @@
+"""Stage 2 — clean: page chrome, pinyin glosses, Traditional → Simplified, whitespace and quotes.
+
+Raw files are never touched; every removal is recorded (see `CleanDocument.removed`), so what
+cleaning did can be inspected line by line in `data/processed/removed.csv`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+import opencc
+import pandas as pd
+
+from .sources import RawDocument
+
+# A gloss is a pinyin syllable with a tone mark in brackets right after a Han character: 發(fā).
+# Requiring the tone mark keeps real bracketed Latin such as (PPP) or (e.g.) intact.
+_TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ"
+PINYIN_GLOSS = re.compile(
+    rf"(?<=[\u3400-\u9fff])[(（](?=[a-z{_TONED}ü]*[{_TONED}])[a-z{_TONED}ü]{{1,7}}[)）]"
+)
+_CJK = r"\u3000-\u303f\u3400-\u9fff\uff00-\uffef“”‘’《》"
+_SPACE_NEAR_CJK = re.compile(rf"(?<=[{_CJK}])\s+|\s+(?=[{_CJK}])")
+_STRAIGHT_QUOTES = re.compile(r'"([^"\n]*)"')
+_CORNER = str.maketrans({"「": "“", "」": "”", "『": "‘", "』": "’"})
+# Full-width ASCII variants (（ ： ； ， ０-９ Ａ-Ｚ …) become their ASCII forms, as this corpus
+# already writes them; Chinese marks with no ASCII twin (。、“”《》〔〕) are kept.
+_FULLWIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
+_FULLWIDTH.update({0x3000: 0x20, 0xA0: 0x20, 0x2002: 0x20, 0x2003: 0x20, 0x09: 0x20})
+DATE_LINE = re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日$")
+DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,8}〔\d{4}〕\d+号")
+
+
+@dataclass(frozen=True)
+class ChromeRule:
+    rule_id: str
+    action: str  # drop | drop_to_end | drop_head_until
+    pattern: re.Pattern
+    condition: re.Pattern | None
+    note: str
+
+
+@dataclass
+class CleanDocument:
+    source_id: str
+    text: str
+    n_chars_raw: int
+    n_glosses: int
+    n_converted: int
+    removed: list[dict] = field(default_factory=list)
+    metadata: list[dict] = field(default_factory=list)
+
+
+@cache
+def _converter() -> opencc.OpenCC:
+    return opencc.OpenCC("t2s")
+
+
+def to_simplified(text: str) -> str:
+    """Traditional → Simplified Chinese with OpenCC's t2s profile."""
+    return _converter().convert(text)
+
+
+def load_chrome_rules(path: Path) -> list[ChromeRule]:
+    """Read page-chrome rules (`data/lexicon/chrome.csv`)."""
+    df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    return [
+        ChromeRule(r.rule_id, r.action, re.compile(r.pattern),
+                   re.compile(r.condition) if r.condition else None, r.note)
+        for r in df.itertuples()
+    ]
+
+
+def collapse_spaces(line: str) -> str:
+    """Unify space characters and punctuation widths; runs of spaces become one."""
+    line = line.translate(_FULLWIDTH).translate(_CORNER)
+    line = _STRAIGHT_QUOTES.sub(r"“\1”", line)
+    return re.sub(r" {2,}", " ", line).strip()
+
+
+def normalise_line(line: str) -> str:
+    """Whitespace and punctuation forms of one line (no content change)."""
+    return _SPACE_NEAR_CJK.sub("", collapse_spaces(line))
+
+
+def strip_glosses(text: str) -> tuple[str, list[tuple[int, str]]]:
+    """Remove pinyin glosses; return the text and (line number, gloss) for each removed."""
+    found = []
+    for i, line in enumerate(text.split("\n"), start=1):
+        found += [(i, m.group()) for m in PINYIN_GLOSS.finditer(line)]
+    return PINYIN_GLOSS.sub("", text), found
+
+
+def _notice_metadata(lines: list[str]) -> list[tuple[str, str]]:
+    """Fields of an issuing notice (文号, addressees, issuer, date) from the wrapper lines."""
+    meta = []
+    title = []
+    for line in lines:
+        title.append(line)
+        if line.endswith("通知"):
+            break
+    meta.append(("notice_title", "".join(title)))
+    for i, line in enumerate(lines):
+        if DOC_NUMBER.fullmatch(line):
+            meta.append(("doc_number", line))
+        elif line.endswith(":") and i < len(lines) - 1:
+            meta.append(("addressees", line.rstrip(":")))
+        elif m := DATE_LINE.match(line):
+            if i > 0:
+                meta.append(("issuer", lines[i - 1]))
+            meta.append(("issued", f"{int(m[1]):04d}-{int(m[2]):02d}-{int(m[3]):02d}"))
+    return meta
+
+
+def clean_document(doc: RawDocument, rules: list[ChromeRule]) -> CleanDocument:
+    """Clean one raw document; records every removed line and every metadata field found."""
+    text = doc.text.replace("\r\n", "\n").replace("\r", "\n")
+    text, glosses = strip_glosses(text)
+    simplified = to_simplified(text)
+    # OpenCC's t2s maps character for character here; a length change counts as changes too.
+    n_converted = (sum(a != b for a, b in zip(text, simplified, strict=False))
+                   + abs(len(text) - len(simplified)))
+    # Chrome rules see lines with single spaces (page bars are space-separated); the kept
+    # lines then lose the spaces that web layout put between Chinese characters.
+    lines = [collapse_spaces(s) for s in simplified.split("\n")]
+
+    sid = doc.source_id
+    removed = [{"source_id": sid, "line": n, "rule": "pinyin_gloss", "text": g} for n, g in glosses]
+    metadata: list[dict] = []
+    drop: dict[int, str] = {}
+    # Whole-region rules first, so a region's lines are credited to it, not to a line rule.
+    for rule in sorted(rules, key=lambda r: r.action == "drop"):
+        if rule.action == "drop_head_until":
+            head = "".join(lines[:4])
+            if rule.condition and not rule.condition.search(head):
+                continue
+            end = next((i for i, s in enumerate(lines[:40]) if rule.pattern.match(s)), None)
+            if end is None:
+                continue
+            wrapper = [s for s in lines[: end + 1] if s]
+            metadata += [{"source_id": sid, "field": k, "value": v} for k, v in _notice_metadata(wrapper)]
+            for i in range(end + 1):
+                drop.setdefault(i, rule.rule_id)
+            continue
+        for i, line in enumerate(lines):
+            m = rule.pattern.match(line)
+            if not m:
+                continue
+            metadata += [{"source_id": sid, "field": k, "value": v}
+                         for k, v in m.groupdict().items() if v]
+            stop = len(lines) if rule.action == "drop_to_end" else i + 1
+            for j in range(i, stop):
+                drop.setdefault(j, rule.rule_id)
+            if rule.action == "drop_to_end":
+                break
+    removed += [{"source_id": sid, "line": i + 1, "rule": r, "text": lines[i]}
+                for i, r in sorted(drop.items()) if lines[i]]
+    kept = [normalise_line(s) for i, s in enumerate(lines) if i not in drop and s]
+    return CleanDocument(
+        source_id=sid,
+        text="\n".join(kept),
+        n_chars_raw=len(doc.text),
+        n_glosses=len(glosses),
+        n_converted=n_converted,
+        removed=sorted(removed, key=lambda r: (r["line"], r["rule"] != "pinyin_gloss")),
+        metadata=metadata,
+    )
+
+
+def documents_table(raws: list[RawDocument], cleaned: list[CleanDocument]) -> pd.DataFrame:
+    """`documents.csv`: one row per source with the cleaned text and what cleaning changed."""
+    rows = []
+    for raw, doc in zip(raws, cleaned, strict=True):
+        rows.append({
+            "source_id": doc.source_id,
+            "title": raw.meta["title"],
+            "date": raw.meta["date"],
+            "year": int(str(raw.meta["date"])[:4]) if str(raw.meta["date"])[:4].isdigit() else pd.NA,
+            "place": raw.meta["place"],
+            "admin_level": raw.meta["admin_level"],
+            "doc_type": raw.meta["doc_type"],
+            "n_chars_raw": doc.n_chars_raw,
+            "n_chars_clean": len(doc.text),
+            "n_lines_removed": sum(r["rule"] != "pinyin_gloss" for r in doc.removed),
+            "n_glosses_removed": doc.n_glosses,
+            "n_chars_converted": doc.n_converted,
+            "text": doc.text,
+        })
+    df = pd.DataFrame(rows)
+    df["year"] = df["year"].astype("Int64")
+    return df

@@ -1,0 +1,29 @@
+"""Where the bundled corpus and outputs live."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "data"
+PROCESSED = DATA / "processed"
+LEXICON = DATA / "lexicon"
+FIGURES = ROOT / "figures"
+FONTS = ROOT / "fonts"
+
+
+def study_paths(data: str | Path | None = None, out: str | Path | None = None,
+                figures: str | Path | None = None) -> tuple[Path, Path, Path]:
+    """Data, output and figure folders for a notebook run.
+
+    Arguments win, then the environment (BIZENV_DATA, BIZENV_OUT, BIZENV_FIGURES), then the
+    bundled corpus; outputs default to `<data>/processed`, figures to the project's `figures/`
+    for the bundled corpus and `<data>/figures` for any other.
+    """
+    import os
+
+    d = Path(data or os.environ.get("BIZENV_DATA") or DATA)
+    o = Path(out or os.environ.get("BIZENV_OUT") or d / "processed")
+    default_fig = FIGURES if d.resolve() == DATA.resolve() else d / "figures"
+    f = Path(figures or os.environ.get("BIZENV_FIGURES") or default_fig)
+    return d, o, f

@@ -1,0 +1,126 @@
+"""One house style for every figure: shipped CJK font, bilingual labels, deterministic files.
+
+Each figure is written as `figures/<fig_id>_<lang>.png` (300 dpi) and `.svg` for lang in
+zh/en, with the data it plots beside it as `figures/<fig_id>_data.csv` (UTF-8 with BOM, so
+Excel opens it correctly).
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+from collections.abc import Callable
+from pathlib import Path
+
+import matplotlib as mpl
+import matplotlib.pyplot as plt
+import pandas as pd
+from matplotlib import font_manager
+from matplotlib.figure import Figure
+
+from .io import csv_bytes, write_outputs
+from .paths import FIGURES, FONTS
+
+FONT_FILE = FONTS / "NotoSansCJKsc-Regular-subset.otf"
+FONT_FAMILY = "Noto Sans CJK SC"
+LANGS = ("zh", "en")
+PALETTE = ["#1b6ca8", "#e07b39", "#3a9e6f", "#b8405e", "#7d5ba6",
+           "#8c7a5b", "#d4a72c", "#5a8fa3", "#9e9e9e", "#2f4858"]
+SOURCE_COLORS = {
+    "gz-pilot-2021": "#1b6ca8", "tianhe-2020": "#e07b39", "dongguan-2023": "#3a9e6f",
+    "quzhou-2018": "#b8405e", "gd-cases-2024": "#7d5ba6",
+}
+SOURCE_LABELS = {
+    "gz-pilot-2021": ("广州 2021(试点报道)", "Guangzhou 2021 (pilot report)"),
+    "tianhe-2020": ("天河 2020(行动方案)", "Tianhe 2020 (action plan)"),
+    "dongguan-2023": ("东莞 2023(行动方案)", "Dongguan 2023 (action plan)"),
+    "quzhou-2018": ("衢州 2018(实施意见)", "Quzhou 2018 (implementation opinions)"),
+    "gd-cases-2024": ("广东 2024(典型案例)", "Guangdong 2024 (typical cases)"),
+}
+_PNG_META = {"Software": None}
+_SVG_META = {"Date": None, "Creator": None}
+
+
+def setup() -> None:
+    """Register the shipped font and set the house style (idempotent)."""
+    if FONT_FAMILY not in {f.name for f in font_manager.fontManager.ttflist}:
+        font_manager.fontManager.addfont(str(FONT_FILE))
+    mpl.rcParams.update({
+        "font.family": [FONT_FAMILY, "DejaVu Sans"],
+        "font.size": 9,
+        "axes.titlesize": 10.5,
+        "axes.titleweight": "normal",
+        "axes.labelsize": 9,
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+        "axes.prop_cycle": mpl.cycler(color=PALETTE),
+        "axes.grid": False,
+        "legend.frameon": False,
+        "figure.dpi": 100,
+        "savefig.dpi": 300,
+        "savefig.bbox": "tight",
+        "savefig.pad_inches": 0.08,
+        "svg.fonttype": "path",
+        "svg.hashsalt": "bizenv-analysis",
+        "path.simplify": True,
+        "image.cmap": "Blues",
+    })
+
+
+def t(zh: str, en: str, lang: str) -> str:
+    """The label in the figure's language."""
+    return zh if lang == "zh" else en
+
+
+def source_label(source_id: str, lang: str) -> str:
+    """Readable name of a source in zh or en (the id itself for unknown sources)."""
+    zh, en = SOURCE_LABELS.get(source_id, (source_id, source_id))
+    return t(zh, en, lang)
+
+
+def source_color(source_id: str, i: int = 0) -> str:
+    """The source's fixed colour (palette by position for unknown sources)."""
+    return SOURCE_COLORS.get(source_id, PALETTE[i % len(PALETTE)])
+
+
+def figure_bytes(fig: Figure) -> dict[str, bytes]:
+    """PNG (300 dpi) and SVG bytes of a figure, with no dates or software stamps."""
+    out = {}
+    for ext, meta in (("png", _PNG_META), ("svg", _SVG_META)):
+        buf = io.BytesIO()
+        fig.savefig(buf, format=ext, metadata=meta)
+        out[ext] = buf.getvalue()
+    return out
+
+
+def save_bilingual(fig_id: str, plot: Callable[[pd.DataFrame, str], Figure], data: pd.DataFrame,
+                   out_dir: Path = FIGURES, show: str | None = "en") -> list[Path]:
+    """Draw `plot(data, lang)` in Chinese and English, write PNG+SVG and the data CSV.
+
+    Shows the `show` language version inline (as a plain image, no figure repr) when run
+    in a notebook. Returns the paths of the files that changed.
+    """
+    setup()
+    files: dict[str, bytes] = {f"{fig_id}_data.csv": csv_bytes(data, bom=True)}
+    for lang in LANGS:
+        fig = plot(data, lang)
+        for ext, blob in figure_bytes(fig).items():
+            files[f"{fig_id}_{lang}.{ext}"] = blob
+        if lang == show:
+            _display_png(fig)
+        plt.close(fig)
+    return write_outputs(out_dir, files)
+
+
+def _display_png(fig: Figure) -> None:
+    """Show a figure in a notebook as image/png only (nbval then has no text repr to compare)."""
+    try:
+        from IPython import get_ipython
+        from IPython.display import display
+    except ImportError:  # plain Python: nothing to show
+        return
+    if get_ipython() is None:
+        return
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=110, metadata=_PNG_META)
+    display({"image/png": base64.b64encode(buf.getvalue()).decode()}, raw=True)

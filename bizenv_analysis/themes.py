@@ -1,0 +1,105 @@
+"""Stage 5b — themes: code every measure with the codebook's themes, by rules kept as data.
+
+`data/lexicon/themes.csv` lists the 17 themes (ids, groups, labels, definitions);
+`data/lexicon/theme_rules.csv` holds the keyword rules: a regex, the field it reads (`text`
+sentences, the measure's `title`, or its `kind`), a weight and an optional exclusion regex
+that cancels a hit in the same sentence. `data/lexicon/theme_params.csv` holds the
+assignment threshold and fallback. A theme is assigned when its score reaches the threshold;
+the primary theme is the highest-scoring one.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+THEME_COLUMNS = ["measure_id", "theme_id", "score", "primary"]
+SENTENCE_END = re.compile(r"(?<=[。;;!?])")
+
+
+@dataclass(frozen=True)
+class Rule:
+    theme_id: str
+    field: str  # text | title | kind
+    pattern: re.Pattern
+    weight: float
+    exclude: re.Pattern | None
+
+
+@dataclass(frozen=True)
+class Codebook:
+    """Themes, their rules and the coder's parameters."""
+
+    themes: pd.DataFrame
+    rules: tuple[Rule, ...]
+    threshold: float
+    max_hits: int
+    fallback: str
+
+    @property
+    def theme_ids(self) -> list[str]:
+        return list(self.themes["theme_id"])
+
+
+def load_codebook(lexicon_dir: Path) -> Codebook:
+    """Read themes.csv, theme_rules.csv and theme_params.csv from a lexicon folder."""
+    themes = pd.read_csv(lexicon_dir / "themes.csv", dtype=str, keep_default_na=False)
+    rules_df = pd.read_csv(lexicon_dir / "theme_rules.csv", dtype=str, keep_default_na=False)
+    params = pd.read_csv(lexicon_dir / "theme_params.csv", dtype=str, keep_default_na=False)
+    p = dict(zip(params["name"], params["value"], strict=True))
+    known = set(themes["theme_id"])
+    unknown = sorted(set(rules_df["theme_id"]) - known)
+    if unknown:
+        raise ValueError(f"theme_rules.csv names unknown theme ids: {unknown}")
+    rules = tuple(
+        Rule(r.theme_id, r.field or "text", re.compile(r.pattern), float(r.weight),
+             re.compile(r.exclude) if r.exclude else None)
+        for r in rules_df.itertuples()
+    )
+    return Codebook(themes, rules, float(p["threshold"]), int(p["max_hits"]), p["fallback"])
+
+
+def sentences(text: str) -> list[str]:
+    """Sentences of a measure (split after 。 ; ! ?, and at line breaks)."""
+    return [s for line in text.split("\n") for s in SENTENCE_END.split(line) if s.strip()]
+
+
+def score_measure(title: str, text: str, kind: str, cb: Codebook) -> dict[str, float]:
+    """Score of every theme for one measure (0 where no rule fires)."""
+    sents = sentences(text)
+    scores = dict.fromkeys(cb.theme_ids, 0.0)
+    for rule in cb.rules:
+        if rule.field == "kind":
+            hits = int(bool(rule.pattern.fullmatch(kind)))
+        elif rule.field == "title":
+            hits = int(bool(rule.pattern.search(title)) and not
+                       (rule.exclude and rule.exclude.search(title)))
+        else:
+            hits = sum(1 for s in sents
+                       if rule.pattern.search(s) and not (rule.exclude and rule.exclude.search(s)))
+        scores[rule.theme_id] += rule.weight * min(hits, cb.max_hits)
+    return scores
+
+
+def assign(scores: dict[str, float], cb: Codebook) -> tuple[list[str], str]:
+    """Assigned themes (codebook order) and the primary one."""
+    order = {t: i for i, t in enumerate(cb.theme_ids)}
+    ranked = sorted(scores, key=lambda t: (-scores[t], order[t]))
+    best = ranked[0]
+    primary = best if scores[best] > 0 else cb.fallback
+    chosen = {t for t in ranked if scores[t] >= cb.threshold} | {primary}
+    return sorted(chosen, key=order.get), primary
+
+
+def code_measures(measures: pd.DataFrame, cb: Codebook) -> pd.DataFrame:
+    """`themes.csv`: one row per (measure, assigned theme), exactly one primary per measure."""
+    rows = []
+    for m in measures.itertuples():
+        scores = score_measure(m.title, m.text, m.kind, cb)
+        chosen, primary = assign(scores, cb)
+        rows += [{"measure_id": m.measure_id, "theme_id": t, "score": round(scores[t], 3),
+                  "primary": t == primary} for t in chosen]
+    return pd.DataFrame(rows, columns=THEME_COLUMNS)

@@ -1,0 +1,145 @@
+"""The command line, idempotence, and every kind of bad input (clear error, nothing written)."""
+
+from __future__ import annotations
+
+import hashlib
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from bizenv_analysis.__main__ import main
+from bizenv_analysis.paths import ROOT
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def set_row(corpus: Path, source_id: str, **values: str) -> None:
+    df = pd.read_csv(corpus / "sources.csv", dtype=str, keep_default_na=False)
+    for k, v in values.items():
+        df.loc[df["source_id"] == source_id, k] = v
+    df.to_csv(corpus / "sources.csv", index=False)
+
+
+def rehash(corpus: Path, source_id: str) -> None:
+    path = corpus / "raw" / f"{source_id}.txt"
+    set_row(corpus, source_id, sha256=hashlib.sha256(path.read_bytes()).hexdigest())
+
+
+def test_cli_builds_the_bundled_corpus_and_is_idempotent(tmp_path):
+    out = tmp_path / "out"
+    cmd = [sys.executable, "-m", "bizenv_analysis", "build", "--out", str(out)]
+    first = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, check=True)
+    assert first.stdout.splitlines()[0].startswith("[1/3] sources   5 documents")
+    assert "121 items: 109 measure, 12 safeguard" in first.stdout
+    assert first.stderr == ""
+    before = snapshot(out)
+    assert set(before) == {"documents.csv", "removed.csv", "metadata.csv", "measures.csv", "cases.csv"}
+    subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, check=True)
+    assert snapshot(out) == before
+
+
+def test_committed_outputs_match_a_fresh_build(tmp_path):
+    assert main(["build", "--out", str(tmp_path), "--quiet"]) == 0
+    committed = ROOT / "data" / "processed"
+    for name, data in snapshot(tmp_path).items():
+        assert (committed / name).read_bytes() == data, f"data/processed/{name} is stale: run make study"
+
+
+def fails(corpus: Path, out: Path, capsys: pytest.CaptureFixture[str]) -> str:
+    """Build must exit 2, name the problem on stderr, and leave `out` as it was."""
+    before = snapshot(out) if out.exists() else {}
+    assert main(["build", "--data", str(corpus), "--out", str(out), "--quiet"]) == 2
+    assert (snapshot(out) if out.exists() else {}) == before
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and "Traceback" not in err
+    return err
+
+
+@pytest.fixture
+def out(tmp_path: Path) -> Path:
+    """An output folder holding a previous good build (it must survive a failed one)."""
+    folder = tmp_path / "out"
+    assert main(["build", "--out", str(folder), "--quiet"]) == 0
+    return folder
+
+
+def test_changed_raw_file_is_refused(corpus, out, capsys):
+    path = corpus / "raw" / "tianhe-2020.txt"
+    path.write_bytes(path.read_bytes().replace("天河".encode(), "天湖".encode(), 1))
+    err = fails(corpus, out, capsys)
+    assert "tianhe-2020.txt" in err and "raw file changed" in err and "sha256" in err
+
+
+def test_missing_raw_file(corpus, out, capsys):
+    (corpus / "raw" / "quzhou-2018.txt").unlink()
+    err = fails(corpus, out, capsys)
+    assert "quzhou-2018.txt" in err and "not found" in err
+
+
+def test_empty_raw_file(corpus, out, capsys):
+    (corpus / "raw" / "quzhou-2018.txt").write_bytes(b"\n \n")
+    err = fails(corpus, out, capsys)
+    assert "quzhou-2018.txt" in err and "empty" in err
+
+
+def test_binary_file(corpus, out, capsys):
+    (corpus / "raw" / "quzhou-2018.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+    rehash(corpus, "quzhou-2018")
+    err = fails(corpus, out, capsys)
+    assert "quzhou-2018.txt" in err and "binary" in err
+
+
+def test_gb18030_file_declared_as_utf8_is_refused_with_the_fix(corpus, out, capsys):
+    path = corpus / "raw" / "quzhou-2018.txt"
+    path.write_bytes(path.read_text(encoding="utf-8").encode("gb18030"))
+    rehash(corpus, "quzhou-2018")
+    err = fails(corpus, out, capsys)
+    assert "quzhou-2018.txt" in err and "not valid utf-8" in err and "encoding=gb18030" in err
+
+
+def test_gb18030_file_declared_as_such_gives_the_same_measures(corpus, tmp_path, measures):
+    path = corpus / "raw" / "quzhou-2018.txt"
+    path.write_bytes(path.read_text(encoding="utf-8").encode("gb18030"))
+    rehash(corpus, "quzhou-2018")
+    set_row(corpus, "quzhou-2018", encoding="gb18030")
+    assert main(["build", "--data", str(corpus), "--out", str(tmp_path / "o"), "--quiet"]) == 0
+    got = pd.read_csv(tmp_path / "o" / "measures.csv", keep_default_na=False)
+    want = measures.reset_index(drop=True)
+    pd.testing.assert_series_equal(got["text"], want["text"])
+
+
+def test_file_without_a_row(corpus, out, capsys):
+    (corpus / "raw" / "extra-2024.txt").write_text("一、总则\n", encoding="utf-8")
+    err = fails(corpus, out, capsys)
+    assert "extra-2024.txt" in err and "without a row in sources.csv" in err
+
+
+def test_row_without_a_file(corpus, out, capsys):
+    set_row(corpus, "quzhou-2018", file="")
+    err = fails(corpus, out, capsys)
+    assert "sources.csv" in err and "quzhou-2018" in err and "no file named" in err
+
+
+def test_duplicate_source_id(corpus, out, capsys):
+    df = pd.read_csv(corpus / "sources.csv", dtype=str, keep_default_na=False)
+    pd.concat([df, df.iloc[[0]]]).to_csv(corpus / "sources.csv", index=False)
+    err = fails(corpus, out, capsys)
+    assert "duplicate source_id: gz-pilot-2021" in err
+
+
+def test_missing_sources_csv(tmp_path, out, capsys):
+    (tmp_path / "empty" / "raw").mkdir(parents=True)
+    err = fails(tmp_path / "empty", out, capsys)
+    assert "sources.csv not found" in err
+
+
+def test_absurdly_long_line(corpus, out, capsys):
+    (corpus / "raw" / "quzhou-2018.txt").write_text("营商环境" * 6000, encoding="utf-8")
+    rehash(corpus, "quzhou-2018")
+    err = fails(corpus, out, capsys)
+    assert "quzhou-2018.txt" in err and "characters" in err
