@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import clean, measures, sources
+from . import clean, clusters, measures, sources, themes, tokens, validation
 from .errors import BuildError
 from .io import csv_bytes, write_outputs
 from .paths import DATA, LEXICON, ROOT
@@ -47,8 +47,9 @@ def build(data_dir: Path | str = DATA, out_dir: Path | str | None = None,
     result = BuildResult()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", measures.StructureWarning)
+        warnings.simplefilter("always", clusters.ClusterWarning)
         raws = sources.load_raw_documents(data_dir)
-        _say(f"[1/3] sources   {len(raws)} documents read, sha256 verified", quiet)
+        _say(f"[1/6] sources   {len(raws)} documents read, sha256 verified", quiet)
 
         rules = clean.load_chrome_rules(lexicon_file(data_dir, "chrome.csv"))
         cleaned = [clean.clean_document(r, rules) for r in raws]
@@ -58,7 +59,7 @@ def build(data_dir: Path | str = DATA, out_dir: Path | str | None = None,
         meta = (pd.DataFrame([m for c in cleaned for m in c.metadata],
                              columns=["source_id", "field", "value"])
                 .drop_duplicates(ignore_index=True))
-        _say(f"[2/3] clean     {len(removed)} spans removed "
+        _say(f"[2/6] clean     {len(removed)} spans removed "
              f"({int(docs['n_glosses_removed'].sum())} pinyin glosses), "
              f"{int(docs['n_chars_converted'].sum())} characters converted to Simplified", quiet)
 
@@ -69,16 +70,49 @@ def build(data_dir: Path | str = DATA, out_dir: Path | str | None = None,
             raise BuildError("no measures or paragraphs found in any document", data_dir / "raw",
                              "check that the raw files hold the documents' text")
         counts = table["kind"].value_counts()
-        _say(f"[3/3] measures  {len(table)} items: "
+        _say(f"[3/6] measures  {len(table)} items: "
              + ", ".join(f"{counts[k]} {k}" for k in sorted(counts.index)), quiet)
+        analysed = table[table["kind"] != "paragraph"] if (table["kind"] != "paragraph").any() else table
+        tokenizer = tokens.PolicyTokenizer(lexicon_file(data_dir, "policy_terms.txt"),
+                                           lexicon_file(data_dir, "stopwords.txt"))
+        toks = tokens.tokens_table(analysed, tokenizer)
+        _say(f"[4/6] tokens    {int(toks['n_tokens'].sum()):,} terms in {len(toks)} measures "
+             f"({toks['tokens'].str.split().explode().nunique():,} distinct)", quiet)
+
+        clustered = clusters.cluster_measures(analysed, tokenizer)
+        sel = clustered["cluster_selection.csv"]
+        if sel.empty:
+            _say("[5/6] clusters  skipped: too few measures to cluster", quiet)
+        else:
+            best = sel[sel["chosen"]].iloc[0]
+            _say(f"[5/6] clusters  {best['method']} with k={best['k']} (silhouette "
+                 f"{best['silhouette']:.3f}, stability ARI {best['stability_ari']:.2f})", quiet)
+
+        codebook = themes.load_codebook(lexicon_file(data_dir, "themes.csv").parent)
+        coded = themes.code_measures(analysed, codebook)
+        extra = {}
+        if (data_dir / "validation" / "coding_a.csv").is_file():
+            extra = validation.validation_tables(coded, data_dir / "validation", codebook.theme_ids)
+            held = extra["validation_summary.csv"].query(
+                "comparison == 'coder_vs_gold' and split == 'holdout'").set_index("metric")["value"]
+            check = (f"; held-out primary accuracy {held['primary_accuracy']:.2f}, "
+                     f"micro-F1 {held['micro_f1']:.2f}")
+        else:
+            check = ""
+        _say(f"[6/6] themes    {len(coded)} theme codes, "
+             f"{len(coded) / max(1, coded['measure_id'].nunique()):.2f} per measure{check}", quiet)
     result.warnings = [str(w.message) for w in caught
-                       if issubclass(w.category, measures.StructureWarning)]
+                       if issubclass(w.category, (measures.StructureWarning, clusters.ClusterWarning))]
     result.tables = {
         "documents.csv": docs,
         "removed.csv": removed,
         "metadata.csv": meta,
         "measures.csv": table,
         "cases.csv": cases,
+        "tokens.csv": toks,
+        **clustered,
+        "themes.csv": coded,
+        **extra,
     }
     files = {name: csv_bytes(df) for name, df in result.tables.items()}
     result.written = write_outputs(out_dir, files)
