@@ -91,14 +91,19 @@ def build(data_dir: Path | str = DATA, out_dir: Path | str | None = None,
         codebook = themes.load_codebook(lexicon_file(data_dir, "themes.csv").parent)
         coded = themes.code_measures(analysed, codebook)
         extra = {}
-        if (data_dir / "validation" / "coding_a.csv").is_file():
-            extra = validation.validation_tables(coded, data_dir / "validation", codebook.theme_ids)
+        check = ""
+        vdir = data_dir / "validation"
+        if (vdir / "coding_a.csv").is_file():
+            round1 = None
+            if (vdir / "round1" / "theme_rules.csv").is_file():
+                round1 = themes.code_measures(analysed, themes.load_codebook(
+                    lexicon_file(data_dir, "themes.csv").parent, vdir / "round1"))
+            extra = validation.validation_tables(coded, vdir, codebook.theme_ids, round1)
             held = extra["validation_summary.csv"].query(
                 "comparison == 'coder_vs_gold' and split == 'holdout'").set_index("metric")["value"]
-            check = (f"; held-out primary accuracy {held['primary_accuracy']:.2f}, "
-                     f"micro-F1 {held['micro_f1']:.2f}")
-        else:
-            check = ""
+            if not held.empty:
+                check = (f"; held-out primary accuracy {held['primary_accuracy']:.2f}, "
+                         f"micro-F1 {held['micro_f1']:.2f}")
         _say(f"[6/6] themes    {len(coded)} theme codes, "
              f"{len(coded) / max(1, coded['measure_id'].nunique()):.2f} per measure{check}", quiet)
     result.warnings = [str(w.message) for w in caught

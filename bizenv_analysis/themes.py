@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 THEME_COLUMNS = ["measure_id", "theme_id", "score", "primary"]
-SENTENCE_END = re.compile(r"(?<=[。;;!?])")
+SENTENCE_END = re.compile(r"(?<=[。;；!！?？])")
 
 
 @dataclass(frozen=True)
@@ -44,11 +44,12 @@ class Codebook:
         return list(self.themes["theme_id"])
 
 
-def load_codebook(lexicon_dir: Path) -> Codebook:
-    """Read themes.csv, theme_rules.csv and theme_params.csv from a lexicon folder."""
+def load_codebook(lexicon_dir: Path, rules_dir: Path | None = None) -> Codebook:
+    """Read themes.csv, and theme_rules.csv + theme_params.csv (from `rules_dir` if given)."""
+    rules_dir = rules_dir or lexicon_dir
     themes = pd.read_csv(lexicon_dir / "themes.csv", dtype=str, keep_default_na=False)
-    rules_df = pd.read_csv(lexicon_dir / "theme_rules.csv", dtype=str, keep_default_na=False)
-    params = pd.read_csv(lexicon_dir / "theme_params.csv", dtype=str, keep_default_na=False)
+    rules_df = pd.read_csv(rules_dir / "theme_rules.csv", dtype=str, keep_default_na=False)
+    params = pd.read_csv(rules_dir / "theme_params.csv", dtype=str, keep_default_na=False)
     p = dict(zip(params["name"], params["value"], strict=True))
     known = set(themes["theme_id"])
     unknown = sorted(set(rules_df["theme_id"]) - known)

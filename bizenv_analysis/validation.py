@@ -77,30 +77,43 @@ def agreement(gold: pd.DataFrame, pred: pd.DataFrame, theme_ids: list[str]) -> d
     return {"summary": summary, "per_theme": per_theme, "confusion": confusion, "pairs": both}
 
 
-def validation_tables(themes: pd.DataFrame, validation_dir: Path, theme_ids: list[str]
-                      ) -> dict[str, pd.DataFrame]:
+def validation_tables(themes: pd.DataFrame, validation_dir: Path, theme_ids: list[str],
+                      round1_themes: pd.DataFrame | None = None) -> dict[str, pd.DataFrame]:
     """`validation_summary.csv`, `validation_per_theme.csv`, `validation_confusion.csv`.
 
-    Gold = coder A (`coding_a.csv`); coder B (`coding_b.csv`), an independent second reading,
-    gives the inter-coder agreement that bounds what any automatic coder can be expected to reach.
+    Gold = coder A (`coding_a.csv` for the round-1 sample, `coding_a_round2.csv` for the rest).
+    Splits follow `sample.csv`: `dev` (rules were tuned on it) and `holdout` (never used to tune).
+    Also reported: coder B (`coding_b.csv`), an independent second reading of the round-1 sample,
+    against coder A; and the frozen round-1 rules (`round1_themes`) on the round-1 held-out half.
     """
-    sample = pd.read_csv(validation_dir / "sample.csv", dtype=str)
-    gold = read_coding(validation_dir / "coding_a.csv")
+    sample = pd.read_csv(validation_dir / "sample.csv", dtype=str, keep_default_na=False)
+    gold = pd.concat([read_coding(p) for p in sorted(validation_dir.glob("coding_a*.csv"))])
     second = read_coding(validation_dir / "coding_b.csv")
     pred = predicted_sets(themes)
-    summaries, per_theme, confusion = [], [], []
-    for split in ("dev", "holdout", "all"):
-        ids = set(sample["measure_id"] if split == "all" else
-                  sample.loc[sample["split"] == split, "measure_id"])
-        for comparison, other in (("coder_vs_gold", pred), ("coder_b_vs_gold", second)):
-            res = agreement(gold[gold["measure_id"].isin(ids)], other[other["measure_id"].isin(ids)],
-                            theme_ids)
-            summaries.append(res["summary"].assign(split=split, comparison=comparison))
-            if comparison == "coder_vs_gold":
-                per_theme.append(res["per_theme"].assign(split=split))
-                if split == "holdout":
-                    confusion = res["confusion"].reset_index().melt(
-                        id_vars="gold", var_name="coder", value_name="n")
+    ids = {
+        "dev": set(sample.loc[sample["split"] == "dev", "measure_id"]),
+        "holdout": set(sample.loc[sample["split"] == "holdout", "measure_id"]),
+        "round1_sample": set(sample.loc[sample["round1_split"] != "", "measure_id"]),
+        "round1_holdout": set(sample.loc[sample["round1_split"] == "holdout", "measure_id"]),
+    }
+    ids["all"] = ids["dev"] | ids["holdout"]
+    runs = [("coder_vs_gold", split, pred) for split in ("dev", "holdout", "all")]
+    runs.append(("coder_b_vs_gold", "round1_sample", second))
+    if round1_themes is not None:
+        runs.append(("round1_rules_vs_gold", "round1_holdout", predicted_sets(round1_themes)))
+    summaries, per_theme = [], []
+    confusion = pd.DataFrame(columns=["gold", "coder", "n"])
+    for comparison, split, other in runs:
+        g = gold[gold["measure_id"].isin(ids[split])]
+        if g.empty:
+            continue
+        res = agreement(g, other[other["measure_id"].isin(ids[split])], theme_ids)
+        summaries.append(res["summary"].assign(split=split, comparison=comparison))
+        if comparison == "coder_vs_gold":
+            per_theme.append(res["per_theme"].assign(split=split))
+            if split == "holdout":
+                confusion = res["confusion"].reset_index().melt(id_vars="gold", var_name="coder",
+                                                                value_name="n")
     summary = pd.concat(summaries)[["comparison", "split", "metric", "value"]]
     summary["value"] = summary["value"].astype(float).round(4)
     pt = pd.concat(per_theme)[["split", "theme_id", "precision", "recall", "f1", "support", "predicted"]]

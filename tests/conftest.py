@@ -3,24 +3,34 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from bizenv_analysis import build
-from bizenv_analysis.paths import DATA
+from bizenv_analysis.paths import DATA, ROOT
 from bizenv_analysis.tables import load
 
-TABLES = ["documents", "removed", "metadata", "measures", "cases"]
+TABLES = ["documents", "removed", "metadata", "measures", "cases", "tokens", "clusters", "cluster_terms",
+          "cluster_selection", "themes", "validation_summary"]
 
 
 @pytest.fixture(scope="session")
-def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, pd.DataFrame]:
-    """Every table of a fresh build of the bundled corpus."""
+def built_dir(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """A fresh build of the bundled corpus by the CLI: the output folder and what it printed."""
     out = tmp_path_factory.mktemp("processed")
-    build(DATA, out, quiet=True)
-    return {name: load(name, out) for name in TABLES}
+    run = subprocess.run([sys.executable, "-m", "bizenv_analysis", "build", "--out", str(out)],
+                         capture_output=True, text=True, cwd=ROOT, check=True)
+    assert run.stderr == ""
+    return out, run.stdout
+
+
+@pytest.fixture(scope="session")
+def built(built_dir: tuple[Path, str]) -> dict[str, pd.DataFrame]:
+    """Every table of the fresh build."""
+    return {name: load(name, built_dir[0]) for name in TABLES}
 
 
 @pytest.fixture(scope="session")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -11,7 +12,20 @@ import pandas as pd
 import pytest
 
 from bizenv_analysis.__main__ import main
-from bizenv_analysis.paths import ROOT
+from bizenv_analysis.clean import clean_document, documents_table, load_chrome_rules
+from bizenv_analysis.measures import measures_tables
+from bizenv_analysis.paths import LEXICON, ROOT
+from bizenv_analysis.sources import load_raw_documents
+
+
+def measures_of(corpus: Path) -> pd.DataFrame:
+    """Stages 1–3 only (sources → clean → measures) of a corpus folder."""
+    raws = load_raw_documents(corpus)
+    rules = load_chrome_rules(LEXICON / "chrome.csv")
+    docs = documents_table(raws, [clean_document(r, rules) for r in raws])
+    table, _ = measures_tables(docs, {r.source_id: r.meta["place"] for r in raws},
+                               LEXICON / "segmentation.csv")
+    return table
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
@@ -30,24 +44,21 @@ def rehash(corpus: Path, source_id: str) -> None:
     set_row(corpus, source_id, sha256=hashlib.sha256(path.read_bytes()).hexdigest())
 
 
-def test_cli_builds_the_bundled_corpus_and_is_idempotent(tmp_path):
-    out = tmp_path / "out"
-    cmd = [sys.executable, "-m", "bizenv_analysis", "build", "--out", str(out)]
-    first = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, check=True)
-    assert first.stdout.splitlines()[0].startswith("[1/3] sources   5 documents")
-    assert "121 items: 109 measure, 12 safeguard" in first.stdout
-    assert first.stderr == ""
+def test_cli_build_matches_the_committed_outputs_and_is_idempotent(built_dir):
+    out, stdout = built_dir
+    lines = stdout.splitlines()
+    assert lines[0].startswith("[1/6] sources   5 documents")
+    assert "121 items: 109 measure, 12 safeguard" in stdout
+    assert lines[-1] == f"done: {len(snapshot(out))} tables in {out}"
     before = snapshot(out)
-    assert set(before) == {"documents.csv", "removed.csv", "metadata.csv", "measures.csv", "cases.csv"}
-    subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, check=True)
-    assert snapshot(out) == before
-
-
-def test_committed_outputs_match_a_fresh_build(tmp_path):
-    assert main(["build", "--out", str(tmp_path), "--quiet"]) == 0
     committed = ROOT / "data" / "processed"
-    for name, data in snapshot(tmp_path).items():
+    assert set(before) == {p.name for p in committed.glob("*.csv")}
+    for name, data in before.items():
         assert (committed / name).read_bytes() == data, f"data/processed/{name} is stale: run make study"
+    again = subprocess.run([sys.executable, "-m", "bizenv_analysis", "build", "--out", str(out), "--quiet"],
+                           capture_output=True, text=True, cwd=ROOT, check=True)
+    assert again.stdout == again.stderr == ""
+    assert snapshot(out) == before
 
 
 def fails(corpus: Path, out: Path, capsys: pytest.CaptureFixture[str]) -> str:
@@ -61,11 +72,9 @@ def fails(corpus: Path, out: Path, capsys: pytest.CaptureFixture[str]) -> str:
 
 
 @pytest.fixture
-def out(tmp_path: Path) -> Path:
+def out(tmp_path: Path, built_dir: tuple[Path, str]) -> Path:
     """An output folder holding a previous good build (it must survive a failed one)."""
-    folder = tmp_path / "out"
-    assert main(["build", "--out", str(folder), "--quiet"]) == 0
-    return folder
+    return Path(shutil.copytree(built_dir[0], tmp_path / "out"))
 
 
 def test_changed_raw_file_is_refused(corpus, out, capsys):
@@ -102,15 +111,13 @@ def test_gb18030_file_declared_as_utf8_is_refused_with_the_fix(corpus, out, caps
     assert "quzhou-2018.txt" in err and "not valid utf-8" in err and "encoding=gb18030" in err
 
 
-def test_gb18030_file_declared_as_such_gives_the_same_measures(corpus, tmp_path, measures):
+def test_gb18030_file_declared_as_such_gives_the_same_measures(corpus, measures):
     path = corpus / "raw" / "quzhou-2018.txt"
     path.write_bytes(path.read_text(encoding="utf-8").encode("gb18030"))
     rehash(corpus, "quzhou-2018")
     set_row(corpus, "quzhou-2018", encoding="gb18030")
-    assert main(["build", "--data", str(corpus), "--out", str(tmp_path / "o"), "--quiet"]) == 0
-    got = pd.read_csv(tmp_path / "o" / "measures.csv", keep_default_na=False)
-    want = measures.reset_index(drop=True)
-    pd.testing.assert_series_equal(got["text"], want["text"])
+    got = measures_of(corpus)
+    pd.testing.assert_frame_equal(got, measures.reset_index(drop=True)[got.columns])
 
 
 def test_file_without_a_row(corpus, out, capsys):

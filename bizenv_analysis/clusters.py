@@ -1,0 +1,157 @@
+"""Stage 5a — clusters: TF-IDF on measure texts, then k-means on LSA vectors or NMF.
+
+k is chosen over a range by two criteria computed on the same TF-IDF matrix: silhouette
+(cosine) of the partition, and stability, the mean pairwise adjusted Rand index of the
+partitions from `n_seeds` random starts. Rule (`choose_k`): among the k whose stability is
+at least `min_stability`, take the one with the highest silhouette; if none is that stable,
+take the most stable k.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+from itertools import combinations
+
+import numpy as np
+import pandas as pd
+from scipy.sparse import csr_matrix
+from sklearn.cluster import KMeans
+from sklearn.decomposition import NMF, TruncatedSVD
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.metrics import adjusted_rand_score, silhouette_score
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import Normalizer
+
+from .tokens import PolicyTokenizer
+
+CLUSTER_COLUMNS = ["measure_id", "source_id", "cluster", "label", "x", "y"]
+SELECTION_COLUMNS = ["method", "k", "silhouette", "silhouette_sd", "stability_ari",
+                     "stability_ari_min", "chosen"]
+SEED = 20261122
+
+
+class ClusterWarning(UserWarning):
+    """Clustering was skipped or degraded (too few measures)."""
+
+K_RANGE = range(4, 17)
+N_SEEDS = 10
+MIN_STABILITY = 0.75
+LSA_COMPONENTS = 40
+# A term must occur in at least 2 measures (a term of one measure cannot link two) and in at
+# most 40% of them (anything more common is boilerplate the stopword list missed).
+MIN_DF = 2
+MAX_DF = 0.4
+
+
+@dataclass(frozen=True)
+class TfidfModel:
+    """The fitted vectorizer, the measure × term matrix and the vocabulary."""
+
+    vectorizer: TfidfVectorizer
+    matrix: csr_matrix
+    terms: np.ndarray
+
+
+def fit_tfidf(texts: list[str], tokenizer: PolicyTokenizer, min_df: int | float = MIN_DF,
+              max_df: int | float = MAX_DF) -> TfidfModel:
+    """Sublinear TF-IDF over the policy tokens (tokenizer does all filtering)."""
+    vec = TfidfVectorizer(tokenizer=tokenizer, token_pattern=None, lowercase=False,
+                          sublinear_tf=True, min_df=min_df, max_df=max_df, norm="l2")
+    x = vec.fit_transform(texts)
+    return TfidfModel(vec, x.tocsr(), vec.get_feature_names_out())
+
+
+def lsa(x: csr_matrix, n_components: int = LSA_COMPONENTS, seed: int = SEED) -> np.ndarray:
+    """LSA: truncated SVD of the TF-IDF matrix, rows re-normalised to unit length."""
+    n = min(n_components, x.shape[1] - 1, x.shape[0] - 1)
+    return make_pipeline(TruncatedSVD(n, random_state=seed), Normalizer(copy=False)).fit_transform(x)
+
+
+def partition(method: str, x: csr_matrix, z: np.ndarray, k: int, seed: int) -> np.ndarray:
+    """Cluster labels for one method, k and seed ('kmeans_lsa' or 'nmf')."""
+    if method == "kmeans_lsa":
+        return KMeans(k, n_init=10, random_state=seed).fit_predict(z)
+    if method == "nmf":
+        w = NMF(k, init="nndsvdar", random_state=seed, max_iter=1000).fit_transform(x)
+        return w.argmax(axis=1)
+    raise ValueError(f"unknown clustering method {method!r}")
+
+
+def selection_table(x: csr_matrix, z: np.ndarray, k_range: range = K_RANGE,
+                    n_seeds: int = N_SEEDS, methods: tuple[str, ...] = ("kmeans_lsa", "nmf"),
+                    ) -> pd.DataFrame:
+    """Silhouette and seed stability for every method and k (`cluster_selection.csv`)."""
+    rows = []
+    seeds = [SEED + i for i in range(n_seeds)]
+    for method in methods:
+        for k in k_range:
+            labels = [partition(method, x, z, k, s) for s in seeds]
+            sils = [silhouette_score(x, lab, metric="cosine") if len(set(lab)) > 1 else np.nan
+                    for lab in labels]
+            aris = [adjusted_rand_score(a, b) for a, b in combinations(labels, 2)]
+            rows.append({"method": method, "k": k,
+                         "silhouette": round(float(np.nanmean(sils)), 4),
+                         "silhouette_sd": round(float(np.nanstd(sils)), 4),
+                         "stability_ari": round(float(np.mean(aris)), 4),
+                         "stability_ari_min": round(float(np.min(aris)), 4)})
+    return pd.DataFrame(rows)
+
+
+def choose_k(selection: pd.DataFrame, min_stability: float = MIN_STABILITY) -> tuple[str, int]:
+    """The method and k by the stated rule (stable enough, then best silhouette)."""
+    stable = selection[selection["stability_ari"] >= min_stability]
+    pool = stable if not stable.empty else selection
+    key = "silhouette" if not stable.empty else "stability_ari"
+    best = pool.sort_values([key, "k"], ascending=[False, True]).iloc[0]
+    return str(best["method"]), int(best["k"])
+
+
+def top_terms(x: csr_matrix, labels: np.ndarray, terms: np.ndarray, n: int = 10) -> pd.DataFrame:
+    """`cluster_terms.csv`: each cluster's terms by mean TF-IDF weight over its members."""
+    rows = []
+    for c in sorted(set(labels)):
+        centroid = np.asarray(x[labels == c].mean(axis=0)).ravel()
+        order = np.lexsort((terms, -centroid))[:n]
+        rows += [{"cluster": int(c), "rank": r + 1, "term": terms[i], "weight": round(float(centroid[i]), 4)}
+                 for r, i in enumerate(order) if centroid[i] > 0]
+    return pd.DataFrame(rows, columns=["cluster", "rank", "term", "weight"])
+
+
+def relabel_by_size(labels: np.ndarray) -> np.ndarray:
+    """Number clusters 1, 2, … from largest to smallest (ties by first member) for stable ids."""
+    ids = sorted(set(labels), key=lambda c: (-(labels == c).sum(), int(np.argmax(labels == c))))
+    mapping = {c: i + 1 for i, c in enumerate(ids)}
+    return np.array([mapping[c] for c in labels])
+
+
+def cluster_measures(measures: pd.DataFrame, tokenizer: PolicyTokenizer, k: int | None = None,
+                     method: str | None = None) -> dict[str, pd.DataFrame]:
+    """clusters.csv, cluster_terms.csv and cluster_selection.csv for the measures."""
+    # Each cluster needs members: k runs up to a third of the measures at most.
+    k_range = range(K_RANGE.start, min(K_RANGE.stop, len(measures) // 3 + 1))
+    if len(k_range) == 0:
+        warnings.warn(f"only {len(measures)} measures: too few to cluster (need {3 * K_RANGE.start})",
+                      ClusterWarning, stacklevel=2)
+        return {"clusters.csv": pd.DataFrame(columns=CLUSTER_COLUMNS),
+                "cluster_terms.csv": pd.DataFrame(columns=["cluster", "rank", "term", "weight"]),
+                "cluster_selection.csv": pd.DataFrame(columns=SELECTION_COLUMNS)}
+    model = fit_tfidf(list(measures["text"]), tokenizer)
+    z = lsa(model.matrix)
+    selection = selection_table(model.matrix, z, k_range)
+    chosen_method, chosen_k = choose_k(selection)
+    method, k = method or chosen_method, k or chosen_k
+    selection["chosen"] = (selection["method"] == method) & (selection["k"] == k)
+    labels = relabel_by_size(partition(method, model.matrix, z, k, SEED))
+    terms = top_terms(model.matrix, labels, model.terms)
+    label_of = terms[terms["rank"] <= 3].groupby("cluster")["term"].agg("·".join)
+    xy = TruncatedSVD(2, random_state=SEED).fit_transform(model.matrix)
+    clusters = pd.DataFrame({
+        "measure_id": measures["measure_id"].to_numpy(),
+        "source_id": measures["source_id"].to_numpy(),
+        "cluster": labels,
+        "label": [label_of[c] for c in labels],
+        "x": np.round(xy[:, 0], 4),
+        "y": np.round(xy[:, 1], 4),
+    })
+    return {"clusters.csv": clusters, "cluster_terms.csv": terms, "cluster_selection.csv": selection}

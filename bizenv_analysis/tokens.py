@@ -1,0 +1,114 @@
+"""Stage 4 — tokens: jieba with the policy-term dictionary and stopwords of `data/lexicon/`.
+
+A `jieba.Tokenizer` instance of our own (never the global one) loads `policy_terms.txt`, so
+营商环境, 一网通办, 最多跑一次 … stay whole. Terms jieba's own splitter would break at
+punctuation (双随机、一公开) are cut out before jieba sees the text. Stopwords, numbers,
+units and punctuation are dropped inside the tokenizer, so scikit-learn receives clean terms.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from functools import lru_cache
+from pathlib import Path
+
+import jieba
+import pandas as pd
+
+from .paths import LEXICON
+
+# A term must contain a Han character; numbers, units written in Latin/digits and punctuation never do.
+_HAN = re.compile(r"[\u3400-\u9fff]")
+_NUMERIC = re.compile(r"^[\d.,%％×xX+\-~—–/:一二三四五六七八九十百千万亿两]+$")
+TOKEN_COLUMNS = ["measure_id", "source_id", "n_tokens", "tokens"]
+
+
+def read_terms(path: Path) -> list[str]:
+    """Words of a jieba user dictionary (first field of each line)."""
+    return [ln.split()[0] for ln in path.read_text(encoding="utf-8").splitlines()
+            if ln.strip() and not ln.startswith("#")]
+
+
+def read_stopwords(path: Path) -> frozenset[str]:
+    """Stopwords, one a line; `#` lines are comments."""
+    return frozenset(ln.strip() for ln in path.read_text(encoding="utf-8").splitlines()
+                     if ln.strip() and not ln.startswith("#"))
+
+
+class PolicyTokenizer:
+    """Callable tokenizer: text → list of policy-aware terms (usable as scikit-learn's `tokenizer`)."""
+
+    def __init__(self, terms: Path | None = LEXICON / "policy_terms.txt",
+                 stopwords: Path = LEXICON / "stopwords.txt", hmm: bool = True) -> None:
+        """`terms=None` gives plain jieba (for before/after comparisons)."""
+        jieba.setLogLevel(logging.WARNING)  # jieba logs its dictionary loading at DEBUG to stderr
+        self.jieba = jieba.Tokenizer()
+        if terms is not None:
+            self.jieba.load_userdict(str(terms))
+        self.hmm = hmm
+        self.stopwords = read_stopwords(stopwords)
+        self.terms = frozenset(read_terms(terms)) if terms is not None else frozenset()
+        # Terms with characters outside jieba's Han block pattern (e.g. 、) are matched first.
+        protected = sorted((t for t in self.terms if re.search(r"[^\u3400-\u9fffA-Za-z0-9]", t)),
+                           key=len, reverse=True)
+        self._protected = re.compile("|".join(map(re.escape, protected))) if protected else None
+        self._cut_cached = lru_cache(maxsize=4096)(self._cut)
+
+    def raw_cut(self, text: str) -> list[str]:
+        """jieba segmentation with protected terms kept whole, before any filtering."""
+        out: list[str] = []
+        pos = 0
+        for m in self._protected.finditer(text) if self._protected else ():
+            out += self.jieba.lcut(text[pos:m.start()], HMM=self.hmm)
+            out.append(m.group())
+            pos = m.end()
+        out += self.jieba.lcut(text[pos:], HMM=self.hmm)
+        return out
+
+    def keep(self, token: str) -> bool:
+        """Whether a raw token is a term: has a Han character, is no number/unit, no stopword."""
+        token = token.strip()
+        return bool(token) and bool(_HAN.search(token)) and not _NUMERIC.match(token) \
+            and token not in self.stopwords
+
+    def _cut(self, text: str) -> tuple[str, ...]:
+        return tuple(t.strip() for t in self.raw_cut(text) if self.keep(t))
+
+    def __call__(self, text: str) -> list[str]:
+        return list(self._cut_cached(text))
+
+
+def tokens_table(measures: pd.DataFrame, tokenizer: PolicyTokenizer) -> pd.DataFrame:
+    """`tokens.csv`: each measure's terms in order, space-separated."""
+    toks = [tokenizer(t) for t in measures["text"]]
+    return pd.DataFrame({
+        "measure_id": measures["measure_id"],
+        "source_id": measures["source_id"],
+        "n_tokens": [len(t) for t in toks],
+        "tokens": [" ".join(t) for t in toks],
+    }, columns=TOKEN_COLUMNS)
+
+
+def term_frequencies(tokens: pd.DataFrame, by: str | None = None) -> pd.DataFrame:
+    """Term counts overall (columns term, n, n_measures) or per `by` group, most frequent first."""
+    long = tokens.assign(term=tokens["tokens"].str.split(" ")).explode("term")
+    long = long[long["term"].fillna("") != ""]
+    keys = [by, "term"] if by else ["term"]
+    freq = (long.groupby(keys).agg(n=("term", "size"), n_measures=("measure_id", "nunique"))
+            .reset_index())
+    return freq.sort_values([*([by] if by else []), "n", "term"],
+                            ascending=[*([True] if by else []), False, True], ignore_index=True)
+
+
+def kwic(measures: pd.DataFrame, term: str, width: int = 14) -> pd.DataFrame:
+    """Key-word-in-context lines for a term in the measure texts."""
+    rows = []
+    for m in measures.itertuples():
+        text = m.text.replace("\n", " ")
+        for hit in re.finditer(re.escape(term), text):
+            rows.append({"measure_id": m.measure_id,
+                         "left": text[max(0, hit.start() - width):hit.start()],
+                         "term": term,
+                         "right": text[hit.end():hit.end() + width]})
+    return pd.DataFrame(rows, columns=["measure_id", "left", "term", "right"])
