@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import clean, clusters, measures, sources, themes, tokens, validation
+from . import clean, clusters, compare, measures, references, sources, tables, targets, themes, tokens, validation
 from .errors import BuildError
 from .io import csv_bytes, write_outputs
 from .paths import DATA, LEXICON, ROOT
@@ -49,7 +49,7 @@ def build(data_dir: Path | str = DATA, out_dir: Path | str | None = None,
         warnings.simplefilter("always", measures.StructureWarning)
         warnings.simplefilter("always", clusters.ClusterWarning)
         raws = sources.load_raw_documents(data_dir)
-        _say(f"[1/6] sources   {len(raws)} documents read, sha256 verified", quiet)
+        _say(f"[1/7] sources   {len(raws)} documents read, sha256 verified", quiet)
 
         rules = clean.load_chrome_rules(lexicon_file(data_dir, "chrome.csv"))
         cleaned = [clean.clean_document(r, rules) for r in raws]
@@ -59,7 +59,7 @@ def build(data_dir: Path | str = DATA, out_dir: Path | str | None = None,
         meta = (pd.DataFrame([m for c in cleaned for m in c.metadata],
                              columns=["source_id", "field", "value"])
                 .drop_duplicates(ignore_index=True))
-        _say(f"[2/6] clean     {len(removed)} spans removed "
+        _say(f"[2/7] clean     {len(removed)} spans removed "
              f"({int(docs['n_glosses_removed'].sum())} pinyin glosses), "
              f"{int(docs['n_chars_converted'].sum())} characters converted to Simplified", quiet)
 
@@ -70,22 +70,22 @@ def build(data_dir: Path | str = DATA, out_dir: Path | str | None = None,
             raise BuildError("no measures or paragraphs found in any document", data_dir / "raw",
                              "check that the raw files hold the documents' text")
         counts = table["kind"].value_counts()
-        _say(f"[3/6] measures  {len(table)} items: "
+        _say(f"[3/7] measures  {len(table)} items: "
              + ", ".join(f"{counts[k]} {k}" for k in sorted(counts.index)), quiet)
         analysed = table[table["kind"] != "paragraph"] if (table["kind"] != "paragraph").any() else table
         tokenizer = tokens.PolicyTokenizer(lexicon_file(data_dir, "policy_terms.txt"),
                                            lexicon_file(data_dir, "stopwords.txt"))
         toks = tokens.tokens_table(analysed, tokenizer)
-        _say(f"[4/6] tokens    {int(toks['n_tokens'].sum()):,} terms in {len(toks)} measures "
+        _say(f"[4/7] tokens    {int(toks['n_tokens'].sum()):,} terms in {len(toks)} measures "
              f"({toks['tokens'].str.split().explode().nunique():,} distinct)", quiet)
 
         clustered = clusters.cluster_measures(analysed, tokenizer)
         sel = clustered["cluster_selection.csv"]
         if sel.empty:
-            _say("[5/6] clusters  skipped: too few measures to cluster", quiet)
+            _say("[5/7] clusters  skipped: too few measures to cluster", quiet)
         else:
             best = sel[sel["chosen"]].iloc[0]
-            _say(f"[5/6] clusters  {best['method']} with k={best['k']} (silhouette "
+            _say(f"[5/7] clusters  {best['method']} with k={best['k']} (silhouette "
                  f"{best['silhouette']:.3f}, stability ARI {best['stability_ari']:.2f})", quiet)
 
         codebook = themes.load_codebook(lexicon_file(data_dir, "themes.csv").parent)
@@ -104,8 +104,16 @@ def build(data_dir: Path | str = DATA, out_dir: Path | str | None = None,
             if not held.empty:
                 check = (f"; held-out primary accuracy {held['primary_accuracy']:.2f}, "
                          f"micro-F1 {held['micro_f1']:.2f}")
-        _say(f"[6/6] themes    {len(coded)} theme codes, "
+        _say(f"[6/7] themes    {len(coded)} theme codes, "
              f"{len(coded) / max(1, coded['measure_id'].nunique()):.2f} per measure{check}", quiet)
+
+        order = tables.source_order(docs)
+        order = [s for s in order if s in set(analysed["source_id"])]
+        compared = compare_sources(analysed, toks, coded, codebook, docs, order, tokenizer)
+        compared["targets.csv"] = targets.targets_table(analysed, lexicon_file(data_dir, "target_topics.csv"))
+        compared["references.csv"] = references.references_table(docs, table, lexicon_file(data_dir, "learning.csv"))
+        _say(f"[7/7] compare   theme profiles, keyness, similarity, trends; {len(compared['targets.csv'])} "
+             f"quantitative commitments, {len(compared['references.csv'])} learning references", quiet)
     result.warnings = [str(w.message) for w in caught
                        if issubclass(w.category, (measures.StructureWarning, clusters.ClusterWarning))]
     result.tables = {
@@ -118,6 +126,7 @@ def build(data_dir: Path | str = DATA, out_dir: Path | str | None = None,
         **clustered,
         "themes.csv": coded,
         **extra,
+        **compared,
     }
     files = {name: csv_bytes(df) for name, df in result.tables.items()}
     result.written = write_outputs(out_dir, files)
@@ -125,6 +134,23 @@ def build(data_dir: Path | str = DATA, out_dir: Path | str | None = None,
         print(f"warning: {w}", file=sys.stderr)
     _say(f"done: {len(files)} tables in {_shown(out_dir)}", quiet)
     return result
+
+
+def compare_sources(analysed: pd.DataFrame, toks: pd.DataFrame, coded: pd.DataFrame,
+                    codebook: themes.Codebook, docs: pd.DataFrame, order: list[str],
+                    tokenizer: tokens.PolicyTokenizer) -> dict[str, pd.DataFrame]:
+    """Stage 7: the comparison tables across sources."""
+    profiles = compare.theme_shares(coded, analysed, codebook.themes, order)
+    groups = compare.group_shares(coded, analysed, codebook.themes, order)
+    model = clusters.fit_tfidf(list(analysed["text"]), tokenizer)
+    mean_rows = pd.DataFrame(model.matrix.toarray(), index=analysed["source_id"].to_numpy()).groupby(level=0).mean()
+    return {
+        "theme_profiles.csv": profiles,
+        "group_profiles.csv": groups,
+        "keyness.csv": compare.keyness(toks, order),
+        "similarity.csv": compare.source_similarity(mean_rows, profiles, order),
+        "group_trend.csv": compare.shares_by_year(groups, docs),
+    }
 
 
 def _shown(path: Path) -> str:

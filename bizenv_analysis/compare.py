@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
+from scipy.cluster.hierarchy import leaves_list, linkage
+from scipy.spatial.distance import squareform
+from scipy.stats import chi2
 from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
+from sklearn.metrics.pairwise import cosine_similarity
 
 
 def theme_shares(themes: pd.DataFrame, measures: pd.DataFrame, codebook: pd.DataFrame,
@@ -49,3 +54,90 @@ def clusters_vs_themes(clusters: pd.DataFrame, themes: pd.DataFrame) -> dict[str
         "nmi": float(normalized_mutual_info_score(both["theme_id"], both["cluster"])),
         "purity": purity,
     }
+
+
+def group_shares(themes: pd.DataFrame, measures: pd.DataFrame, codebook: pd.DataFrame,
+                 order: list[str]) -> pd.DataFrame:
+    """Per source × group (the seven 环境): share of measures addressing any theme of the group."""
+    t = themes.merge(codebook[["theme_id", "group_id"]], on="theme_id").merge(
+        measures[["measure_id", "source_id"]], on="measure_id")
+    n = measures.groupby("source_id").size()
+    addr = t.groupby(["source_id", "group_id"])["measure_id"].nunique()
+    prim = t[t["primary"]].groupby(["source_id", "group_id"]).size()
+    groups = list(dict.fromkeys(codebook["group_id"]))
+    grid = pd.MultiIndex.from_product([order, groups], names=["source_id", "group_id"])
+    out = pd.DataFrame({"n_addressing": addr, "n_primary": prim}).reindex(grid).fillna(0).astype(int)
+    out = out.reset_index()
+    out["n_measures"] = out["source_id"].map(n)
+    out["share"] = (out["n_addressing"] / out["n_measures"]).round(4)
+    out["primary_share"] = (out["n_primary"] / out["n_measures"]).round(4)
+    return out[["source_id", "group_id", "n_measures", "n_addressing", "share", "n_primary", "primary_share"]]
+
+
+def keyness(tokens: pd.DataFrame, order: list[str], min_freq: int = 5) -> pd.DataFrame:
+    """Distinctive terms of each source against the other four: log-likelihood G² and log ratio.
+
+    G² (Dunning 1993, as in Rayson & Garside 2000) tests whether a term's relative frequency in the
+    source differs from the rest; log ratio (Hardie 2014) is the effect size, log2 of the ratio
+    of relative frequencies with 0.5 added to zero counts. Only terms used at least `min_freq`
+    times in the source are kept; p is from χ² with one degree of freedom.
+    """
+    long = tokens.assign(term=tokens["tokens"].str.split(" ")).explode("term")
+    long = long[long["term"].fillna("") != ""]
+    counts = long.groupby(["source_id", "term"]).size().unstack(fill_value=0)
+    total = counts.sum(axis=1)
+    rows = []
+    for sid in order:
+        a = counts.loc[sid]
+        b = counts.drop(index=sid).sum(axis=0)
+        n1, n2 = total[sid], total.drop(index=sid).sum()
+        keep = a >= min_freq
+        a, b = a[keep].astype(float), b[keep].astype(float)
+        e1 = n1 * (a + b) / (n1 + n2)
+        e2 = n2 * (a + b) / (n1 + n2)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            g2 = 2 * (np.where(a > 0, a * np.log(a / e1), 0) + np.where(b > 0, b * np.log(b / e2), 0))
+        lr = np.log2(((a.where(a > 0, 0.5)) / n1) / ((b.where(b > 0, 0.5)) / n2))
+        rows.append(pd.DataFrame({"source_id": sid, "term": a.index, "n_source": a.astype(int).to_numpy(),
+                                  "n_rest": b.astype(int).to_numpy(), "g2": g2, "log_ratio": lr.to_numpy()}))
+    out = pd.concat(rows, ignore_index=True)
+    out["p_value"] = chi2.sf(out["g2"], df=1)
+    out["g2"] = out["g2"].round(3)
+    out["log_ratio"] = out["log_ratio"].round(3)
+    out["p_value"] = out["p_value"].map(lambda p: float(f"{p:.3g}"))
+    out["source_id"] = pd.Categorical(out["source_id"], order, ordered=True)
+    out = out.sort_values(["source_id", "g2", "term"], ascending=[True, False, True])
+    return out.astype({"source_id": str}).reset_index(drop=True)
+
+
+def source_similarity(tfidf_rows: pd.DataFrame, shares: pd.DataFrame, order: list[str]) -> pd.DataFrame:
+    """Cosine similarity of every pair of sources, on two bases.
+
+    `tfidf`: the mean TF-IDF vector of each source's measures; `themes`: each source's theme
+    profile (share of measures addressing each of the 17 themes). Long format, both triangles.
+    """
+    out = []
+    profile = shares.pivot(index="source_id", columns="theme_id", values="share").reindex(order)
+    for basis, mat in (("tfidf", tfidf_rows.reindex(order)), ("themes", profile)):
+        sim = cosine_similarity(mat.to_numpy())
+        for i, a in enumerate(order):
+            for j, b in enumerate(order):
+                out.append({"basis": basis, "source_a": a, "source_b": b, "similarity": round(float(sim[i, j]), 4)})
+    return pd.DataFrame(out)
+
+
+def similarity_order(similarity: pd.DataFrame, basis: str, order: list[str]) -> list[str]:
+    """Sources reordered by average-linkage hierarchical clustering (for a clustered heatmap)."""
+    grid = similarity[similarity["basis"] == basis].pivot(index="source_a", columns="source_b",
+                                                          values="similarity").reindex(index=order, columns=order)
+    dist = squareform(np.clip(1 - grid.to_numpy(), 0, None), checks=False)
+    leaves = leaves_list(linkage(dist, method="average", optimal_ordering=True))
+    return [order[i] for i in leaves]
+
+
+def shares_by_year(group: pd.DataFrame, documents: pd.DataFrame) -> pd.DataFrame:
+    """Group shares with each source's document year (one document per year in this corpus)."""
+    years = documents.set_index("source_id")["year"]
+    out = group.assign(year=group["source_id"].map(years))
+    return out.sort_values(["group_id", "year", "source_id"], ignore_index=True)[
+        ["group_id", "year", "source_id", "n_measures", "share", "primary_share"]]

@@ -151,3 +151,151 @@ def heatmap(data: pd.DataFrame, lang: str, *, row: str, col: str, value: str, ro
     cb.set_label(t(*cbar, lang), fontsize=8)
     cb.ax.tick_params(labelsize=7)
     return fig
+
+
+def grouped_bars(data: pd.DataFrame, lang: str, *, category: str, value: str, labels: dict,
+                 title: tuple[str, str], ylabel: tuple[str, str]) -> Figure:
+    """Bars of `value` per category (x) and source (colour); labels maps category → (zh, en)."""
+    setup()
+    cats = list(dict.fromkeys(data[category]))
+    sources = list(dict.fromkeys(data["source_id"]))
+    fig, ax = plt.subplots(figsize=(6.8, 3.2))
+    width = 0.8 / len(sources)
+    for i, sid in enumerate(sources):
+        d = data[data["source_id"] == sid].set_index(category).reindex(cats)
+        xs = np.arange(len(cats)) + (i - (len(sources) - 1) / 2) * width
+        ax.bar(xs, d[value], width=width * 0.95, color=source_color(sid, i), label=source_label(sid, lang))
+    ax.set_xticks(range(len(cats)), [t(*labels.get(c, (c, c)), lang) for c in cats])
+    ax.yaxis.set_major_formatter(plt.matplotlib.ticker.PercentFormatter(1.0))
+    ax.set_ylabel(t(*ylabel, lang))
+    ax.set_title(t(*title, lang), loc="left")
+    ax.legend(fontsize=7, ncols=3, loc="upper center", bbox_to_anchor=(0.5, -0.12))
+    return fig
+
+
+def distinctive_terms(data: pd.DataFrame, lang: str) -> Figure:
+    """Small multiples: each source's most distinctive terms by G² (data: keyness rows to plot)."""
+    setup()
+    order = list(dict.fromkeys(data["source_id"]))
+    fig, axes = plt.subplots(1, len(order), figsize=(2.0 * len(order) + 0.6, 3.4))
+    axes = np.atleast_1d(axes)
+    for i, (ax, sid) in enumerate(zip(axes, order, strict=True)):
+        d = data[data["source_id"] == sid].reset_index(drop=True)
+        ax.barh(range(len(d)), d["g2"], color=source_color(sid, i), height=0.7)
+        ax.set_yticks(range(len(d)), d["term"], fontsize=8)
+        for y, (g, lr) in enumerate(zip(d["g2"], d["log_ratio"], strict=True)):
+            ax.text(g, y, f" {lr:.1f}", va="center", fontsize=6.5, color="#444444")
+        ax.invert_yaxis()
+        ax.set_title(source_label(sid, lang), fontsize=8.5, loc="left")
+        ax.tick_params(axis="x", labelsize=7)
+        ax.set_xlim(0, d["g2"].max() * 1.35 if len(d) else 1)
+    fig.supxlabel(t("对数似然G²(数字为对数比 log₂)", "log-likelihood G² (numbers: log ratio, log₂)", lang),
+                  fontsize=8.5)
+    fig.suptitle(t("各来源的特色词(与其余四个来源相比)", "Distinctive terms of each source against the other four",
+                   lang), x=0.01, ha="left", fontsize=10.5)
+    fig.tight_layout()
+    return fig
+
+
+def similarity_heatmaps(data: pd.DataFrame, lang: str) -> Figure:
+    """Two source × source similarity heatmaps (TF-IDF, themes), each in clustered order.
+
+    data: basis, source_a, source_b, similarity, plus `order_a` giving each basis's leaf order.
+    """
+    setup()
+    fig, axes = plt.subplots(1, 2, figsize=(7.6, 3.6))
+    titles = {"tfidf": ("词汇(TF-IDF)相似度", "Vocabulary (TF-IDF)"), "themes": ("主题结构相似度", "Theme profiles")}
+    for ax, basis in zip(axes, ["tfidf", "themes"], strict=True):
+        d = data[data["basis"] == basis]
+        order = list(d.sort_values("order_a")["source_a"].drop_duplicates())
+        grid = d.pivot(index="source_a", columns="source_b", values="similarity").reindex(index=order, columns=order)
+        vals = grid.to_numpy(dtype=float)
+        off = vals[~np.eye(len(order), dtype=bool)]
+        im = ax.imshow(vals, cmap="Blues", vmin=float(off.min()) - 0.05, vmax=1)
+        for (i, j), v in np.ndenumerate(vals):
+            ax.text(j, i, f"{v:.2f}", ha="center", va="center", fontsize=7,
+                    color="white" if v > (off.min() + 1) / 2 else "#222222")
+        short = [source_label(s, lang).split("(")[0].split(" (")[0] for s in order]
+        ax.set_xticks(range(len(order)), short, rotation=35, ha="right", fontsize=8)
+        ax.set_yticks(range(len(order)), short, fontsize=8)
+        ax.spines[:].set_visible(False)
+        ax.set_title(t(*titles[basis], lang), loc="left", fontsize=9.5)
+        fig.colorbar(im, ax=ax, fraction=0.045, pad=0.03).ax.tick_params(labelsize=7)
+    fig.suptitle(t("来源之间的余弦相似度(按层次聚类排序)", "Cosine similarity between sources (clustered order)",
+                   lang), x=0.01, ha="left", fontsize=10.5)
+    fig.tight_layout()
+    return fig
+
+
+def shares_over_time(data: pd.DataFrame, lang: str, *, labels: dict) -> Figure:
+    """Lines: each group's share of measures by document year (one document per point)."""
+    setup()
+    fig, ax = plt.subplots(figsize=(6.8, 3.4))
+    for i, (gid, d) in enumerate(data.groupby("group_id", sort=False)):
+        ax.plot(d["year"], d["share"], marker="o", ms=3.5, color=f"C{i}", label=t(*labels.get(gid, (gid, gid)), lang))
+    years = sorted(data["year"].unique())
+    first = data.drop_duplicates("year").set_index("year")["source_id"]
+    ax.set_xticks(years, [f"{y}\n{source_label(first[y], lang).split('(')[0].split(' (')[0]}" for y in years],
+                  fontsize=7.5)
+    ax.yaxis.set_major_formatter(plt.matplotlib.ticker.PercentFormatter(1.0))
+    ax.set_ylabel(t("涉及该类主题的举措占比", "share of measures addressing the group", lang))
+    ax.set_title(t("主题大类随文件年份的变化(每年仅一份文件,n=5)",
+                   "Theme groups by document year (one document per year, n = 5)", lang), loc="left")
+    ax.legend(fontsize=7, ncols=2, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    return fig
+
+
+def time_commitments(data: pd.DataFrame, lang: str) -> Figure:
+    """Dot plot of time-limit commitments in days (log scale) by procedure and source."""
+    setup()
+    topics = list(dict.fromkeys(data["applies_to"]))
+    fig, ax = plt.subplots(figsize=(6.8, 0.9 + 0.36 * len(topics)))
+    sources = list(dict.fromkeys(data["source_id"]))
+    for i, sid in enumerate(sources):
+        d = data[data["source_id"] == sid]
+        y = d["applies_to"].map({tp: k for k, tp in enumerate(topics)}) + (i - (len(sources) - 1) / 2) * 0.12
+        working = d["day_type"] == "working"
+        color = source_color(sid, i)
+        ax.scatter(d.loc[~working, "days"], y[~working], s=22, color=color, label=source_label(sid, lang), zorder=3)
+        ax.scatter(d.loc[working, "days"], y[working], s=22, facecolors="white", edgecolors=color, zorder=3)
+    ax.set_xscale("log")
+    ax.set_yticks(range(len(topics)), topics)
+    ax.invert_yaxis()
+    ax.grid(axis="x", color="#dddddd", lw=0.5)
+    ax.set_xlabel(t("承诺时限(天,对数刻度;空心=工作日)",
+                    "committed time limit (days, log scale; hollow = working days)", lang))
+    ax.set_title(t("各来源承诺的办理时限", "Time limits the sources commit to", lang), loc="left")
+    ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncols=3)
+    return fig
+
+
+def learning_network(data: pd.DataFrame, lang: str) -> Figure:
+    """Bipartite network: sources (left) → places learned from (right), width = mentions.
+
+    data: source_id, place, n, and optionally place_en (the English label of the place).
+    """
+    setup()
+    names = dict(zip(data["place"], data.get("place_en", data["place"]), strict=True))
+    sources = list(dict.fromkeys(data["source_id"]))
+    places = list(data.groupby("place")["n"].sum().sort_values(ascending=False, kind="stable").index)
+    fig, ax = plt.subplots(figsize=(6.4, 0.6 + 0.42 * max(len(sources), len(places))))
+    ys = {s: k * (len(places) - 1) / max(1, len(sources) - 1) for k, s in enumerate(sources)}
+    yp = {p: k for k, p in enumerate(places)}
+    top = data["n"].max()
+    for i, sid in enumerate(sources):
+        for r in data[data["source_id"] == sid].itertuples():
+            ax.plot([0, 1], [ys[sid], yp[r.place]], color=source_color(sid, i), alpha=0.7,
+                    lw=0.8 + 5 * r.n / top, solid_capstyle="round")
+    for i, sid in enumerate(sources):
+        ax.text(-0.03, ys[sid], source_label(sid, lang), ha="right", va="center", fontsize=8,
+                color=source_color(sid, i))
+    totals = data.groupby("place")["n"].sum()
+    for p in places:
+        name = p if lang == "zh" or not names.get(p) else names[p]
+        ax.text(1.03, yp[p], f"{name} ({totals[p]})", ha="left", va="center", fontsize=8)
+    ax.set_xlim(-0.9, 1.5)
+    ax.set_ylim(len(places) - 0.5, -0.5)
+    ax.axis("off")
+    ax.set_title(t("政策学习:来源 → 学习对象(线宽=提及次数)", "Policy learning: source → place learned from "
+                   "(width = mentions)", lang), loc="left")
+    return fig

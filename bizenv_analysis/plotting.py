@@ -93,15 +93,26 @@ def figure_bytes(fig: Figure) -> dict[str, bytes]:
     return out
 
 
+INDEX_COLUMNS = ["id", "files", "title_zh", "title_en", "caption", "notebook", "data", "source_tables"]
+
+
 def save_bilingual(fig_id: str, plot: Callable[[pd.DataFrame, str], Figure], data: pd.DataFrame,
-                   out_dir: Path = FIGURES, show: str | None = "en") -> list[Path]:
+                   out_dir: Path = FIGURES, show: str | None = "en", *, title: tuple[str, str] = ("", ""),
+                   caption: str = "", notebook: str = "", source_tables: str = "") -> None:
     """Draw `plot(data, lang)` in Chinese and English, write PNG+SVG and the data CSV.
 
-    Shows the `show` language version inline (as a plain image, no figure repr) when run
-    in a notebook. Returns the paths of the files that changed.
+    The figure's row in `index.csv` (title, caption, notebook, the tables behind it) is added
+    or replaced. Shows the `show` language version inline (as a plain image, no figure repr)
+    when run in a notebook. Returns nothing, so a notebook cell never shows a repr.
     """
     setup()
     files: dict[str, bytes] = {f"{fig_id}_data.csv": csv_bytes(data, bom=True)}
+    if notebook:
+        files["index.csv"] = csv_bytes(_index_with(out_dir, {
+            "id": fig_id,
+            "files": " ".join(f"{fig_id}_{lang}.{ext}" for lang in LANGS for ext in ("png", "svg")),
+            "title_zh": title[0], "title_en": title[1], "caption": caption, "notebook": notebook,
+            "data": f"{fig_id}_data.csv", "source_tables": source_tables}), bom=True)
     for lang in LANGS:
         fig = plot(data, lang)
         for ext, blob in figure_bytes(fig).items():
@@ -109,7 +120,34 @@ def save_bilingual(fig_id: str, plot: Callable[[pd.DataFrame, str], Figure], dat
         if lang == show:
             _display_png(fig)
         plt.close(fig)
-    return write_outputs(out_dir, files)
+    write_outputs(out_dir, files)
+
+
+def _index_with(out_dir: Path, row: dict) -> pd.DataFrame:
+    """The figure index with `row` added or replaced, sorted by id."""
+    path = out_dir / "index.csv"
+    index = (pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+             if path.is_file() else pd.DataFrame(columns=INDEX_COLUMNS))
+    index = pd.concat([index[index["id"] != row["id"]], pd.DataFrame([row])])
+    return index[INDEX_COLUMNS].sort_values("id", ignore_index=True)
+
+
+def write_figure_readme(out_dir: Path = FIGURES) -> Path:
+    """`figures/README.md` from `index.csv`: one section per figure, for report writers."""
+    index = pd.read_csv(out_dir / "index.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    lines = ["# Figures", "",
+             "Every figure exists in Chinese (`_zh`) and English (`_en`), as PNG (300 dpi) and SVG, with",
+             "the data it plots in `<id>_data.csv` (UTF-8 with BOM: opens correctly in Excel). Chinese is",
+             "set in Noto Sans CJK SC (SIL OFL 1.1, `fonts/`). `index.csv` lists the same as a table.",
+             "Regenerate them all with `make study`; file names never change.", ""]
+    for r in index.itertuples():
+        lines += [f"## {r.id} — {r.title_en}", "", f"{r.title_zh}", "", r.caption, "",
+                  f"- files: {', '.join(f'`{f}`' for f in r.files.split())}",
+                  f"- data: `{r.data}`; built from {r.source_tables}",
+                  f"- made by: `notebooks/{r.notebook}`", ""]
+    path = out_dir / "README.md"
+    write_outputs(out_dir, {"README.md": "\n".join(lines).encode("utf-8")})
+    return path
 
 
 def _display_png(fig: Figure) -> None:

@@ -1,0 +1,19 @@
+"""data/datapackage.json describes every processed table and every column, in order."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+
+from bizenv_analysis.paths import DATA
+
+
+def test_every_processed_file_and_column_is_described():
+    pkg = json.loads((DATA / "datapackage.json").read_text(encoding="utf-8"))
+    described = {r["path"]: [f["name"] for f in r["schema"]["fields"]] for r in pkg["resources"]}
+    on_disk = sorted(f"processed/{p.name}" for p in (DATA / "processed").glob("*.csv"))
+    assert sorted(described) == on_disk
+    for path, cols in described.items():
+        assert list(pd.read_csv(DATA / path, nrows=0).columns) == cols, path
+    assert all(f["description"] for r in pkg["resources"] for f in r["schema"]["fields"])
