@@ -57,10 +57,10 @@ class Item:
 
 def cn_number(s: str) -> int:
     """Chinese numeral (一 … 九十九, also 百) or Arabic digits → int."""
-    if s.isdigit():
-        return int(s)
-    if s[0] in "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳":
+    if s[0] in "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳":  # before isdigit(): '①'.isdigit() is True
         return ord(s[0]) - ord("①") + 1
+    if s.isascii() and s.isdigit():
+        return int(s)
     total, cur = 0, 0
     for ch in s:
         if ch == "百":
@@ -106,6 +106,8 @@ def classify(text: str, g: Grammar) -> list[Line]:
         line = Line(no, s, "para")
         if g.case.match(s):
             line.role = "case"
+        elif g.responsible_line.match(s) or g.deadline_line.match(s):
+            pass  # 责任单位:… / 完成时限:… lines belong to the item above, never a heading
         else:
             for role, pat in [*g.levels.items(), ("inline", g.inline)]:
                 if m := pat.match(s):

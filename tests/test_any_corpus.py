@@ -1,0 +1,116 @@
+"""The generic path: enumeration styles of other documents, and inputs that differ only in form."""
+
+from __future__ import annotations
+
+import hashlib
+import warnings
+from pathlib import Path
+
+import opencc
+import pandas as pd
+import pytest
+
+from bizenv_analysis.__main__ import main
+from bizenv_analysis.measures import Grammar, segment_document
+from bizenv_analysis.paths import LEXICON, ROOT
+
+DEMO = (ROOT / "tests" / "data" / "demo-2025.txt").read_text(encoding="utf-8")
+COLUMNS = "source_id,file,title,issuer,place,admin_level,province,date,date_note,doc_type,script,encoding,sha256"
+
+
+def make_corpus(folder: Path, docs: dict[str, tuple[bytes, str]]) -> Path:
+    """A corpus folder from {source_id: (raw bytes, encoding)} with correct checksums."""
+    (folder / "raw").mkdir(parents=True)
+    rows = [COLUMNS]
+    for sid, (data, enc) in docs.items():
+        (folder / "raw" / f"{sid}.txt").write_bytes(data)
+        digest = hashlib.sha256(data).hexdigest()
+        rows.append(f"{sid},raw/{sid}.txt,示例文件,某市人民政府,某市,city,某省,2025-01-01,test,action_plan,"
+                    f"simplified,{enc},{digest}")
+    (folder / "sources.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return folder
+
+
+def segment(text: str) -> list[dict]:
+    rows, _ = segment_document("x-2025", text, "某市", Grammar.load(LEXICON / "segmentation.csv"))
+    return rows
+
+
+def test_nested_plan_with_unit_notes_and_attribute_lines():
+    rows = {r["measure_id"]: r for r in segment(DEMO)}
+    assert [r["kind"] for r in rows.values()] == ["measure"] * 5 + ["safeguard"] * 2
+    first = rows["x-2025:01"]
+    assert (first["chapter"], first["section"]) == ("提升政务服务效能", "深化“一网通办”")
+    assert first["responsible_units"] == "市政务服务数据管理局;各区政府"
+    assert rows["x-2025:02"]["responsible_units"] == "市市场监管局;市税务局;市公安局"
+    assert rows["x-2025:03"]["responsible_units"] == "市住房城乡建设局"
+    assert rows["x-2025:03"]["deadline"] == "2025年12月"
+    assert rows["x-2025:03"]["text"] == "工程建设项目审批时间压缩至60个工作日以内。"
+    assert rows["x-2025:04"]["responsible_units"] == "市法院"
+    assert rows["x-2025:06"]["title"] == "加强组织领导"
+
+
+def test_fullwidth_brackets_enumeration_commas_and_circled_subitems():
+    text = ("一、总体要求\n（一）优化政务服务\n1、推行“一网通办”。\n①建设统一平台;\n②推广电子证照。\n"
+            "2、压缩审批时限。\n（二）强化监管\n3、推行“双随机、一公开”监管。\n二、保障措施\n加强组织领导,压实责任。")
+    rows = segment(text)
+    assert [(r["number"], r["kind"]) for r in rows] == [("1", "measure"), ("2", "measure"), ("3", "measure"),
+                                                      ("", "safeguard")]
+    assert rows[0]["text"] == "推行“一网通办”。\n①建设统一平台;\n②推广电子证照。"
+    assert rows[2]["section"] == "强化监管"
+
+
+def test_articles():
+    text = "第一章 总则\n第一条 为优化营商环境,制定本办法。\n第二条 本办法适用于本市。\n第三条 市政府统筹推进。"
+    rows = segment(text)
+    assert [r["number"] for r in rows] == ["1", "2", "3"]
+    assert rows[1]["text"] == "本办法适用于本市。"
+
+
+def test_unknown_structure_falls_back_with_a_warning():
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        rows = segment("今年以来,我市持续优化营商环境,推动审批提速。\n下一步,我市将继续深化改革,完善服务体系。")
+    assert {r["kind"] for r in rows} == {"paragraph"}
+    assert any("no enumerated measures" in str(w.message) for w in caught)
+
+
+def glossed_traditional(text: str) -> str:
+    """The demo in Traditional script with web-page pinyin glosses after some characters."""
+    trad = opencc.OpenCC("s2t").convert(text)
+    for ch, py in [("發", "fā"), ("業", "yè"), ("環", "huán"), ("務", "wù")]:
+        trad = trad.replace(ch, f"{ch}({py})")
+    return trad
+
+
+@pytest.mark.parametrize("variant", ["utf-8-bom", "crlf", "gb18030", "traditional-glossed"])
+def test_inputs_differing_only_in_form_give_the_same_measures(tmp_path, variant):
+    forms = {
+        "utf-8-bom": ("\ufeff" + DEMO).encode("utf-8"),
+        "crlf": DEMO.replace("\n", "\r\n").encode("utf-8"),
+        "gb18030": DEMO.encode("gb18030"),
+        "traditional-glossed": glossed_traditional(DEMO).encode("utf-8"),
+    }
+    enc = "gb18030" if variant == "gb18030" else "utf-8"
+    base = make_corpus(tmp_path / "base", {"demo-2025": (DEMO.encode("utf-8"), "utf-8")})
+    other = make_corpus(tmp_path / "other", {"demo-2025": (forms[variant], enc)})
+    for corpus in (base, other):
+        assert main(["build", "--data", str(corpus), "--quiet"]) == 0
+    cols = ["measure_id", "kind", "number", "chapter", "section", "title", "text", "responsible_units", "deadline"]
+    got = pd.read_csv(other / "processed" / "measures.csv", keep_default_na=False)[cols]
+    want = pd.read_csv(base / "processed" / "measures.csv", keep_default_na=False)[cols]
+    pd.testing.assert_frame_equal(got, want)
+
+
+def test_whole_build_on_a_small_corpus_of_its_own(tmp_path):
+    corpus = make_corpus(tmp_path / "c", {
+        "demo-2025": (DEMO.encode("utf-8"), "utf-8"),
+        "demo-copy-2026": (DEMO.replace("某市", "另一市").encode("utf-8"), "utf-8"),
+    })
+    assert main(["build", "--data", str(corpus), "--out", str(tmp_path / "out"), "--quiet"]) == 0
+    out = tmp_path / "out"
+    assert len(pd.read_csv(out / "measures.csv")) == 14
+    assert pd.read_csv(out / "themes.csv").groupby("measure_id")["primary"].sum().eq(1).all()
+    refs = pd.read_csv(out / "references.csv", keep_default_na=False)
+    assert set(refs["place"]) == {"深圳"} and set(refs["practice"]) == {"一站式"}
+    assert not (out / "validation_summary.csv").exists()  # no hand coding in this corpus
