@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import time
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +23,7 @@ class BuildResult:
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     written: list[Path] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
 
 
 def lexicon_file(data_dir: Path, name: str) -> Path:
@@ -45,11 +47,21 @@ def build(data_dir: Path | str = DATA, out_dir: Path | str | None = None,
     data_dir = Path(data_dir)
     out_dir = Path(out_dir) if out_dir is not None else data_dir / "processed"
     result = BuildResult()
+    mark = time.perf_counter()
+
+    def stage(name: str, msg: str) -> None:
+        """Report a finished stage and record its wall time (for the benchmark, never printed)."""
+        nonlocal mark
+        now = time.perf_counter()
+        result.timings[name] = now - mark
+        mark = now
+        _say(msg, quiet)
+
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", measures.StructureWarning)
         warnings.simplefilter("always", clusters.ClusterWarning)
         raws = sources.load_raw_documents(data_dir)
-        _say(f"[1/7] sources   {len(raws)} documents read, sha256 verified", quiet)
+        stage("sources", f"[1/7] sources   {len(raws)} documents read, sha256 verified")
 
         rules = clean.load_chrome_rules(lexicon_file(data_dir, "chrome.csv"))
         cleaned = [clean.clean_document(r, rules) for r in raws]
@@ -59,9 +71,9 @@ def build(data_dir: Path | str = DATA, out_dir: Path | str | None = None,
         meta = (pd.DataFrame([m for c in cleaned for m in c.metadata],
                              columns=["source_id", "field", "value"])
                 .drop_duplicates(ignore_index=True))
-        _say(f"[2/7] clean     {len(removed)} spans removed "
+        stage("clean", f"[2/7] clean     {len(removed)} spans removed "
              f"({int(docs['n_glosses_removed'].sum())} pinyin glosses), "
-             f"{int(docs['n_chars_converted'].sum())} characters converted to Simplified", quiet)
+             f"{int(docs['n_chars_converted'].sum())} characters converted to Simplified")
 
         places = {r.source_id: r.meta["place"] for r in raws}
         table, cases = measures.measures_tables(docs, places,
@@ -70,23 +82,23 @@ def build(data_dir: Path | str = DATA, out_dir: Path | str | None = None,
             raise BuildError("no measures or paragraphs found in any document", data_dir / "raw",
                              "check that the raw files hold the documents' text")
         counts = table["kind"].value_counts()
-        _say(f"[3/7] measures  {len(table)} items: "
-             + ", ".join(f"{counts[k]} {k}" for k in sorted(counts.index)), quiet)
+        stage("measures", f"[3/7] measures  {len(table)} items: "
+             + ", ".join(f"{counts[k]} {k}" for k in sorted(counts.index)))
         analysed = table[table["kind"] != "paragraph"] if (table["kind"] != "paragraph").any() else table
         tokenizer = tokens.PolicyTokenizer(lexicon_file(data_dir, "policy_terms.txt"),
                                            lexicon_file(data_dir, "stopwords.txt"))
         toks = tokens.tokens_table(analysed, tokenizer)
-        _say(f"[4/7] tokens    {int(toks['n_tokens'].sum()):,} terms in {len(toks)} measures "
-             f"({toks['tokens'].str.split().explode().nunique():,} distinct)", quiet)
+        stage("tokens", f"[4/7] tokens    {int(toks['n_tokens'].sum()):,} terms in {len(toks)} measures "
+             f"({toks['tokens'].str.split().explode().nunique():,} distinct)")
 
         clustered = clusters.cluster_measures(analysed, tokenizer)
         sel = clustered["cluster_selection.csv"]
         if sel.empty:
-            _say("[5/7] clusters  skipped: too few measures to cluster", quiet)
+            stage("clusters", "[5/7] clusters  skipped: too few measures to cluster")
         else:
             best = sel[sel["chosen"]].iloc[0]
-            _say(f"[5/7] clusters  {best['method']} with k={best['k']} (silhouette "
-                 f"{best['silhouette']:.3f}, stability ARI {best['stability_ari']:.2f})", quiet)
+            stage("clusters", f"[5/7] clusters  {best['method']} with k={best['k']} (silhouette "
+                 f"{best['silhouette']:.3f}, stability ARI {best['stability_ari']:.2f})")
 
         codebook = themes.load_codebook(lexicon_file(data_dir, "themes.csv").parent)
         coded = themes.code_measures(analysed, codebook)
@@ -104,16 +116,16 @@ def build(data_dir: Path | str = DATA, out_dir: Path | str | None = None,
             if not held.empty:
                 check = (f"; held-out primary accuracy {held['primary_accuracy']:.2f}, "
                          f"micro-F1 {held['micro_f1']:.2f}")
-        _say(f"[6/7] themes    {len(coded)} theme codes, "
-             f"{len(coded) / max(1, coded['measure_id'].nunique()):.2f} per measure{check}", quiet)
+        stage("themes", f"[6/7] themes    {len(coded)} theme codes, "
+             f"{len(coded) / max(1, coded['measure_id'].nunique()):.2f} per measure{check}")
 
         order = tables.source_order(docs)
         order = [s for s in order if s in set(analysed["source_id"])]
         compared = compare_sources(analysed, toks, coded, codebook, docs, order, tokenizer)
         compared["targets.csv"] = targets.targets_table(analysed, lexicon_file(data_dir, "target_topics.csv"))
         compared["references.csv"] = references.references_table(docs, table, lexicon_file(data_dir, "learning.csv"))
-        _say(f"[7/7] compare   theme profiles, keyness, similarity, trends; {len(compared['targets.csv'])} "
-             f"quantitative commitments, {len(compared['references.csv'])} learning references", quiet)
+        stage("compare", f"[7/7] compare   theme profiles, keyness, similarity, trends; {len(compared['targets.csv'])} "
+             f"quantitative commitments, {len(compared['references.csv'])} learning references")
     result.warnings = [str(w.message) for w in caught
                        if issubclass(w.category, (measures.StructureWarning, clusters.ClusterWarning))]
     result.tables = {
@@ -130,6 +142,7 @@ def build(data_dir: Path | str = DATA, out_dir: Path | str | None = None,
     }
     files = {name: csv_bytes(df) for name, df in result.tables.items()}
     result.written = write_outputs(out_dir, files)
+    result.timings["write"] = time.perf_counter() - mark
     for w in result.warnings:
         print(f"warning: {w}", file=sys.stderr)
     _say(f"done: {len(files)} tables in {_shown(out_dir)}", quiet)
