@@ -91,7 +91,8 @@ def build(data_dir: Path | str = DATA, out_dir: Path | str | None = None,
         stage("tokens", f"[4/7] tokens    {int(toks['n_tokens'].sum()):,} terms in {len(toks)} measures "
              f"({toks['tokens'].str.split().explode().nunique():,} distinct)")
 
-        clustered = clusters.cluster_measures(analysed, tokenizer)
+        tfidf = clusters.fit_tfidf(list(analysed["text"]), tokenizer)
+        clustered = clusters.cluster_measures(analysed, tfidf)
         sel = clustered["cluster_selection.csv"]
         if sel.empty:
             stage("clusters", "[5/7] clusters  skipped: too few measures to cluster")
@@ -100,7 +101,8 @@ def build(data_dir: Path | str = DATA, out_dir: Path | str | None = None,
             stage("clusters", f"[5/7] clusters  {best['method']} with k={best['k']} (silhouette "
                  f"{best['silhouette']:.3f}, stability ARI {best['stability_ari']:.2f})")
 
-        codebook = themes.load_codebook(lexicon_file(data_dir, "themes.csv").parent)
+        codebook_dir = lexicon_file(data_dir, "themes.csv").parent
+        codebook = themes.load_codebook(codebook_dir)
         coded = themes.code_measures(analysed, codebook)
         extra = {}
         check = ""
@@ -108,8 +110,7 @@ def build(data_dir: Path | str = DATA, out_dir: Path | str | None = None,
         if (vdir / "coding_a.csv").is_file():
             round1 = None
             if (vdir / "round1" / "theme_rules.csv").is_file():
-                round1 = themes.code_measures(analysed, themes.load_codebook(
-                    lexicon_file(data_dir, "themes.csv").parent, vdir / "round1"))
+                round1 = themes.code_measures(analysed, themes.load_codebook(codebook_dir, vdir / "round1"))
             extra = validation.validation_tables(coded, vdir, codebook.theme_ids, round1)
             held = extra["validation_summary.csv"].query(
                 "comparison == 'coder_vs_gold' and split == 'holdout'").set_index("metric")["value"]
@@ -119,9 +120,9 @@ def build(data_dir: Path | str = DATA, out_dir: Path | str | None = None,
         stage("themes", f"[6/7] themes    {len(coded)} theme codes, "
              f"{len(coded) / max(1, coded['measure_id'].nunique()):.2f} per measure{check}")
 
-        order = tables.source_order(docs)
-        order = [s for s in order if s in set(analysed["source_id"])]
-        compared = compare_sources(analysed, toks, coded, codebook, docs, order, tokenizer)
+        present = set(analysed["source_id"])
+        order = [s for s in tables.source_order(docs) if s in present]
+        compared = compare_sources(analysed, toks, coded, codebook, docs, order, tfidf)
         compared["targets.csv"] = targets.targets_table(analysed, lexicon_file(data_dir, "target_topics.csv"))
         compared["references.csv"] = references.references_table(docs, table, lexicon_file(data_dir, "learning.csv"))
         stage("compare", f"[7/7] compare   theme profiles, keyness, similarity, trends; {len(compared['targets.csv'])} "
@@ -151,11 +152,10 @@ def build(data_dir: Path | str = DATA, out_dir: Path | str | None = None,
 
 def compare_sources(analysed: pd.DataFrame, toks: pd.DataFrame, coded: pd.DataFrame,
                     codebook: themes.Codebook, docs: pd.DataFrame, order: list[str],
-                    tokenizer: tokens.PolicyTokenizer) -> dict[str, pd.DataFrame]:
+                    model: clusters.TfidfModel) -> dict[str, pd.DataFrame]:
     """Stage 7: the comparison tables across sources."""
     profiles = compare.theme_shares(coded, analysed, codebook.themes, order)
     groups = compare.group_shares(coded, analysed, codebook.themes, order)
-    model = clusters.fit_tfidf(list(analysed["text"]), tokenizer)
     mean_rows = pd.DataFrame(model.matrix.toarray(), index=analysed["source_id"].to_numpy()).groupby(level=0).mean()
     return {
         "theme_profiles.csv": profiles,

@@ -129,9 +129,13 @@ def relabel_by_size(labels: np.ndarray) -> np.ndarray:
     return np.array([mapping[c] for c in labels])
 
 
-def cluster_measures(measures: pd.DataFrame, tokenizer: PolicyTokenizer, k: int | None = None,
+def cluster_measures(measures: pd.DataFrame, model: TfidfModel, k: int | None = None,
                      method: str | None = None) -> dict[str, pd.DataFrame]:
-    """clusters.csv, cluster_terms.csv and cluster_selection.csv for the measures."""
+    """clusters.csv, cluster_terms.csv and cluster_selection.csv for the measures.
+
+    `model` is `fit_tfidf` of the same measures' texts (fitted once by the build, which also
+    uses it to compare sources).
+    """
     # Each cluster needs members: k runs up to a third of the measures at most.
     k_range = range(K_RANGE.start, min(K_RANGE.stop, len(measures) // 3 + 1))
     if len(k_range) == 0:
@@ -140,7 +144,6 @@ def cluster_measures(measures: pd.DataFrame, tokenizer: PolicyTokenizer, k: int 
         return {"clusters.csv": pd.DataFrame(columns=CLUSTER_COLUMNS),
                 "cluster_terms.csv": pd.DataFrame(columns=["cluster", "rank", "term", "weight"]),
                 "cluster_selection.csv": pd.DataFrame(columns=SELECTION_COLUMNS)}
-    model = fit_tfidf(list(measures["text"]), tokenizer)
     z = lsa(model.matrix)
     if model.matrix.shape[0] > SELECTION_SAMPLE:
         rows = np.sort(np.random.default_rng(SEED).choice(model.matrix.shape[0], SELECTION_SAMPLE, replace=False))

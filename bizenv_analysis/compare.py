@@ -10,6 +10,8 @@ from scipy.stats import chi2
 from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 from sklearn.metrics.pairwise import cosine_similarity
 
+from .tokens import term_occurrences
+
 
 def theme_shares(themes: pd.DataFrame, measures: pd.DataFrame, codebook: pd.DataFrame,
                  order: list[str]) -> pd.DataFrame:
@@ -82,9 +84,7 @@ def keyness(tokens: pd.DataFrame, order: list[str], min_freq: int = 5) -> pd.Dat
     of relative frequencies with 0.5 added to zero counts. Only terms used at least `min_freq`
     times in the source are kept; p is from χ² with one degree of freedom.
     """
-    long = tokens.assign(term=tokens["tokens"].str.split(" ")).explode("term")
-    long = long[long["term"].fillna("") != ""]
-    counts = long.groupby(["source_id", "term"]).size().unstack(fill_value=0)
+    counts = term_occurrences(tokens).groupby(["source_id", "term"]).size().unstack(fill_value=0)
     total = counts.sum(axis=1)
     rows = []
     for sid in order:

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from .plotting import setup, source_color, source_label, t
+from .plotting import setup, source_color, source_label, source_short, t
 
 KIND_LABELS = {"measure": ("改革举措", "reform measures"),
                "safeguard": ("保障措施", "safeguards"),
@@ -215,7 +215,7 @@ def similarity_heatmaps(data: pd.DataFrame, lang: str) -> Figure:
         for (i, j), v in np.ndenumerate(vals):
             ax.text(j, i, f"{v:.2f}", ha="center", va="center", fontsize=7,
                     color="white" if v > (off.min() + 1) / 2 else "#222222")
-        short = [source_label(s, lang).split("(")[0].split(" (")[0] for s in order]
+        short = [source_short(s, lang) for s in order]
         ax.set_xticks(range(len(order)), short, rotation=35, ha="right", fontsize=8)
         ax.set_yticks(range(len(order)), short, fontsize=8)
         ax.spines[:].set_visible(False)
@@ -235,7 +235,7 @@ def shares_over_time(data: pd.DataFrame, lang: str, *, labels: dict) -> Figure:
         ax.plot(d["year"], d["share"], marker="o", ms=3.5, color=f"C{i}", label=t(*labels.get(gid, (gid, gid)), lang))
     years = sorted(data["year"].unique())
     first = data.drop_duplicates("year").set_index("year")["source_id"]
-    ax.set_xticks(years, [f"{y}\n{source_label(first[y], lang).split('(')[0].split(' (')[0]}" for y in years],
+    ax.set_xticks(years, [f"{y}\n{source_short(first[y], lang)}" for y in years],
                   fontsize=7.5)
     ax.yaxis.set_major_formatter(plt.matplotlib.ticker.PercentFormatter(1.0))
     ax.set_ylabel(t("涉及该类主题的举措占比", "share of measures addressing the group", lang))

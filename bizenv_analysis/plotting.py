@@ -78,6 +78,11 @@ def source_label(source_id: str, lang: str) -> str:
     return t(zh, en, lang)
 
 
+def source_short(source_id: str, lang: str) -> str:
+    """The label without its genre in brackets (天河 2020, Tianhe 2020) for tight axes."""
+    return source_label(source_id, lang).split("(")[0].split(" (")[0]
+
+
 def source_color(source_id: str, i: int = 0) -> str:
     """The source's fixed colour (palette by position for unknown sources)."""
     return SOURCE_COLORS.get(source_id, PALETTE[i % len(PALETTE)])

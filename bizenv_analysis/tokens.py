@@ -90,10 +90,15 @@ def tokens_table(measures: pd.DataFrame, tokenizer: PolicyTokenizer) -> pd.DataF
     }, columns=TOKEN_COLUMNS)
 
 
+def term_occurrences(tokens: pd.DataFrame) -> pd.DataFrame:
+    """`tokens.csv` rows exploded to one row per term occurrence (column `term`)."""
+    long = tokens.assign(term=tokens["tokens"].str.split(" ")).explode("term")
+    return long[long["term"].fillna("") != ""]
+
+
 def term_frequencies(tokens: pd.DataFrame, by: str | None = None) -> pd.DataFrame:
     """Term counts overall (columns term, n, n_measures) or per `by` group, most frequent first."""
-    long = tokens.assign(term=tokens["tokens"].str.split(" ")).explode("term")
-    long = long[long["term"].fillna("") != ""]
+    long = term_occurrences(tokens)
     keys = [by, "term"] if by else ["term"]
     freq = (long.groupby(keys).agg(n=("term", "size"), n_measures=("measure_id", "nunique"))
             .reset_index())

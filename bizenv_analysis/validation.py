@@ -42,6 +42,11 @@ def read_coding(path: Path) -> pd.DataFrame:
     return df
 
 
+def read_gold(validation_dir: Path) -> pd.DataFrame:
+    """Coder A's codings of every round (`coding_a*.csv`), one row per measure."""
+    return pd.concat([read_coding(p) for p in sorted(validation_dir.glob("coding_a*.csv"))], ignore_index=True)
+
+
 def predicted_sets(themes: pd.DataFrame) -> pd.DataFrame:
     """The coder's output (themes.csv rows) as one row per measure: primary and theme list."""
     prim = themes[themes["primary"]].set_index("measure_id")["theme_id"].rename("primary")
@@ -87,7 +92,7 @@ def validation_tables(themes: pd.DataFrame, validation_dir: Path, theme_ids: lis
     against coder A; and the frozen round-1 rules (`round1_themes`) on the round-1 held-out half.
     """
     sample = pd.read_csv(validation_dir / "sample.csv", dtype=str, keep_default_na=False)
-    gold = pd.concat([read_coding(p) for p in sorted(validation_dir.glob("coding_a*.csv"))])
+    gold = read_gold(validation_dir)
     second = read_coding(validation_dir / "coding_b.csv")
     pred = predicted_sets(themes)
     ids = {
