@@ -22,9 +22,11 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("--out", type=Path, default=None,
                    help="output folder (default: DATA/processed)")
     b.add_argument("--quiet", action="store_true", help="no progress lines")
+    b.add_argument("--jobs", type=int, default=None,
+                   help="worker processes (default: every core, or BIZENV_JOBS; 1 = serial)")
     args = parser.parse_args(argv)
     try:
-        build(args.data, args.out, quiet=args.quiet)
+        build(args.data, args.out, quiet=args.quiet, jobs=args.jobs)
     except BuildError as exc:
         print(f"error: {exc}", file=sys.stderr)
         print("nothing was written.", file=sys.stderr)

@@ -6,6 +6,7 @@ import sys
 import time
 import warnings
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import pandas as pd
@@ -13,6 +14,7 @@ import pandas as pd
 from . import clean, clusters, compare, measures, references, sources, tables, targets, themes, tokens, validation
 from .errors import BuildError
 from .io import csv_bytes, write_outputs
+from .parallel import map_ordered
 from .paths import DATA, LEXICON, ROOT
 
 
@@ -38,24 +40,27 @@ def _say(msg: str, quiet: bool) -> None:
 
 
 def build(data_dir: Path | str = DATA, out_dir: Path | str | None = None,
-          quiet: bool = False) -> BuildResult:
+          quiet: bool = False, jobs: int | None = None) -> BuildResult:
     """Build every table from `data_dir` (sources.csv + raw/) into `out_dir`.
 
     All inputs are checked and all tables computed before anything is written, so a failed
-    build leaves `out_dir` exactly as it was.
+    build leaves `out_dir` exactly as it was. `jobs` worker processes (default: every core,
+    or `BIZENV_JOBS`) share tokenising, theme coding and the choice of k; the tables are the
+    same whatever `jobs` is.
     """
     data_dir = Path(data_dir)
     out_dir = Path(out_dir) if out_dir is not None else data_dir / "processed"
     result = BuildResult()
     mark = time.perf_counter()
 
-    def stage(name: str, msg: str) -> None:
+    def stage(name: str, msg: str | None) -> None:
         """Report a finished stage and record its wall time (for the benchmark, never printed)."""
         nonlocal mark
         now = time.perf_counter()
         result.timings[name] = now - mark
         mark = now
-        _say(msg, quiet)
+        if msg:
+            _say(msg, quiet)
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", measures.StructureWarning)
@@ -64,7 +69,7 @@ def build(data_dir: Path | str = DATA, out_dir: Path | str | None = None,
         stage("sources", f"[1/7] sources   {len(raws)} documents read, sha256 verified")
 
         rules = clean.load_chrome_rules(lexicon_file(data_dir, "chrome.csv"))
-        cleaned = [clean.clean_document(r, rules) for r in raws]
+        cleaned = map_ordered(partial(clean.clean_document, rules=rules), raws, jobs, min_items=clean.PARALLEL_MIN)
         docs = clean.documents_table(raws, cleaned)
         removed = pd.DataFrame([r for c in cleaned for r in c.removed],
                                columns=["source_id", "line", "rule", "text"])
@@ -87,13 +92,15 @@ def build(data_dir: Path | str = DATA, out_dir: Path | str | None = None,
         analysed = table[table["kind"] != "paragraph"] if (table["kind"] != "paragraph").any() else table
         tokenizer = tokens.PolicyTokenizer(lexicon_file(data_dir, "policy_terms.txt"),
                                            lexicon_file(data_dir, "stopwords.txt"))
-        toks = tokens.tokens_table(analysed, tokenizer)
+        toks = tokens.tokens_table(analysed, tokenizer, jobs)
+        lists = tokens.token_lists(toks)
+        tfidf = clusters.fit_tfidf(lists)
         stage("tokens", f"[4/7] tokens    {int(toks['n_tokens'].sum()):,} terms in {len(toks)} measures "
-             f"({toks['tokens'].str.split().explode().nunique():,} distinct)")
+             f"({len(set().union(*lists)):,} distinct)")
 
-        tfidf = clusters.fit_tfidf(list(analysed["text"]), tokenizer)
-        clustered = clusters.cluster_measures(analysed, tfidf)
-        sel = clustered["cluster_selection.csv"]
+        sel = clusters.select_k(tfidf, jobs)
+        stage("k_selection", None)
+        clustered = clusters.cluster_measures(analysed, tfidf, sel)
         if sel.empty:
             stage("clusters", "[5/7] clusters  skipped: too few measures to cluster")
         else:
@@ -103,14 +110,14 @@ def build(data_dir: Path | str = DATA, out_dir: Path | str | None = None,
 
         codebook_dir = lexicon_file(data_dir, "themes.csv").parent
         codebook = themes.load_codebook(codebook_dir)
-        coded = themes.code_measures(analysed, codebook)
+        coded = themes.code_measures(analysed, codebook, jobs)
         extra = {}
         check = ""
         vdir = data_dir / "validation"
         if (vdir / "coding_a.csv").is_file():
             round1 = None
             if (vdir / "round1" / "theme_rules.csv").is_file():
-                round1 = themes.code_measures(analysed, themes.load_codebook(codebook_dir, vdir / "round1"))
+                round1 = themes.code_measures(analysed, themes.load_codebook(codebook_dir, vdir / "round1"), jobs)
             extra = validation.validation_tables(coded, vdir, codebook.theme_ids, round1)
             held = extra["validation_summary.csv"].query(
                 "comparison == 'coder_vs_gold' and split == 'holdout'").set_index("metric")["value"]
@@ -156,7 +163,7 @@ def compare_sources(analysed: pd.DataFrame, toks: pd.DataFrame, coded: pd.DataFr
     """Stage 7: the comparison tables across sources."""
     profiles = compare.theme_shares(coded, analysed, codebook.themes, order)
     groups = compare.group_shares(coded, analysed, codebook.themes, order)
-    mean_rows = pd.DataFrame(model.matrix.toarray(), index=analysed["source_id"].to_numpy()).groupby(level=0).mean()
+    mean_rows = compare.mean_rows(model.matrix, analysed["source_id"].to_numpy())
     return {
         "theme_profiles.csv": profiles,
         "group_profiles.csv": groups,

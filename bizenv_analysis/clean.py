@@ -115,6 +115,10 @@ def _notice_metadata(lines: list[str]) -> list[tuple[str, str]]:
     return meta
 
 
+# Below this many documents, forking workers costs more than it saves.
+PARALLEL_MIN = 100
+
+
 def clean_document(doc: RawDocument, rules: list[ChromeRule]) -> CleanDocument:
     """Clean one raw document; records every removed line and every metadata field found."""
     text = doc.text.replace("\r\n", "\n").replace("\r", "\n")

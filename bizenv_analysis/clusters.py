@@ -10,7 +10,9 @@ take the most stable k.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 from itertools import combinations
 
 import numpy as np
@@ -22,8 +24,9 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.metrics import adjusted_rand_score, silhouette_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import Normalizer
+from threadpoolctl import threadpool_limits
 
-from .tokens import PolicyTokenizer
+from .parallel import map_ordered
 
 CLUSTER_COLUMNS = ["measure_id", "source_id", "cluster", "label", "x", "y"]
 SELECTION_COLUMNS = ["method", "k", "silhouette", "silhouette_sd", "stability_ari",
@@ -57,12 +60,17 @@ class TfidfModel:
     terms: np.ndarray
 
 
-def fit_tfidf(texts: list[str], tokenizer: PolicyTokenizer, min_df: int | float = MIN_DF,
+def _terms_of(doc: Sequence[str]) -> Sequence[str]:
+    """The analyzer: a measure arrives already tokenised (tokens.csv), so it is its own terms."""
+    return doc
+
+
+def fit_tfidf(docs: Sequence[Sequence[str]], min_df: int | float = MIN_DF,
               max_df: int | float = MAX_DF) -> TfidfModel:
-    """Sublinear TF-IDF over the policy tokens (tokenizer does all filtering)."""
-    vec = TfidfVectorizer(tokenizer=tokenizer, token_pattern=None, lowercase=False,
-                          sublinear_tf=True, min_df=min_df, max_df=max_df, norm="l2")
-    x = vec.fit_transform(texts)
+    """Sublinear TF-IDF over tokenised measures (`tokens.token_lists`; the tokenizer did all filtering)."""
+    vec = TfidfVectorizer(analyzer=_terms_of, lowercase=False, sublinear_tf=True,
+                          min_df=min_df, max_df=max_df, norm="l2")
+    x = vec.fit_transform(docs)
     return TfidfModel(vec, x.tocsr(), vec.get_feature_names_out())
 
 
@@ -82,23 +90,57 @@ def partition(method: str, x: csr_matrix, z: np.ndarray, k: int, seed: int) -> n
     raise ValueError(f"unknown clustering method {method!r}")
 
 
+def selection_row(method: str, k: int, labels: list[np.ndarray], x: csr_matrix) -> dict:
+    """Silhouette and seed stability of one method and k from its partitions over the seeds.
+
+    One row of `cluster_selection.csv`: mean and sd of the silhouette (cosine, on the TF-IDF
+    matrix), mean and min of the adjusted Rand index over all pairs of seeds.
+    """
+    sils = [silhouette_score(x, lab, metric="cosine") if len(set(lab)) > 1 else np.nan for lab in labels]
+    aris = [adjusted_rand_score(a, b) for a, b in combinations(labels, 2)]
+    return {"method": method, "k": k,
+            "silhouette": round(float(np.nanmean(sils)), 4),
+            "silhouette_sd": round(float(np.nanstd(sils)), 4),
+            "stability_ari": round(float(np.mean(aris)), 4),
+            "stability_ari_min": round(float(np.min(aris)), 4)}
+
+
+def _nmf_labels(x: csr_matrix, task: tuple[int, int]) -> np.ndarray:
+    return partition("nmf", x, None, *task)
+
+
+def _row(x: csr_matrix, cell: tuple[str, int, list[np.ndarray]]) -> dict:
+    return selection_row(*cell, x)
+
+
 def selection_table(x: csr_matrix, z: np.ndarray, k_range: range = K_RANGE,
                     n_seeds: int = N_SEEDS, methods: tuple[str, ...] = ("kmeans_lsa", "nmf"),
-                    ) -> pd.DataFrame:
-    """Silhouette and seed stability for every method and k (`cluster_selection.csv`)."""
-    rows = []
+                    jobs: int | None = None) -> pd.DataFrame:
+    """Silhouette and seed stability for every method and k (`cluster_selection.csv`).
+
+    The NMF fits (single-threaded) and the scores are shared among `jobs` worker processes;
+    k-means runs in this process meanwhile, as it uses OpenMP (not fork-safe). Every fit has
+    its own seed, so the table does not depend on `jobs`.
+    """
     seeds = [SEED + i for i in range(n_seeds)]
-    for method in methods:
-        for k in k_range:
-            labels = [partition(method, x, z, k, s) for s in seeds]
-            sils = [silhouette_score(x, lab, metric="cosine") if len(set(lab)) > 1 else np.nan
-                    for lab in labels]
-            aris = [adjusted_rand_score(a, b) for a, b in combinations(labels, 2)]
-            rows.append({"method": method, "k": k,
-                         "silhouette": round(float(np.nanmean(sils)), 4),
-                         "silhouette_sd": round(float(np.nanstd(sils)), 4),
-                         "stability_ari": round(float(np.mean(aris)), 4),
-                         "stability_ari_min": round(float(np.min(aris)), 4)})
+    fits: dict[tuple[str, int], list[np.ndarray]] = {}
+
+    def fit_here() -> None:
+        for method in methods:
+            if method != "nmf":
+                for k in k_range:
+                    fits[method, k] = [partition(method, x, z, k, seed) for seed in seeds]
+
+    # One thread each: multi-threaded BLAS only adds overhead on matrices this small (NMF runs
+    # 1.6x faster without), and OpenMP threads spinning in k-means would starve the NMF workers.
+    with threadpool_limits(limits=1):
+        # Largest k first: the slowest fits are handed out early, so the workers finish together.
+        tasks = [(k, seed) for k in reversed(k_range) for seed in seeds] if "nmf" in methods else []
+        nmf = map_ordered(partial(_nmf_labels, x), tasks, jobs, meanwhile=fit_here)
+        for (k, _), labels in zip(tasks, nmf, strict=True):
+            fits.setdefault(("nmf", k), []).append(labels)
+        cells = [(method, k, fits[method, k]) for method in methods for k in k_range]
+        rows = map_ordered(partial(_row, x), cells, jobs)
     return pd.DataFrame(rows)
 
 
@@ -129,31 +171,52 @@ def relabel_by_size(labels: np.ndarray) -> np.ndarray:
     return np.array([mapping[c] for c in labels])
 
 
-def cluster_measures(measures: pd.DataFrame, model: TfidfModel, k: int | None = None,
-                     method: str | None = None) -> dict[str, pd.DataFrame]:
+def select_k(model: TfidfModel, jobs: int | None = None) -> pd.DataFrame:
+    """`cluster_selection.csv` for a TF-IDF model: the grid of methods × k, the chosen row marked.
+
+    Empty (with a ClusterWarning) when there are too few measures to cluster. On corpora of
+    more than SELECTION_SAMPLE measures the grid runs on a fixed-seed random subsample, so
+    its cost does not grow with the corpus.
+    """
+    n = model.matrix.shape[0]
+    # Each cluster needs members: k runs up to a third of the measures at most.
+    k_range = range(K_RANGE.start, min(K_RANGE.stop, n // 3 + 1))
+    if len(k_range) == 0:
+        warnings.warn(f"only {n} measures: too few to cluster (need {3 * K_RANGE.start})",
+                      ClusterWarning, stacklevel=2)
+        return pd.DataFrame(columns=SELECTION_COLUMNS)
+    z = lsa(model.matrix)
+    if n > SELECTION_SAMPLE:
+        rows = np.sort(np.random.default_rng(SEED).choice(n, SELECTION_SAMPLE, replace=False))
+        selection = selection_table(model.matrix[rows], z[rows], k_range, jobs=jobs)
+    else:
+        selection = selection_table(model.matrix, z, k_range, jobs=jobs)
+    method, k = choose_k(selection)
+    selection["chosen"] = (selection["method"] == method) & (selection["k"] == k)
+    return selection
+
+
+def cluster_measures(measures: pd.DataFrame, model: TfidfModel, selection: pd.DataFrame | None = None,
+                     k: int | None = None, method: str | None = None,
+                     jobs: int | None = None) -> dict[str, pd.DataFrame]:
     """clusters.csv, cluster_terms.csv and cluster_selection.csv for the measures.
 
-    `model` is `fit_tfidf` of the same measures' texts (fitted once by the build, which also
-    uses it to compare sources).
+    `model` is `fit_tfidf` of the same measures' tokens (fitted once by the build, which also
+    uses it to compare sources); `selection` is `select_k(model)`, computed here if not given.
+    `k` and `method` override the chosen partition (the selection table marks the override).
     """
-    # Each cluster needs members: k runs up to a third of the measures at most.
-    k_range = range(K_RANGE.start, min(K_RANGE.stop, len(measures) // 3 + 1))
-    if len(k_range) == 0:
-        warnings.warn(f"only {len(measures)} measures: too few to cluster (need {3 * K_RANGE.start})",
-                      ClusterWarning, stacklevel=2)
+    if selection is None:
+        selection = select_k(model, jobs)
+    if selection.empty:
         return {"clusters.csv": pd.DataFrame(columns=CLUSTER_COLUMNS),
                 "cluster_terms.csv": pd.DataFrame(columns=["cluster", "rank", "term", "weight"]),
-                "cluster_selection.csv": pd.DataFrame(columns=SELECTION_COLUMNS)}
-    z = lsa(model.matrix)
-    if model.matrix.shape[0] > SELECTION_SAMPLE:
-        rows = np.sort(np.random.default_rng(SEED).choice(model.matrix.shape[0], SELECTION_SAMPLE, replace=False))
-        selection = selection_table(model.matrix[rows], z[rows], k_range)
-    else:
-        selection = selection_table(model.matrix, z, k_range)
-    chosen_method, chosen_k = choose_k(selection)
-    method, k = method or chosen_method, k or chosen_k
-    selection["chosen"] = (selection["method"] == method) & (selection["k"] == k)
-    labels = relabel_by_size(partition(method, model.matrix, z, k, SEED))
+                "cluster_selection.csv": selection}
+    chosen = selection[selection["chosen"]].iloc[0]
+    method, k = method or str(chosen["method"]), k or int(chosen["k"])
+    selection = selection.assign(chosen=(selection["method"] == method) & (selection["k"] == k))
+    z = lsa(model.matrix) if method == "kmeans_lsa" else None
+    with threadpool_limits(limits=1, user_api="blas"):
+        labels = relabel_by_size(partition(method, model.matrix, z, k, SEED))
     terms = top_terms(model.matrix, labels, model.terms)
     label_of = terms[terms["rank"] <= 3].groupby("cluster")["term"].agg("·".join)
     xy = TruncatedSVD(2, random_state=SEED).fit_transform(model.matrix)

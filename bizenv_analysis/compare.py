@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from scipy.cluster.hierarchy import leaves_list, linkage
+from scipy.sparse import csr_matrix, spmatrix
 from scipy.spatial.distance import squareform
 from scipy.stats import chi2
 from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
@@ -77,30 +78,29 @@ def group_shares(themes: pd.DataFrame, measures: pd.DataFrame, codebook: pd.Data
 
 
 def keyness(tokens: pd.DataFrame, order: list[str], min_freq: int = 5) -> pd.DataFrame:
-    """Distinctive terms of each source against the other four: log-likelihood G² and log ratio.
+    """Distinctive terms of each source against all the others: log-likelihood G² and log ratio.
 
     G² (Dunning 1993, as in Rayson & Garside 2000) tests whether a term's relative frequency in the
     source differs from the rest; log ratio (Hardie 2014) is the effect size, log2 of the ratio
     of relative frequencies with 0.5 added to zero counts. Only terms used at least `min_freq`
     times in the source are kept; p is from χ² with one degree of freedom.
     """
-    counts = term_occurrences(tokens).groupby(["source_id", "term"]).size().unstack(fill_value=0)
-    total = counts.sum(axis=1)
-    rows = []
-    for sid in order:
-        a = counts.loc[sid]
-        b = counts.drop(index=sid).sum(axis=0)
-        n1, n2 = total[sid], total.drop(index=sid).sum()
-        keep = a >= min_freq
-        a, b = a[keep].astype(float), b[keep].astype(float)
-        e1 = n1 * (a + b) / (n1 + n2)
-        e2 = n2 * (a + b) / (n1 + n2)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            g2 = 2 * (np.where(a > 0, a * np.log(a / e1), 0) + np.where(b > 0, b * np.log(b / e2), 0))
-        lr = np.log2(((a.where(a > 0, 0.5)) / n1) / ((b.where(b > 0, 0.5)) / n2))
-        rows.append(pd.DataFrame({"source_id": sid, "term": a.index, "n_source": a.astype(int).to_numpy(),
-                                  "n_rest": b.astype(int).to_numpy(), "g2": g2, "log_ratio": lr.to_numpy()}))
-    out = pd.concat(rows, ignore_index=True)
+    counts = (term_occurrences(tokens).groupby(["source_id", "term"]).size().unstack(fill_value=0)
+              .reindex(order, fill_value=0))
+    a_all = counts.to_numpy(dtype=float)
+    n1_all = a_all.sum(axis=1)
+    # The rest of the corpus = everything minus the source, for all sources at once.
+    b_all, n2_all = a_all.sum(axis=0) - a_all, n1_all.sum() - n1_all
+    src, col = np.nonzero(a_all >= min_freq)  # row-major: sources in `order`, terms sorted
+    a, b = a_all[src, col], b_all[src, col]
+    n1, n2 = n1_all[src], n2_all[src]
+    e1 = n1 * (a + b) / (n1 + n2)
+    e2 = n2 * (a + b) / (n1 + n2)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        g2 = 2 * (np.where(a > 0, a * np.log(a / e1), 0) + np.where(b > 0, b * np.log(b / e2), 0))
+    lr = np.log2((np.where(a > 0, a, 0.5) / n1) / (np.where(b > 0, b, 0.5) / n2))
+    out = pd.DataFrame({"source_id": np.asarray(order, dtype=object)[src], "term": counts.columns.to_numpy()[col],
+                        "n_source": a.astype(int), "n_rest": b.astype(int), "g2": g2, "log_ratio": lr})
     out["p_value"] = chi2.sf(out["g2"], df=1)
     out["g2"] = out["g2"].round(3)
     out["log_ratio"] = out["log_ratio"].round(3)
@@ -108,6 +108,17 @@ def keyness(tokens: pd.DataFrame, order: list[str], min_freq: int = 5) -> pd.Dat
     out["source_id"] = pd.Categorical(out["source_id"], order, ordered=True)
     out = out.sort_values(["source_id", "g2", "term"], ascending=[True, False, True])
     return out.astype({"source_id": str}).reset_index(drop=True)
+
+
+def mean_rows(matrix: spmatrix, groups: np.ndarray) -> pd.DataFrame:
+    """Mean row of a sparse measure × term matrix per group (index: the sorted group ids).
+
+    A sparse group-indicator product, so a large corpus never needs the dense matrix.
+    """
+    ids, inverse = np.unique(groups, return_inverse=True)
+    counts = np.bincount(inverse)
+    indicator = csr_matrix((1.0 / counts[inverse], (inverse, np.arange(len(groups)))), shape=(len(ids), len(groups)))
+    return pd.DataFrame((indicator @ matrix).toarray(), index=ids)
 
 
 def source_similarity(tfidf_rows: pd.DataFrame, shares: pd.DataFrame, order: list[str]) -> pd.DataFrame:
@@ -118,12 +129,12 @@ def source_similarity(tfidf_rows: pd.DataFrame, shares: pd.DataFrame, order: lis
     """
     out = []
     profile = shares.pivot(index="source_id", columns="theme_id", values="share").reindex(order)
+    n = len(order)
     for basis, mat in (("tfidf", tfidf_rows.reindex(order)), ("themes", profile)):
         sim = cosine_similarity(mat.to_numpy())
-        for i, a in enumerate(order):
-            for j, b in enumerate(order):
-                out.append({"basis": basis, "source_a": a, "source_b": b, "similarity": round(float(sim[i, j]), 4)})
-    return pd.DataFrame(out)
+        out.append(pd.DataFrame({"basis": basis, "source_a": np.repeat(order, n), "source_b": np.tile(order, n),
+                                 "similarity": sim.ravel().round(4)}))
+    return pd.concat(out, ignore_index=True)
 
 
 def similarity_order(similarity: pd.DataFrame, basis: str, order: list[str]) -> list[str]:

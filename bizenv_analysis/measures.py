@@ -136,8 +136,9 @@ def measure_level(lines: list[Line]) -> str | None:
     """The enumeration style that carries the measures.
 
     Among numbered styles with a run of at least three (and 一是-style items, at least two),
-    the one with the most items; sub-item styles ((1), ①) only when no item style exists,
-    so sub-points inside a measure never become measures themselves.
+    the one with the most items, the deeper one on a tie (four （一） sections holding four
+    1. items: the items are the measures); sub-item styles ((1), ①) only when no item style
+    exists, so sub-points inside a measure never become measures themselves.
     """
     counts = {r: len(_runs(lines, r)) for r in LEVELS}
     counts = {r: n for r, n in counts.items() if n >= 3}
@@ -150,7 +151,7 @@ def measure_level(lines: list[Line]) -> str | None:
     if not counts:
         return None
     order = [*LEVELS, "inline"]
-    return max(counts, key=lambda r: (counts[r], -order.index(r)))
+    return max(counts, key=lambda r: (counts[r], order.index(r)))
 
 
 def _strip_trailing_units(text: str) -> tuple[str, list[str]]:

@@ -119,11 +119,12 @@ def references_table(documents: pd.DataFrame, measures: pd.DataFrame, lexicon_pa
     """`references.csv`: one row per (mention, place) in the cleaned documents, in source order."""
     lex = Lexicon.load(lexicon_path)
     rows = []
+    spans = {sid: list(zip(g["line_start"], g["line_end"], g["measure_id"], strict=True))
+             for sid, g in measures.groupby("source_id", sort=False)}
     for doc in documents.itertuples():
-        spans = measures[measures["source_id"] == doc.source_id]
         for r in find_references(doc.text, lex):
-            inside = spans[(spans["line_start"] <= r["line"]) & (spans["line_end"] >= r["line"])]
-            rows.append({"source_id": doc.source_id,
-                         "measure_id": inside["measure_id"].iloc[0] if len(inside) else "",
+            # The first measure (in table order) whose lines hold the mention.
+            inside = (mid for start, end, mid in spans.get(doc.source_id, []) if start <= r["line"] <= end)
+            rows.append({"source_id": doc.source_id, "measure_id": next(inside, ""),
                          **{k: r[k] for k in ("verb", "place", "practice", "sentence")}})
     return pd.DataFrame(rows, columns=REFERENCE_COLUMNS)

@@ -12,9 +12,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property, partial
 from pathlib import Path
 
 import pandas as pd
+
+from .parallel import map_ordered
 
 THEME_COLUMNS = ["measure_id", "theme_id", "score", "primary"]
 SENTENCE_END = re.compile(r"(?<=[。;；!！?？])")
@@ -27,6 +30,65 @@ class Rule:
     pattern: re.Pattern
     weight: float
     exclude: re.Pattern | None
+    # `pattern` without its zero-width assertions: whatever `pattern` finds in a sentence,
+    # this finds in the whole text, so a miss on the text rules out every sentence at once.
+    prefilter: re.Pattern | None = None
+
+
+_ASSERTION_OPEN = ("(?=", "(?!", "(?<=", "(?<!")
+
+
+def _group_end(pattern: str, start: int) -> int:
+    """Index just after the `)` closing the group that opens at `start`."""
+    depth, i = 0, start
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\":
+            i += 2
+            continue
+        if c == "[":
+            i = _class_end(pattern, i)
+            continue
+        depth += {"(": 1, ")": -1}.get(c, 0)
+        i += 1
+        if depth == 0:
+            return i
+    raise ValueError(f"unbalanced group in {pattern!r}")
+
+
+def _class_end(pattern: str, start: int) -> int:
+    """Index just after the `]` closing the character class that opens at `start`."""
+    i = start + 1
+    if pattern.startswith("^", i):
+        i += 1
+    if pattern.startswith("]", i):
+        i += 1
+    while i < len(pattern) and pattern[i] != "]":
+        i += 2 if pattern[i] == "\\" else 1
+    return i + 1
+
+
+def strip_assertions(pattern: str) -> str:
+    """The regex without lookarounds, anchors and word boundaries (it matches at least as much)."""
+    out, i = [], 0
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\":
+            if pattern[i + 1:i + 2] not in ("b", "B", "A", "Z"):
+                out.append(pattern[i:i + 2])
+            i += 2
+        elif c == "[":
+            end = _class_end(pattern, i)
+            out.append(pattern[i:end])
+            i = end
+        elif pattern.startswith(_ASSERTION_OPEN, i):
+            i = _group_end(pattern, i)
+        elif c in "^$":
+            i += 1
+        else:
+            out.append(c)
+            i += 1
+    return "".join(out)
 
 
 @dataclass(frozen=True)
@@ -39,9 +101,14 @@ class Codebook:
     max_hits: int
     fallback: str
 
-    @property
+    @cached_property
     def theme_ids(self) -> list[str]:
         return list(self.themes["theme_id"])
+
+    @cached_property
+    def rank(self) -> dict[str, int]:
+        """Each theme's position in the codebook (ties between scores go to the earlier theme)."""
+        return {t: i for i, t in enumerate(self.theme_ids)}
 
 
 def load_codebook(lexicon_dir: Path, rules_dir: Path | None = None) -> Codebook:
@@ -57,7 +124,7 @@ def load_codebook(lexicon_dir: Path, rules_dir: Path | None = None) -> Codebook:
         raise ValueError(f"theme_rules.csv names unknown theme ids: {unknown}")
     rules = tuple(
         Rule(r.theme_id, r.field or "text", re.compile(r.pattern), float(r.weight),
-             re.compile(r.exclude) if r.exclude else None)
+             re.compile(r.exclude) if r.exclude else None, re.compile(strip_assertions(r.pattern)))
         for r in rules_df.itertuples()
     )
     return Codebook(themes, rules, float(p["threshold"]), int(p["max_hits"]), p["fallback"])
@@ -78,6 +145,8 @@ def score_measure(title: str, text: str, kind: str, cb: Codebook) -> dict[str, f
         elif rule.field == "title":
             hits = int(bool(rule.pattern.search(title)) and not
                        (rule.exclude and rule.exclude.search(title)))
+        elif rule.prefilter is not None and not rule.prefilter.search(text):
+            hits = 0
         else:
             hits = sum(1 for s in sents
                        if rule.pattern.search(s) and not (rule.exclude and rule.exclude.search(s)))
@@ -87,7 +156,7 @@ def score_measure(title: str, text: str, kind: str, cb: Codebook) -> dict[str, f
 
 def assign(scores: dict[str, float], cb: Codebook) -> tuple[list[str], str]:
     """Assigned themes (codebook order) and the primary one."""
-    order = {t: i for i, t in enumerate(cb.theme_ids)}
+    order = cb.rank
     ranked = sorted(scores, key=lambda t: (-scores[t], order[t]))
     best = ranked[0]
     primary = best if scores[best] > 0 else cb.fallback
@@ -95,12 +164,20 @@ def assign(scores: dict[str, float], cb: Codebook) -> tuple[list[str], str]:
     return sorted(chosen, key=order.get), primary
 
 
-def code_measures(measures: pd.DataFrame, cb: Codebook) -> pd.DataFrame:
+def _code_one(item: tuple[str, str, str], cb: Codebook) -> tuple[dict[str, float], list[str], str]:
+    scores = score_measure(*item, cb)
+    return (scores, *assign(scores, cb))
+
+
+# Below this many measures, forking workers costs more than it saves.
+PARALLEL_MIN = 1000
+
+
+def code_measures(measures: pd.DataFrame, cb: Codebook, jobs: int | None = None) -> pd.DataFrame:
     """`themes.csv`: one row per (measure, assigned theme), exactly one primary per measure."""
-    rows = []
-    for m in measures.itertuples():
-        scores = score_measure(m.title, m.text, m.kind, cb)
-        chosen, primary = assign(scores, cb)
-        rows += [{"measure_id": m.measure_id, "theme_id": t, "score": round(scores[t], 3),
-                  "primary": t == primary} for t in chosen]
+    items = list(zip(measures["title"], measures["text"], measures["kind"], strict=True))
+    coded = map_ordered(partial(_code_one, cb=cb), items, jobs, min_items=PARALLEL_MIN)
+    rows = [{"measure_id": mid, "theme_id": t, "score": round(scores[t], 3), "primary": t == primary}
+            for mid, (scores, chosen, primary) in zip(measures["measure_id"], coded, strict=True)
+            for t in chosen]
     return pd.DataFrame(rows, columns=THEME_COLUMNS)

@@ -16,6 +16,7 @@ from pathlib import Path
 import jieba
 import pandas as pd
 
+from .parallel import map_ordered
 from .paths import LEXICON
 
 # A term must contain a Han character; numbers, units written in Latin/digits and punctuation never do.
@@ -79,15 +80,25 @@ class PolicyTokenizer:
         return list(self._cut_cached(text))
 
 
-def tokens_table(measures: pd.DataFrame, tokenizer: PolicyTokenizer) -> pd.DataFrame:
-    """`tokens.csv`: each measure's terms in order, space-separated."""
-    toks = [tokenizer(t) for t in measures["text"]]
+# Below this many measures, forking workers costs more than it saves.
+PARALLEL_MIN = 1000
+
+
+def tokens_table(measures: pd.DataFrame, tokenizer: PolicyTokenizer, jobs: int | None = None) -> pd.DataFrame:
+    """`tokens.csv`: each measure's terms in order, space-separated (large corpora on all cores)."""
+    tokenizer.jieba.initialize()  # load the dictionary once, before any worker is forked
+    toks = map_ordered(tokenizer, list(measures["text"]), jobs, min_items=PARALLEL_MIN)
     return pd.DataFrame({
         "measure_id": measures["measure_id"],
         "source_id": measures["source_id"],
         "n_tokens": [len(t) for t in toks],
         "tokens": [" ".join(t) for t in toks],
     }, columns=TOKEN_COLUMNS)
+
+
+def token_lists(tokens: pd.DataFrame) -> list[list[str]]:
+    """`tokens.csv` back to one list of terms per measure (the input of `clusters.fit_tfidf`)."""
+    return [t.split(" ") if t else [] for t in tokens["tokens"].fillna("")]
 
 
 def term_occurrences(tokens: pd.DataFrame) -> pd.DataFrame:

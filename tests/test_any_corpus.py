@@ -60,6 +60,34 @@ def test_fullwidth_brackets_enumeration_commas_and_circled_subitems():
     assert rows[2]["section"] == "强化监管"
 
 
+def test_three_deep_chapter_section_item_with_subitems():
+    """一、 > （一） > 1. > (1): the 1. items are the measures, their (1) points stay inside them,
+    even when items and sections are equally many."""
+    text = ("一、优化政务服务\n（一）深化一网通办\n1.推进政务服务标准化。\n(1)编制事项清单;\n(2)统一办事指南。\n"
+            "2.推行告知承诺制。\n(1)明确承诺事项;\n(2)加强事后核查。\n（二）提升审批效率\n3.压缩审批时限。\n"
+            "二、强化市场监管\n（一）推行信用监管\n4.建立信用档案。\n(1)归集信用信息;\n(2)开展信用评价。\n"
+            "三、保障措施\n（一）加强组织领导\n各部门要压实责任。")
+    rows = segment(text)
+    assert [(r["number"], r["kind"], r["section"]) for r in rows[:4]] == [
+        ("1", "measure", "深化一网通办"), ("2", "measure", "深化一网通办"), ("3", "measure", "提升审批效率"),
+        ("4", "measure", "推行信用监管")]
+    assert rows[0]["text"] == "推进政务服务标准化。\n(1)编制事项清单;\n(2)统一办事指南。"
+    assert rows[3]["chapter"] == "强化市场监管"
+    assert [r["kind"] for r in rows[4:]] == ["safeguard"]
+
+
+def test_three_deep_item_subitem_circled():
+    """一、 > 1. > (1) > ①: the numbered items are the measures, (1) and ① their points."""
+    text = ("一、优化政务服务\n1.深化一网通办。\n(1)推进政务服务标准化。\n①编制事项清单;\n②统一办事指南。\n"
+            "(2)推行告知承诺制。\n2.提升审批效率。\n(1)压缩审批时限。\n(2)推行并联审批。\n二、强化市场监管\n"
+            "3.推行信用监管。\n(1)建立信用档案。\n①归集信用信息;")
+    rows = segment(text)
+    assert [(r["number"], r["chapter"]) for r in rows] == [("1", "优化政务服务"), ("2", "优化政务服务"),
+                                                         ("3", "强化市场监管")]
+    assert rows[0]["text"].splitlines() == ["深化一网通办。", "(1)推进政务服务标准化。", "①编制事项清单;",
+                                            "②统一办事指南。", "(2)推行告知承诺制。"]
+
+
 def test_articles():
     text = "第一章 总则\n第一条 为优化营商环境,制定本办法。\n第二条 本办法适用于本市。\n第三条 市政府统筹推进。"
     rows = segment(text)
