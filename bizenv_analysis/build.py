@@ -130,7 +130,8 @@ def build(data_dir: Path | str = DATA, out_dir: Path | str | None = None,
         present = set(analysed["source_id"])
         order = [s for s in tables.source_order(docs) if s in present]
         compared = compare_sources(analysed, toks, coded, codebook, docs, order, tfidf)
-        compared["targets.csv"] = targets.targets_table(analysed, lexicon_file(data_dir, "target_topics.csv"))
+        compared["targets.csv"] = targets.targets_table(analysed, lexicon_file(data_dir, "target_topics.csv"),
+                                                        lexicon_file(data_dir, "target_cues.csv"))
         compared["references.csv"] = references.references_table(docs, table, lexicon_file(data_dir, "learning.csv"))
         stage("compare", f"[7/7] compare   theme profiles, keyness, similarity, trends; {len(compared['targets.csv'])} "
              f"quantitative commitments, {len(compared['references.csv'])} learning references")

@@ -15,6 +15,8 @@ Chinese numerals are left alone: in this corpus they are slogans (三年工程�
    `target`; 超, 平均 → `reported`;
 4. otherwise empty (an uncued rule or condition, e.g. 超过6个月仍未缴纳).
 Rule 2 before 3 because 超 and 达 mean "reach" in plans (年底前…占比超70%) and "reached" in reports.
+The cue lists of rules 2 and 3, and the cues a count target needs, are data:
+`data/lexicon/target_cues.csv`; the number grammar (units, baselines, phrase edges) stays here.
 
 `applies_to` is the topic (data/lexicon/target_topics.csv) whose pattern matches nearest before
 the number in its sentence (back to the previous 。 or ;), else after it in the sentence, else 其他.
@@ -23,9 +25,13 @@ the number in its sentence (back to the previous 。 or ;), else after it in the
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 import pandas as pd
+
+from .paths import LEXICON
 
 TARGET_COLUMNS = ["measure_id", "source_id", "phrase", "value", "unit", "days", "day_type", "kind",
                   "modality", "applies_to"]
@@ -42,16 +48,8 @@ QUANTITY = re.compile(r"(?<![\d.．×xX*+\-—~/])(?P<num>\d+(?:\.\d+)?)(?P<wan>
 # Round-the-clock availability, not a limit: 24小时 without 内 / 办结 … after it.
 ALWAYS_OPEN = re.compile(r"^24(?:个)?小时(?!以内|之内|内|办结|完成)")
 
-STRONG_TARGET = r"年底前|年内|力争|确保|推动|争取|月底前|\d{4}年(?:底前|实现|底)|到\d{4}年|全年"
-STRONG_REPORTED = r"截至|截止|累计|已|目前|仅用|荣获|获评"
-LOCAL_TARGET = (r"最多|不超过|不高于|压缩至|压缩到|压缩|压减|缩短至|缩短到|控制在|实现|达到|达|提升至|提高至|"
-                r"增加至|增加到|增至|不少于|不低于|至少|突破|减少|简化|降低|要在|新增|推出")
-LOCAL_REPORTED = r"超(?!过)|平均"
 SUFFIX_TARGET = re.compile(r"^(?:以内|之内|内|办结|以下)")
 BASELINE = re.compile(r"从(?:原来的)?(?:最短|最长|平均)?$")
-# Cues that must stand right before a count for it to be a count target.
-COUNT_CUE = re.compile(r"(?:不少于|不低于|至少|突破|增加至|增加到|增至|提升至|提高至|压缩至|压缩到|压减至|减少至|"
-                       r"减少到|减至|控制在|最多|不超过|新增|推出|推动|实现|建成|打造|培育|引进)$")
 # Cue words kept in `phrase` when adjacent to the number (a chain such as 压缩至最多).
 ADJACENT_PRE = re.compile(r"(?:原来的最短|原来的|最多|不超过|不高于|不少于|不低于|至少|压缩至|压缩到|压减至|压减|"
                           r"缩短至|缩短到|缩短|压缩|简化|降低|减少|控制在|提升至|提高至|增加至|增加到|增至|突破|达到|达|超过|超|仅用|约|"
@@ -61,6 +59,36 @@ ADJACENT_POST = re.compile(r"^(?:以内|之内|内|办结|以上|以下)")
 UNIT_BEFORE = re.compile(r"工作日(?:(?:平均|最长|最短)?\d+(?:\.\d+)?个、)*(?:平均|最长|最短)?$")
 SENTENCE_END = re.compile(r"[。;；\n]")
 CLAUSE_END = re.compile(r"[,，。;；:：\n]")
+
+
+CUE_ROLES = ["strong_target", "strong_reported", "local_target", "local_reported", "count_cue"]
+
+
+@dataclass(frozen=True)
+class Cues:
+    """The modality cue lists of `target_cues.csv`, each an alternation in file order."""
+
+    strong: dict[str, str]  # label → pattern, for rule 2 (sentence before the number)
+    local: dict[str, str]  # label → pattern, for rule 3 (the number's clause)
+    count: re.Pattern  # must end the clause before a count target
+
+
+def load_cues(path: Path = LEXICON / "target_cues.csv") -> Cues:
+    """Read `target_cues.csv` (role, pattern, note); every role must have at least one cue."""
+    df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    alt = {role: "|".join(df.loc[df["role"] == role, "pattern"]) for role in CUE_ROLES}
+    missing = [role for role, pattern in alt.items() if not pattern]
+    unknown = sorted(set(df["role"]) - set(CUE_ROLES))
+    if missing or unknown:
+        raise ValueError(f"{path}: roles must be {CUE_ROLES} (missing {missing}, unknown {unknown})")
+    return Cues(strong={"target": alt["strong_target"], "reported": alt["strong_reported"]},
+                local={"target": alt["local_target"], "reported": alt["local_reported"]},
+                count=re.compile(f"(?:{alt['count_cue']})$"))
+
+
+@cache
+def _bundled_cues() -> Cues:
+    return load_cues()
 
 
 def load_topics(path: Path) -> list[tuple[str, re.Pattern]]:
@@ -85,16 +113,16 @@ def _nearest(cues: dict[str, str], text: str) -> str | None:
     return best[1] if best else None
 
 
-def modality(sentence_before: str, clause_before: str, after: str) -> str:
+def modality(sentence_before: str, clause_before: str, after: str, cues: Cues) -> str:
     """target | reported | "" for a number with its sentence and clause text before it."""
     if BASELINE.search(clause_before):
         return "reported"
-    strong = _nearest({"target": STRONG_TARGET, "reported": STRONG_REPORTED}, sentence_before)
+    strong = _nearest(cues.strong, sentence_before)
     if strong:
         return strong
     if SUFFIX_TARGET.match(after):
         return "target"
-    return _nearest({"target": LOCAL_TARGET, "reported": LOCAL_REPORTED}, clause_before) or ""
+    return _nearest(cues.local, clause_before) or ""
 
 
 def applies_to(sentence_before: str, sentence_after: str, topics: list[tuple[str, re.Pattern]]) -> str:
@@ -111,8 +139,9 @@ def applies_to(sentence_before: str, sentence_after: str, topics: list[tuple[str
     return min(after)[3] if after else OTHER
 
 
-def extract_targets(text: str, topics: list[tuple[str, re.Pattern]]) -> list[dict]:
+def extract_targets(text: str, topics: list[tuple[str, re.Pattern]], cues: Cues | None = None) -> list[dict]:
     """The quantities of one measure text, in text order (without the id columns)."""
+    cues = cues or _bundled_cues()
     rows = []
     for m in QUANTITY.finditer(text):
         num, wan, unit = m["num"], m["wan"] or "", m["unit"]
@@ -133,8 +162,8 @@ def extract_targets(text: str, topics: list[tuple[str, re.Pattern]]) -> list[dic
         written_unit = unit
         if unit == "个" and UNIT_BEFORE.search(before) and not re.match(r"[\u4e00-\u9fff]", after):
             kind, unit = "time_limit", "个工作日"  # 工作日平均1.5个、最长3个
-        mod = modality(sentence_before, clause_before, after)
-        if kind == "count" and not (COUNT_CUE.search(clause_before) and mod == "target"):
+        mod = modality(sentence_before, clause_before, after, cues)
+        if kind == "count" and not (cues.count.search(clause_before) and mod == "target"):
             continue
         pre = ADJACENT_PRE.search(clause_before)
         start = m.start() - (len(pre.group()) if pre else 0)
@@ -153,12 +182,13 @@ def extract_targets(text: str, topics: list[tuple[str, re.Pattern]]) -> list[dic
     return rows
 
 
-def targets_table(measures: pd.DataFrame, topics_path: Path) -> pd.DataFrame:
+def targets_table(measures: pd.DataFrame, topics_path: Path,
+                  cues_path: Path = LEXICON / "target_cues.csv") -> pd.DataFrame:
     """One row per quantitative commitment or reported quantity in the measure texts."""
-    topics = load_topics(topics_path)
+    topics, cues = load_topics(topics_path), load_cues(cues_path)
     rows = []
     for mea in measures.itertuples():
-        for r in extract_targets(mea.text, topics):
+        for r in extract_targets(mea.text, topics, cues):
             rows.append({"measure_id": mea.measure_id, "source_id": mea.source_id, **r})
     df = pd.DataFrame(rows, columns=[*TARGET_COLUMNS, "_pos"])
     df["days"] = pd.to_numeric(df["days"], errors="coerce")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from dataclasses import replace
 
 import pytest
@@ -13,7 +14,11 @@ from bizenv_analysis.sources import load_raw_documents
 
 
 def test_map_ordered_runs_in_workers_and_keeps_the_order():
-    out = parallel.map_ordered(lambda x: (x * x, os.getpid()), list(range(500)), jobs=2)
+    def square(x: int) -> tuple[int, int]:
+        time.sleep(0.002)  # long enough that both workers take chunks
+        return x * x, os.getpid()
+
+    out = parallel.map_ordered(square, list(range(500)), jobs=2)
     assert [v for v, _ in out] == [x * x for x in range(500)]
     pids = {pid for _, pid in out}
     assert os.getpid() not in pids and len(pids) == 2
