@@ -263,11 +263,17 @@ def segment_document(source_id: str, text: str, place: str, g: Grammar
     lines = classify(text, g)
     level = measure_level(lines)
     if level is None:
+        paras = [ln for ln in lines if ln.role != "heading" and len(ln.text) >= 20]
+        if not paras:
+            warnings.warn(
+                f"{source_id}: no measures and no paragraph of 20 or more characters, so the document "
+                "adds nothing to the study — check that its raw file holds the document's full text",
+                StructureWarning, stacklevel=2)
+            return [], []
         warnings.warn(
             f"{source_id}: no enumerated measures recognised (styles 一、 (一) 1. (1) ① 第一条 一是); "
             "fell back to paragraphs with kind=paragraph — check the document's numbering",
             StructureWarning, stacklevel=2)
-        paras = [ln for ln in lines if ln.role != "heading" and len(ln.text) >= 20]
         items = [Item("paragraph", "para", "", "", "", place, [ln], ln.text) for ln in paras]
         return [_finish(it, g, source_id, i) for i, it in enumerate(items, start=1)], []
 

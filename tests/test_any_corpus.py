@@ -142,3 +142,16 @@ def test_whole_build_on_a_small_corpus_of_its_own(tmp_path):
     refs = pd.read_csv(out / "references.csv", keep_default_na=False)
     assert set(refs["place"]) == {"深圳"} and set(refs["practice"]) == {"一站式"}
     assert not (out / "validation_summary.csv").exists()  # no hand coding in this corpus
+
+
+def test_a_document_with_no_measures_is_named_and_the_rest_is_built(tmp_path, capsys):
+    corpus = make_corpus(tmp_path / "c", {
+        "demo-2025": (DEMO.encode("utf-8"), "utf-8"),
+        "cover-2025": ("关于印发方案的通知\n各区人民政府\n附件".encode(), "utf-8"),
+    })
+    assert main(["build", "--data", str(corpus), "--out", str(tmp_path / "out"), "--quiet"]) == 0
+    err = capsys.readouterr().err
+    assert "warning: cover-2025: no measures and no paragraph" in err and "Traceback" not in err
+    measures = pd.read_csv(tmp_path / "out" / "measures.csv")
+    assert set(measures["source_id"]) == {"demo-2025"} and len(measures) == 7
+
