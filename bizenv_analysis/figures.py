@@ -6,6 +6,8 @@ Every figure is saved through `plotting.save_bilingual`, which writes zh and en 
 
 from __future__ import annotations
 
+import re
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -76,7 +78,7 @@ def top_terms_by_source(data: pd.DataFrame, lang: str) -> Figure:
         ax.barh(range(len(d)), d["n"], color=source_color(sid, i), height=0.7)
         ax.set_yticks(range(len(d)), d["term"], fontsize=8)
         ax.invert_yaxis()
-        ax.set_title(source_label(sid, lang), fontsize=8.5, loc="left")
+        ax.set_title(source_short(sid, lang), fontsize=8.5, loc="left")
         ax.tick_params(axis="x", labelsize=7)
     fig.supxlabel(t("出现次数", "occurrences", lang), fontsize=8.5)
     fig.suptitle(t("各文件高频政策词(去停用词后)", "Most frequent policy terms per source (stopwords removed)",
@@ -186,12 +188,12 @@ def distinctive_terms(data: pd.DataFrame, lang: str) -> Figure:
         for y, (g, lr) in enumerate(zip(d["g2"], d["log_ratio"], strict=True)):
             ax.text(g, y, f" {lr:.1f}", va="center", fontsize=6.5, color="#444444")
         ax.invert_yaxis()
-        ax.set_title(source_label(sid, lang), fontsize=8.5, loc="left")
+        ax.set_title(source_short(sid, lang), fontsize=8.5, loc="left")
         ax.tick_params(axis="x", labelsize=7)
         ax.set_xlim(0, d["g2"].max() * 1.35 if len(d) else 1)
     fig.supxlabel(t("对数似然G²(数字为对数比 log₂)", "log-likelihood G² (numbers: log ratio, log₂)", lang),
                   fontsize=8.5)
-    fig.suptitle(t("各来源的特色词(与其余四个来源相比)", "Distinctive terms of each source against the other four",
+    fig.suptitle(t("各来源的特色词(与其余来源相比)", "Distinctive terms of each source against all the others",
                    lang), x=0.01, ha="left", fontsize=10.5)
     fig.tight_layout()
     return fig
@@ -234,13 +236,15 @@ def shares_over_time(data: pd.DataFrame, lang: str, *, labels: dict) -> Figure:
     for i, (gid, d) in enumerate(data.groupby("group_id", sort=False)):
         ax.plot(d["year"], d["share"], marker="o", ms=3.5, color=f"C{i}", label=t(*labels.get(gid, (gid, gid)), lang))
     years = sorted(data["year"].unique())
-    first = data.drop_duplicates("year").set_index("year")["source_id"]
-    ax.set_xticks(years, [f"{y}\n{source_short(first[y], lang)}" for y in years],
-                  fontsize=7.5)
+    # Tick: the year over the place(s) of that year's documents (the label's year dropped).
+    places = {y: "/".join(re.sub(r"\s*\d{4}$", "", source_short(s, lang))
+                          for s in dict.fromkeys(data.loc[data["year"] == y, "source_id"])) for y in years}
+    ax.set_xticks(years, [f"{y}\n{places[y]}" for y in years], fontsize=7.5)
     ax.yaxis.set_major_formatter(plt.matplotlib.ticker.PercentFormatter(1.0))
     ax.set_ylabel(t("涉及该类主题的举措占比", "share of measures addressing the group", lang))
-    ax.set_title(t("主题大类随文件年份的变化(每年仅一份文件,n=5)",
-                   "Theme groups by document year (one document per year, n = 5)", lang), loc="left")
+    n = data["source_id"].nunique()
+    ax.set_title(t(f"主题大类随文件年份的变化(n={n}份文件)",
+                   f"Theme groups by document year (n = {n} documents)", lang), loc="left")
     ax.legend(fontsize=7, ncols=2, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     return fig
 

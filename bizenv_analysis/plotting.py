@@ -80,7 +80,7 @@ def source_label(source_id: str, lang: str) -> str:
 
 def source_short(source_id: str, lang: str) -> str:
     """The label without its genre in brackets (天河 2020, Tianhe 2020) for tight axes."""
-    return source_label(source_id, lang).split("(")[0].split(" (")[0]
+    return source_label(source_id, lang).split("(")[0].rstrip()
 
 
 def source_color(source_id: str, i: int = 0) -> str:

@@ -6,9 +6,10 @@ import warnings
 
 import matplotlib.pyplot as plt
 import pandas as pd
+import pytest
 
 from bizenv_analysis import figures
-from bizenv_analysis.plotting import FONT_FAMILY, FONT_FILE, figure_bytes, save_bilingual, setup
+from bizenv_analysis.plotting import FONT_FAMILY, FONT_FILE, figure_bytes, save_bilingual, setup, source_short
 
 
 def test_font_is_shipped_with_its_licence_and_registered():
@@ -43,3 +44,8 @@ def test_figures_are_byte_identical_and_undated(tmp_path):
     svg = (tmp_path / "a" / "figX_zh.svg").read_text(encoding="utf-8")
     assert "<dc:date>" not in svg and "Matplotlib v" not in svg
     assert (tmp_path / "a" / "figX_data.csv").read_bytes().startswith("\ufeff".encode())
+
+
+@pytest.mark.parametrize("lang, expected", [("en", "Tianhe 2020"), ("zh", "天河 2020")])
+def test_short_source_labels_have_no_genre_and_no_stray_space(lang, expected):
+    assert source_short("tianhe-2020", lang) == expected
