@@ -45,7 +45,7 @@ def build(data_dir: Path | str = DATA, out_dir: Path | str | None = None,
 
     All inputs are checked and all tables computed before anything is written, so a failed
     build leaves `out_dir` exactly as it was. `jobs` worker processes (default: every core,
-    or `BIZENV_JOBS`) share tokenising, theme coding and the choice of k; the tables are the
+    or `BIZENV_JOBS`) share cleaning, tokenising, theme coding and the choice of k; the tables are the
     same whatever `jobs` is.
     """
     data_dir = Path(data_dir)
