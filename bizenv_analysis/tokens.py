@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 import re
-from functools import lru_cache
 from pathlib import Path
 
 import jieba
@@ -54,7 +53,6 @@ class PolicyTokenizer:
         protected = sorted((t for t in self.terms if re.search(r"[^\u3400-\u9fffA-Za-z0-9]", t)),
                            key=len, reverse=True)
         self._protected = re.compile("|".join(map(re.escape, protected))) if protected else None
-        self._cut_cached = lru_cache(maxsize=4096)(self._cut)
 
     def raw_cut(self, text: str) -> list[str]:
         """jieba segmentation with protected terms kept whole, before any filtering."""
@@ -73,11 +71,8 @@ class PolicyTokenizer:
         return bool(token) and bool(_HAN.search(token)) and not _NUMERIC.match(token) \
             and token not in self.stopwords
 
-    def _cut(self, text: str) -> tuple[str, ...]:
-        return tuple(t.strip() for t in self.raw_cut(text) if self.keep(t))
-
     def __call__(self, text: str) -> list[str]:
-        return list(self._cut_cached(text))
+        return [t.strip() for t in self.raw_cut(text) if self.keep(t)]
 
 
 # Below this many measures, forking workers costs more than it saves.
