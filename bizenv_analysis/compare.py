@@ -11,6 +11,7 @@ from scipy.stats import chi2
 from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 from sklearn.metrics.pairwise import cosine_similarity
 
+from .tables import sort_by_source
 from .tokens import term_occurrences
 
 
@@ -105,9 +106,7 @@ def keyness(tokens: pd.DataFrame, order: list[str], min_freq: int = 5) -> pd.Dat
     out["g2"] = out["g2"].round(3)
     out["log_ratio"] = out["log_ratio"].round(3)
     out["p_value"] = out["p_value"].map(lambda p: float(f"{p:.3g}"))
-    out["source_id"] = pd.Categorical(out["source_id"], order, ordered=True)
-    out = out.sort_values(["source_id", "g2", "term"], ascending=[True, False, True])
-    return out.astype({"source_id": str}).reset_index(drop=True)
+    return sort_by_source(out, order, ["source_id", "g2", "term"], ascending=[True, False, True])
 
 
 def mean_rows(matrix: spmatrix, groups: np.ndarray) -> pd.DataFrame:

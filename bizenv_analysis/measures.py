@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from .tables import sort_by_source
+
 MEASURE_COLUMNS = [
     "measure_id", "source_id", "seq", "kind", "number", "chapter", "section", "place",
     "title", "text", "responsible_units", "deadline", "n_chars", "line_start", "line_end",
@@ -412,5 +414,4 @@ def measures_tables(documents: pd.DataFrame, places: dict[str, str], grammar_pat
 def counts_by_source_kind(measures: pd.DataFrame, order: list[str]) -> pd.DataFrame:
     """Tidy counts (source_id, kind, n) in the given source order."""
     counts = measures.groupby(["source_id", "kind"]).size().rename("n").reset_index()
-    counts["source_id"] = pd.Categorical(counts["source_id"], order, ordered=True)
-    return counts.sort_values(["source_id", "kind"]).astype({"source_id": str}).reset_index(drop=True)
+    return sort_by_source(counts, order, ["source_id", "kind"])

@@ -24,3 +24,10 @@ def sources(data_dir: Path | str = DATA) -> pd.DataFrame:
 def source_order(documents: pd.DataFrame) -> list[str]:
     """Sources in chronological order (year, then id): the order of every table and figure."""
     return list(documents.sort_values(["year", "source_id"])["source_id"])
+
+
+def sort_by_source(df: pd.DataFrame, order: list[str], by: list[str],
+                   ascending: bool | list[bool] = True) -> pd.DataFrame:
+    """Rows sorted by the columns `by`, where `source_id` follows `order` (not the alphabet)."""
+    out = df.assign(source_id=pd.Categorical(df["source_id"], order, ordered=True))
+    return out.sort_values(by, ascending=ascending).astype({"source_id": str}).reset_index(drop=True)

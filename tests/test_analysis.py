@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from bizenv_analysis import tables
 from bizenv_analysis.paths import LEXICON, ROOT
 from bizenv_analysis.themes import load_codebook, score_measure
 from bizenv_analysis.tokens import PolicyTokenizer
@@ -107,3 +108,10 @@ def test_validation_reports_held_out_figures(built):
     sample = pd.read_csv(ROOT / "data" / "validation" / "sample.csv", keep_default_na=False)
     assert len(sample) >= 60 and set(sample["split"]) == {"dev", "holdout"}
     assert sample.groupby("split")["source_id"].nunique().eq(5).all()  # stratified by source
+
+
+def test_sort_by_source_follows_the_given_order_not_the_alphabet():
+    df = pd.DataFrame({"source_id": ["b", "a", "c", "a"], "n": [1, 2, 3, 1]})
+    out = tables.sort_by_source(df, ["c", "a", "b"], ["source_id", "n"], ascending=[True, False])
+    assert list(zip(out["source_id"], out["n"], strict=True)) == [("c", 3), ("a", 2), ("a", 1), ("b", 1)]
+    assert not isinstance(out["source_id"].dtype, pd.CategoricalDtype) and list(out.index) == [0, 1, 2, 3]
