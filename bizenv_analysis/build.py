@@ -11,7 +11,22 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import clean, clusters, compare, measures, references, sources, tables, targets, themes, tokens, validation
+from . import (
+    clean,
+    clusters,
+    compare,
+    extractor_check,
+    findings,
+    inference,
+    measures,
+    references,
+    sources,
+    tables,
+    targets,
+    themes,
+    tokens,
+    validation,
+)
 from .errors import BuildError
 from .io import csv_bytes, write_outputs
 from .parallel import map_ordered
@@ -66,7 +81,7 @@ def build(data_dir: Path | str = DATA, out_dir: Path | str | None = None,
         warnings.simplefilter("always", measures.StructureWarning)
         warnings.simplefilter("always", clusters.ClusterWarning)
         raws = sources.load_raw_documents(data_dir)
-        stage("sources", f"[1/7] sources   {len(raws)} documents read, sha256 verified")
+        stage("sources", f"[1/8] sources   {len(raws)} documents read, sha256 verified")
 
         rules = clean.load_chrome_rules(lexicon_file(data_dir, "chrome.csv"))
         cleaned = map_ordered(partial(clean.clean_document, rules=rules), raws, jobs, min_items=clean.PARALLEL_MIN)
@@ -76,7 +91,7 @@ def build(data_dir: Path | str = DATA, out_dir: Path | str | None = None,
         meta = (pd.DataFrame([m for c in cleaned for m in c.metadata],
                              columns=["source_id", "field", "value"])
                 .drop_duplicates(ignore_index=True))
-        stage("clean", f"[2/7] clean     {len(removed)} spans removed "
+        stage("clean", f"[2/8] clean     {len(removed)} spans removed "
              f"({int(docs['n_glosses_removed'].sum())} pinyin glosses), "
              f"{int(docs['n_chars_converted'].sum())} characters converted to Simplified")
 
@@ -87,7 +102,7 @@ def build(data_dir: Path | str = DATA, out_dir: Path | str | None = None,
             raise BuildError("no measures or paragraphs found in any document", data_dir / "raw",
                              "check that the raw files hold the documents' text")
         counts = table["kind"].value_counts()
-        stage("measures", f"[3/7] measures  {len(table)} items: "
+        stage("measures", f"[3/8] measures  {len(table)} items: "
              + ", ".join(f"{counts[k]} {k}" for k in sorted(counts.index)))
         analysed = table[table["kind"] != "paragraph"] if (table["kind"] != "paragraph").any() else table
         tokenizer = tokens.PolicyTokenizer(lexicon_file(data_dir, "policy_terms.txt"),
@@ -95,17 +110,17 @@ def build(data_dir: Path | str = DATA, out_dir: Path | str | None = None,
         toks = tokens.tokens_table(analysed, tokenizer, jobs)
         lists = tokens.token_lists(toks)
         tfidf = clusters.fit_tfidf(lists)
-        stage("tokens", f"[4/7] tokens    {int(toks['n_tokens'].sum()):,} terms in {len(toks)} measures "
+        stage("tokens", f"[4/8] tokens    {int(toks['n_tokens'].sum()):,} terms in {len(toks)} measures "
              f"({len(set().union(*lists)):,} distinct)")
 
         sel = clusters.select_k(tfidf, jobs)
         stage("k_selection", None)
         clustered = clusters.cluster_measures(analysed, tfidf, sel)
         if sel.empty:
-            stage("clusters", "[5/7] clusters  skipped: too few measures to cluster")
+            stage("clusters", "[5/8] clusters  skipped: too few measures to cluster")
         else:
             best = sel[sel["chosen"]].iloc[0]
-            stage("clusters", f"[5/7] clusters  {best['method']} with k={best['k']} (silhouette "
+            stage("clusters", f"[5/8] clusters  {best['method']} with k={best['k']} (silhouette "
                  f"{best['silhouette']:.3f}, stability ARI {best['stability_ari']:.2f})")
 
         codebook_dir = lexicon_file(data_dir, "themes.csv").parent
@@ -120,21 +135,39 @@ def build(data_dir: Path | str = DATA, out_dir: Path | str | None = None,
                 round1 = themes.code_measures(analysed, themes.load_codebook(codebook_dir, vdir / "round1"), jobs)
             extra = validation.validation_tables(coded, vdir, codebook.theme_ids, round1)
             held = extra["validation_summary.csv"].query(
-                "comparison == 'coder_vs_gold' and split == 'holdout'").set_index("metric")["value"]
+                "comparison == 'coder_vs_gold' and split == 'round2'").set_index("metric")["value"]
             if not held.empty:
-                check = (f"; held-out primary accuracy {held['primary_accuracy']:.2f}, "
+                check = (f"; round-2 primary accuracy {held['primary_accuracy']:.2f}, "
                          f"micro-F1 {held['micro_f1']:.2f}")
-        stage("themes", f"[6/7] themes    {len(coded)} theme codes, "
+        stage("themes", f"[6/8] themes    {len(coded)} theme codes, "
              f"{len(coded) / max(1, coded['measure_id'].nunique()):.2f} per measure{check}")
 
         present = set(analysed["source_id"])
         order = [s for s in tables.source_order(docs) if s in present]
         compared = compare_sources(analysed, toks, coded, codebook, docs, order, tfidf)
+        doc_types = {r.source_id: r.meta.get("doc_type", "") for r in raws}
         compared["targets.csv"] = targets.targets_table(analysed, lexicon_file(data_dir, "target_topics.csv"),
-                                                        lexicon_file(data_dir, "target_cues.csv"))
+                                                        lexicon_file(data_dir, "target_cues.csv"),
+                                                        lexicon_file(data_dir, "time_classes.csv"), doc_types)
         compared["references.csv"] = references.references_table(docs, table, lexicon_file(data_dir, "learning.csv"))
-        stage("compare", f"[7/7] compare   theme profiles, keyness, similarity, trends; {len(compared['targets.csv'])} "
-             f"quantitative commitments, {len(compared['references.csv'])} learning references")
+        checked = extractor_check.validation_table(
+            analysed, docs, table, vdir, {name: lexicon_file(data_dir, name) for name in extractor_check.RULE_FILES},
+            doc_types, (compared["targets.csv"], compared["references.csv"]))
+        if checked is not None:
+            compared["validation_extractors.csv"] = checked
+        stage("compare", f"[7/8] compare   theme profiles, keyness, similarity, trends; {len(compared['targets.csv'])} "
+             f"quantities, {len(compared['references.csv'])} references to places "
+             f"({int((compared['references.csv']['relation'] == references.LEARNS_FROM).sum())} learns_from)")
+
+        evidence = findings.Evidence(
+            measures=analysed, themes=coded, theme_ids=codebook.theme_ids, tfidf=tfidf.matrix, documents=docs,
+            targets=compared["targets.csv"], references=compared["references.csv"], order=order,
+            gold=gold_themes(vdir), validation=extra.get("validation_summary.csv"))
+        stated = findings.findings_tables(evidence)
+        compared.update(stated)
+        f = stated["findings.csv"]
+        stage("findings", f"[8/8] findings  {int(f['supported'].sum())} of {len(f)} findings supported, "
+              f"{int(f['survives_sensitivity'].sum())} unchanged under every alternative (sensitivity.csv)")
     result.warnings = [str(w.message) for w in caught
                        if issubclass(w.category, (measures.StructureWarning, clusters.ClusterWarning))]
     result.tables = {
@@ -161,17 +194,31 @@ def build(data_dir: Path | str = DATA, out_dir: Path | str | None = None,
 def compare_sources(analysed: pd.DataFrame, toks: pd.DataFrame, coded: pd.DataFrame,
                     codebook: themes.Codebook, docs: pd.DataFrame, order: list[str],
                     model: clusters.TfidfModel) -> dict[str, pd.DataFrame]:
-    """Stage 7: the comparison tables across sources."""
-    profiles = compare.theme_shares(coded, analysed, codebook.themes, order)
-    groups = compare.group_shares(coded, analysed, codebook.themes, order)
+    """Stage 7: the comparison tables across sources, each share with its intervals and tests."""
+    n = inference.N_RESAMPLES
+    profiles = compare.theme_shares(coded, analysed, codebook.themes, order, n_resamples=n)
+    groups = compare.group_shares(coded, analysed, codebook.themes, order, n_resamples=n)
     mean_rows = compare.mean_rows(model.matrix, analysed["source_id"].to_numpy())
+    bases = {"tfidf": model.matrix,
+             "themes": compare.indicator(coded, list(analysed["measure_id"]), codebook.theme_ids)}
     return {
         "theme_profiles.csv": profiles,
         "group_profiles.csv": groups,
         "keyness.csv": compare.keyness(toks, order),
         "similarity.csv": compare.source_similarity(mean_rows, profiles, order),
+        "similarity_tests.csv": compare.similarity_tests(bases, analysed["source_id"].to_numpy(), order, n),
         "group_trend.csv": compare.shares_by_year(groups, docs),
     }
+
+
+def gold_themes(validation_dir: Path) -> pd.DataFrame | None:
+    """The hand-coded themes of every coded measure as themes.csv-like rows, or None without them."""
+    if not (validation_dir / "coding_a.csv").is_file():
+        return None
+    gold = validation.read_gold(validation_dir)
+    rows = [{"measure_id": g.measure_id, "theme_id": t, "primary": t == g.primary}
+            for g in gold.itertuples() for t in sorted(set(g.themes) | {g.primary})]
+    return pd.DataFrame(rows, columns=["measure_id", "theme_id", "primary"])
 
 
 def _shown(path: Path) -> str:

@@ -7,34 +7,54 @@ import pandas as pd
 from scipy.cluster.hierarchy import leaves_list, linkage
 from scipy.sparse import csr_matrix, spmatrix
 from scipy.spatial.distance import squareform
-from scipy.stats import chi2
+from scipy.stats import chi2, chi2_contingency
 from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 from sklearn.metrics.pairwise import cosine_similarity
 
+from . import inference
 from .tables import sort_by_source
 from .tokens import term_occurrences
 
 
 def theme_shares(themes: pd.DataFrame, measures: pd.DataFrame, codebook: pd.DataFrame,
-                 order: list[str]) -> pd.DataFrame:
+                 order: list[str], n_resamples: int = 0) -> pd.DataFrame:
     """Per source × theme: share of measures addressing it (multi-label) and primary share.
 
     Columns: source_id, theme_id, group_id, n_measures, n_addressing, share, n_primary,
-    primary_share. Every theme appears for every source (zeros included).
+    primary_share, primary_low/high (Wilson), then the columns of `share_tests` for the
+    multi-label share (intervals, difference from the rest, p and BH q) when `n_resamples` > 0.
+    Every theme appears for every source (zeros included).
     """
-    m = measures[["measure_id", "source_id"]]
-    t = themes.merge(m, on="measure_id")
-    n = m.groupby("source_id").size().rename("n_measures")
-    addr = t.groupby(["source_id", "theme_id"]).size().rename("n_addressing")
-    prim = t[t["primary"]].groupby(["source_id", "theme_id"]).size().rename("n_primary")
-    grid = pd.MultiIndex.from_product([order, list(codebook["theme_id"])], names=["source_id", "theme_id"])
-    out = pd.concat([addr, prim], axis=1).reindex(grid).fillna(0).reset_index()
-    out = out.merge(n.reset_index(), on="source_id").merge(codebook[["theme_id", "group_id"]], on="theme_id")
-    out["share"] = (out["n_addressing"] / out["n_measures"]).round(4)
-    out["primary_share"] = (out["n_primary"] / out["n_measures"]).round(4)
-    cols = ["source_id", "theme_id", "group_id", "n_measures", "n_addressing", "share", "n_primary",
-            "primary_share"]
-    return out[cols].astype({"n_addressing": int, "n_primary": int})
+    ids, cats = list(measures["measure_id"]), list(codebook["theme_id"])
+    return _shares(indicator(themes, ids, cats), indicator(themes, ids, cats, primary_only=True), cats,
+                   measures, order, "theme_id", n_resamples).merge(
+        codebook[["theme_id", "group_id"]], on="theme_id").pipe(_first, ["source_id", "theme_id", "group_id"])
+
+
+def _first(df: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
+    return df[cols + [c for c in df.columns if c not in cols]]
+
+
+def _shares(y: np.ndarray, y_primary: np.ndarray, cats: list[str], measures: pd.DataFrame, order: list[str],
+            category: str, n_resamples: int) -> pd.DataFrame:
+    """Shares of measures per source × category, with primary shares and (optionally) the tests."""
+    src = measures["source_id"].to_numpy()
+    rows = []
+    for sid in order:
+        g = src == sid
+        for j, cat in enumerate(cats):
+            k, kp, n = int(y[g, j].sum()), int(y_primary[g, j].sum()), int(g.sum())
+            lo, hi = inference.wilson(kp, n)
+            rows.append({"source_id": sid, category: cat, "n_measures": n, "n_addressing": k, "share": k / n,
+                         "n_primary": kp, "primary_share": kp / n, "primary_low": lo, "primary_high": hi})
+    out = pd.DataFrame(rows)
+    if n_resamples:
+        tests = share_tests(y, cats, measures, order, category=category, n_resamples=n_resamples)
+        out = out.merge(tests.drop(columns=["n_measures", "n_addressing", "share"]), on=["source_id", category])
+        first = ["source_id", category, "n_measures", "n_units", "n_addressing", "share"]
+        out = out[first + [c for c in tests.columns if c not in first] +
+                  ["n_primary", "primary_share", "primary_low", "primary_high"]]
+    return round_stats(out)
 
 
 def clusters_vs_themes(clusters: pd.DataFrame, themes: pd.DataFrame) -> dict[str, object]:
@@ -61,21 +81,16 @@ def clusters_vs_themes(clusters: pd.DataFrame, themes: pd.DataFrame) -> dict[str
 
 
 def group_shares(themes: pd.DataFrame, measures: pd.DataFrame, codebook: pd.DataFrame,
-                 order: list[str]) -> pd.DataFrame:
-    """Per source × group (the seven 环境): share of measures addressing any theme of the group."""
-    t = themes.merge(codebook[["theme_id", "group_id"]], on="theme_id").merge(
-        measures[["measure_id", "source_id"]], on="measure_id")
-    n = measures.groupby("source_id").size()
-    addr = t.groupby(["source_id", "group_id"])["measure_id"].nunique()
-    prim = t[t["primary"]].groupby(["source_id", "group_id"]).size()
+                 order: list[str], n_resamples: int = 0) -> pd.DataFrame:
+    """Per source × group (the seven 环境): share of measures addressing any theme of the group.
+
+    Same columns as `theme_shares` with group_id for theme_id; a measure counts once per group.
+    """
     groups = list(dict.fromkeys(codebook["group_id"]))
-    grid = pd.MultiIndex.from_product([order, groups], names=["source_id", "group_id"])
-    out = pd.DataFrame({"n_addressing": addr, "n_primary": prim}).reindex(grid).fillna(0).astype(int)
-    out = out.reset_index()
-    out["n_measures"] = out["source_id"].map(n)
-    out["share"] = (out["n_addressing"] / out["n_measures"]).round(4)
-    out["primary_share"] = (out["n_primary"] / out["n_measures"]).round(4)
-    return out[["source_id", "group_id", "n_measures", "n_addressing", "share", "n_primary", "primary_share"]]
+    t = themes.merge(codebook[["theme_id", "group_id"]], on="theme_id")
+    ids = list(measures["measure_id"])
+    return _shares(indicator(t, ids, groups, "group_id"), indicator(t, ids, groups, "group_id", primary_only=True),
+                   groups, measures, order, "group_id", n_resamples)
 
 
 def keyness(tokens: pd.DataFrame, order: list[str], min_freq: int = 5) -> pd.DataFrame:
@@ -84,7 +99,8 @@ def keyness(tokens: pd.DataFrame, order: list[str], min_freq: int = 5) -> pd.Dat
     G² (Dunning 1993, as in Rayson & Garside 2000) tests whether a term's relative frequency in the
     source differs from the rest; log ratio (Hardie 2014) is the effect size, log2 of the ratio
     of relative frequencies with 0.5 added to zero counts. Only terms used at least `min_freq`
-    times in the source are kept; p is from χ² with one degree of freedom.
+    times in the source are kept; p is from χ² with one degree of freedom and q is p adjusted by
+    Benjamini–Hochberg over every row of the table (the many terms × sources tested).
     """
     counts = (term_occurrences(tokens).groupby(["source_id", "term"]).size().unstack(fill_value=0)
               .reindex(order, fill_value=0))
@@ -103,6 +119,8 @@ def keyness(tokens: pd.DataFrame, order: list[str], min_freq: int = 5) -> pd.Dat
     out = pd.DataFrame({"source_id": np.asarray(order, dtype=object)[src], "term": counts.columns.to_numpy()[col],
                         "n_source": a.astype(int), "n_rest": b.astype(int), "g2": g2, "log_ratio": lr})
     out["p_value"] = chi2.sf(out["g2"], df=1)
+    out["q_value"] = inference.bh(out["p_value"])  # every source × term test of the table
+    out["q_value"] = out["q_value"].map(lambda q: float(f"{q:.3g}"))
     out["g2"] = out["g2"].round(3)
     out["log_ratio"] = out["log_ratio"].round(3)
     out["p_value"] = out["p_value"].map(lambda p: float(f"{p:.3g}"))
@@ -151,3 +169,174 @@ def shares_by_year(group: pd.DataFrame, documents: pd.DataFrame) -> pd.DataFrame
     out = group.assign(year=group["source_id"].map(years))
     return out.sort_values(["group_id", "year", "source_id"], ignore_index=True)[
         ["group_id", "year", "source_id", "n_measures", "share", "primary_share"]]
+
+
+# --- comparisons with their uncertainty -------------------------------------------------------------
+
+def indicator(themes: pd.DataFrame, measure_ids: list[str], categories: list[str], column: str = "theme_id",
+              primary_only: bool = False) -> np.ndarray:
+    """Measure × category 0/1 matrix (rows in `measure_ids` order) from (measure_id, category) rows."""
+    rows = themes[themes["primary"].astype(bool)] if primary_only else themes
+    pos = {m: i for i, m in enumerate(measure_ids)}
+    col = {c: j for j, c in enumerate(categories)}
+    y = np.zeros((len(measure_ids), len(categories)))
+    for m, c in zip(rows["measure_id"], rows[column], strict=True):
+        if m in pos and c in col:
+            y[pos[m], col[c]] = 1.0
+    return y
+
+
+def share_tests(y: np.ndarray, categories: list[str], measures: pd.DataFrame, order: list[str],
+                weights: np.ndarray | None = None, category: str = "theme_id",
+                n_resamples: int = inference.N_RESAMPLES, intervals: bool = True) -> pd.DataFrame:
+    """Per source × category: share with its intervals, and the test of source against the rest.
+
+    `y` is the measure × category indicator (rows as `measures`); the share is Σy·w / Σw (w = 1:
+    share of measures; w = characters / 1,000: measures addressing it per 1,000 characters).
+    Columns: n_measures, n_units (headings resampled), n_addressing, share, share_low/high (Wilson,
+    only for shares of measures), boot_low/high (units resampled), rest_share, diff (share − rest),
+    diff_low/high (units resampled in each part), p_value (measures reshuffled between sources,
+    sizes kept, two-sided) and q_value (Benjamini–Hochberg over every cell of the table).
+    `intervals=False` skips the bootstraps (the sensitivity analysis needs only the tests).
+    """
+    src = measures["source_id"].to_numpy()
+    units = inference.units_of(measures)
+    w = np.ones(len(src)) if weights is None else np.asarray(weights, dtype=float)
+    codes = pd.Categorical(src, categories=order).codes.astype(np.int64)
+    wy = y * w[:, None]
+
+    def diffs(labels: np.ndarray) -> np.ndarray:
+        """share(source) − share(rest) for every source × category, flattened source-major."""
+        onehot = np.zeros((len(labels), len(order)))
+        onehot[np.arange(len(labels)), labels] = 1.0
+        num, den = onehot.T @ wy, (onehot.T @ w)[:, None]
+        rest = (num.sum(axis=0) - num) / np.where(den.sum() - den > 0, den.sum() - den, np.nan)
+        return (num / den - rest).ravel()
+
+    # One set of shuffles tests every cell: each cell's p is a valid permutation p on its own.
+    test = (inference.permutation(codes, diffs, n_resamples=n_resamples) if len(order) > 1 else None)
+    rows = []
+    for i, sid in enumerate(order):
+        g = src == sid
+        for j, cat in enumerate(categories):
+            col = y[:, j]
+            share = float((col[g] * w[g]).sum() / w[g].sum())
+            lo, hi = inference.wilson(int(col[g].sum()), int(g.sum())) if weights is None else (np.nan, np.nan)
+            b_lo, b_hi = (inference.cluster_bootstrap(col[g], units[g], weights=w[g], n_resamples=n_resamples)
+                          if intervals else (np.nan, np.nan))
+            row = {"source_id": sid, category: cat, "n_measures": int(g.sum()), "n_units": len(set(units[g])),
+                   "n_addressing": int(col[g].sum()), "share": share, "share_low": lo, "share_high": hi,
+                   "boot_low": b_lo, "boot_high": b_hi, "rest_share": np.nan, "diff": np.nan,
+                   "diff_low": np.nan, "diff_high": np.nan, "p_value": np.nan}
+            if test is not None:
+                rest = float((col[~g] * w[~g]).sum() / w[~g].sum())
+                d_lo, d_hi = (inference.cluster_bootstrap(col, units, in_group=g, weights=w, n_resamples=n_resamples)
+                              if intervals else (np.nan, np.nan))
+                row.update(rest_share=rest, diff=share - rest, diff_low=d_lo, diff_high=d_hi,
+                           p_value=float(test.p_value[i * len(categories) + j]) if col.any() else 1.0)
+            rows.append(row)
+    out = pd.DataFrame(rows)
+    out["q_value"] = inference.bh(out["p_value"])
+    return out
+
+
+def round_stats(df: pd.DataFrame, digits: int = 4) -> pd.DataFrame:
+    """Float columns rounded (stable CSVs); p and q values to three significant digits."""
+    out = df.copy()
+    for c in out.columns:
+        if c in ("p_value", "q_value"):
+            out[c] = out[c].map(lambda p: float(f"{p:.3g}") if pd.notna(p) else p)
+        elif out[c].dtype.kind == "f":
+            out[c] = out[c].round(digits)
+    return out
+
+
+def _profiles(matrix: np.ndarray | spmatrix, codes: np.ndarray, n_groups: int) -> np.ndarray:
+    """Mean row of `matrix` per group code 0..n_groups-1 (dense groups × features).
+
+    `matrix.T @ one-hot` keeps a sparse TF-IDF matrix sparse and costs one pass over its entries.
+    """
+    onehot = np.zeros((len(codes), n_groups))
+    onehot[np.arange(len(codes)), codes] = 1.0
+    sums = np.asarray(matrix.T @ onehot).T
+    return sums / onehot.sum(axis=0)[:, None]
+
+
+def _cosines(profiles: np.ndarray) -> np.ndarray:
+    """Cosine similarity of every pair of rows (a zero row is similar to nothing)."""
+    norms = np.linalg.norm(profiles, axis=1, keepdims=True)
+    unit = np.divide(profiles, norms, out=np.zeros_like(profiles), where=norms > 0)
+    return unit @ unit.T
+
+
+def similarity_tests(bases: dict[str, np.ndarray | spmatrix], sources: np.ndarray, order: list[str],
+                     n_resamples: int = inference.N_RESAMPLES) -> pd.DataFrame:
+    """Is each pair of sources (and are all, on average) less alike than random splits?
+
+    For each basis (a measure × feature matrix: TF-IDF rows, theme indicators), a source's
+    profile is the mean row of its measures and similarity the cosine of two profiles. Measures
+    are reshuffled between sources, sizes kept; each similarity is compared with its own null
+    (`alternative = less`: a small similarity is the evidence that two sources differ). Rows:
+    one per basis for `mean` (the mean over all pairs), then one per pair; columns: observed,
+    null_mean, null_low/high (central 95% of the null), p_value, q_value (BH over the pairs of
+    a basis), n_a, n_b.
+    """
+    pairs = [(a, b) for i, a in enumerate(order) for b in order[i + 1:]]
+    iu = np.triu_indices(len(order), k=1)
+    sizes = pd.Series(sources).value_counts()
+    codes = pd.Categorical(sources, categories=order).codes.astype(np.int64)
+    rows = []
+    for basis, matrix in bases.items():
+        def stat(labels: np.ndarray, matrix: np.ndarray | spmatrix = matrix) -> np.ndarray:
+            sim = _cosines(_profiles(matrix, labels, len(order)))[iu]
+            return np.concatenate([[sim.mean()], sim])
+
+        if len(order) < 2:
+            continue
+        test = inference.permutation(codes, stat, n_resamples=n_resamples, alternative="less")
+        lo, hi = test.null_range()
+        null_mean = test.null.mean(axis=0)
+        q = np.concatenate([[np.nan], inference.bh(test.p_value[1:])])
+        for k, (a, b) in enumerate([("all", "all"), *pairs]):
+            rows.append({"basis": basis, "source_a": a, "source_b": b,
+                         "n_a": int(len(sources) if a == "all" else sizes[a]),
+                         "n_b": int(len(sources) if b == "all" else sizes[b]),
+                         "observed": test.statistic[k], "null_mean": null_mean[k], "null_low": lo[k],
+                         "null_high": hi[k], "p_value": test.p_value[k], "q_value": q[k]})
+    return round_stats(pd.DataFrame(rows))
+
+
+def primary_mix_test(primary: np.ndarray, sources: np.ndarray, n_resamples: int = inference.N_RESAMPLES
+                     ) -> inference.Permutation:
+    """Does the mix of categories (primary themes) differ between sources? χ², permutation null.
+
+    The χ² of the source × category table is only the yardstick: most cells expect fewer than
+    five measures, so its p-value comes from reshuffling measures between sources, not from χ².
+    Reshuffling keeps both margins, so the expected counts are fixed and each shuffle's χ² is
+    Σ observed² / expected − n (equal to `scipy.stats.chi2_contingency`'s, which a test checks).
+    """
+    src, n_src = pd.factorize(sources)[0], len(set(sources))
+    cat, n_cat = pd.factorize(primary)[0], len(set(primary))
+    observed = np.bincount(src * n_cat + cat, minlength=n_src * n_cat).reshape(n_src, n_cat)
+    expected = chi2_contingency(observed, correction=False).expected_freq
+
+    def stat(labels: np.ndarray) -> float:
+        table = np.bincount(labels * n_cat + cat, minlength=n_src * n_cat).reshape(n_src, n_cat)
+        return float((table ** 2 / expected).sum() - len(labels))
+
+    return inference.permutation(src, stat, n_resamples=n_resamples, alternative="greater")
+
+
+def leaders(primary: pd.DataFrame, order: list[str]) -> pd.DataFrame:
+    """Each source's most frequent primary theme(s): ties kept as ties (`;`-joined, sorted).
+
+    primary: measure_id, source_id, theme_id (one primary per measure). Columns: source_id,
+    leaders, n_leader (measures with that primary), n_measures, tied (more than one leader).
+    """
+    rows = []
+    for sid in order:
+        counts = primary.loc[primary["source_id"] == sid, "theme_id"].value_counts()
+        top = sorted(counts[counts == counts.max()].index) if len(counts) else []
+        rows.append({"source_id": sid, "leaders": ";".join(top), "n_leader": int(counts.max()) if len(counts) else 0,
+                     "n_measures": int(counts.sum()), "tied": len(top) > 1})
+    return pd.DataFrame(rows)

@@ -15,6 +15,13 @@ from matplotlib.figure import Figure
 
 from .plotting import setup, source_color, source_label, source_short, t
 
+# Theme groups are not sources: their own hues (Tableau 10 order), never the source colours.
+GROUP_PALETTE = ["#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948", "#b07aa1", "#9c755f"]
+GROUP_MARKERS = ["o", "s", "^", "D", "v", "P", "X", "*"]
+YEAR_SUFFIX = re.compile(r"\s*\d{4}$")
+# Readable ticks for a log axis of durations in days: (days, zh, en).
+DURATION_TICKS = [(1 / 24, "1小时", "1 h"), (1.0, "1天", "1 d"), (7.0, "1周", "1 wk"), (30.0, "1个月", "1 mo"),
+                  (90.0, "3个月", "3 mo"), (180.0, "6个月", "6 mo"), (365.0, "1年", "1 yr")]
 KIND_LABELS = {"measure": ("改革举措", "reform measures"),
                "safeguard": ("保障措施", "safeguards"),
                "paragraph": ("段落(未识别结构)", "paragraphs (no structure)")}
@@ -130,45 +137,64 @@ def cluster_map(data: pd.DataFrame, lang: str) -> Figure:
 
 def heatmap(data: pd.DataFrame, lang: str, *, row: str, col: str, value: str, row_labels: dict,
             col_labels: dict, title: tuple[str, str], fmt: str = "{:.0%}", cbar: tuple[str, str] = ("", ""),
-            vmax: float | None = None) -> Figure:
-    """Annotated heatmap of a tidy table; labels dicts map ids to (zh, en)."""
+            vmax: float | None = 1.0, n_col: str | None = "n_measures") -> Figure:
+    """Annotated heatmap of a tidy table; labels dicts map ids to (zh, en).
+
+    Shares share one colour scale, 0 to `vmax` (100% by default), so two heatmaps of shares can
+    be compared by colour; `n_col` (when the data has it) puts each column's n under its label.
+    """
     setup()
     rows = list(dict.fromkeys(data[row]))
     cols = list(dict.fromkeys(data[col]))
     grid = data.pivot(index=row, columns=col, values=value).reindex(index=rows, columns=cols).fillna(0)
+    top_value = vmax or float(grid.to_numpy().max()) or 1
     fig, ax = plt.subplots(figsize=(1.0 + 1.05 * len(cols), 0.8 + 0.3 * len(rows)))
-    im = ax.imshow(grid.to_numpy(dtype=float), cmap="Blues", aspect="auto", vmin=0,
-                   vmax=vmax or float(grid.to_numpy().max()) or 1)
-    top = (vmax or float(grid.to_numpy().max()) or 1) * 0.6
+    im = ax.imshow(grid.to_numpy(dtype=float), cmap="Blues", aspect="auto", vmin=0, vmax=top_value)
     for (i, j), v in np.ndenumerate(grid.to_numpy(dtype=float)):
         if v:
             ax.text(j, i, fmt.format(v), ha="center", va="center", fontsize=7,
-                    color="white" if v > top else "#222222")
-    ax.set_xticks(range(len(cols)), [t(*col_labels.get(c, (c, c)), lang) for c in cols], rotation=30,
-                  ha="right", fontsize=8)
+                    color="white" if v > top_value * 0.6 else "#222222")
+    names = [t(*col_labels.get(c, (c, c)), lang) for c in cols]
+    if n_col and n_col in data.columns:
+        n = data.drop_duplicates(col).set_index(col)[n_col]
+        names = [f"{name} (n={int(n[c])})" for name, c in zip(names, cols, strict=True)]
+    ax.set_xticks(range(len(cols)), names, rotation=30, ha="right", fontsize=8)
     ax.set_yticks(range(len(rows)), [t(*row_labels.get(r, (r, r)), lang) for r in rows], fontsize=8)
     ax.spines[:].set_visible(False)
     ax.set_title(t(*title, lang), loc="left")
     cb = fig.colorbar(im, ax=ax, fraction=0.035, pad=0.02)
     cb.set_label(t(*cbar, lang), fontsize=8)
     cb.ax.tick_params(labelsize=7)
+    if fmt == "{:.0%}":
+        cb.ax.yaxis.set_major_formatter(plt.matplotlib.ticker.PercentFormatter(1.0))
     return fig
 
 
 def grouped_bars(data: pd.DataFrame, lang: str, *, category: str, value: str, labels: dict,
-                 title: tuple[str, str], ylabel: tuple[str, str]) -> Figure:
-    """Bars of `value` per category (x) and source (colour); labels maps category → (zh, en)."""
+                 title: tuple[str, str], ylabel: tuple[str, str], low: str | None = "share_low",
+                 high: str | None = "share_high") -> Figure:
+    """Bars of `value` per category (x) and source (colour), with `low`–`high` interval whiskers.
+
+    labels maps category → (zh, en); the legend gives each source's n when the data has n_measures.
+    """
     setup()
     cats = list(dict.fromkeys(data[category]))
     sources = list(dict.fromkeys(data["source_id"]))
-    fig, ax = plt.subplots(figsize=(6.8, 3.2))
+    fig, ax = plt.subplots(figsize=(6.8, 3.4))
     width = 0.8 / len(sources)
     for i, sid in enumerate(sources):
         d = data[data["source_id"] == sid].set_index(category).reindex(cats)
         xs = np.arange(len(cats)) + (i - (len(sources) - 1) / 2) * width
-        ax.bar(xs, d[value], width=width * 0.95, color=source_color(sid, i), label=source_label(sid, lang))
+        name = source_label(sid, lang)
+        if "n_measures" in d.columns:
+            name += f" (n={int(d['n_measures'].iloc[0])})"
+        ax.bar(xs, d[value], width=width * 0.95, color=source_color(sid, i), label=name)
+        if low in d.columns and high in d.columns:
+            err = np.vstack([d[value] - d[low], d[high] - d[value]]).clip(min=0)
+            ax.errorbar(xs, d[value], yerr=err, fmt="none", ecolor="#333333", elinewidth=0.7, capsize=1.5)
     ax.set_xticks(range(len(cats)), [t(*labels.get(c, (c, c)), lang) for c in cats])
     ax.yaxis.set_major_formatter(plt.matplotlib.ticker.PercentFormatter(1.0))
+    ax.set_ylim(0, 1)
     ax.set_ylabel(t(*ylabel, lang))
     ax.set_title(t(*title, lang), loc="left")
     ax.legend(fontsize=7, ncols=3, loc="upper center", bbox_to_anchor=(0.5, -0.12))
@@ -200,60 +226,88 @@ def distinctive_terms(data: pd.DataFrame, lang: str) -> Figure:
 
 
 def similarity_heatmaps(data: pd.DataFrame, lang: str) -> Figure:
-    """Two source × source similarity heatmaps (TF-IDF, themes), each in clustered order.
+    """Two source × source similarity heatmaps (TF-IDF, themes): one row order, one colour scale.
 
-    data: basis, source_a, source_b, similarity, plus `order_a` giving each basis's leaf order.
+    data: basis, source_a, source_b, similarity, `order_a` (the shared row order) and optionally
+    `q_value` (the pair's BH-corrected permutation p: a star marks pairs less alike than chance).
     """
     setup()
-    fig, axes = plt.subplots(1, 2, figsize=(7.6, 3.6))
+    fig, axes = plt.subplots(1, 2, figsize=(7.6, 3.8))
     titles = {"tfidf": ("词汇(TF-IDF)相似度", "Vocabulary (TF-IDF)"), "themes": ("主题结构相似度", "Theme profiles")}
+    order = list(data.sort_values("order_a")["source_a"].drop_duplicates())
+    vmin = float(data.loc[data["source_a"] != data["source_b"], "similarity"].min()) - 0.05
     for ax, basis in zip(axes, ["tfidf", "themes"], strict=True):
         d = data[data["basis"] == basis]
-        order = list(d.sort_values("order_a")["source_a"].drop_duplicates())
         grid = d.pivot(index="source_a", columns="source_b", values="similarity").reindex(index=order, columns=order)
+        q = (d.assign(q_value=pd.to_numeric(d["q_value"], errors="coerce"))
+             .pivot(index="source_a", columns="source_b", values="q_value").reindex(index=order, columns=order)
+             if "q_value" in d.columns else None)
         vals = grid.to_numpy(dtype=float)
-        off = vals[~np.eye(len(order), dtype=bool)]
-        im = ax.imshow(vals, cmap="Blues", vmin=float(off.min()) - 0.05, vmax=1)
+        im = ax.imshow(vals, cmap="Blues", vmin=vmin, vmax=1)
         for (i, j), v in np.ndenumerate(vals):
-            ax.text(j, i, f"{v:.2f}", ha="center", va="center", fontsize=7,
-                    color="white" if v > (off.min() + 1) / 2 else "#222222")
+            star = "*" if q is not None and i != j and pd.notna(q.iat[i, j]) and q.iat[i, j] < 0.05 else ""
+            ax.text(j, i, f"{v:.2f}{star}", ha="center", va="center", fontsize=7,
+                    color="white" if v > (vmin + 1) / 2 else "#222222")
         short = [source_short(s, lang) for s in order]
         ax.set_xticks(range(len(order)), short, rotation=35, ha="right", fontsize=8)
-        ax.set_yticks(range(len(order)), short, fontsize=8)
+        # One row order for both panels, so only the left one needs the row names.
+        ax.set_yticks(range(len(order)), short if basis == "tfidf" else [""] * len(order), fontsize=8)
         ax.spines[:].set_visible(False)
         ax.set_title(t(*titles[basis], lang), loc="left", fontsize=9.5)
-        fig.colorbar(im, ax=ax, fraction=0.045, pad=0.03).ax.tick_params(labelsize=7)
-    fig.suptitle(t("来源之间的余弦相似度(按层次聚类排序)", "Cosine similarity between sources (clustered order)",
-                   lang), x=0.01, ha="left", fontsize=10.5)
-    fig.tight_layout()
+    fig.colorbar(im, ax=list(axes), fraction=0.03, pad=0.02).ax.tick_params(labelsize=7)
+    fig.suptitle(t("来源之间的余弦相似度(*:经置换检验与BH校正,相似度低于随机拆分,q < 0.05)",
+                   "Cosine similarity between sources (* less alike than random splits, permutation test, BH q < 0.05)",
+                   lang), x=0.01, ha="left", fontsize=9.5)
     return fig
 
 
 def shares_over_time(data: pd.DataFrame, lang: str, *, labels: dict) -> Figure:
-    """Lines: each group's share of measures by document year (one document per point)."""
+    """Dots, not lines: each group's share of measures in each document, documents by year.
+
+    The documents of different years come from different places and genres, so nothing joins
+    them: a line would suggest a time series this corpus does not have.
+    """
     setup()
     fig, ax = plt.subplots(figsize=(6.8, 3.4))
-    for i, (gid, d) in enumerate(data.groupby("group_id", sort=False)):
-        ax.plot(d["year"], d["share"], marker="o", ms=3.5, color=f"C{i}", label=t(*labels.get(gid, (gid, gid)), lang))
+    groups = list(dict.fromkeys(data["group_id"]))
     years = sorted(data["year"].unique())
-    # Tick: the year over the place(s) of that year's documents (the label's year dropped).
-    places = {y: "/".join(re.sub(r"\s*\d{4}$", "", source_short(s, lang))
-                          for s in dict.fromkeys(data.loc[data["year"] == y, "source_id"])) for y in years}
-    ax.set_xticks(years, [f"{y}\n{places[y]}" for y in years], fontsize=7.5)
+    step = 0.8 / max(1, len(groups))
+    for i, gid in enumerate(groups):
+        d = data[data["group_id"] == gid]
+        xs = d["year"].map({y: k for k, y in enumerate(years)}) + (i - (len(groups) - 1) / 2) * step
+        ax.scatter(xs, d["share"], s=18, color=GROUP_PALETTE[i % len(GROUP_PALETTE)], zorder=3,
+                   label=t(*labels.get(gid, (gid, gid)), lang), marker=GROUP_MARKERS[i % len(GROUP_MARKERS)])
+    for k in range(1, len(years)):
+        ax.axvline(k - 0.5, color="#dddddd", lw=0.6)
+    # Tick: the year over the place(s) and n of that year's documents (the label's year dropped).
+    ticks = []
+    for y in years:
+        d = data[data["year"] == y].drop_duplicates("source_id")
+        places = [f"{YEAR_SUFFIX.sub('', source_short(s, lang))} (n={int(n)})"
+                  for s, n in zip(d["source_id"], d["n_measures"], strict=True)]
+        ticks.append(f"{y}\n" + "/".join(places))
+    ax.set_xticks(range(len(years)), ticks, fontsize=7)
     ax.yaxis.set_major_formatter(plt.matplotlib.ticker.PercentFormatter(1.0))
+    ax.set_ylim(0, 1)
     ax.set_ylabel(t("涉及该类主题的举措占比", "share of measures addressing the group", lang))
     n = data["source_id"].nunique()
-    ax.set_title(t(f"主题大类随文件年份的变化(n={n}份文件)",
-                   f"Theme groups by document year (n = {n} documents)", lang), loc="left")
+    ax.set_title(t(f"各文件的主题大类(按年份排列,n={n}份文件;不同地方与文体,不构成时间序列)",
+                   f"Theme groups per document, by year (n = {n} documents of different places and genres: "
+                   "not a time series)", lang), loc="left", fontsize=9)
     ax.legend(fontsize=7, ncols=2, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     return fig
 
 
 def time_commitments(data: pd.DataFrame, lang: str) -> Figure:
-    """Dot plot of time-limit commitments in days (log scale) by procedure and source."""
+    """Dot plot of committed processing limits in days (log scale) by procedure and source.
+
+    data: one row per limit, with source_id, applies_to, days, day_type and, for the English
+    version, applies_to_en. The caller chooses the rows (committed processing limits only).
+    """
     setup()
     topics = list(dict.fromkeys(data["applies_to"]))
-    fig, ax = plt.subplots(figsize=(6.8, 0.9 + 0.36 * len(topics)))
+    names = dict(zip(data["applies_to"], data.get("applies_to_en", data["applies_to"]), strict=True))
+    fig, ax = plt.subplots(figsize=(6.8, 1.1 + 0.36 * len(topics)))
     sources = list(dict.fromkeys(data["source_id"]))
     for i, sid in enumerate(sources):
         d = data[data["source_id"] == sid]
@@ -262,34 +316,46 @@ def time_commitments(data: pd.DataFrame, lang: str) -> Figure:
         color = source_color(sid, i)
         ax.scatter(d.loc[~working, "days"], y[~working], s=22, color=color, label=source_label(sid, lang), zorder=3)
         ax.scatter(d.loc[working, "days"], y[working], s=22, facecolors="white", edgecolors=color, zorder=3)
+    ax.scatter([], [], s=22, facecolors="white", edgecolors="#555555",
+               label=t("空心=工作日", "hollow = working days", lang))
     ax.set_xscale("log")
-    ax.set_yticks(range(len(topics)), topics)
+    lo, hi = data["days"].min(), data["days"].max()
+    ticks = [(d, t(zh, en, lang)) for d, zh, en in DURATION_TICKS if lo / 1.5 <= d <= hi * 1.5]
+    ax.set_xlim(min(lo, ticks[0][0] if ticks else lo) / 1.6, max(hi, ticks[-1][0] if ticks else hi) * 1.6)
+    ax.xaxis.set_minor_locator(plt.matplotlib.ticker.NullLocator())
+    ax.set_xticks([d for d, _ in ticks], [label for _, label in ticks])
+    ax.set_yticks(range(len(topics)), [tp if lang == "zh" else names.get(tp, tp) for tp in topics])
     ax.invert_yaxis()
     ax.grid(axis="x", color="#dddddd", lw=0.5)
-    ax.set_xlabel(t("承诺时限(天,对数刻度;空心=工作日)",
-                    "committed time limit (days, log scale; hollow = working days)", lang))
-    ax.set_title(t("各来源承诺的办理时限", "Time limits the sources commit to", lang), loc="left")
-    ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncols=3)
+    ax.set_xlabel(t("承诺的办理时限(对数刻度)", "committed processing limit (log scale)", lang))
+    ax.set_title(t(f"各来源承诺的办理时限(n={len(data)})",
+                   f"Processing limits the sources commit to (n = {len(data)})", lang), loc="left")
+    ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.18), ncols=3)
     return fig
 
 
 def learning_network(data: pd.DataFrame, lang: str) -> Figure:
     """Bipartite network: sources (left) → places learned from (right), width = mentions.
 
-    data: source_id, place, n, and optionally place_en (the English label of the place).
+    data: source_id, place, n, and optionally place_en (the English label of the place). The
+    caller chooses the rows (references whose relation is learns_from).
     """
     setup()
     names = dict(zip(data["place"], data.get("place_en", data["place"]), strict=True))
     sources = list(dict.fromkeys(data["source_id"]))
     places = list(data.groupby("place")["n"].sum().sort_values(ascending=False, kind="stable").index)
-    fig, ax = plt.subplots(figsize=(6.4, 0.6 + 0.42 * max(len(sources), len(places))))
+    fig, ax = plt.subplots(figsize=(6.4, 0.9 + 0.42 * max(len(sources), len(places))))
     ys = {s: k * (len(places) - 1) / max(1, len(sources) - 1) for k, s in enumerate(sources)}
     yp = {p: k for k, p in enumerate(places)}
     top = data["n"].max()
+
+    def width(n: float) -> float:
+        return 0.8 + 5 * n / top
+
     for i, sid in enumerate(sources):
         for r in data[data["source_id"] == sid].itertuples():
             ax.plot([0, 1], [ys[sid], yp[r.place]], color=source_color(sid, i), alpha=0.7,
-                    lw=0.8 + 5 * r.n / top, solid_capstyle="round")
+                    lw=width(r.n), solid_capstyle="round")
     for i, sid in enumerate(sources):
         ax.text(-0.03, ys[sid], source_label(sid, lang), ha="right", va="center", fontsize=8,
                 color=source_color(sid, i))
@@ -297,6 +363,11 @@ def learning_network(data: pd.DataFrame, lang: str) -> Figure:
     for p in places:
         name = p if lang == "zh" or not names.get(p) else names[p]
         ax.text(1.03, yp[p], f"{name} ({totals[p]})", ha="left", va="center", fontsize=8)
+    key = sorted({1, (int(top) + 1) // 2, int(top)})
+    handles = [plt.matplotlib.lines.Line2D([], [], color="#777777", lw=width(k)) for k in key]
+    ax.legend(handles, [t(f"{k}次", f"{k} mention{'s' if k > 1 else ''}", lang) for k in key],
+              title=t("线宽", "line width", lang), fontsize=7, title_fontsize=7, loc="upper left",
+              bbox_to_anchor=(0.0, 0.0), ncols=len(key), handlelength=2.2)
     ax.set_xlim(-0.9, 1.5)
     ax.set_ylim(len(places) - 0.5, -0.5)
     ax.axis("off")

@@ -1,22 +1,35 @@
 """Quantitative commitments in the measure texts: time limits, percentages and count targets.
 
-Every Arabic number followed by a time unit (小时, 天, 日, 个工作日 / 工作日, 个月, 周) or % is
-kept; a number followed by a counter (项, 个, 件, 家 …) only when a target cue stands right
-before it (不少于100项, 突破1000项, 增加至150个). Dates (8月20日), years (2020年), list numbers,
-compounds (7×24小时, 1+5+16) and round-the-clock service (24小时不打烊) are not quantities.
-Chinese numerals are left alone: in this corpus they are slogans (三年工程两年干), not limits.
+Every Arabic number followed by a time unit (分钟, 小时, 天, 日, 个工作日 / 工作日, 周, 个月, 年)
+or % is kept; a number followed by a counter (项, 个, 件, 家 …) only when a target cue stands
+right before it (不少于100项, 突破1000项, 增加至150个). Dates (8月20日), years (2020年), list
+numbers, compounds (7×24小时, 1+5+16, 1-2年) and round-the-clock service (24小时不打烊) are not
+quantities, and nor is a number inside a slogan after a `slogan_before` cue (“两个10%”要求).
+Chinese numerals are left alone: in this corpus they are slogans (三年工程两年干).
 
 `modality`, decided per number, first rule that applies:
+0. condition — a `condition` cue right after the number (超过6个月仍未缴纳): empty;
 1. baseline — the number follows 从 (从80%提升至90%, 从原来的最短4个月): `reported`;
 2. a sentence-level cue before it in the same sentence, the nearest one: 年底前, 年内, 力争,
    确保, 推动, 争取, 到/20XX年实现 … → `target`; 截至, 累计, 已, 目前, 仅用 … → `reported`;
 3. a cue in its own clause (since the last , ; 。) or right after it, the nearest one: 最多,
    不超过, 压缩至, 压减, 缩短至, 控制在, 实现, 达到/达, 提升至, 不少于, 突破, …内, …办结 →
    `target`; 超, 平均 → `reported`;
-4. otherwise empty (an uncued rule or condition, e.g. 超过6个月仍未缴纳).
+4. otherwise empty (an uncued rule).
+5. In a document that reports what was done (a `reporting_doc_type`: case collection, news
+   report), a number rules 1–4 call `target` or leave empty is `reported`, unless a `future` cue
+   (力争, 到20XX年 …) stands before it in its sentence: 推动申请材料简化50% in a case is a result.
+   In a document that directs what is to be done (a `directive_doc_type`: action plan,
+   implementation opinions), a number rule 4 leaves empty is a `target` (所有税费种类申报100%“网上办”).
 Rule 2 before 3 because 超 and 达 mean "reach" in plans (年底前…占比超70%) and "reached" in reports.
-The cue lists of rules 2 and 3, and the cues a count target needs, are data:
-`data/lexicon/target_cues.csv`; the number grammar (units, baselines, phrase edges) stays here.
+
+`time_class` (time limits only) is the first rule of `data/lexicon/time_classes.csv` that
+matches: `period` (停留期不超过180天, a validity or grace period), `reduction` (压减1天),
+`minimum_window` (申报期不少于15个工作日), `processing_limit` (0.5天办结, 不超过80个工作日) or
+`other` (a condition, an inspection deadline, a project's build time); `other` when none matches.
+
+The cue lists and the class rules are data (`data/lexicon/target_cues.csv`, `time_classes.csv`);
+the number grammar (units, baselines, phrase edges) stays here.
 
 `applies_to` is the topic (data/lexicon/target_topics.csv) whose pattern matches nearest before
 the number in its sentence (back to the previous 。 or ;), else after it in the sentence, else 其他.
@@ -25,6 +38,7 @@ the number in its sentence (back to the previous 。 or ;), else after it in the
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -34,13 +48,16 @@ import pandas as pd
 from .paths import LEXICON
 
 TARGET_COLUMNS = ["measure_id", "source_id", "phrase", "value", "unit", "days", "day_type", "kind",
-                  "modality", "applies_to"]
+                  "time_class", "modality", "applies_to", "offset"]
 OTHER = "其他"
+TIME_CLASSES = ["processing_limit", "reduction", "minimum_window", "period", "other"]
+CLASS_FIELDS = ["clause_before", "after"]
 
 # unit → (days per unit, day_type); longest first so 个工作日 wins over 个 and 工作日.
 TIME_UNITS = {"个工作日": (1.0, "working"), "工作日": (1.0, "working"), "个小时": (1 / 24, "calendar"),
-              "小时": (1 / 24, "calendar"), "个月": (30.0, "calendar"), "天": (1.0, "calendar"),
-              "日": (1.0, "calendar"), "周": (7.0, "calendar")}
+              "小时": (1 / 24, "calendar"), "分钟": (1 / 1440, "calendar"), "个月": (30.0, "calendar"),
+              "天": (1.0, "calendar"), "日": (1.0, "calendar"), "周": (7.0, "calendar"),
+              "年": (365.0, "calendar")}
 COUNTERS = ["人次", "项", "个", "件", "家", "类", "条", "批", "次", "名", "所", "座", "张", "户", "笔"]
 _UNITS = "|".join(map(re.escape, [*TIME_UNITS, "%", *COUNTERS]))
 # A number not glued to a preceding digit, dot or compound operator (7×24, 1+5+16, 1-2年).
@@ -62,6 +79,9 @@ CLAUSE_END = re.compile(r"[,，。;；:：\n]")
 
 
 CUE_ROLES = ["strong_target", "strong_reported", "local_target", "local_reported", "count_cue"]
+# Optional roles (a corpus's own older cue file may lack them): rules 0 and 5 of `modality`.
+OPTIONAL_ROLES = ["condition", "reporting_doc_type", "future", "directive_doc_type", "slogan_before"]
+NEVER = r"(?!)"  # a pattern that matches nothing, for an optional role without cues
 
 
 @dataclass(frozen=True)
@@ -71,19 +91,51 @@ class Cues:
     strong: dict[str, str]  # label → pattern, for rule 2 (sentence before the number)
     local: dict[str, str]  # label → pattern, for rule 3 (the number's clause)
     count: re.Pattern  # must end the clause before a count target
+    condition: re.Pattern = re.compile(NEVER)  # matched right after the number (rule 0)
+    future: re.Pattern = re.compile(NEVER)  # searched in the sentence before the number (rule 5)
+    reporting: frozenset[str] = frozenset()  # doc types that report what was done (rule 5)
+    directive: frozenset[str] = frozenset()  # doc types that direct what is to be done (rule 5)
+    slogan: re.Pattern = re.compile(NEVER)  # ends the text before a number that is part of a slogan
 
 
 def load_cues(path: Path = LEXICON / "target_cues.csv") -> Cues:
-    """Read `target_cues.csv` (role, pattern, note); every role must have at least one cue."""
+    """Read `target_cues.csv` (role, pattern, note); every required role needs at least one cue."""
     df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    alt = {role: "|".join(df.loc[df["role"] == role, "pattern"]) for role in CUE_ROLES}
-    missing = [role for role, pattern in alt.items() if not pattern]
-    unknown = sorted(set(df["role"]) - set(CUE_ROLES))
+    alt = {role: "|".join(df.loc[df["role"] == role, "pattern"]) for role in CUE_ROLES + OPTIONAL_ROLES}
+    missing = [role for role in CUE_ROLES if not alt[role]]
+    unknown = sorted(set(df["role"]) - set(CUE_ROLES) - set(OPTIONAL_ROLES))
     if missing or unknown:
-        raise ValueError(f"{path}: roles must be {CUE_ROLES} (missing {missing}, unknown {unknown})")
+        raise ValueError(f"{path}: roles must be {CUE_ROLES} (optional {OPTIONAL_ROLES}; "
+                         f"missing {missing}, unknown {unknown})")
     return Cues(strong={"target": alt["strong_target"], "reported": alt["strong_reported"]},
                 local={"target": alt["local_target"], "reported": alt["local_reported"]},
-                count=re.compile(f"(?:{alt['count_cue']})$"))
+                count=re.compile(f"(?:{alt['count_cue']})$"),
+                condition=re.compile(alt["condition"] or NEVER),
+                future=re.compile(alt["future"] or NEVER),
+                reporting=frozenset(df.loc[df["role"] == "reporting_doc_type", "pattern"]),
+                directive=frozenset(df.loc[df["role"] == "directive_doc_type", "pattern"]),
+                slogan=re.compile(f"(?:{alt['slogan_before']})$" if alt["slogan_before"] else NEVER))
+
+
+def load_time_classes(path: Path = LEXICON / "time_classes.csv") -> list[tuple[str, str, re.Pattern]]:
+    """(time_class, field, pattern) rows of `time_classes.csv`, in file order (first match wins)."""
+    df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    bad = sorted(set(df["time_class"]) - set(TIME_CLASSES)) + sorted(set(df["field"]) - set(CLASS_FIELDS))
+    if bad:
+        raise ValueError(f"{path}: unknown time_class or field {bad} "
+                         f"(time_class: {TIME_CLASSES}; field: {CLASS_FIELDS})")
+    return [(r.time_class, r.field, re.compile(r.pattern)) for r in df.itertuples()]
+
+
+@cache
+def _bundled_classes() -> tuple[tuple[str, str, re.Pattern], ...]:
+    return tuple(load_time_classes())
+
+
+def time_class(clause_before: str, after: str, rules: Sequence[tuple[str, str, re.Pattern]]) -> str:
+    """The class of a time quantity: the first rule whose pattern is found in its field, else other."""
+    fields = {"clause_before": clause_before, "after": after}
+    return next((cls for cls, field, pat in rules if pat.search(fields[field])), "other")
 
 
 @cache
@@ -95,6 +147,13 @@ def load_topics(path: Path) -> list[tuple[str, re.Pattern]]:
     """(applies_to, compiled pattern) rows of `target_topics.csv`, in file order."""
     df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     return [(r.applies_to, re.compile(r.pattern)) for r in df.itertuples()]
+
+
+def topic_labels(path: Path = LEXICON / "target_topics.csv") -> dict[str, str]:
+    """applies_to → its English label (`label_en`; the topic itself when the file has none)."""
+    df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    en = df["label_en"] if "label_en" in df else df["applies_to"]
+    return {**dict(zip(df["applies_to"], en.where(en != "", df["applies_to"]), strict=True)), OTHER: "other"}
 
 
 def _last_break(text: str, pat: re.Pattern) -> int:
@@ -113,16 +172,23 @@ def _nearest(cues: dict[str, str], text: str) -> str | None:
     return best[1] if best else None
 
 
-def modality(sentence_before: str, clause_before: str, after: str, cues: Cues) -> str:
-    """target | reported | "" for a number with its sentence and clause text before it."""
+def modality(sentence_before: str, clause_before: str, after: str, cues: Cues, doc_type: str = "") -> str:
+    """target | reported | "" for a number with its sentence and clause text before it.
+
+    `doc_type`: that of the number's document (`sources.csv`), for rule 5.
+    """
+    if cues.condition.match(after):
+        return ""
     if BASELINE.search(clause_before):
         return "reported"
-    strong = _nearest(cues.strong, sentence_before)
-    if strong:
-        return strong
-    if SUFFIX_TARGET.match(after):
+    found = _nearest(cues.strong, sentence_before)
+    if not found:
+        found = "target" if SUFFIX_TARGET.match(after) else _nearest(cues.local, clause_before) or ""
+    if doc_type in cues.reporting and found != "reported" and not cues.future.search(sentence_before):
+        return "reported"
+    if doc_type in cues.directive and not found:
         return "target"
-    return _nearest(cues.local, clause_before) or ""
+    return found
 
 
 def applies_to(sentence_before: str, sentence_after: str, topics: list[tuple[str, re.Pattern]]) -> str:
@@ -139,9 +205,12 @@ def applies_to(sentence_before: str, sentence_after: str, topics: list[tuple[str
     return min(after)[3] if after else OTHER
 
 
-def extract_targets(text: str, topics: list[tuple[str, re.Pattern]], cues: Cues | None = None) -> list[dict]:
+def extract_targets(text: str, topics: list[tuple[str, re.Pattern]], cues: Cues | None = None,
+                    classes: Sequence[tuple[str, str, re.Pattern]] | None = None,
+                    doc_type: str = "") -> list[dict]:
     """The quantities of one measure text, in text order (without the id columns)."""
     cues = cues or _bundled_cues()
+    classes = _bundled_classes() if classes is None else classes
     rows = []
     for m in QUANTITY.finditer(text):
         num, wan, unit = m["num"], m["wan"] or "", m["unit"]
@@ -156,13 +225,17 @@ def extract_targets(text: str, topics: list[tuple[str, re.Pattern]], cues: Cues 
             continue  # an anniversary
         if unit in TIME_UNITS and (wan or ALWAYS_OPEN.match(text[m.start():])):
             continue
+        if unit == "年" and len(num) == 4:
+            continue  # a year: 2020年
+        if cues.slogan.search(before):
+            continue  # part of a slogan: “两个10%”
         if unit in ("个", "次") and after[:1].isdigit():
             continue  # a slogan: 4个1
         kind = "time_limit" if unit in TIME_UNITS else "percentage" if unit == "%" else "count"
         written_unit = unit
         if unit == "个" and UNIT_BEFORE.search(before) and not re.match(r"[\u4e00-\u9fff]", after):
             kind, unit = "time_limit", "个工作日"  # 工作日平均1.5个、最长3个
-        mod = modality(sentence_before, clause_before, after, cues)
+        mod = modality(sentence_before, clause_before, after, cues, doc_type)
         if kind == "count" and not (cues.count.search(clause_before) and mod == "target"):
             continue
         pre = ADJACENT_PRE.search(clause_before)
@@ -171,26 +244,38 @@ def extract_targets(text: str, topics: list[tuple[str, re.Pattern]], cues: Cues 
             start -= len("工作日")
         post = ADJACENT_POST.match(after)
         phrase = text[start:m.end() + (post.end() if post else 0)]
-        days, day_type = "", ""
+        days, day_type, cls = "", "", ""
         if kind == "time_limit":
             factor, day_type = TIME_UNITS[unit]
             days = round(float(num) * factor, 4)
+            cls = time_class(clause_before, after, classes)
         rows.append({"phrase": phrase, "value": num + wan,
-                     "unit": unit, "days": days, "day_type": day_type, "kind": kind, "modality": mod,
-                     "applies_to": applies_to(sentence_before, sentence_after, topics),
-                     "_pos": m.start()})
+                     "unit": unit, "days": days, "day_type": day_type, "kind": kind, "time_class": cls,
+                     "modality": mod, "applies_to": applies_to(sentence_before, sentence_after, topics),
+                     "offset": m.start()})
     return rows
 
 
 def targets_table(measures: pd.DataFrame, topics_path: Path,
-                  cues_path: Path = LEXICON / "target_cues.csv") -> pd.DataFrame:
-    """One row per quantitative commitment or reported quantity in the measure texts."""
-    topics, cues = load_topics(topics_path), load_cues(cues_path)
+                  cues_path: Path = LEXICON / "target_cues.csv",
+                  classes_path: Path = LEXICON / "time_classes.csv",
+                  doc_types: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """One row per quantitative commitment or reported quantity in the measure texts.
+
+    `doc_types`: source_id → `doc_type` of `sources.csv` (rule 5 of `modality`).
+    """
+    topics, cues, classes = load_topics(topics_path), load_cues(cues_path), load_time_classes(classes_path)
+    doc_types = doc_types or {}
     rows = []
     for mea in measures.itertuples():
-        for r in extract_targets(mea.text, topics, cues):
+        for r in extract_targets(mea.text, topics, cues, classes, doc_types.get(mea.source_id, "")):
             rows.append({"measure_id": mea.measure_id, "source_id": mea.source_id, **r})
-    df = pd.DataFrame(rows, columns=[*TARGET_COLUMNS, "_pos"])
+    df = pd.DataFrame(rows, columns=TARGET_COLUMNS)
     df["days"] = pd.to_numeric(df["days"], errors="coerce")
-    df = df.sort_values(["measure_id", "_pos"], kind="stable", ignore_index=True)
-    return df[TARGET_COLUMNS]
+    return df.sort_values(["measure_id", "offset"], kind="stable", ignore_index=True)
+
+
+def processing_commitments(targets: pd.DataFrame) -> pd.Series:
+    """Which rows are committed processing limits (time_limit, processing_limit, target): fig12's rows."""
+    return ((targets["kind"] == "time_limit") & (targets["time_class"] == "processing_limit")
+            & (targets["modality"] == "target"))

@@ -84,14 +84,12 @@ def test_themes_table_is_tidy_with_one_primary_per_measure(built):
     assert themes["measure_id"].nunique() == 121
 
 
+# Only measures of the round-1 sample, the rules' tuning set: a test that pins the coder on a
+# round-2 measure makes the rules answer to its code (data/validation/README.md).
 @pytest.mark.parametrize(("mid", "primary", "also"), [
-    ("tianhe-2020:30", "credit", set()),               # 建设信用示范城市
-    ("tianhe-2020:19", "tax", {"online_services"}),    # 电子税务局: tax primary, online secondary
     ("tianhe-2020:27", "rule_of_law", set()),          # 智慧法院, 破产审判
     ("tianhe-2020:37", "implementation", set()),       # a safeguard
-    ("quzhou-2018:17", "approval_speed", set()),       # 企业开办注销便利化
     ("dongguan-2023:24", "procurement", set()),        # 招投标和政府采购
-    ("gd-cases-2024:01", "credit", {"utilities"}),     # 信用+水电气
 ])
 def test_coder_on_hand_picked_measures(measures, mid, primary, also):
     cb = load_codebook(LEXICON)
@@ -101,10 +99,10 @@ def test_coder_on_hand_picked_measures(measures, mid, primary, also):
     assert all(scores[t] >= cb.threshold for t in also)
 
 
-def test_validation_reports_held_out_figures(built):
+def test_validation_reports_round2_figures(built):
     summary = built["validation_summary"]
-    held = summary.query("comparison == 'coder_vs_gold' and split == 'holdout'").set_index("metric")["value"]
-    assert held["n_measures"] >= 30
+    round2 = summary.query("comparison == 'coder_vs_gold' and split == 'round2'").set_index("metric")["value"]
+    assert round2["n_measures"] >= 30
     sample = pd.read_csv(ROOT / "data" / "validation" / "sample.csv", keep_default_na=False)
     assert len(sample) >= 60 and set(sample["split"]) == {"dev", "holdout"}
     assert sample.groupby("split")["source_id"].nunique().eq(5).all()  # stratified by source

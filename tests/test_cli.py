@@ -47,7 +47,7 @@ def rehash(corpus: Path, source_id: str) -> None:
 def test_cli_build_matches_the_committed_outputs_and_is_idempotent_serial_or_parallel(built_dir):
     out, stdout = built_dir
     lines = stdout.splitlines()
-    assert lines[0].startswith("[1/7] sources   5 documents")
+    assert lines[0].startswith("[1/8] sources   5 documents")
     assert "121 items: 109 measure, 12 safeguard" in stdout
     assert lines[-1] == f"done: {len(snapshot(out))} tables in {out}"
     before = snapshot(out)

@@ -1,0 +1,224 @@
+"""How well the two rule-based extractors (targets, references) agree with hand-checked files.
+
+The hand-checked files in `data/validation/` were coded by reading the texts, without the
+extractors' output:
+
+- `targets_check.csv`: one row per candidate quantity of the measure texts (`cand_id` =
+  `<measure_id>#k`, the k-th Arabic number with a unit, see `CANDIDATE`), with its `kind`
+  (time | percentage | count | none), `time_class` and `status` (commitment | achieved |
+  condition | none); rows `#x1` … are quantities the candidate pattern missed.
+- `references_check.csv`: one row per sentence and place (`sent_id`, `source_id`, `place_label`,
+  `relation`: learns_from | others_learn | compliance | aspiration | none); the sentences are in
+  `reference_sentences.csv` (`sent_id`, `source_id`, `line`, `sentence`).
+
+Each metric is a proportion k / n with a Wilson 95% interval (`inference.wilson`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Mapping
+from pathlib import Path
+
+import pandas as pd
+
+from .inference import wilson
+from .references import LEARNS_FROM, Lexicon, references_table
+from .targets import processing_commitments, targets_table
+
+TARGETS_CHECK = "targets_check.csv"
+REFERENCES_CHECK = "references_check.csv"
+REFERENCE_SENTENCES = "reference_sentences.csv"
+FIRST_PASS = "extractors_first_pass"  # the rule files as they were before the hand checks were read
+RULE_FILES = ["target_topics.csv", "target_cues.csv", "time_classes.csv", "learning.csv"]
+COLUMNS = ["extractor", "scope", "metric", "k", "n", "value", "ci_low", "ci_high"]
+
+# The candidate quantities the hand check enumerates: an Arabic number and a unit, 4-digit years
+# (2020年) and dates (10月31日) skipped; k counts the remaining matches in the measure text.
+CANDIDATE = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)(万|亿)?(个工作日|工作日|个小时|小时|分钟|个月|天|日|周|年|%|％|"
+                       r"人次|项|个|件|家|类|条|批|次|名|所|座|张|户|笔)")
+# The hand check's status each modality agrees with ("" = no cue either way, or a condition).
+STATUS_OF_MODALITY = {"target": {"commitment"}, "reported": {"achieved"}, "": {"none", "condition"}}
+KIND_OF_KIND = {"time_limit": "time", "percentage": "percentage", "count": "count"}
+
+
+def candidates(measures: pd.DataFrame) -> pd.DataFrame:
+    """cand_id, measure_id, offset (of the number in the measure text) and quantity as written."""
+    rows = []
+    for mea in measures.itertuples():
+        k = 0
+        for m in CANDIDATE.finditer(mea.text):
+            if (m[3] == "年" and len(m[1]) == 4 and not m[2]) or (m[3] == "日" and mea.text[:m.start()].endswith("月")):
+                continue
+            k += 1
+            rows.append({"cand_id": f"{mea.measure_id}#{k}", "measure_id": mea.measure_id,
+                         "offset": m.start(), "quantity": m.group()})
+    return pd.DataFrame(rows, columns=["cand_id", "measure_id", "offset", "quantity"])
+
+
+def match_targets(targets: pd.DataFrame, measures: pd.DataFrame, check: pd.DataFrame) -> pd.DataFrame:
+    """One row per hand-checked quantity, with the extractor's row beside it (empty when none).
+
+    Columns: cand_id, measure_id, quantity, the gold `kind`, `time_class`, `status`, then
+    `extracted`, `x_kind`, `x_time_class`, `x_modality`, `x_phrase`, `shown` (in fig12) and
+    `gold_shown` (a committed processing limit by the hand check).
+    """
+    cands = candidates(measures)
+    got = targets.merge(cands[["measure_id", "offset", "cand_id"]], on=["measure_id", "offset"], how="left")
+    if got["cand_id"].isna().any():
+        outside = got.loc[got["cand_id"].isna(), "phrase"].tolist()
+        raise ValueError(f"extracted quantities outside the candidates: {outside}")
+    got = got.assign(shown=processing_commitments(got), extracted=True).rename(columns={
+        "kind": "x_kind", "time_class": "x_time_class", "modality": "x_modality", "phrase": "x_phrase"})
+    gold = check.fillna("").astype(str)
+    out = gold[["cand_id", "measure_id", "quantity", "kind", "time_class", "status"]].merge(
+        got[["cand_id", "extracted", "x_kind", "x_time_class", "x_modality", "x_phrase", "shown"]],
+        on="cand_id", how="left")
+    out["extracted"] = out["extracted"].eq(True)
+    out["shown"] = out["shown"].eq(True)
+    out[["x_kind", "x_time_class", "x_modality", "x_phrase"]] = out[
+        ["x_kind", "x_time_class", "x_modality", "x_phrase"]].fillna("")
+    out["gold_shown"] = (out["kind"] == "time") & (out["time_class"] == "processing_limit") & (
+        out["status"] == "commitment")
+    return out
+
+
+def normalise(sentence: str) -> str:
+    """A sentence without surrounding space and final punctuation, to compare across splitters."""
+    return sentence.strip().rstrip("。;；!?！？").strip()
+
+
+def match_references(references: pd.DataFrame, check: pd.DataFrame, sentences: pd.DataFrame,
+                     generic: Collection[str] = ()) -> pd.DataFrame:
+    """Outer join of extracted and hand-checked (source_id, sentence, place) rows.
+
+    A generic level names no place, so extracted places in `generic` (先进地区, 国际) are matched
+    as the check writes them, with an empty place (one row per sentence). Columns: source_id,
+    sentence, place, `relation` (gold; empty when the check has no such row), `x_relation`
+    (extracted; empty when none), `checked` (the sentence is among the hand-checked ones).
+    """
+    sent = sentences.astype({"sent_id": str}).set_index("sent_id")["sentence"].map(normalise)
+    gold = check.fillna("").astype(str)
+    gold = pd.DataFrame({"source_id": gold["source_id"], "sentence": gold["sent_id"].map(sent),
+                         "place": gold["place_label"], "relation": gold["relation"]})
+    gold = gold.drop_duplicates(["source_id", "sentence", "place"])
+    got = pd.DataFrame({"source_id": references["source_id"], "sentence": references["sentence"].map(normalise),
+                        "place": references["place"].where(~references["place"].isin(list(generic)), ""),
+                        "x_relation": references["relation"]}).drop_duplicates(["source_id", "sentence", "place"])
+    out = gold.merge(got, on=["source_id", "sentence", "place"], how="outer")
+    out[["relation", "x_relation"]] = out[["relation", "x_relation"]].fillna("")
+    checked = set(zip(sentences["source_id"], sent, strict=True))
+    out["checked"] = [(s, t) in checked for s, t in zip(out["source_id"], out["sentence"], strict=True)]
+    return out.sort_values(["source_id", "sentence", "place"], ignore_index=True)
+
+
+def proportion(extractor: str, scope: str, metric: str, hits: pd.Series) -> dict:
+    """One metric row: k = hits that are True, n = len(hits), value and Wilson 95% interval."""
+    k, n = int(hits.sum()), len(hits)
+    low, high = wilson(k, n)
+    return {"extractor": extractor, "scope": scope, "metric": metric, "k": k, "n": n,
+            "value": k / n if n else float("nan"), "ci_low": low, "ci_high": high}
+
+
+def target_metrics(matched: pd.DataFrame) -> list[dict]:
+    """Precision and recall of fig12's rows and of all extracted quantities, and class agreement."""
+    shown, gold = matched[matched["shown"]], matched[matched["gold_shown"]]
+    got, real = matched[matched["extracted"]], matched[matched["kind"] != "none"]
+    both_time = matched[matched["extracted"] & (matched["x_kind"] == "time_limit") & (matched["kind"] == "time")]
+    both = matched[matched["extracted"] & (matched["kind"] != "none")]
+    return [
+        proportion("targets", "fig12", "precision", shown["gold_shown"]),
+        proportion("targets", "fig12", "recall", gold["shown"]),
+        proportion("targets", "all_quantities", "precision", got["kind"] != "none"),
+        proportion("targets", "all_quantities", "recall", real["extracted"]),
+        proportion("targets", "time_class", "agreement", both_time["x_time_class"] == both_time["time_class"]),
+        proportion("targets", "modality", "agreement", pd.Series(
+            [st in STATUS_OF_MODALITY[mod] for mod, st in zip(both["x_modality"], both["status"], strict=True)],
+            dtype=bool)),
+    ]
+
+
+def reference_metrics(matched: pd.DataFrame) -> list[dict]:
+    """Precision and recall of learns_from rows and of every row's relation; coverage of the check."""
+    got = matched[matched["x_relation"] != ""]
+    inside = got[got["checked"]]
+    learns = inside[inside["x_relation"] == LEARNS_FROM]
+    gold_learns = matched[matched["relation"] == LEARNS_FROM]
+    gold_any = matched[~matched["relation"].isin(["", "none"])]
+    return [
+        proportion("references", "learns_from", "precision", learns["relation"] == LEARNS_FROM),
+        proportion("references", "learns_from", "recall", gold_learns["x_relation"] == LEARNS_FROM),
+        proportion("references", "all_relations", "precision", inside["relation"] == inside["x_relation"]),
+        proportion("references", "all_relations", "recall", gold_any["x_relation"] == gold_any["relation"]),
+        proportion("references", "extracted_rows", "in_checked_sentences", got["checked"]),
+    ]
+
+
+def read_check(path: Path) -> pd.DataFrame:
+    """A hand-checked CSV with every cell a string (empty cells stay empty)."""
+    return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+
+
+def extractor_table(targets: pd.DataFrame, references: pd.DataFrame, measures: pd.DataFrame,
+                    validation_dir: Path, generic: Collection[str] = ()) -> pd.DataFrame | None:
+    """The metrics of one rule set from whichever hand-checked files exist; None when neither does.
+
+    `generic`: the place labels that name no place (see `match_references`).
+    """
+    rows: list[dict] = []
+    if (validation_dir / TARGETS_CHECK).is_file():
+        rows += target_metrics(match_targets(targets, measures, read_check(validation_dir / TARGETS_CHECK)))
+    if (validation_dir / REFERENCES_CHECK).is_file() and (validation_dir / REFERENCE_SENTENCES).is_file():
+        rows += reference_metrics(match_references(references, read_check(validation_dir / REFERENCES_CHECK),
+                                                   read_check(validation_dir / REFERENCE_SENTENCES), generic))
+    return pd.DataFrame(rows, columns=COLUMNS) if rows else None
+
+
+def generic_places(learning_path: Path) -> set[str]:
+    """Place labels of `learning.csv` that stand for a generic level (relation aspiration)."""
+    return {p for p, rel in Lexicon.load(learning_path).place_relation.items() if rel == "aspiration"}
+
+
+def validation_table(measures: pd.DataFrame, documents: pd.DataFrame, all_measures: pd.DataFrame,
+                     validation_dir: Path, lexicon: Mapping[str, Path], doc_types: Mapping[str, str],
+                     built: tuple[pd.DataFrame, pd.DataFrame]) -> pd.DataFrame | None:
+    """`validation_extractors.csv`: the metrics of the final rules and, when the validation folder
+    keeps them (`extractors_first_pass/`), of the first-pass rules written before the check was read.
+
+    `lexicon`: file name → path of the rule files in use (target_topics.csv, target_cues.csv,
+    time_classes.csv, learning.csv); `built`: the targets and references tables of those rules.
+    """
+    final = extractor_table(*built, measures, validation_dir, generic_places(lexicon["learning.csv"]))
+    if final is None:
+        return None
+    tables = [final.assign(rules="final")]
+    first_dir = validation_dir / FIRST_PASS
+    if first_dir.is_dir():
+        lex = {name: first_dir / name if (first_dir / name).is_file() else path for name, path in lexicon.items()}
+        targets = targets_table(measures, lex["target_topics.csv"], lex["target_cues.csv"], lex["time_classes.csv"],
+                                doc_types)
+        refs = references_table(documents, all_measures, lex["learning.csv"])
+        first = extractor_table(targets, refs, measures, validation_dir, generic_places(lex["learning.csv"]))
+        tables.append(first.assign(rules="first_pass"))
+    return pd.concat(tables, ignore_index=True)[["rules", *COLUMNS]]
+
+
+def formatted(k: int, n: int, low: float, high: float) -> str:
+    """'11/11 = 1.00 (95% CI 0.74–1.00)'."""
+    return f"{k}/{n} = {k / n:.2f} (95% CI {low:.2f}–{high:.2f})" if n else f"{k}/{n}"
+
+
+def result(metrics: pd.DataFrame, extractor: str, scope: str, metric: str, rules: str = "final") -> str:
+    """One metric of `validation_extractors.csv` as prose: k/n = value (95% CI low–high)."""
+    row = metrics[(metrics["rules"] == rules) & (metrics["extractor"] == extractor) & (metrics["scope"] == scope)
+                  & (metrics["metric"] == metric)].iloc[0]
+    return formatted(int(row["k"]), int(row["n"]), row["ci_low"], row["ci_high"])
+
+
+def metric_table(metrics: pd.DataFrame, extractor: str) -> pd.DataFrame:
+    """One extractor's metrics, one row per scope and metric, a column per rule set (first pass first)."""
+    m = metrics[metrics["extractor"] == extractor]
+    cells = m.assign(cell=[formatted(int(r.k), int(r.n), r.ci_low, r.ci_high) for r in m.itertuples()])
+    table = cells.pivot_table(index=["scope", "metric"], columns="rules", values="cell", aggfunc="first", sort=False)
+    table.columns.name = None
+    return table[[c for c in ("first_pass", "final") if c in table.columns]]

@@ -1,0 +1,170 @@
+"""Uncertainty and tests for every comparison the study states (scipy does the statistics).
+
+- `wilson`: the Wilson score interval of a proportion (`scipy.stats.binomtest`).
+- `cluster_bootstrap`: a percentile interval for a share, or a difference of shares, resampling
+  the *units that group measures* (a chapter, section or case) rather than measures, because
+  measures of one chapter share their wording and topic (`scipy.stats.bootstrap` on unit indices).
+- `permutation`: reshuffles measures between sources, group sizes kept (`scipy.stats.permutation_test`
+  on measure indices, so one statistic can read any per-measure matrix).
+- `bh`: Benjamini–Hochberg adjusted p-values (`scipy.stats.false_discovery_control`).
+
+Every resampling function takes a seed and draws at least 1,000 resamples by default, so a
+rebuild gives the same numbers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+SEED = 20261130
+N_RESAMPLES = 2000
+CONFIDENCE = 0.95
+
+
+def wilson(k: int, n: int, confidence: float = CONFIDENCE) -> tuple[float, float]:
+    """Wilson score interval of k successes in n trials; (nan, nan) when n is 0."""
+    if n <= 0:
+        return (float("nan"), float("nan"))
+    ci = stats.binomtest(int(k), int(n)).proportion_ci(confidence_level=confidence, method="wilson")
+    return (float(ci.low), float(ci.high))
+
+
+def bh(p_values: Sequence[float]) -> np.ndarray:
+    """Benjamini–Hochberg adjusted p-values (q), in the input order; NaN stays NaN."""
+    p = np.asarray(p_values, dtype=float)
+    out = np.full(p.shape, np.nan)
+    ok = ~np.isnan(p)
+    if ok.any():
+        out[ok] = stats.false_discovery_control(p[ok], method="bh")
+    return out
+
+
+def units_of(measures: pd.DataFrame) -> np.ndarray:
+    """The unit that groups each measure: its source's finest heading (section, else chapter).
+
+    Measures under one heading (a chapter, a section, a case) share wording and topic, so they
+    are resampled together. A measure with no heading is its own unit.
+    """
+    chapter = measures.get("chapter", pd.Series("", index=measures.index)).fillna("").astype(str)
+    section = measures.get("section", pd.Series("", index=measures.index)).fillna("").astype(str)
+    head = section.where(section != "", chapter)
+    own = measures["measure_id"].astype(str)
+    return (measures["source_id"].astype(str) + "|" + head.where(head != "", own)).to_numpy()
+
+
+def _unit_sums(y: np.ndarray, units: np.ndarray, weights: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """Per unit: the sum of y (weighted) and of the weights (sizes), units in sorted order."""
+    w = np.ones(len(y)) if weights is None else np.asarray(weights, dtype=float)
+    _, inverse = np.unique(units, return_inverse=True)
+    return (np.bincount(inverse, weights=np.asarray(y, dtype=float) * w),
+            np.bincount(inverse, weights=w))
+
+
+def cluster_bootstrap(y: np.ndarray, units: np.ndarray, in_group: np.ndarray | None = None,
+                      weights: np.ndarray | None = None, n_resamples: int = N_RESAMPLES,
+                      seed: int = SEED, confidence: float = CONFIDENCE) -> tuple[float, float]:
+    """Percentile interval of a ratio share Σy·w / Σw, resampling whole units with replacement.
+
+    With `in_group` (a boolean per measure), the interval is of share(in group) − share(rest),
+    units resampled separately in each part (the parts are the sources compared, so a unit never
+    spans both). `weights` turns "share of measures" into e.g. "per character". (nan, nan) when
+    a part has fewer than two units: one chapter says nothing about chapter-to-chapter variation.
+    """
+    y, units = np.asarray(y, dtype=float), np.asarray(units)
+    w = None if weights is None else np.asarray(weights, dtype=float)
+    parts = [np.ones(len(y), bool)] if in_group is None else [np.asarray(in_group), ~np.asarray(in_group)]
+    sums = [_unit_sums(y[p], units[p], None if w is None else w[p]) for p in parts]
+    if any(len(s[0]) < 2 for s in sums):
+        return (float("nan"), float("nan"))
+
+    def ratio(k: int, idx: np.ndarray, axis: int) -> np.ndarray:
+        num, den = sums[k]
+        take = idx.astype(int)
+        return num[take].sum(axis=axis) / den[take].sum(axis=axis)
+
+    def statistic(*samples: np.ndarray, axis: int = -1) -> np.ndarray:
+        out = ratio(0, samples[0], axis)
+        return out - ratio(1, samples[1], axis) if len(samples) == 2 else out
+
+    data = tuple(np.arange(len(s[0]), dtype=float) for s in sums)
+    if all(np.ptp(num / den) == 0 for num, den in sums):  # every unit alike: no spread to sample
+        value = float(statistic(*(d[None, :] for d in data))[0])
+        return (value, value)
+    res = stats.bootstrap(data, statistic, n_resamples=n_resamples, vectorized=True, method="percentile",
+                          confidence_level=confidence, rng=np.random.default_rng(seed))
+    return (float(res.confidence_interval.low), float(res.confidence_interval.high))
+
+
+@dataclass(frozen=True)
+class Permutation:
+    """A permutation test's observed statistic, p-value and null distribution."""
+
+    statistic: float | np.ndarray
+    p_value: float | np.ndarray
+    null: np.ndarray  # one row per shuffle
+
+    def null_range(self, confidence: float = CONFIDENCE) -> tuple[np.ndarray, np.ndarray]:
+        """The central `confidence` range of the statistic under the null (per statistic)."""
+        lo, hi = np.quantile(self.null, [(1 - confidence) / 2, (1 + confidence) / 2], axis=0)
+        return (lo, hi)
+
+
+def permutation(labels: np.ndarray, statistic: Callable[[np.ndarray], float | np.ndarray],
+                n_resamples: int = N_RESAMPLES, seed: int = SEED, alternative: str = "two-sided") -> Permutation:
+    """Test a statistic of a labelling against labellings with measures reshuffled, sizes kept.
+
+    `statistic(labels)` gets one label per measure (the observed ones, then shuffled ones; integer
+    codes are fastest) and
+    returns a number, or a 1-D array of numbers tested side by side on the same shuffles (then
+    `statistic`, `p_value` and each row of `null` are arrays). `alternative` is "less" when small
+    values are the evidence (sources less alike than chance would make them).
+    """
+    labels = np.asarray(labels)
+    groups = list(dict.fromkeys(labels.tolist()))
+    samples = tuple(np.flatnonzero(labels == g).astype(float) for g in groups)
+    values = np.array(groups, dtype=labels.dtype)
+
+    def relabelled(*idx: np.ndarray, axis: int = -1) -> np.ndarray:
+        # scipy passes a batch of shuffles (one per row); vector statistics stack on the last axis.
+        rows = []
+        for b in range(idx[0].shape[0]):
+            lab = np.empty(len(labels), dtype=labels.dtype)
+            for g, i in enumerate(idx):
+                lab[i[b].astype(int)] = values[g]
+            rows.append(np.asarray(statistic(lab), dtype=float))
+        return np.stack(rows)
+
+    res = stats.permutation_test(tuple(s[None, :] for s in samples), relabelled, permutation_type="independent",
+                                 vectorized=True, n_resamples=n_resamples, alternative=alternative, axis=-1,
+                                 rng=np.random.default_rng(seed))
+    stat, p = np.squeeze(res.statistic), np.squeeze(res.pvalue)
+    null = np.asarray(res.null_distribution).reshape(-1, *np.shape(stat))  # rows: shuffles (or all splits)
+    return Permutation(stat if stat.ndim else float(stat), p if p.ndim else float(p), null)
+
+
+def permutation_diff(y: np.ndarray, in_group: np.ndarray, weights: np.ndarray | None = None,
+                     n_resamples: int = N_RESAMPLES, seed: int = SEED) -> Permutation:
+    """Two-sided test of share(in group) − share(rest), measures reshuffled, sizes kept.
+
+    The share is Σy·w / Σw (w = 1: share of measures). Vectorised, so hundreds of these
+    (every theme × source) stay cheap.
+    """
+    y = np.asarray(y, dtype=float)
+    w = np.ones(len(y)) if weights is None else np.asarray(weights, dtype=float)
+    g = np.asarray(in_group, dtype=bool)
+    num, den = y * w, w
+    idx = np.arange(len(y), dtype=float)  # measures travel by index, so y and w move together
+
+    def diff(a: np.ndarray, b: np.ndarray, axis: int = -1) -> np.ndarray:
+        a, b = a.astype(int), b.astype(int)
+        return num[a].sum(axis) / den[a].sum(axis) - num[b].sum(axis) / den[b].sum(axis)
+
+    res = stats.permutation_test((idx[g], idx[~g]), diff, permutation_type="independent",
+                                 vectorized=True, n_resamples=n_resamples, alternative="two-sided",
+                                 rng=np.random.default_rng(seed))
+    return Permutation(float(res.statistic), float(res.pvalue), np.asarray(res.null_distribution))
