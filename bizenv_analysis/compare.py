@@ -5,11 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from scipy.cluster.hierarchy import leaves_list, linkage
-from scipy.sparse import csr_matrix, spmatrix
+from scipy.sparse import spmatrix
 from scipy.spatial.distance import squareform
 from scipy.stats import chi2, chi2_contingency
 from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
-from sklearn.metrics.pairwise import cosine_similarity
 
 from . import inference
 from .tables import sort_by_source
@@ -128,14 +127,9 @@ def keyness(tokens: pd.DataFrame, order: list[str], min_freq: int = 5) -> pd.Dat
 
 
 def mean_rows(matrix: spmatrix, groups: np.ndarray) -> pd.DataFrame:
-    """Mean row of a sparse measure × term matrix per group (index: the sorted group ids).
-
-    A sparse group-indicator product, so a large corpus never needs the dense matrix.
-    """
+    """Mean row of a sparse measure × term matrix per group (index: the sorted group ids)."""
     ids, inverse = np.unique(groups, return_inverse=True)
-    counts = np.bincount(inverse)
-    indicator = csr_matrix((1.0 / counts[inverse], (inverse, np.arange(len(groups)))), shape=(len(ids), len(groups)))
-    return pd.DataFrame((indicator @ matrix).toarray(), index=ids)
+    return pd.DataFrame(_profiles(matrix, inverse, len(ids)), index=ids)
 
 
 def source_similarity(tfidf_rows: pd.DataFrame, shares: pd.DataFrame, order: list[str]) -> pd.DataFrame:
@@ -148,7 +142,7 @@ def source_similarity(tfidf_rows: pd.DataFrame, shares: pd.DataFrame, order: lis
     profile = shares.pivot(index="source_id", columns="theme_id", values="share").reindex(order)
     n = len(order)
     for basis, mat in (("tfidf", tfidf_rows.reindex(order)), ("themes", profile)):
-        sim = cosine_similarity(mat.to_numpy())
+        sim = _cosines(mat.to_numpy(dtype=float))
         out.append(pd.DataFrame({"basis": basis, "source_a": np.repeat(order, n), "source_b": np.tile(order, n),
                                  "similarity": sim.ravel().round(4)}))
     return pd.concat(out, ignore_index=True)
@@ -306,9 +300,9 @@ def similarity_tests(bases: dict[str, np.ndarray | spmatrix], sources: np.ndarra
     return round_stats(pd.DataFrame(rows))
 
 
-def primary_mix_test(primary: np.ndarray, sources: np.ndarray, n_resamples: int = inference.N_RESAMPLES
-                     ) -> inference.Permutation:
-    """Does the mix of categories (primary themes) differ between sources? χ², permutation null.
+def mix_test(categories: np.ndarray, sources: np.ndarray, n_resamples: int = inference.N_RESAMPLES
+             ) -> inference.Permutation:
+    """Does the mix of categories (primary themes, has a commitment …) differ between sources?
 
     The χ² of the source × category table is only the yardstick: most cells expect fewer than
     five measures, so its p-value comes from reshuffling measures between sources, not from χ².
@@ -316,7 +310,7 @@ def primary_mix_test(primary: np.ndarray, sources: np.ndarray, n_resamples: int 
     Σ observed² / expected − n (equal to `scipy.stats.chi2_contingency`'s, which a test checks).
     """
     src, n_src = pd.factorize(sources)[0], len(set(sources))
-    cat, n_cat = pd.factorize(primary)[0], len(set(primary))
+    cat, n_cat = pd.factorize(categories)[0], len(set(categories))
     observed = np.bincount(src * n_cat + cat, minlength=n_src * n_cat).reshape(n_src, n_cat)
     expected = chi2_contingency(observed, correction=False).expected_freq
 

@@ -19,6 +19,7 @@ from scipy import stats
 from scipy.sparse import spmatrix
 
 from . import compare, inference
+from .targets import processing_commitments
 
 ALPHA = 0.05
 # Genres that report what was done rather than set out what will be done.
@@ -239,7 +240,7 @@ def primary_mix_differs(ev: Evidence, v: View) -> Result | None:
     order = _order(ev, m)
     if len(order) < 2:
         return None
-    test = compare.primary_mix_test(prim["theme_id"].to_numpy(), prim["source_id"].to_numpy(), ev.n_resamples)
+    test = compare.mix_test(prim["theme_id"].to_numpy(), prim["source_id"].to_numpy(), ev.n_resamples)
     lead = compare.leaders(prim, order)
     said = "; ".join(f"{r.source_id}: {r.leaders.replace(';', ' = ')} ({r.n_leader} of {r.n_measures})"
                      + (" (tie)" if r.tied else "") for r in lead.itertuples())
@@ -263,13 +264,6 @@ def _commitments(ev: Evidence, m: pd.DataFrame) -> pd.DataFrame:
     return t[t["modality"] == "target"]
 
 
-def _processing_limits(t: pd.DataFrame) -> pd.DataFrame:
-    t = t[t["kind"] == "time_limit"]
-    if "time_class" in t.columns:
-        t = t[t["time_class"] == "processing_limit"]
-    return t.assign(days=pd.to_numeric(t["days"]))
-
-
 def commitment_rate_differs(ev: Evidence, v: View) -> Result | None:
     """Does the share of measures with at least one quantitative commitment differ between sources?"""
     if v.name not in ("baseline", "no_safeguards", "policy_documents_only"):
@@ -279,7 +273,7 @@ def commitment_rate_differs(ev: Evidence, v: View) -> Result | None:
     if len(order) < 2:
         return None
     has = m["measure_id"].isin(set(_commitments(ev, m)["measure_id"])).to_numpy()
-    test = compare.primary_mix_test(np.where(has, "yes", "no"), m["source_id"].to_numpy(), ev.n_resamples)
+    test = compare.mix_test(np.where(has, "yes", "no"), m["source_id"].to_numpy(), ev.n_resamples)
     per = []
     for sid in order:
         g = (m["source_id"] == sid).to_numpy()
@@ -301,7 +295,8 @@ def time_limit_range(ev: Evidence, v: View) -> Result | None:
     if v.name not in ("baseline", "no_safeguards", "policy_documents_only"):
         return None
     m = _measures(ev, v)
-    t = _processing_limits(_commitments(ev, m))
+    t = ev.targets[ev.targets["measure_id"].isin(set(m["measure_id"]))]
+    t = t[processing_commitments(t)].assign(days=lambda d: pd.to_numeric(d["days"]))
     if t.empty:
         return None
     lo, hi = t.loc[t["days"].idxmin()], t.loc[t["days"].idxmax()]

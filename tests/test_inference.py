@@ -431,22 +431,22 @@ def test_similarity_tests_three_sources_by_hand() -> None:
     assert list(out["n_a"]) == [9, 3, 3, 3]
 
 
-# --- compare: primary_mix_test -----------------------------------------------------------------------
+# --- compare: mix_test -----------------------------------------------------------------------
 
 def test_primary_mix_statistic_is_chi2_contingency() -> None:
     sources = np.array(["A"] * 5 + ["B"] * 4 + ["C"] * 6)
     primary = np.array(list("xxyzx") + list("yyzz") + list("xzzyyx"))
-    res = compare.primary_mix_test(primary, sources, n_resamples=199)
+    res = compare.mix_test(primary, sources, n_resamples=199)
     table = pd.crosstab(sources, primary).to_numpy()
     assert res.statistic == pytest.approx(chi2_contingency(table, correction=False).statistic)
 
 
 def test_primary_mix_separated_and_identical() -> None:
     sources = np.array(["A"] * 5 + ["B"] * 5)
-    separated = compare.primary_mix_test(np.array(["x"] * 5 + ["y"] * 5), sources, n_resamples=999)
+    separated = compare.mix_test(np.array(["x"] * 5 + ["y"] * 5), sources, n_resamples=999)
     assert separated.statistic == pytest.approx(10.0)  # χ² = n·φ² = 10·1
     assert separated.p_value == pytest.approx(2 / 252)  # only the split and its mirror reach 10
-    same = compare.primary_mix_test(np.array(list("xxyyz") * 2), sources, n_resamples=999)
+    same = compare.mix_test(np.array(list("xxyyz") * 2), sources, n_resamples=999)
     assert same.statistic == pytest.approx(0.0, abs=1e-9)
     assert same.p_value == pytest.approx(1.0)
 
