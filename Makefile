@@ -1,4 +1,6 @@
 # bizenv-analysis — the front door. `make help` lists the targets.
+# `make study DATA=path/to/corpus` runs the study on another corpus: tables in DATA/processed,
+# executed notebooks in DATA/notebooks, figures in DATA/figures; the bundled study is not touched.
 SHELL := /bin/bash
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
@@ -16,7 +18,7 @@ export MPLBACKEND := Agg
 help:  ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 12
 
-study: install build notebooks  ## create .venv, install the lock, build all tables, run every notebook
+study: install build notebooks  ## create .venv, install the lock, build all tables, run every notebook (DATA=dir: your corpus)
 
 install: $(STAMP)  ## create .venv (if missing) and install the pinned dependencies
 
@@ -27,13 +29,14 @@ $(STAMP): requirements.lock pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	rm -f $(VENV)/.installed-* && touch $@
 
-build: install  ## build data/processed/ from data/raw/ (python -m bizenv_analysis build)
-	$(BIN)/python -m bizenv_analysis build
+build: install  ## build data/processed/ from data/raw/ (DATA=dir: that corpus, into dir/processed/)
+	$(BIN)/python -m bizenv_analysis build $(if $(DATA),--data "$(DATA)")
 
-notebooks: install  ## execute every notebook in order, in place, from a clean kernel
-	@for nb in $(NOTEBOOKS); do \
-	  echo "executing $$nb"; \
-	  $(BIN)/jupyter nbconvert --to notebook --execute --inplace --log-level=ERROR \
+notebooks: install  ## execute every notebook in order from a clean kernel (DATA=dir: into dir/notebooks/)
+	@$(if $(DATA),mkdir -p "$(DATA)/notebooks";) for nb in $(NOTEBOOKS); do \
+	  echo "executing $$nb$(if $(DATA), on $(DATA))"; \
+	  $(if $(DATA),BIZENV_DATA="$(abspath $(DATA))") $(BIN)/jupyter nbconvert --to notebook --execute \
+	    $(if $(DATA),--output-dir "$(DATA)/notebooks",--inplace) --log-level=ERROR \
 	    --ExecutePreprocessor.record_timing=False --ExecutePreprocessor.timeout=1200 $$nb || exit 1; \
 	done
 

@@ -28,9 +28,10 @@ from . import (
     validation,
 )
 from .errors import BuildError
-from .io import csv_bytes, write_outputs
+from .io import check_output_folder, csv_bytes, write_outputs
+from .lexicon import Lexicon, resolve
 from .parallel import map_ordered
-from .paths import DATA, LEXICON, ROOT
+from .paths import DATA, ROOT
 
 
 @dataclass
@@ -44,9 +45,9 @@ class BuildResult:
 
 
 def lexicon_file(data_dir: Path, name: str) -> Path:
-    """A corpus's own lexicon file when it has one, else the bundled one."""
-    own = data_dir / "lexicon" / name
-    return own if own.is_file() else LEXICON / name
+    """A corpus's own lexicon file when it has one, else the bundled one (the notebooks' form of
+    `lexicon.resolve`; the build itself reads every file through `lexicon.Lexicon`)."""
+    return resolve(data_dir, name).path
 
 
 def _say(msg: str, quiet: bool) -> None:
@@ -65,6 +66,7 @@ def build(data_dir: Path | str = DATA, out_dir: Path | str | None = None,
     """
     data_dir = Path(data_dir)
     out_dir = Path(out_dir) if out_dir is not None else data_dir / "processed"
+    check_output_folder(out_dir, data_dir)  # not among the inputs, replaceable, writable, not locked
     result = BuildResult()
     mark = time.perf_counter()
 
@@ -80,11 +82,16 @@ def build(data_dir: Path | str = DATA, out_dir: Path | str | None = None,
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", measures.StructureWarning)
         warnings.simplefilter("always", clusters.ClusterWarning)
+        warnings.simplefilter("always", compare.CompareWarning)
         raws = sources.load_raw_documents(data_dir)
         stage("sources", f"[1/8] sources   {len(raws)} documents read, sha256 verified")
+        # Every lexicon and codebook file, each the corpus's own or else the bundled one, checked once here.
+        lex = Lexicon.load(data_dir)
+        if lex.own() or lex.ignored:
+            _say(f"      lexicon   {lex.summary()}", quiet)
 
-        rules = clean.load_chrome_rules(lexicon_file(data_dir, "chrome.csv"))
-        cleaned = map_ordered(partial(clean.clean_document, rules=rules), raws, jobs, min_items=clean.PARALLEL_MIN)
+        cleaned = map_ordered(partial(clean.clean_document, rules=lex.chrome), raws, jobs,
+                              min_items=clean.PARALLEL_MIN)
         docs = clean.documents_table(raws, cleaned)
         removed = pd.DataFrame([r for c in cleaned for r in c.removed],
                                columns=["source_id", "line", "rule", "text"])
@@ -96,17 +103,20 @@ def build(data_dir: Path | str = DATA, out_dir: Path | str | None = None,
              f"{int(docs['n_chars_converted'].sum())} characters converted to Simplified")
 
         places = {r.source_id: r.meta["place"] for r in raws}
-        table, cases = measures.measures_tables(docs, places,
-                                                lexicon_file(data_dir, "segmentation.csv"))
+        table, cases, structure = measures.measures_tables(docs, places,
+                                                           lex.grammar)
         if table.empty:
             raise BuildError("no measures or paragraphs found in any document", data_dir / "raw",
                              "check that the raw files hold the documents' text")
         counts = table["kind"].value_counts()
         stage("measures", f"[3/8] measures  {len(table)} items: "
-             + ", ".join(f"{counts[k]} {k}" for k in sorted(counts.index)))
-        analysed = table[table["kind"] != "paragraph"] if (table["kind"] != "paragraph").any() else table
-        tokenizer = tokens.PolicyTokenizer(lexicon_file(data_dir, "policy_terms.txt"),
-                                           lexicon_file(data_dir, "stopwords.txt"))
+              + ", ".join(f"{counts[k]} {k}" for k in measures.KINDS if k in counts)
+              + (" (general parts are kept, not compared)" if "general" in counts else ""))
+        _say(structure_summary(structure), quiet)
+        # General parts (总体要求, 总则 …) frame the reforms: kept in measures.csv, not compared.
+        # Paragraph documents are compared like the others, so no document drops out unseen.
+        analysed = table[table["kind"].isin(measures.ANALYSED_KINDS)].reset_index(drop=True)
+        tokenizer = tokens.PolicyTokenizer(lex.policy_terms, lex.stopwords)
         toks = tokens.tokens_table(analysed, tokenizer, jobs)
         lists = tokens.token_lists(toks)
         tfidf = clusters.fit_tfidf(lists)
@@ -123,8 +133,7 @@ def build(data_dir: Path | str = DATA, out_dir: Path | str | None = None,
             stage("clusters", f"[5/8] clusters  {best['method']} with k={best['k']} (silhouette "
                  f"{best['silhouette']:.3f}, stability ARI {best['stability_ari']:.2f})")
 
-        codebook_dir = lexicon_file(data_dir, "themes.csv").parent
-        codebook = themes.load_codebook(codebook_dir)
+        codebook = lex.codebook
         coded = themes.code_measures(analysed, codebook, jobs)
         extra = {}
         check = ""
@@ -132,7 +141,9 @@ def build(data_dir: Path | str = DATA, out_dir: Path | str | None = None,
         if (vdir / "coding_a.csv").is_file():
             round1 = None
             if (vdir / "round1" / "theme_rules.csv").is_file():
-                round1 = themes.code_measures(analysed, themes.load_codebook(codebook_dir, vdir / "round1"), jobs)
+                params = vdir / "round1" / "theme_params.csv"  # else this build's parameters
+                round1 = themes.code_measures(analysed, lex.codebook_with(
+                    vdir / "round1" / "theme_rules.csv", params if params.is_file() else None), jobs)
             extra = validation.validation_tables(coded, vdir, codebook.theme_ids, round1)
             held = extra["validation_summary.csv"].query(
                 "comparison == 'coder_vs_gold' and split == 'round2'").set_index("metric")["value"]
@@ -146,16 +157,15 @@ def build(data_dir: Path | str = DATA, out_dir: Path | str | None = None,
         order = [s for s in tables.source_order(docs) if s in present]
         compared = compare_sources(analysed, toks, coded, codebook, docs, order, tfidf)
         doc_types = {r.source_id: r.meta.get("doc_type", "") for r in raws}
-        compared["targets.csv"] = targets.targets_table(analysed, lexicon_file(data_dir, "target_topics.csv"),
-                                                        lexicon_file(data_dir, "target_cues.csv"),
-                                                        lexicon_file(data_dir, "time_classes.csv"), doc_types)
-        compared["references.csv"] = references.references_table(docs, table, lexicon_file(data_dir, "learning.csv"))
+        compared["targets.csv"] = targets.targets_table(analysed, lex.topics, lex.cues, lex.time_classes, doc_types)
+        compared["references.csv"] = references.references_table(docs, table, lex.learning)
         checked = extractor_check.validation_table(
-            analysed, docs, table, vdir, {name: lexicon_file(data_dir, name) for name in extractor_check.RULE_FILES},
-            doc_types, (compared["targets.csv"], compared["references.csv"]))
+            analysed, docs, table, vdir, lex, doc_types, (compared["targets.csv"], compared["references.csv"]))
         if checked is not None:
             compared["validation_extractors.csv"] = checked
-        stage("compare", f"[7/8] compare   theme profiles, keyness, similarity, trends; {len(compared['targets.csv'])} "
+        optional = (("keyness", "keyness.csv"), ("similarity", "similarity.csv"), ("trends", "group_trend.csv"))
+        done = ["theme profiles"] + [what for what, name in optional if len(compared[name])]
+        stage("compare", f"[7/8] compare   {', '.join(done)}; {len(compared['targets.csv'])} "
              f"quantities, {len(compared['references.csv'])} references to places "
              f"({int((compared['references.csv']['relation'] == references.LEARNS_FROM).sum())} learns_from)")
 
@@ -169,13 +179,15 @@ def build(data_dir: Path | str = DATA, out_dir: Path | str | None = None,
         stage("findings", f"[8/8] findings  {int(f['supported'].sum())} of {len(f)} findings supported, "
               f"{int(f['survives_sensitivity'].sum())} unchanged under every alternative (sensitivity.csv)")
     result.warnings = [str(w.message) for w in caught
-                       if issubclass(w.category, (measures.StructureWarning, clusters.ClusterWarning))]
+                       if issubclass(w.category, (measures.StructureWarning, clusters.ClusterWarning,
+                                                  compare.CompareWarning))]
     result.tables = {
         "documents.csv": docs,
         "removed.csv": removed,
         "metadata.csv": meta,
         "measures.csv": table,
         "cases.csv": cases,
+        "structure.csv": structure,
         "tokens.csv": toks,
         **clustered,
         "themes.csv": coded,
@@ -183,12 +195,30 @@ def build(data_dir: Path | str = DATA, out_dir: Path | str | None = None,
         **compared,
     }
     files = {name: csv_bytes(df) for name, df in result.tables.items()}
-    result.written = write_outputs(out_dir, files)
+    result.written = write_outputs(out_dir, files, whole_folder=True)
     result.timings["write"] = time.perf_counter() - mark
     for w in result.warnings:
         print(f"warning: {w}", file=sys.stderr)
     _say(f"done: {len(files)} tables in {_shown(out_dir)}", quiet)
     return result
+
+
+SUMMARY_ROWS = 40  # above this many documents, only those that need a look are listed
+
+
+def structure_summary(structure: pd.DataFrame) -> str:
+    """Per document: the items of each kind found, and a note where the document needs a look."""
+    width = max(len(s) for s in structure["source_id"])
+    shown = structure if len(structure) <= SUMMARY_ROWS else structure[structure["note"] != ""]
+    lines = [] if shown is structure else [
+        f"          {len(structure) - len(shown)} documents segmented as expected, {len(shown)} to check "
+        "(every document: structure.csv)"]
+    for r in shown.itertuples():
+        found = ", ".join(f"{getattr(r, 'n_' + k)} {k}" for k in measures.KINDS if getattr(r, "n_" + k))
+        style = f" (by {r.measure_style})" if r.measure_style else ""
+        note = f"  <- {r.note}" if r.note else ""
+        lines.append(f"          {r.source_id:<{width}}  {found or 'nothing'}{style}{note}")
+    return "\n".join(lines)
 
 
 def compare_sources(analysed: pd.DataFrame, toks: pd.DataFrame, coded: pd.DataFrame,
@@ -198,17 +228,25 @@ def compare_sources(analysed: pd.DataFrame, toks: pd.DataFrame, coded: pd.DataFr
     n = inference.N_RESAMPLES
     profiles = compare.theme_shares(coded, analysed, codebook.themes, order, n_resamples=n)
     groups = compare.group_shares(coded, analysed, codebook.themes, order, n_resamples=n)
-    mean_rows = compare.mean_rows(model.matrix, analysed["source_id"].to_numpy())
-    bases = {"tfidf": model.matrix,
-             "themes": compare.indicator(coded, list(analysed["measure_id"]), codebook.theme_ids)}
-    return {
-        "theme_profiles.csv": profiles,
-        "group_profiles.csv": groups,
-        "keyness.csv": compare.keyness(toks, order),
-        "similarity.csv": compare.source_similarity(mean_rows, profiles, order),
-        "similarity_tests.csv": compare.similarity_tests(bases, analysed["source_id"].to_numpy(), order, n),
-        "group_trend.csv": compare.shares_by_year(groups, docs),
-    }
+    out = {"theme_profiles.csv": profiles, "group_profiles.csv": groups}
+    out |= {name: pd.DataFrame(columns=cols) for name, cols in compare.COLUMNS.items()}
+    if gap := compare.comparison_gap(analysed["source_id"]):
+        warnings.warn(f"keyness, similarity and the tests between sources skipped: {gap}",
+                      compare.CompareWarning, stacklevel=2)
+    else:
+        mean_rows = compare.mean_rows(model.matrix, analysed["source_id"].to_numpy())
+        bases = {"tfidf": model.matrix,
+                 "themes": compare.indicator(coded, list(analysed["measure_id"]), codebook.theme_ids)}
+        out["keyness.csv"] = compare.keyness(toks, order)
+        out["similarity.csv"] = compare.source_similarity(mean_rows, profiles, order)
+        out["similarity_tests.csv"] = compare.similarity_tests(bases, analysed["source_id"].to_numpy(), order, n)
+    years = docs.loc[docs["source_id"].isin(order), "year"].dropna().nunique()
+    if years < compare.MIN_YEARS:
+        warnings.warn(f"change over time skipped: the documents come from {years} year(s), "
+                      f"it needs {compare.MIN_YEARS}", compare.CompareWarning, stacklevel=2)
+    else:
+        out["group_trend.csv"] = compare.shares_by_year(groups, docs)
+    return out
 
 
 def gold_themes(validation_dir: Path) -> pd.DataFrame | None:

@@ -14,7 +14,7 @@ from pathlib import Path
 import opencc
 import pandas as pd
 
-from .sources import RawDocument
+from .sources import INVISIBLE, LINE_BREAK, RawDocument
 
 # A gloss is a pinyin syllable with a tone mark in brackets right after a Han character: 發(fā).
 # Requiring the tone mark keeps real bracketed Latin such as (PPP) or (e.g.) intact.
@@ -52,6 +52,7 @@ class CleanDocument:
     n_converted: int
     removed: list[dict] = field(default_factory=list)
     metadata: list[dict] = field(default_factory=list)
+    n_invisible: int = 0  # zero-width characters and BOMs removed (not listed in removed.csv)
 
 
 @cache
@@ -64,14 +65,23 @@ def to_simplified(text: str) -> str:
     return _converter().convert(text)
 
 
-def load_chrome_rules(path: Path) -> list[ChromeRule]:
-    """Read page-chrome rules (`data/lexicon/chrome.csv`)."""
-    df = pd.read_csv(path, dtype=str, keep_default_na=False)
+def chrome_rules(df: pd.DataFrame) -> list[ChromeRule]:
+    """Page-chrome rules from the rows of `chrome.csv` (rule_id, action, pattern, condition, note).
+
+    The build reads and checks the file through `bizenv_analysis.lexicon.Lexicon` (`.chrome`).
+    """
+    cols = set(df.columns)
     return [
         ChromeRule(r.rule_id, r.action, re.compile(r.pattern),
-                   re.compile(r.condition) if r.condition else None, r.note)
+                   re.compile(r.condition) if "condition" in cols and r.condition else None,
+                   r.note if "note" in cols else "")
         for r in df.itertuples()
     ]
+
+
+def load_chrome_rules(path: Path) -> list[ChromeRule]:
+    """Read page-chrome rules (`data/lexicon/chrome.csv`)."""
+    return chrome_rules(pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig"))
 
 
 def collapse_spaces(line: str) -> str:
@@ -121,7 +131,10 @@ PARALLEL_MIN = 100
 
 def clean_document(doc: RawDocument, rules: list[ChromeRule]) -> CleanDocument:
     """Clean one raw document; records every removed line and every metadata field found."""
-    text = doc.text.replace("\r\n", "\n").replace("\r", "\n")
+    # Zero-width characters go (1.\u200b深化 is 1.深化); every line break str.splitlines knows
+    # (\r\n, \r, \v, \f, U+0085, U+2028, U+2029 …) becomes \n, as sources.py counts lines.
+    text, n_invisible = INVISIBLE.subn("", doc.text)
+    text = LINE_BREAK.sub("\n", text)
     text, glosses = strip_glosses(text)
     simplified = to_simplified(text)
     # OpenCC's t2s maps character for character here; a length change counts as changes too.
@@ -171,6 +184,7 @@ def clean_document(doc: RawDocument, rules: list[ChromeRule]) -> CleanDocument:
         n_converted=n_converted,
         removed=sorted(removed, key=lambda r: (r["line"], r["rule"] != "pinyin_gloss")),
         metadata=metadata,
+        n_invisible=n_invisible,
     )
 
 

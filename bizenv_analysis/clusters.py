@@ -38,6 +38,7 @@ class ClusterWarning(UserWarning):
     """Clustering was skipped or degraded (too few measures)."""
 
 K_RANGE = range(4, 17)
+MIN_MEASURES = 3 * K_RANGE.start  # each of the smallest k's clusters needs members
 N_SEEDS = 10
 MIN_STABILITY = 0.75
 # k is chosen on at most this many measures (a fixed-seed random subset) so the cost of the
@@ -49,6 +50,7 @@ LSA_COMPONENTS = 40
 # most 40% of them (anything more common is boilerplate the stopword list missed).
 MIN_DF = 2
 MAX_DF = 0.4
+MIN_DF_FROM = 10  # below this many measures, min_df 2 would drop most of a tiny corpus's terms
 
 
 @dataclass(frozen=True)
@@ -65,13 +67,41 @@ def _terms_of(doc: Sequence[str]) -> Sequence[str]:
     return doc
 
 
-def fit_tfidf(docs: Sequence[Sequence[str]], min_df: int | float = MIN_DF,
-              max_df: int | float = MAX_DF) -> TfidfModel:
-    """Sublinear TF-IDF over tokenised measures (`tokens.token_lists`; the tokenizer did all filtering)."""
-    vec = TfidfVectorizer(analyzer=_terms_of, lowercase=False, sublinear_tf=True,
-                          min_df=min_df, max_df=max_df, norm="l2")
-    x = vec.fit_transform(docs)
-    return TfidfModel(vec, x.tocsr(), vec.get_feature_names_out())
+def tfidf_bounds(n_docs: int) -> tuple[int, int | float]:
+    """min_df and max_df for `n_docs` measures: the stated MIN_DF / MAX_DF where they make sense.
+
+    Below MIN_DF_FROM measures a term of one measure is kept (min_df 1); max_df never falls below
+    min_df + 1 documents, so a small corpus keeps the terms two of its measures share instead of
+    failing with "max_df corresponds to < documents than min_df".
+    """
+    min_df = MIN_DF if n_docs >= MIN_DF_FROM else 1
+    max_df = MAX_DF if MAX_DF * n_docs >= min_df + 1 else min(n_docs, min_df + 1)
+    return min_df, max_df
+
+
+def fit_tfidf(docs: Sequence[Sequence[str]], min_df: int | float | None = None,
+              max_df: int | float | None = None) -> TfidfModel:
+    """Sublinear TF-IDF over tokenised measures (`tokens.token_lists`; the tokenizer did all filtering).
+
+    Bounds default to `tfidf_bounds(len(docs))`. When they leave no term (a handful of very short
+    measures), every term is kept; with no term at all the matrix has no columns.
+    """
+    auto_min, auto_max = tfidf_bounds(len(docs))
+    bounds = [(auto_min if min_df is None else min_df, auto_max if max_df is None else max_df), (1, 1.0)]
+    for attempt, (lo, hi) in enumerate(bounds):
+        vec = TfidfVectorizer(analyzer=_terms_of, lowercase=False, sublinear_tf=True,
+                              min_df=lo, max_df=hi, norm="l2")
+        try:
+            x = vec.fit_transform(docs)
+        except ValueError:  # empty vocabulary, or bounds that exclude every term
+            continue
+        if attempt:
+            warnings.warn(f"TF-IDF bounds min_df={bounds[0][0]}, max_df={bounds[0][1]} left no term in "
+                          f"{len(docs)} measures; every term was kept", ClusterWarning, stacklevel=2)
+        return TfidfModel(vec, x.tocsr(), vec.get_feature_names_out())
+    warnings.warn(f"the {len(docs)} measures have no terms at all (after stopwords): vocabulary, "
+                  "clusters and similarity are empty", ClusterWarning, stacklevel=2)
+    return TfidfModel(vec, csr_matrix((len(docs), 0)), np.array([], dtype=object))
 
 
 def lsa(x: csr_matrix, n_components: int = LSA_COMPONENTS, seed: int = SEED) -> np.ndarray:
@@ -181,9 +211,9 @@ def select_k(model: TfidfModel, jobs: int | None = None) -> pd.DataFrame:
     n = model.matrix.shape[0]
     # Each cluster needs members: k runs up to a third of the measures at most.
     k_range = range(K_RANGE.start, min(K_RANGE.stop, n // 3 + 1))
-    if len(k_range) == 0:
-        warnings.warn(f"only {n} measures: too few to cluster (need {3 * K_RANGE.start})",
-                      ClusterWarning, stacklevel=2)
+    if len(k_range) == 0 or model.matrix.shape[1] < K_RANGE.start:
+        warnings.warn(f"clusters skipped: {n} measures and {model.matrix.shape[1]} terms are too few to "
+                      f"cluster (need at least {MIN_MEASURES} measures)", ClusterWarning, stacklevel=2)
         return pd.DataFrame(columns=SELECTION_COLUMNS)
     z = lsa(model.matrix)
     if n > SELECTION_SAMPLE:

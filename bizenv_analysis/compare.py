@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from math import exp, lgamma, log
+
 import numpy as np
 import pandas as pd
 from scipy.cluster.hierarchy import leaves_list, linkage
@@ -13,6 +16,41 @@ from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 from . import inference
 from .tables import sort_by_source
 from .tokens import term_occurrences
+
+# A permutation test over fewer distinct splits of the measures among the sources than this
+# cannot reach p < 0.05, so comparisons between sources are not run below it.
+MIN_SPLITS = 20
+MIN_YEARS = 2  # change over time needs documents from at least two years
+# The columns of the comparison tables, so a skipped comparison still writes its (empty) table.
+COLUMNS = {
+    "keyness.csv": ["source_id", "term", "n_source", "n_rest", "g2", "log_ratio", "p_value", "q_value"],
+    "similarity.csv": ["basis", "source_a", "source_b", "similarity"],
+    "similarity_tests.csv": ["basis", "source_a", "source_b", "n_a", "n_b", "observed", "null_mean",
+                             "null_low", "null_high", "p_value", "q_value"],
+    "group_trend.csv": ["group_id", "year", "source_id", "n_measures", "share", "primary_share"],
+}
+
+
+class CompareWarning(UserWarning):
+    """A comparison was skipped because the corpus is too small for it."""
+
+
+def comparison_gap(source_ids: Sequence[str]) -> str | None:
+    """Why the sources cannot be compared (one source, too few measures), or None if they can.
+
+    The rule: at least two sources, and at least `MIN_SPLITS` distinct ways to split the measures
+    among them (n! / (n_1! ⋯ n_k!)), so that a permutation test can reach p < 0.05.
+    """
+    counts = pd.Series(list(source_ids), dtype=object).value_counts()
+    if len(counts) < 2:
+        return f"{len(counts)} source: comparisons between sources need at least 2"
+    n = int(counts.sum())
+    log_splits = lgamma(n + 1) - sum(lgamma(int(c) + 1) for c in counts)
+    if log_splits < log(MIN_SPLITS):
+        return (f"{n} measures in {len(counts)} sources can be split among them in only "
+                f"{round(exp(log_splits))} ways, too few for a permutation test to reach p < 0.05 "
+                f"(needs {MIN_SPLITS})")
+    return None
 
 
 def theme_shares(themes: pd.DataFrame, measures: pd.DataFrame, codebook: pd.DataFrame,

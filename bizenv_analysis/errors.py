@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 from pathlib import Path
 
 
@@ -15,3 +16,16 @@ class BuildError(Exception):
         where = f"{self.path}: " if self.path else ""
         how = f"\n  fix: {fix}" if fix else ""
         super().__init__(f"{where}{problem}{how}")
+
+
+class Interrupted(KeyboardInterrupt):
+    """SIGINT or SIGTERM stopped a build (a KeyboardInterrupt, so it unwinds like Ctrl-C).
+
+    `written` is True when the signal arrived while the new output folder was being swapped in,
+    and was held back until the swap had finished: the folder then holds the complete new build.
+    """
+
+    def __init__(self, signum: int = signal.SIGINT, written: bool = False) -> None:
+        self.signum = signum
+        self.written = written
+        super().__init__(signal.Signals(signum).name)

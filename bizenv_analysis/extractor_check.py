@@ -19,12 +19,16 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from .inference import wilson
 from .references import LEARNS_FROM, Lexicon, references_table
 from .targets import processing_commitments, targets_table
+
+if TYPE_CHECKING:  # lexicon imports the stage modules; only its type is needed here
+    from . import lexicon as lexicon_mod
 
 TARGETS_CHECK = "targets_check.csv"
 REFERENCES_CHECK = "references_check.csv"
@@ -174,31 +178,33 @@ def extractor_table(targets: pd.DataFrame, references: pd.DataFrame, measures: p
     return pd.DataFrame(rows, columns=COLUMNS) if rows else None
 
 
-def generic_places(learning_path: Path) -> set[str]:
-    """Place labels of `learning.csv` that stand for a generic level (relation aspiration)."""
-    return {p for p, rel in Lexicon.load(learning_path).place_relation.items() if rel == "aspiration"}
+def generic_places(learning: Path | Lexicon) -> set[str]:
+    """Place labels of `learning.csv` (a path, or its compiled rules) that stand for a generic level
+    (relation aspiration)."""
+    lex = learning if isinstance(learning, Lexicon) else Lexicon.load(Path(learning))
+    return {p for p, rel in lex.place_relation.items() if rel == "aspiration"}
 
 
 def validation_table(measures: pd.DataFrame, documents: pd.DataFrame, all_measures: pd.DataFrame,
-                     validation_dir: Path, lexicon: Mapping[str, Path], doc_types: Mapping[str, str],
+                     validation_dir: Path, lexicon: lexicon_mod.Lexicon, doc_types: Mapping[str, str],
                      built: tuple[pd.DataFrame, pd.DataFrame]) -> pd.DataFrame | None:
     """`validation_extractors.csv`: the metrics of the final rules and, when the validation folder
     keeps them (`extractors_first_pass/`), of the first-pass rules written before the check was read.
 
-    `lexicon`: file name → path of the rule files in use (target_topics.csv, target_cues.csv,
-    time_classes.csv, learning.csv); `built`: the targets and references tables of those rules.
+    `lexicon`: the build's lexicon (its target topics, cues, time classes and learning rules are
+    the final ones; any of `RULE_FILES` in `extractors_first_pass/` replaces its file for the first
+    pass, checked the same way); `built`: the targets and references tables of the final rules.
     """
-    final = extractor_table(*built, measures, validation_dir, generic_places(lexicon["learning.csv"]))
+    final = extractor_table(*built, measures, validation_dir, generic_places(lexicon.learning))
     if final is None:
         return None
     tables = [final.assign(rules="final")]
     first_dir = validation_dir / FIRST_PASS
     if first_dir.is_dir():
-        lex = {name: first_dir / name if (first_dir / name).is_file() else path for name, path in lexicon.items()}
-        targets = targets_table(measures, lex["target_topics.csv"], lex["target_cues.csv"], lex["time_classes.csv"],
-                                doc_types)
-        refs = references_table(documents, all_measures, lex["learning.csv"])
-        first = extractor_table(targets, refs, measures, validation_dir, generic_places(lex["learning.csv"]))
+        lex = lexicon.overridden(first_dir, RULE_FILES)
+        targets = targets_table(measures, lex.topics, lex.cues, lex.time_classes, doc_types)
+        refs = references_table(documents, all_measures, lex.learning)
+        first = extractor_table(targets, refs, measures, validation_dir, generic_places(lex.learning))
         tables.append(first.assign(rules="first_pass"))
     return pd.concat(tables, ignore_index=True)[["rules", *COLUMNS]]
 

@@ -24,7 +24,8 @@ DURATION_TICKS = [(1 / 24, "1小时", "1 h"), (1.0, "1天", "1 d"), (7.0, "1周"
                   (90.0, "3个月", "3 mo"), (180.0, "6个月", "6 mo"), (365.0, "1年", "1 yr")]
 KIND_LABELS = {"measure": ("改革举措", "reform measures"),
                "safeguard": ("保障措施", "safeguards"),
-               "paragraph": ("段落(未识别结构)", "paragraphs (no structure)")}
+               "paragraph": ("段落(未识别结构)", "paragraphs (no structure)"),
+               "general": ("总体要求等(不参与比较)", "general parts (not compared)")}
 
 
 def measures_by_source(data: pd.DataFrame, lang: str) -> Figure:
@@ -32,10 +33,10 @@ def measures_by_source(data: pd.DataFrame, lang: str) -> Figure:
     setup()
     wide = data.pivot_table(index="source_id", columns="kind", values="n", fill_value=0,
                             sort=False)
-    fig, ax = plt.subplots(figsize=(6.4, 2.9))
+    fig, ax = plt.subplots(figsize=(6.4, max(2.9, 0.35 * len(wide) + 1)))
     left = np.zeros(len(wide))
     y = np.arange(len(wide))
-    colors = {"measure": "#1b6ca8", "safeguard": "#e07b39", "paragraph": "#9e9e9e"}
+    colors = {"measure": "#1b6ca8", "safeguard": "#e07b39", "paragraph": "#9e9e9e", "general": "#7f7f7f"}
     for kind in [k for k in KIND_LABELS if k in wide.columns]:
         vals = wide[kind].to_numpy()
         ax.barh(y, vals, left=left, color=colors[kind], label=t(*KIND_LABELS[kind], lang),

@@ -110,6 +110,9 @@ def _measures(ev: Evidence, v: View) -> pd.DataFrame:
 
 
 def _order(ev: Evidence, m: pd.DataFrame) -> list[str]:
+    """The sources of `m` in study order; [] when they cannot be compared (`compare.comparison_gap`)."""
+    if compare.comparison_gap(m["source_id"]) is not None:
+        return []
     present = set(m["source_id"])
     return [s for s in ev.order if s in present]
 

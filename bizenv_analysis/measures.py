@@ -1,10 +1,13 @@
 """Stage 3 — measures: split each cleaned document into the reform items it enumerates itself.
 
-The enumeration styles (一、 / (一) / 1. / (1) / ① / 第一条 / 一是) and the headings that mark
-safeguards, case practices and item ends are data (`data/lexicon/segmentation.csv`). The
-deepest numbered style that forms a run 1, 2, 3 … is the measure level; items under a
-safeguard heading are `safeguard`; a document with no recognised enumeration falls back to
-its paragraphs (kind `paragraph`) with a warning.
+The enumeration styles (第一章 / 第一节 / 一、 / (一) / 第一条 / 1. / (1) / ① / 一是 / ——) and
+the headings that mark safeguards, general parts, case practices and item ends are data
+(`data/lexicon/segmentation.csv`). The hierarchy is read from the markers and their nesting
+(a style first seen inside another sits below it), and the measure level is chosen from that
+hierarchy (see `measure_level`), so a short run of one or two items counts where its parent
+structure is clear. Items under a safeguard heading are `safeguard`, under a general heading
+(总体要求, 指导思想, 总则 …) `general` (kept, but not compared: they frame the reforms); a document
+with no recognised enumeration falls back to its paragraphs (kind `paragraph`) with a warning.
 """
 
 from __future__ import annotations
@@ -24,12 +27,35 @@ MEASURE_COLUMNS = [
 ]
 CASE_COLUMNS = ["case_id", "source_id", "case_no", "place", "title", "background",
                 "practices_intro", "results", "n_practices", "line_start", "line_end"]
-# Levels from outermost to innermost; a numbered style nests inside the ones before it.
-LEVELS = ["chapter", "section", "article", "item", "subitem", "circled"]
+STRUCTURE_COLUMNS = ["source_id", "measure_style", "n_measure", "n_safeguard", "n_general",
+                     "n_paragraph", "n_cases", "note"]
+# Numbered styles, in the order that breaks ties between styles first seen at the same depth.
+STYLES = ["law_chapter", "law_section", "chapter", "section", "article", "item",
+          "subitem", "circled", "inline", "dash"]
+LEVELS = STYLES  # the name earlier versions used
+# Points inside a measure (or, under 一、 chapter headings, the measures themselves).
+POINT_STYLES = ("subitem", "circled", "inline", "dash")
+CHAPTER_STYLES = ("law_chapter", "chapter")
+SECTION_STYLES = ("law_section", "section")
+# Roles a corpus's own, older segmentation.csv may lack: they then never match.
+OPTIONAL_ROLES = ("law_chapter", "law_section", "dash", "general_heading", "toc")
+KINDS = ("measure", "safeguard", "general", "paragraph")
+ANALYSED_KINDS = ("measure", "safeguard", "paragraph")  # what counts, shares and comparisons are about
 HEADING_MAX_CHARS = 40
+TITLE_MAX_CHARS = 60  # a first sentence without punctuation is cut here for the title
+# A run of one or two items is a run only under a recognised parent; at the top it needs this many.
+MIN_TOP_RUN = 2
+COVERAGE_MIN = 0.5  # share of parent nodes a deeper style must fill to be the measure level
+FLAT_MIN_CHARS = 200  # a line this long with several markers is a flattened repost
+_FLAT_STYLES = ("law_chapter", "law_section", "chapter", "section", "article", "item")
+_FLAT_BOUNDARY = set("。;；!?！？ ”’)）:：")
+_MARKER_START = set("第一二三四五六七八九十(（0123456789")
 CN_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九", start=0)} | {"〇": 0}
 UNIT_ROLES = re.compile(r"^(责任单位|牵头单位|责任部门|牵头部门|配合单位|协办单位)[:：]\s*")
 UNIT_SUFFIX = re.compile(r"(牵头|配合|按职责分工负责|按职责负责|负责|参与)$")
+_OPEN, _CLOSE = "(（〔【[", ")）〕】]"
+_LABEL = re.compile(r"^【(?P<label>[^】]{1,20})】\s*(?P<rest>.*)$")
+_NEVER = re.compile(r"(?!)")
 
 
 class StructureWarning(UserWarning):
@@ -38,11 +64,12 @@ class StructureWarning(UserWarning):
 
 @dataclass
 class Line:
-    no: int  # 1-based line number in the cleaned text
+    no: int  # 1-based line number in the cleaned text (a flattened line's parts share it)
     text: str
-    role: str  # a LEVELS name, inline, case, heading or para
+    role: str  # a STYLES name, case, heading, toc or para
     num: int | None = None
     rest: str = ""
+    label: str = ""  # an article's bracketed label: 第一条【立法目的】
 
 
 @dataclass
@@ -55,6 +82,7 @@ class Item:
     place: str
     lines: list[Line] = field(default_factory=list)
     head: str = ""  # the item's first line without its number
+    label: str = ""
 
 
 def cn_number(s: str) -> int:
@@ -81,45 +109,149 @@ class Grammar:
     """The segmentation patterns, read from `segmentation.csv`."""
 
     levels: dict[str, re.Pattern]
-    inline: re.Pattern
     case: re.Pattern
     safeguard: re.Pattern
+    general: re.Pattern
     practice: re.Pattern
     terminator: re.Pattern
     responsible_line: re.Pattern
     deadline_line: re.Pattern
+    toc: re.Pattern
 
     @classmethod
     def load(cls, path: Path) -> Grammar:
+        """Read the grammar; a missing required role raises KeyError naming it."""
         df = pd.read_csv(path, dtype=str, keep_default_na=False)
         pats = {r.role: re.compile(r.pattern) for r in df.itertuples()}
+        pats = {role: _NEVER for role in OPTIONAL_ROLES} | pats
         return cls(
-            levels={k: pats[k] for k in LEVELS},
-            inline=pats["inline"], case=pats["case"], safeguard=pats["safeguard_heading"],
+            levels={k: pats[k] for k in STYLES},
+            case=pats["case"], safeguard=pats["safeguard_heading"], general=pats["general_heading"],
             practice=pats["practice_heading"], terminator=pats["terminator"],
             responsible_line=pats["responsible_line"], deadline_line=pats["deadline_line"],
+            toc=pats["toc"],
         )
+
+
+def _marker_at(s: str, i: int, g: Grammar) -> tuple[str, int] | None:
+    """The numbered style and number whose marker starts `s` at `i`, if any (flattened lines)."""
+    if s[i] not in _MARKER_START:
+        return None
+    for style in _FLAT_STYLES:
+        if m := g.levels[style].match(s[i:]):
+            return style, cn_number(m["num"])
+    return None
+
+
+def unflatten(s: str, g: Grammar) -> list[str]:
+    """Break a repost flattened onto one line ("一、… (一)… 1.… 2.…") before each marker.
+
+    Only lines of `FLAT_MIN_CHARS` or more with at least two markers that continue a numbering
+    (n = previous + 1 of the same style, or a new run at 1) are broken. 一、 / 第一章 / 第一条 must
+    follow a sentence end, so "统一、规范" or "依照本条例第一条" never break a line.
+    """
+    if len(s) < FLAT_MIN_CHARS:
+        return [s]
+    last: dict[str, int] = {}
+    if first := _marker_at(s, 0, g):
+        last[first[0]] = first[1]
+    cuts = []
+    for i in range(1, len(s)):
+        prev = s[i - 1]
+        if (prev.isascii() and prev.isalnum()) or prev in "第.．":
+            continue
+        found = _marker_at(s, i, g)
+        if found is None:
+            continue
+        style, n = found
+        if style not in ("section", "item") and prev not in _FLAT_BOUNDARY:
+            continue
+        if n == last.get(style, 0) + 1 or n == 1:
+            cuts.append(i)
+            last[style] = n
+    if len(cuts) < 2:
+        return [s]
+    return [p.strip() for p in (s[a:b] for a, b in zip([0, *cuts], [*cuts, len(s)], strict=True))
+            if p.strip()]
+
+
+def _classify_line(no: int, s: str, g: Grammar) -> Line:
+    line = Line(no, s, "para")
+    if g.case.match(s):
+        line.role = "case"
+    elif g.responsible_line.match(s) or g.deadline_line.match(s):
+        pass  # 责任单位:… / 完成时限:… lines belong to the item above, never a heading
+    else:
+        for role, pat in g.levels.items():
+            if m := pat.match(s):
+                line.role, line.rest = role, m["rest"]
+                line.num = cn_number(m["num"]) if "num" in m.groupdict() and m["num"] else None
+                if role == "article" and (lab := _LABEL.match(line.rest)):
+                    line.label, line.rest = lab["label"], lab["rest"]
+                break
+        else:
+            if len(s) <= HEADING_MAX_CHARS and not re.search(r"[。;；]|[:：]$", s):
+                line.role = "heading"
+    return line
+
+
+def _toc_key(s: str) -> str:
+    """A contents entry without its page number or leader dots ("第一章 总则……1" → "第一章总则")."""
+    return re.sub(r"[\s.…·．]+\d*$", "", s).replace(" ", "")
+
+
+def _mark_toc(lines: list[Line], g: Grammar) -> None:
+    """A 目录 line and the short entries after it, up to the first entry repeated, are `toc`."""
+    i = 0
+    while i < len(lines):
+        if not g.toc.match(lines[i].text):
+            i += 1
+            continue
+        lines[i].role = "toc"
+        first, j = None, i + 1
+        while j < len(lines):
+            ln = lines[j]
+            if len(ln.text) > HEADING_MAX_CHARS or re.search(r"[。;；]", ln.text):
+                break
+            key = _toc_key(ln.text)
+            if first is None:
+                first = key
+            elif key == first:
+                break  # the body starts: its first heading repeats the first entry
+            ln.role = "toc"
+            j += 1
+        i = j
 
 
 def classify(text: str, g: Grammar) -> list[Line]:
     """Give every line of a cleaned document its structural role."""
-    out = []
-    for no, s in enumerate(text.split("\n"), start=1):
-        line = Line(no, s, "para")
-        if g.case.match(s):
-            line.role = "case"
-        elif g.responsible_line.match(s) or g.deadline_line.match(s):
-            pass  # 责任单位:… / 完成时限:… lines belong to the item above, never a heading
-        else:
-            for role, pat in [*g.levels.items(), ("inline", g.inline)]:
-                if m := pat.match(s):
-                    line.role, line.num, line.rest = role, cn_number(m["num"]), m["rest"]
-                    break
-            else:
-                if len(s) <= HEADING_MAX_CHARS and not re.search(r"[。;；]|[:：]$", s):
-                    line.role = "heading"
-        out.append(line)
+    out = [_classify_line(no, part, g)
+           for no, s in enumerate(text.split("\n"), start=1) for part in unflatten(s, g)]
+    _mark_toc(out, g)
     return out
+
+
+def style_ranks(lines: list[Line]) -> dict[str, tuple[int, int]]:
+    """Each numbered style's place in the document's hierarchy (smaller = outer).
+
+    A style's depth is the nesting depth at which it is first seen: a style that appears while
+    another is open sits below it (第十条 holding (一) clauses: the clauses are below the
+    article; 一、 holding (一) sections: the sections are below the chapters). A case marker
+    starts a new hierarchy. Ties are broken by the order of `STYLES`.
+    """
+    depth: dict[str, int] = {}
+    stack: list[str] = []
+    for ln in lines:
+        if ln.role == "case":
+            stack = []
+        if ln.role not in STYLES:
+            continue
+        if ln.role in stack:
+            del stack[stack.index(ln.role) + 1:]
+        else:
+            stack.append(ln.role)
+        depth.setdefault(ln.role, stack.index(ln.role))
+    return {s: (d, STYLES.index(s)) for s, d in depth.items()}
 
 
 def _runs(lines: list[Line], role: str) -> list[Line]:
@@ -128,44 +260,155 @@ def _runs(lines: list[Line], role: str) -> list[Line]:
     for ln in lines:
         if ln.role != role:
             continue
-        if ln.num == last + 1 or ln.num == 1:
+        if ln.num is None:  # dash bullets: numbered by position
+            kept.append(ln)
+        elif ln.num == last + 1 or ln.num == 1:
             kept.append(ln)
             last = ln.num
     return kept
 
 
-def measure_level(lines: list[Line]) -> str | None:
-    """The enumeration style that carries the measures.
+def _heading_text(ln: Line) -> str:
+    return (ln.rest or ln.text).rstrip("。")
 
-    Among numbered styles with a run of at least three (and 一是-style items, at least two),
-    the one with the most items, the deeper one on a tie (four （一） sections holding four
-    1. items: the items are the measures); sub-item styles ((1), ①) only when no item style
-    exists, so sub-points inside a measure never become measures themselves.
+
+def _region_flag(ln: Line, g: Grammar) -> str | None:
+    """`safeguard` or `general` when a heading names such a part (its title, not its body)."""
+    name = _heading_text(ln).split("。", 1)[0]
+    if g.safeguard.search(name):
+        return "safeguard"
+    if g.general.search(name):
+        return "general"
+    return None
+
+
+class _Regions:
+    """The kind of part (measure / safeguard / general) each line sits in, from its headings."""
+
+    def __init__(self) -> None:
+        self.stack: list[tuple[tuple[int, int], str]] = []
+
+    def enter(self, rank: tuple[int, int], flag: str | None) -> str:
+        while self.stack and self.stack[-1][0] >= rank:
+            self.stack.pop()
+        kind = flag or self.current
+        self.stack.append((rank, kind))
+        return kind
+
+    def reset(self) -> None:
+        self.stack = []
+
+    @property
+    def current(self) -> str:
+        return self.stack[-1][1] if self.stack else "measure"
+
+
+def _heading_styles(ranks: dict[str, tuple[int, int]], level: str) -> set[str]:
+    """The numbered styles above `level`: headings. Point styles ((1) ① 一是 ——) never are."""
+    return {s for s in ranks if ranks[s] < ranks[level] and s not in POINT_STYLES}
+
+
+def _has_practice(lines: list[Line], g: Grammar, heading_styles: set[str]) -> bool:
+    return any((ln.role == "heading" or ln.role in heading_styles) and g.practice.search(ln.text)
+               for ln in lines)
+
+
+def coverage(lines: list[Line], g: Grammar, style: str, parent: str,
+             ranks: dict[str, tuple[int, int]]) -> float:
+    """Share of the body's `parent` nodes that hold at least one `style` item of a run.
+
+    The body excludes safeguard and general parts and, in a case collection, everything outside
+    the practice parts; a document that is all general or safeguard parts is measured whole.
+    1.0 when there is no `parent` node but there are `style` items.
     """
-    counts = {r: len(_runs(lines, r)) for r in LEVELS}
-    counts = {r: n for r, n in counts.items() if n >= 3}
-    if any(r in counts for r in ("chapter", "section", "article", "item")):
-        counts.pop("subitem", None)
-        counts.pop("circled", None)
-    n_inline = sum(ln.role == "inline" for ln in lines)
-    if n_inline >= 2:
-        counts["inline"] = n_inline
-    if not counts:
-        return None
-    order = [*LEVELS, "inline"]
-    return max(counts, key=lambda r: (counts[r], order.index(r)))
+    valid = {id(ln) for ln in _runs(lines, style)}
+    heading_styles = _heading_styles(ranks, style)
+    practice_only = _has_practice(lines, g, heading_styles)
+    in_practice = not practice_only
+    regions = _Regions()
+    # [body, whole document]: parent nodes, covered parent nodes, items
+    parents, covered, items = [[], []], [set(), set()], [0, 0]
+    current: tuple[int | None, int | None] = (None, None)
+    for ln in lines:
+        if ln.role == "case":
+            regions.reset()
+            current, in_practice = (None, None), not practice_only
+            continue
+        if ln.role == "heading" and practice_only:
+            in_practice = bool(g.practice.search(ln.text))
+        if ln.role in heading_styles:
+            if practice_only:
+                in_practice = bool(g.practice.search(ln.text))
+            kind = regions.enter(ranks[ln.role], _region_flag(ln, g))
+            current = (None, None)
+            if ln.role == parent and in_practice:
+                body = len(parents[0]) if kind == "measure" else None
+                if body is not None:
+                    parents[0].append(body)
+                current = (body, len(parents[1]))
+                parents[1].append(current[1])
+        elif ln.role == style and id(ln) in valid and in_practice:
+            for k, in_body in ((0, regions.current == "measure"), (1, True)):
+                if in_body:
+                    items[k] += 1
+                    if current[k] is not None:
+                        covered[k].add(current[k])
+    k = 0 if parents[0] or items[0] else 1
+    if not parents[k]:
+        return 1.0 if items[k] else 0.0
+    return len(covered[k]) / len(parents[k])
+
+
+def measure_level(lines: list[Line], g: Grammar) -> str | None:
+    """The enumeration style that carries the measures, from the document's hierarchy.
+
+    - Articles (第一条) when a run of them exists: a regulation's unit is the article.
+    - Otherwise, among the structural styles (第一章 第一节 一、 (一) 1.) with a run, the
+      deepest one that fills at least half of its parent's nodes in the body (four （一）
+      sections each holding 1. items: the items; one section of twenty holding a 1. list: the
+      sections, the list stays inside its section).
+    - Under 一、/第一章 chapter headings with no deeper structural style, a point style ((1), ①,
+      一是, ——) that fills at least half of them carries the measures (一、 > 一是).
+    - With no structural style, the shallowest point style with a run.
+    A run of one or two items counts under a recognised parent style; at the top of the
+    hierarchy a run needs `MIN_TOP_RUN` items.
+    """
+    ranks = style_ranks(lines)
+    counts = {s: len(_runs(lines, s)) for s in ranks}
+    top = min(ranks.values(), default=None)
+
+    def enough(s: str) -> bool:
+        nested = any(ranks[p] < ranks[s] for p in ranks)
+        return counts[s] >= (1 if nested and ranks[s] != top else MIN_TOP_RUN)
+
+    if counts.get("article", 0) >= 1 and enough("article"):
+        return "article"
+    structural = sorted((s for s in counts if s not in POINT_STYLES and enough(s)), key=ranks.get)
+    points = sorted((s for s in counts if s in POINT_STYLES and enough(s)), key=ranks.get)
+    if not structural:
+        return points[0] if points else None
+    chosen = structural[0]
+    for deeper, parent in reversed(list(zip(structural[1:], structural, strict=False))):
+        if coverage(lines, g, deeper, parent, ranks) >= COVERAGE_MIN:
+            chosen = deeper
+            break
+    if chosen == structural[0] and chosen in CHAPTER_STYLES:
+        for p in points:
+            if ranks[p] > ranks[chosen] and coverage(lines, g, p, chosen, ranks) >= COVERAGE_MIN:
+                return p
+    return chosen
 
 
 def _strip_trailing_units(text: str) -> tuple[str, list[str]]:
-    """Split a trailing responsible-unit parenthesis off a paragraph."""
-    if not text or text[-1] not in ")）":
+    """Split a trailing responsible-unit note ((…), （…）, 〔…〕, 【…】, […]) off a paragraph."""
+    if not text or text[-1] not in _CLOSE:
         return text, []
     depth = 0
     for i in range(len(text) - 1, -1, -1):
         ch = text[i]
-        if ch in ")）":
+        if ch in _CLOSE:
             depth += 1
-        elif ch in "(（":
+        elif ch in _OPEN:
             depth -= 1
             if depth == 0:
                 inner = text[i + 1:-1]
@@ -178,9 +421,9 @@ def _split_top(s: str) -> list[str]:
     """Split on 、,，;； outside brackets (units such as 各县〔市、区〕 keep their 、)."""
     parts, depth, cur = [], 0, ""
     for ch in s:
-        if ch in "(（〔[【":
+        if ch in _OPEN:
             depth += 1
-        elif ch in ")）〕]】":
+        elif ch in _CLOSE:
             depth -= 1
         if ch in "、,，;；" and depth == 0:
             parts.append(cur)
@@ -193,10 +436,13 @@ def _split_top(s: str) -> list[str]:
 def parse_units(inner: str) -> list[str]:
     """Units named in a responsibility note, or [] when the note is something else.
 
-    Accepts (责任单位:A、B,C), (牵头单位:A;责任单位:B), (A牵头,B、C配合), (A按职责分工负责).
+    Accepts (责任单位:A、B,C), (牵头单位:A;责任单位:B), (A牵头,B、C配合), (A按职责分工负责),
+    (A负责).
     """
     labelled = bool(UNIT_ROLES.match(inner))
-    if not labelled and not re.search(r"(牵头|配合|按职责分工负责|按职责负责)", inner):
+    # (县人社局负责) names units too, but only as a short note: (由企业自主负责,…) is a sentence.
+    short_note = len(inner) <= 40 and inner.endswith("负责") and not re.search(r"[。,，:：]", inner)
+    if not labelled and not short_note and not re.search(r"(牵头|配合|按职责分工负责|按职责负责)", inner):
         return []
     units = []
     for chunk in re.split(r"[;；]", inner):
@@ -208,7 +454,13 @@ def parse_units(inner: str) -> list[str]:
     return units
 
 
-def _finish(item: Item, g: Grammar, source_id: str, seq: int) -> dict:
+def _title(first: str) -> str:
+    """An item's title: its first sentence, cut at `TITLE_MAX_CHARS` when it has no full stop."""
+    title = re.sub(r"[。,;:]+$", "", first.split("。", 1)[0])
+    return title[:TITLE_MAX_CHARS] + "…" if len(title) > TITLE_MAX_CHARS else title
+
+
+def _finish(item: Item, g: Grammar, item_id: str, seq: int, source_id: str) -> dict:
     """One measures.csv row from an item's lines."""
     paras, units, deadline = [], [], ""
     for k, ln in enumerate(item.lines):
@@ -224,10 +476,8 @@ def _finish(item: Item, g: Grammar, source_id: str, seq: int) -> dict:
         if s:
             paras.append(s)
     text = "\n".join(paras)
-    first = paras[0] if paras else ""
-    title = re.sub(r"[。,;:]+$", "", first.split("。", 1)[0]) if first else ""
     return {
-        "measure_id": f"{source_id}:{seq:02d}",
+        "measure_id": item_id,
         "source_id": source_id,
         "seq": seq,
         "kind": item.kind,
@@ -235,7 +485,7 @@ def _finish(item: Item, g: Grammar, source_id: str, seq: int) -> dict:
         "chapter": item.chapter,
         "section": item.section,
         "place": item.place,
-        "title": title,
+        "title": item.label or (_title(paras[0]) if paras else ""),
         "text": text,
         "responsible_units": ";".join(units),
         "deadline": deadline,
@@ -245,8 +495,18 @@ def _finish(item: Item, g: Grammar, source_id: str, seq: int) -> dict:
     }
 
 
-def _heading_text(ln: Line) -> str:
-    return (ln.rest or ln.text).rstrip("。")
+def _rows(items: list[Item], g: Grammar, source_id: str) -> list[dict]:
+    """Rows in document order; general items are numbered apart (`<source>:gNN`), so adding or
+    recognising a general part never renumbers the measures."""
+    rows, n, n_general = [], 0, 0
+    for it in items:
+        if it.kind == "general":
+            n_general += 1
+            rows.append(_finish(it, g, f"{source_id}:g{n_general:02d}", n_general, source_id))
+        else:
+            n += 1
+            rows.append(_finish(it, g, f"{source_id}:{n:02d}", n, source_id))
+    return rows
 
 
 def district_of(lines: list[str]) -> str:
@@ -259,40 +519,45 @@ def district_of(lines: list[str]) -> str:
     return ""
 
 
+def _paragraphs(source_id: str, lines: list[Line], place: str, g: Grammar) -> list[dict]:
+    """The fallback: every paragraph of 20 or more characters is an item of kind `paragraph`."""
+    paras = [ln for ln in lines if ln.role not in ("heading", "toc") and len(ln.text) >= 20]
+    if not paras:
+        warnings.warn(
+            f"{source_id}: no measures and no paragraph of 20 or more characters, so the document "
+            "adds nothing to the study — check that its raw file holds the document's full text",
+            StructureWarning, stacklevel=3)
+        return []
+    warnings.warn(
+        f"{source_id}: no enumerated measures recognised (styles 第一章 一、 (一) 第一条 1. (1) ① 一是 ——); "
+        f"its {len(paras)} paragraphs are compared instead (kind=paragraph) — check the document's numbering",
+        StructureWarning, stacklevel=3)
+    items = [Item("paragraph", "para", "", "", "", place, [ln], ln.text) for ln in paras]
+    return _rows(items, g, source_id)
+
+
 def segment_document(source_id: str, text: str, place: str, g: Grammar
                      ) -> tuple[list[dict], list[dict]]:
     """Measures (and, for case collections, cases) of one cleaned document."""
     lines = classify(text, g)
-    level = measure_level(lines)
+    level = measure_level(lines, g)
     if level is None:
-        paras = [ln for ln in lines if ln.role != "heading" and len(ln.text) >= 20]
-        if not paras:
-            warnings.warn(
-                f"{source_id}: no measures and no paragraph of 20 or more characters, so the document "
-                "adds nothing to the study — check that its raw file holds the document's full text",
-                StructureWarning, stacklevel=2)
-            return [], []
-        warnings.warn(
-            f"{source_id}: no enumerated measures recognised (styles 一、 (一) 1. (1) ① 第一条 一是); "
-            "fell back to paragraphs with kind=paragraph — check the document's numbering",
-            StructureWarning, stacklevel=2)
-        items = [Item("paragraph", "para", "", "", "", place, [ln], ln.text) for ln in paras]
-        return [_finish(it, g, source_id, i) for i, it in enumerate(items, start=1)], []
+        return _paragraphs(source_id, lines, place, g), []
 
-    depth = LEVELS.index(level) if level in LEVELS else len(LEVELS)
-    valid = {id(ln) for ln in _runs(lines, level)} if level in LEVELS else None
-    has_practice = any(
-        (ln.role == "heading" or (ln.role in LEVELS and LEVELS.index(ln.role) < depth))
-        and g.practice.search(ln.text) for ln in lines)
+    ranks = style_ranks(lines)
+    heading_styles = _heading_styles(ranks, level)
+    valid = {id(ln) for ln in _runs(lines, level)}
+    has_practice = _has_practice(lines, g, heading_styles)
     items: list[Item] = []
     cases: list[dict] = []
     chapter = section = heading = ""
-    chapter_is_safeguard = False
+    regions = _Regions()
     in_practice = not has_practice
     case: dict | None = None
     case_part = ""
     cur: Item | None = None
-    safeguard_open: Item | None = None  # a safeguard chapter/section gathering its body
+    open_body: Item | None = None  # a safeguard/general chapter gathering its body
+    n_dash = 0  # dash bullets are numbered by position under their parent
 
     def close() -> None:
         nonlocal cur
@@ -302,10 +567,13 @@ def segment_document(source_id: str, text: str, place: str, g: Grammar
 
     for ln in lines:
         role = ln.role
-        is_measure = role == level and (valid is None or id(ln) in valid)
+        if role == "toc":
+            continue
+        is_measure = role == level and id(ln) in valid
         if role == "case":
             close()
-            safeguard_open = None
+            open_body = None
+            regions.reset()
             case = {"case_no": len(cases) + 1, "label": ln.text.rstrip(":："), "title_lines": [],
                     "parts": {}, "start": ln.no, "end": ln.no}
             cases.append(case)
@@ -318,32 +586,32 @@ def segment_document(source_id: str, text: str, place: str, g: Grammar
                     and "背景" not in ln.text:
                 case["title_lines"].append(ln.text)
                 continue
-        is_heading = role == "heading" or (role in LEVELS and LEVELS.index(role) < depth)
-        if is_heading and not is_measure:
+        if (role == "heading" or role in heading_styles) and not is_measure:
             close()
-            safeguard_open = None
+            open_body = None
+            n_dash = 0
             name = _heading_text(ln)
             if has_practice:
                 in_practice = bool(g.practice.search(name))
+            region = (regions.enter(ranks[role], _region_flag(ln, g)) if role in heading_styles
+                      else regions.current)
             if case is not None:  # inside a case, headings only switch its part
                 case_part = ("practices" if in_practice else
                              "background" if "背景" in name else "results")
                 continue
-            if role == "chapter":
+            if role in CHAPTER_STYLES:
                 chapter, section, heading = name, "", ""
-                chapter_is_safeguard = bool(g.safeguard.search(name))
-            elif role == "section":
+            elif role in SECTION_STYLES:
                 section = name
             else:
                 heading = name
-            if chapter_is_safeguard and role in ("chapter", "section"):
-                # Safeguards written as headings with a body: 三、保障措施 (一)… or 七、保障措施 ….
-                item = Item("safeguard", role, str(ln.num) if role == "section" else "",
-                            chapter, "", place, [ln], ln.rest if role == "section" else name)
-                if role == "section":
-                    cur = item
+            if region != "measure" and role in heading_styles:
+                # A safeguard or general part written as headings with a body: 三、保障措施
+                # (一)… gives one item per section, 七、保障措施 … one item for the chapter.
+                if role in CHAPTER_STYLES:
+                    open_body = Item(region, role, "", chapter, "", place, [ln], name)
                 else:
-                    safeguard_open = item
+                    cur = Item(region, role, str(ln.num), chapter, "", place, [ln], ln.rest)
             continue
         if case is not None and case_part != "practices":
             part = "background" if case_part == "title" else case_part
@@ -351,27 +619,28 @@ def segment_document(source_id: str, text: str, place: str, g: Grammar
             continue
         if is_measure and in_practice:
             close()
-            safeguard_open = None
-            kind = "safeguard" if chapter_is_safeguard else "measure"
+            open_body = None
             if case is not None:
                 sec, where = case_title(case["title_lines"]), district_of(case["title_lines"])
             else:
                 sec, where = section or heading, place
-            cur = Item(kind, role, str(ln.num), chapter, sec, where, [ln], ln.rest)
+            n_dash += 1
+            number = str(ln.num if ln.num is not None else n_dash)
+            cur = Item(regions.current, role, number, chapter, sec, where, [ln], ln.rest, ln.label)
             continue
         if cur is not None and (g.terminator.match(ln.text) or role == level):
             close()
             continue
         if cur is not None:
             cur.lines.append(ln)
-        elif safeguard_open is not None:
-            safeguard_open.lines.append(ln)
-            if safeguard_open not in items:
-                items.append(safeguard_open)
+        elif open_body is not None:
+            open_body.lines.append(ln)
+            if open_body not in items:
+                items.append(open_body)
         elif case is not None:
             case["parts"].setdefault("practices_intro", []).append(ln.text)
     close()
-    rows = [_finish(it, g, source_id, i) for i, it in enumerate(items, start=1)]
+    rows = _rows(items, g, source_id)
     case_rows = []
     for c in cases:
         practices = [r for r in rows if c["start"] <= r["line_start"] <= c["end"]]
@@ -398,17 +667,41 @@ def case_title(title_lines: list[str]) -> str:
     return re.sub(r"^[^:：]{2,12}区[:：]\s*", "", title_lines[-1])
 
 
-def measures_tables(documents: pd.DataFrame, places: dict[str, str], grammar_path: Path
-                    ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """`measures.csv` and `cases.csv` for all cleaned documents."""
-    g = Grammar.load(grammar_path)
-    rows, cases = [], []
+def measures_tables(documents: pd.DataFrame, places: dict[str, str], grammar_path: Path | Grammar
+                    ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """`measures.csv`, `cases.csv` and `structure.csv` (what was found in each document)."""
+    g = grammar_path if isinstance(grammar_path, Grammar) else Grammar.load(grammar_path)
+    rows, cases, found = [], [], []
     for doc in documents.itertuples():
+        lines = classify(doc.text, g)
+        level = measure_level(lines, g)
         r, c = segment_document(doc.source_id, doc.text, places.get(doc.source_id, ""), g)
         rows += r
         cases += c
+        found.append(structure_row(doc.source_id, level, r, c))
     return (pd.DataFrame(rows, columns=MEASURE_COLUMNS),
-            pd.DataFrame(cases, columns=CASE_COLUMNS))
+            pd.DataFrame(cases, columns=CASE_COLUMNS),
+            pd.DataFrame(found, columns=STRUCTURE_COLUMNS))
+
+
+def structure_row(source_id: str, level: str | None, rows: list[dict], cases: list[dict]) -> dict:
+    """One structure.csv row: the measure style, items of each kind, and what to check."""
+    n = {k: sum(r["kind"] == k for r in rows) for k in KINDS}
+    if not rows:
+        note = "nothing found: check that the raw file holds the document's text"
+    elif level is None:
+        note = "no enumeration recognised: compared by paragraph; check its numbering"
+    elif n["measure"] + n["safeguard"] == 0:
+        note = "only general parts found: check its numbering"
+    else:
+        note = ""
+    return {"source_id": source_id, "measure_style": level or "", **{f"n_{k}": n[k] for k in KINDS},
+            "n_cases": len(cases), "note": note}
+
+
+def compared(measures: pd.DataFrame) -> pd.DataFrame:
+    """The rows every count, share and comparison is about: all kinds but `general`."""
+    return measures[measures["kind"].isin(ANALYSED_KINDS)].reset_index(drop=True)
 
 
 def counts_by_source_kind(measures: pd.DataFrame, order: list[str]) -> pd.DataFrame:

@@ -11,24 +11,64 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
+import signal
 from collections.abc import Callable, Sequence
 from itertools import pairwise
 from typing import Any
 
+from .errors import BuildError
+
 _TASK: Callable[[Any], Any] | None = None
+_JOBS_FIX = "a whole number ≥ 1 (1 = serial; more than the usable cores is capped)"
+
+
+class JobsError(BuildError, ValueError):
+    """A number of worker processes that is not a whole number ≥ 1."""
+
+
+def usable_cores() -> int:
+    """Cores this process may run on (its CPU affinity where the system has one)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def _whole(value: str, what: str) -> int:
+    text = value.strip()
+    if not text.isdigit() or int(text) < 1:
+        raise JobsError(f"{what}={value!r} is not a whole number of processes", None, f"set it to {_JOBS_FIX}")
+    return int(text)
 
 
 def available_jobs() -> int:
     """Cores this process may use (`BIZENV_JOBS` overrides; 1 means serial)."""
     env = os.environ.get("BIZENV_JOBS", "").strip()
     if env:
-        if not env.isdigit() or int(env) < 1:
-            raise ValueError(f"BIZENV_JOBS={env!r}: set it to a whole number of processes, 1 or more")
-        return int(env)
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
+        return _whole(env, "BIZENV_JOBS")
+    return usable_cores()
+
+
+def usable_jobs(requested: int | None = None) -> int:
+    """Worker processes for a build: `requested` (`--jobs`), else BIZENV_JOBS, else every usable core.
+
+    Never more than the usable cores (more workers than cores only cost memory); JobsError
+    (a BuildError) for anything but a whole number ≥ 1.
+    """
+    if requested is None:
+        env = os.environ.get("BIZENV_JOBS", "").strip()
+        if not env:
+            return usable_cores()
+        requested = _whole(env, "BIZENV_JOBS")
+    elif isinstance(requested, bool) or not isinstance(requested, int) or requested < 1:
+        raise JobsError(f"--jobs {requested!r} is not a whole number of processes", None, f"give {_JOBS_FIX}")
+    return min(requested, usable_cores())
+
+
+def _worker_signals() -> None:
+    """In a worker: Ctrl-C is the parent's to handle, and SIGTERM (Pool.terminate) simply ends it."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def _run_chunk(chunk: Sequence[Any]) -> list[Any]:
@@ -62,7 +102,7 @@ def map_ordered(func: Callable[[Any], Any], items: Sequence[Any], jobs: int | No
     # with this process are not copied (about 15% faster here).
     gc.freeze()
     try:
-        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+        with multiprocessing.get_context("fork").Pool(jobs, initializer=_worker_signals) as pool:
             pending = pool.map_async(_run_chunk, chunks, chunksize=1)
             if meanwhile is not None:
                 meanwhile()

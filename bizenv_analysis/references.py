@@ -47,9 +47,14 @@ class Lexicon:
     @classmethod
     def load(cls, path: Path) -> Lexicon:
         """Compile `learning.csv` (role, pattern, label, note, label_en, relation)."""
-        df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        return cls.from_frame(pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig"), path)
+
+    @classmethod
+    def from_frame(cls, df: pd.DataFrame, path: Path | str = "learning.csv") -> Lexicon:
+        """Compile the rows of `learning.csv` (the build reads and checks the file through
+        `bizenv_analysis.lexicon.Lexicon`, whose `.learning` this is)."""
         if "relation" not in df:
-            df["relation"] = ""
+            df = df.assign(relation="")
         bad = sorted(set(df["relation"]) - set(RELATIONS) - {""})
         if bad:
             raise ValueError(f"{path}: unknown relation {bad} (use {RELATIONS})")
@@ -165,9 +170,12 @@ def find_references(text: str, lex: Lexicon) -> list[dict]:
     return sorted(found.values(), key=lambda r: (r["pos"], r["order"]))
 
 
-def references_table(documents: pd.DataFrame, measures: pd.DataFrame, lexicon_path: Path) -> pd.DataFrame:
-    """`references.csv`: one row per (sentence, place) mentioned in the cleaned documents, in source order."""
-    lex = Lexicon.load(lexicon_path)
+def references_table(documents: pd.DataFrame, measures: pd.DataFrame, lexicon: Path | Lexicon) -> pd.DataFrame:
+    """`references.csv`: one row per (sentence, place) mentioned in the cleaned documents, in source order.
+
+    `lexicon`: the path of `learning.csv` or its compiled rules (`bizenv_analysis.lexicon.Lexicon.learning`).
+    """
+    lex = lexicon if isinstance(lexicon, Lexicon) else Lexicon.load(Path(lexicon))
     rows = []
     spans = {sid: list(zip(g["line_start"], g["line_end"], g["measure_id"], strict=True))
              for sid, g in measures.groupby("source_id", sort=False)}

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
+import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +21,15 @@ REQUIRED_COLUMNS = [
 # Encodings a row may declare; anything else is refused rather than guessed.
 ALLOWED_ENCODINGS = {"utf-8", "utf-8-sig", "gb18030", "gbk", "gb2312", "big5"}
 MAX_LINE_CHARS = 20_000  # a longer line is almost certainly not a document
+# Every line break `str.splitlines` knows (\n, \r\n, \r, \v, \f, U+001C–U+001E, U+0085, U+2028,
+# U+2029): the line-length check below and the cleaner (`clean.clean_document`) split the same way.
+LINE_BREAK = re.compile("\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
+# Zero-width characters and BOMs: invisible, so removed from field values and from texts.
+INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
+# Control characters other than tab, LF and CR (NUL is refused before these are looked at).
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_CSV_FIX = ("save sources.csv as a UTF-8 CSV with a header row: "
+            f"{','.join(REQUIRED_COLUMNS)} (encoding optional), then one row per document in raw/")
 
 
 @dataclass(frozen=True)
@@ -35,37 +48,104 @@ def sha256_of(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def split_lines(text: str) -> list[str]:
+    """The lines of `text`, broken wherever `str.splitlines` would break them."""
+    return LINE_BREAK.split(text)
+
+
+def _records(path: Path) -> tuple[int, list[str], list[tuple[int, list[str]]]]:
+    """The header's line number, the header, and (line number, fields) of every later non-blank record."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise BuildError(f"cannot be read ({exc.strerror})", path, "check that the file is readable") from exc
+    if not raw.strip():
+        raise BuildError(f"is empty ({len(raw)} bytes)", path, _CSV_FIX)
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[:exc.start].count(b"\n") + 1
+        raise BuildError(f"line {line}: not UTF-8 (byte {exc.start}: {exc.reason})", path,
+                         "save it as UTF-8 CSV (Excel: 'CSV UTF-8 (Comma delimited)')") from exc
+    if "\x00" in text:
+        line = text[:text.index("\x00")].count("\n") + 1
+        raise BuildError(f"line {line}: contains a NUL byte", path,
+                         "remove it; a file full of NULs was saved as UTF-16: " + _CSV_FIX)
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    records = []
+    start = 1
+    try:
+        for fields in reader:
+            if any(f.strip() for f in fields):
+                records.append((start, fields))
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        raise BuildError(f"line {start}: not valid CSV ({exc})", path,
+                         "put a field that holds a comma, a quote or a line break in double quotes, "
+                         "and double every quote inside it (\"\")") from exc
+    if not records:
+        raise BuildError("is empty (blank lines only)", path, _CSV_FIX)
+    (head_line, header), rows = records[0], records[1:]
+    return head_line, [INVISIBLE.sub("", h).strip() for h in header], rows
+
+
 def read_sources(data_dir: Path) -> pd.DataFrame:
-    """Read and validate `sources.csv` (one row per source, unique ids, files named)."""
+    """Read and validate `sources.csv` (one row per source, unique ids, files named).
+
+    Values lose surrounding spaces, zero-width characters and BOMs; a row with more or fewer
+    fields than the header, a control character or a NUL byte is refused, naming the line.
+    The frame's index is each row's line number in the file.
+    """
     path = data_dir / "sources.csv"
     if not path.is_file():
         raise BuildError("sources.csv not found", path,
                          "create it with one row per document (see README, 'Run on your own corpus')")
-    try:
-        df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except (UnicodeDecodeError, pd.errors.ParserError) as exc:
-        raise BuildError(f"cannot be read as a UTF-8 CSV ({exc})", path,
-                         "save sources.csv as UTF-8 CSV with a header row") from exc
-    missing = [c for c in REQUIRED_COLUMNS if c not in df.columns]
+    head_line, header, rows = _records(path)
+    for i, name in enumerate(header, start=1):
+        if not name:
+            raise BuildError(f"line {head_line}: column {i} of the header has no name", path,
+                             "name the column or delete it")
+    dup_cols = sorted({h for h in header if header.count(h) > 1})
+    if dup_cols:
+        raise BuildError(f"line {head_line}: column(s) named twice: {', '.join(dup_cols)}", path,
+                         "keep one column of each name")
+    missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if missing:
         raise BuildError(f"missing column(s): {', '.join(missing)}", path,
                          f"add the columns; required are: {', '.join(REQUIRED_COLUMNS)}")
-    if df.empty:
-        raise BuildError("has no rows", path, "add one row per document in raw/")
-    dup = sorted(df.loc[df["source_id"].duplicated(), "source_id"].unique())
-    if dup:
-        raise BuildError(f"duplicate source_id: {', '.join(dup)}", path,
-                         "give every row its own source_id")
-    for i, row in df.iterrows():
-        line = i + 2  # header is line 1
-        if not row["source_id"].strip():
+    if not rows:
+        raise BuildError("has a header but no rows", path, "add one row per document in raw/")
+    values = []
+    for line, fields in rows:
+        if len(fields) != len(header):
+            raise BuildError(
+                f"line {line}: {len(fields)} fields, but the header has {len(header)}", path,
+                "a value holding a comma must be in double quotes; otherwise remove the stray comma "
+                "or add the missing field, so that every row has one field per column")
+        row = []
+        for name, value in zip(header, fields, strict=True):
+            value = INVISIBLE.sub("", value).strip()
+            if m := _CONTROL.search(value):
+                raise BuildError(f"line {line}, column {name}: control character U+{ord(m.group()):04X} in "
+                                 f"{value!r}", path, "delete the invisible character (retype the value)")
+            row.append(value)
+        values.append(row)
+    df = pd.DataFrame(values, columns=header, index=[line for line, _ in rows], dtype=str)
+    for line, row in df.iterrows():
+        if not row["source_id"]:
             raise BuildError(f"line {line}: empty source_id", path, "fill in a source_id")
-        if not row["file"].strip():
+        if not row["file"]:
             raise BuildError(f"line {line} ({row['source_id']}): no file named", path,
                              f"set file to raw/{row['source_id']}.txt")
+    ids = df["source_id"]
+    dup = sorted(ids[ids.duplicated()].unique())
+    if dup:
+        where = "; ".join(f"{sid} (lines {', '.join(map(str, ids.index[ids == sid]))})" for sid in dup)
+        raise BuildError(f"duplicate source_id: {where}", path,
+                         "give every row its own source_id (spaces around an id do not count)")
     if "encoding" not in df.columns:
         df["encoding"] = "utf-8"
-    df["encoding"] = df["encoding"].str.strip().str.lower().replace("", "utf-8")
+    df["encoding"] = df["encoding"].str.lower().replace("", "utf-8")
     return df
 
 
@@ -84,32 +164,70 @@ def _decode(raw: bytes, encoding: str, path: Path) -> str:
     return text.removeprefix("\ufeff")
 
 
+def locate(data_dir: Path, value: str, line: int, source_id: str) -> tuple[Path, Path]:
+    """Where a row's `file` value points: (the path as shown to the user, the resolved path).
+
+    A bare name (no slash) is looked up in raw/. The file must lie inside the data folder after
+    following symbolic links; anything else is refused before it is opened, so that no content
+    or checksum of a file outside the folder ever reaches a message.
+    """
+    rel = value if "/" in value else f"raw/{value}"
+    shown = data_dir / rel
+    base = data_dir.resolve()
+    fix = (f"copy the document into {data_dir / 'raw'} and set file to raw/<its name> "
+           "(or just its name)")
+    lexical = Path(os.path.normpath(base / rel))
+    if lexical == base or not lexical.is_relative_to(base):
+        raise BuildError(f"line {line} ({source_id}): file {value!r} is outside the data folder",
+                         data_dir / "sources.csv", fix)
+    resolved = lexical.resolve()
+    if resolved == base or not resolved.is_relative_to(base):
+        raise BuildError(f"is a link to a file outside the data folder (file of {source_id}, "
+                         f"line {line} of sources.csv)", shown,
+                         "copy the document itself into raw/ instead of linking to it")
+    return shown, resolved
+
+
 def load_raw_documents(data_dir: Path, verify: bool = True) -> list[RawDocument]:
     """Check every source row against its file (exists, checksum, encoding) and decode it.
 
-    Every file is checked before any is returned, so a build fails before writing anything.
+    Every file is checked before any is returned, so a build fails before writing anything;
+    every `file` value is checked (inside the data folder, named by one row only) before any
+    file is read.
     """
+    data_dir = Path(data_dir)
     sources = read_sources(data_dir)
     csv_path = data_dir / "sources.csv"
+    located = []
+    first_line: dict[Path, int] = {}
+    for line, row in sources.iterrows():
+        shown, path = locate(data_dir, row["file"], line, row["source_id"])
+        if path in first_line:
+            raise BuildError(f"lines {first_line[path]} and {line} both name the file {row['file']!r}",
+                             csv_path, "give each row its own document file (or delete the repeated row)")
+        first_line[path] = line
+        located.append((row, shown, path))
     docs = []
-    listed = set()
-    for _, row in sources.iterrows():
+    for row, shown, path in located:
         sid = row["source_id"]
-        path = (data_dir / row["file"]).resolve()
-        listed.add(path)
         if not path.is_file():
-            raise BuildError(f"raw file for {sid} not found", data_dir / row["file"],
+            problem = "is a folder, not a file" if path.is_dir() else "not found"
+            raise BuildError(f"raw file for {sid} {problem}", shown,
                              f"put the document there or correct the file column of {sid} in {csv_path}")
-        raw = path.read_bytes()
+        try:
+            raw = path.read_bytes()
+        except OSError as exc:
+            raise BuildError(f"raw file for {sid} cannot be read ({exc.strerror})", shown,
+                             "check that the file is readable") from exc
         if not raw.strip():
-            raise BuildError(f"raw file for {sid} is empty", data_dir / row["file"],
+            raise BuildError(f"raw file for {sid} is empty", shown,
                              "replace it with the document's text")
         enc = row["encoding"]
         if enc not in ALLOWED_ENCODINGS:
             raise BuildError(f"{sid}: unsupported encoding {enc!r}", csv_path,
                              f"use one of {', '.join(sorted(ALLOWED_ENCODINGS))}")
         if verify:
-            want = row["sha256"].strip().lower()
+            want = row["sha256"].lower()
             got = hashlib.sha256(raw).hexdigest()
             if not want:
                 raise BuildError(f"{sid}: no sha256 recorded", csv_path,
@@ -117,20 +235,19 @@ def load_raw_documents(data_dir: Path, verify: bool = True) -> list[RawDocument]
             if want != got:
                 raise BuildError(
                     f"raw file changed: sha256 is {got}, sources.csv records {want}",
-                    data_dir / row["file"],
+                    shown,
                     "raw files are never edited; restore the original (git checkout data/raw) "
                     "or, for a genuinely new version, record the new checksum in sources.csv")
-        text = _decode(raw, enc, data_dir / row["file"])
-        longest = max((len(s) for s in text.splitlines()), default=0)
+        text = _decode(raw, enc, shown)
+        longest = max(map(len, split_lines(text)), default=0)
         if longest > MAX_LINE_CHARS:
             raise BuildError(f"has a line of {longest} characters (limit {MAX_LINE_CHARS})",
-                             data_dir / row["file"],
-                             "check that this is the document's text; break paragraphs onto lines")
+                             shown, "check that this is the document's text; break paragraphs onto lines")
         docs.append(RawDocument(sid, path, row.to_dict(), text, len(raw)))
     raw_dir = data_dir / "raw"
     if raw_dir.is_dir():
         unlisted = sorted(p.name for p in raw_dir.iterdir()
-                          if p.is_file() and not p.name.startswith(".") and p.resolve() not in listed)
+                          if p.is_file() and not p.name.startswith(".") and p.resolve() not in first_line)
         if unlisted:
             raise BuildError(f"file(s) in raw/ without a row in sources.csv: {', '.join(unlisted)}",
                              csv_path, "add a row for each (source_id, file, ..., sha256) or remove the file")

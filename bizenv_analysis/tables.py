@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from functools import cache
 from pathlib import Path
 
 import pandas as pd
@@ -9,10 +11,40 @@ import pandas as pd
 from .paths import DATA, PROCESSED
 
 
+@cache
+def column_types() -> dict[str, dict[str, str]]:
+    """{file name: {column: type}} from `data/datapackage.json` (Table Schema types)."""
+    pkg = json.loads((DATA / "datapackage.json").read_text(encoding="utf-8"))
+    return {Path(r["path"]).name: {f["name"]: f.get("type", "string") for f in r["schema"]["fields"]}
+            for r in pkg["resources"]}
+
+
 def load(name: str, out_dir: Path | str = PROCESSED) -> pd.DataFrame:
-    """A table from `data/processed/` (`load("measures")`); empty cells stay empty strings."""
+    """A table from `data/processed/` (`load("measures")`), typed as `datapackage.json` says.
+
+    A CSV the data package does not describe is read with pandas' own type inference.
+
+    Text columns keep empty cells as empty strings; an empty number is NaN, an empty integer or
+    boolean pd.NA (nullable dtypes only where a cell is empty), so a column that is empty on a
+    small corpus (no second source, no interval) still has its declared type.
+    """
     path = Path(out_dir) / (name if name.endswith(".csv") else f"{name}.csv")
-    return pd.read_csv(path, keep_default_na=False, encoding="utf-8-sig")
+    types = column_types().get(path.name)
+    if types is None:  # not a table of the build (a validation record): pandas infers the types
+        return pd.read_csv(path, keep_default_na=False, encoding="utf-8-sig")
+    df = pd.read_csv(path, keep_default_na=False, encoding="utf-8-sig", dtype=str)
+    for col, kind in types.items():
+        if col not in df.columns or kind == "string":
+            continue
+        empty = df[col] == ""
+        if kind == "boolean":
+            values = df[col].map({"True": True, "False": False, "": pd.NA})
+            df[col] = values.astype("boolean") if empty.any() else values.astype(bool)
+        else:
+            values = pd.to_numeric(df[col].mask(empty))
+            df[col] = values.astype("Int64") if kind == "integer" and empty.any() else (
+                values.astype("int64") if kind == "integer" else values.astype(float))
+    return df
 
 
 def sources(data_dir: Path | str = DATA) -> pd.DataFrame:

@@ -98,9 +98,11 @@ class Cues:
     slogan: re.Pattern = re.compile(NEVER)  # ends the text before a number that is part of a slogan
 
 
-def load_cues(path: Path = LEXICON / "target_cues.csv") -> Cues:
-    """Read `target_cues.csv` (role, pattern, note); every required role needs at least one cue."""
-    df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+def cues_from_frame(df: pd.DataFrame, path: Path | str = "target_cues.csv") -> Cues:
+    """The cues from the rows of `target_cues.csv` (role, pattern, note); every required role needs a cue.
+
+    The build reads and checks the file through `bizenv_analysis.lexicon.Lexicon` (`.cues`).
+    """
     alt = {role: "|".join(df.loc[df["role"] == role, "pattern"]) for role in CUE_ROLES + OPTIONAL_ROLES}
     missing = [role for role in CUE_ROLES if not alt[role]]
     unknown = sorted(set(df["role"]) - set(CUE_ROLES) - set(OPTIONAL_ROLES))
@@ -117,14 +119,24 @@ def load_cues(path: Path = LEXICON / "target_cues.csv") -> Cues:
                 slogan=re.compile(f"(?:{alt['slogan_before']})$" if alt["slogan_before"] else NEVER))
 
 
-def load_time_classes(path: Path = LEXICON / "time_classes.csv") -> list[tuple[str, str, re.Pattern]]:
-    """(time_class, field, pattern) rows of `time_classes.csv`, in file order (first match wins)."""
-    df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+def load_cues(path: Path = LEXICON / "target_cues.csv") -> Cues:
+    """Read `target_cues.csv` (role, pattern, note); every required role needs at least one cue."""
+    return cues_from_frame(pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig"), path)
+
+
+def time_classes_from_frame(df: pd.DataFrame, path: Path | str = "time_classes.csv"
+                            ) -> list[tuple[str, str, re.Pattern]]:
+    """(time_class, field, pattern) from the rows of `time_classes.csv`, in file order (first match wins)."""
     bad = sorted(set(df["time_class"]) - set(TIME_CLASSES)) + sorted(set(df["field"]) - set(CLASS_FIELDS))
     if bad:
         raise ValueError(f"{path}: unknown time_class or field {bad} "
                          f"(time_class: {TIME_CLASSES}; field: {CLASS_FIELDS})")
     return [(r.time_class, r.field, re.compile(r.pattern)) for r in df.itertuples()]
+
+
+def load_time_classes(path: Path = LEXICON / "time_classes.csv") -> list[tuple[str, str, re.Pattern]]:
+    """(time_class, field, pattern) rows of `time_classes.csv`, in file order (first match wins)."""
+    return time_classes_from_frame(pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig"), path)
 
 
 @cache
@@ -143,17 +155,25 @@ def _bundled_cues() -> Cues:
     return load_cues()
 
 
+def topics_from_frame(df: pd.DataFrame) -> list[tuple[str, re.Pattern]]:
+    """(applies_to, compiled pattern) from the rows of `target_topics.csv`, in file order."""
+    return [(r.applies_to, re.compile(r.pattern)) for r in df.itertuples()]
+
+
+def labels_from_frame(df: pd.DataFrame) -> dict[str, str]:
+    """applies_to → its English label from the rows of `target_topics.csv` (the topic itself without one)."""
+    en = df["label_en"] if "label_en" in df else df["applies_to"]
+    return {**dict(zip(df["applies_to"], en.where(en != "", df["applies_to"]), strict=True)), OTHER: "other"}
+
+
 def load_topics(path: Path) -> list[tuple[str, re.Pattern]]:
     """(applies_to, compiled pattern) rows of `target_topics.csv`, in file order."""
-    df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    return [(r.applies_to, re.compile(r.pattern)) for r in df.itertuples()]
+    return topics_from_frame(pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig"))
 
 
 def topic_labels(path: Path = LEXICON / "target_topics.csv") -> dict[str, str]:
     """applies_to → its English label (`label_en`; the topic itself when the file has none)."""
-    df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    en = df["label_en"] if "label_en" in df else df["applies_to"]
-    return {**dict(zip(df["applies_to"], en.where(en != "", df["applies_to"]), strict=True)), OTHER: "other"}
+    return labels_from_frame(pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig"))
 
 
 def _last_break(text: str, pat: re.Pattern) -> int:
@@ -256,15 +276,18 @@ def extract_targets(text: str, topics: list[tuple[str, re.Pattern]], cues: Cues 
     return rows
 
 
-def targets_table(measures: pd.DataFrame, topics_path: Path,
-                  cues_path: Path = LEXICON / "target_cues.csv",
-                  classes_path: Path = LEXICON / "time_classes.csv",
+def targets_table(measures: pd.DataFrame, topics: Path | Sequence[tuple[str, re.Pattern]],
+                  cues: Path | Cues = LEXICON / "target_cues.csv",
+                  classes: Path | Sequence[tuple[str, str, re.Pattern]] = LEXICON / "time_classes.csv",
                   doc_types: Mapping[str, str] | None = None) -> pd.DataFrame:
     """One row per quantitative commitment or reported quantity in the measure texts.
 
-    `doc_types`: source_id → `doc_type` of `sources.csv` (rule 5 of `modality`).
+    `topics`, `cues`, `classes`: the rule files' paths, or their parsed rules (`Lexicon.topics`,
+    `.cues`, `.time_classes`). `doc_types`: source_id → `doc_type` of `sources.csv` (rule 5 of `modality`).
     """
-    topics, cues, classes = load_topics(topics_path), load_cues(cues_path), load_time_classes(classes_path)
+    topics = load_topics(topics) if isinstance(topics, str | Path) else list(topics)
+    cues = load_cues(Path(cues)) if isinstance(cues, str | Path) else cues
+    classes = load_time_classes(Path(classes)) if isinstance(classes, str | Path) else list(classes)
     doc_types = doc_types or {}
     rows = []
     for mea in measures.itertuples():

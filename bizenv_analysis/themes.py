@@ -111,23 +111,43 @@ class Codebook:
         return {t: i for i, t in enumerate(self.theme_ids)}
 
 
-def load_codebook(lexicon_dir: Path, rules_dir: Path | None = None) -> Codebook:
-    """Read themes.csv, and theme_rules.csv + theme_params.csv (from `rules_dir` if given)."""
-    rules_dir = rules_dir or lexicon_dir
-    themes = pd.read_csv(lexicon_dir / "themes.csv", dtype=str, keep_default_na=False)
-    rules_df = pd.read_csv(rules_dir / "theme_rules.csv", dtype=str, keep_default_na=False)
-    params = pd.read_csv(rules_dir / "theme_params.csv", dtype=str, keep_default_na=False)
+def codebook_from_frames(themes: pd.DataFrame, rules: pd.DataFrame, params: pd.DataFrame) -> Codebook:
+    """The codebook from the rows of themes.csv, theme_rules.csv and theme_params.csv (all cells strings).
+
+    The build reads and checks the three files through `bizenv_analysis.lexicon.Lexicon` (`.codebook`).
+    """
     p = dict(zip(params["name"], params["value"], strict=True))
     known = set(themes["theme_id"])
-    unknown = sorted(set(rules_df["theme_id"]) - known)
+    unknown = sorted(set(rules["theme_id"]) - known)
     if unknown:
         raise ValueError(f"theme_rules.csv names unknown theme ids: {unknown}")
-    rules = tuple(
-        Rule(r.theme_id, r.field or "text", re.compile(r.pattern), float(r.weight),
-             re.compile(r.exclude) if r.exclude else None, re.compile(strip_assertions(r.pattern)))
-        for r in rules_df.itertuples()
+    exclude = rules["exclude"] if "exclude" in rules else [""] * len(rules)
+    field = rules["field"] if "field" in rules else [""] * len(rules)
+    built = tuple(
+        Rule(theme_id, fld or "text", re.compile(pattern), float(weight),
+             re.compile(exc) if exc else None, re.compile(strip_assertions(pattern)))
+        for theme_id, fld, pattern, weight, exc in zip(rules["theme_id"], field, rules["pattern"], rules["weight"],
+                                                        exclude, strict=True)
     )
-    return Codebook(themes, rules, float(p["threshold"]), int(p["max_hits"]), p["fallback"])
+    return Codebook(themes, built, float(p["threshold"]), int(p["max_hits"]), p["fallback"])
+
+
+def load_codebook(themes: Path, rules: Path | None = None, params: Path | None = None) -> Codebook:
+    """Read the codebook from `themes` (themes.csv), `rules` (theme_rules.csv) and `params` (theme_params.csv).
+
+    Each path may also be a folder holding that file (the older form `load_codebook(lexicon_dir,
+    rules_dir)`: themes.csv from the first folder, theme_rules.csv and theme_params.csv from the
+    second, by default the first). Files are checked like a build's (`errors.BuildError` on a problem).
+    """
+    from .lexicon import read_codebook
+
+    themes = Path(themes)
+    themes_csv = themes / "themes.csv" if themes.is_dir() else themes
+    rules = Path(rules) if rules is not None else themes_csv.parent
+    rules_csv = rules / "theme_rules.csv" if rules.is_dir() else rules
+    params = Path(params) if params is not None else rules_csv.parent
+    params_csv = params / "theme_params.csv" if params.is_dir() else params
+    return read_codebook(themes_csv, rules_csv, params_csv)
 
 
 def sentences(text: str) -> list[str]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Iterable
 from pathlib import Path
 
 import jieba
@@ -24,6 +25,35 @@ _NUMERIC = re.compile(r"^[\d.,%％×xX+\-~—–/:一二三四五六七八九十
 TOKEN_COLUMNS = ["measure_id", "source_id", "n_tokens", "tokens"]
 
 
+# One line of a jieba user dictionary: `word [freq] [tag]`, single spaces (jieba's own format).
+USERDICT_LINE = re.compile(r"^(\S+)(?: (\d+))?(?: ([a-z]+))?$")
+UserTerm = tuple[str, str | None, str | None]  # (word, freq, tag) as jieba's `add_word` takes them
+
+
+def userdict_entry(line: str) -> UserTerm | None:
+    """The (word, freq, tag) of one user-dictionary line; None for a blank or `#` comment line.
+
+    Raises ValueError for a line jieba would misread (a tab, two spaces, a freq that is no whole number).
+    """
+    line = line.strip()
+    if not line or line.startswith("#"):
+        return None
+    m = USERDICT_LINE.match(line)
+    if not m:
+        raise ValueError(f"{line!r} is not `word [freq] [tag]`")
+    return m[1], m[2], m[3]
+
+
+def parse_userdict(text: str) -> list[UserTerm]:
+    """Entries of a jieba user dictionary's text (blank and `#` lines skipped)."""
+    return [e for ln in text.splitlines() if (e := userdict_entry(ln)) is not None]
+
+
+def parse_stopwords(text: str) -> frozenset[str]:
+    """Stopwords, one a line; `#` lines are comments."""
+    return frozenset(ln.strip() for ln in text.splitlines() if ln.strip() and not ln.startswith("#"))
+
+
 def read_terms(path: Path) -> list[str]:
     """Words of a jieba user dictionary (first field of each line)."""
     return [ln.split()[0] for ln in path.read_text(encoding="utf-8").splitlines()
@@ -32,23 +62,27 @@ def read_terms(path: Path) -> list[str]:
 
 def read_stopwords(path: Path) -> frozenset[str]:
     """Stopwords, one a line; `#` lines are comments."""
-    return frozenset(ln.strip() for ln in path.read_text(encoding="utf-8").splitlines()
-                     if ln.strip() and not ln.startswith("#"))
+    return parse_stopwords(path.read_text(encoding="utf-8"))
 
 
 class PolicyTokenizer:
     """Callable tokenizer: text → list of policy-aware terms (usable as scikit-learn's `tokenizer`)."""
 
-    def __init__(self, terms: Path | None = LEXICON / "policy_terms.txt",
-                 stopwords: Path = LEXICON / "stopwords.txt", hmm: bool = True) -> None:
-        """`terms=None` gives plain jieba (for before/after comparisons)."""
+    def __init__(self, terms: Path | Iterable[UserTerm] | None = LEXICON / "policy_terms.txt",
+                 stopwords: Path | Iterable[str] = LEXICON / "stopwords.txt", hmm: bool = True) -> None:
+        """`terms`: the user dictionary's path or its parsed entries (`Lexicon.policy_terms`);
+        `None` gives plain jieba (for before/after comparisons). `stopwords`: a path or the words."""
         jieba.setLogLevel(logging.WARNING)  # jieba logs its dictionary loading at DEBUG to stderr
         self.jieba = jieba.Tokenizer()
-        if terms is not None:
-            self.jieba.load_userdict(str(terms))
+        if isinstance(terms, str | Path):
+            terms = parse_userdict(Path(terms).read_text(encoding="utf-8-sig"))
+        entries = list(terms or ())
+        for word, freq, tag in entries:  # what jieba's load_userdict does with each line
+            self.jieba.add_word(word, freq, tag)
         self.hmm = hmm
-        self.stopwords = read_stopwords(stopwords)
-        self.terms = frozenset(read_terms(terms)) if terms is not None else frozenset()
+        self.stopwords = (read_stopwords(Path(stopwords)) if isinstance(stopwords, str | Path)
+                          else frozenset(stopwords))
+        self.terms = frozenset(word for word, _, _ in entries)
         # Terms with characters outside jieba's Han block pattern (e.g. 、) are matched first.
         protected = sorted((t for t in self.terms if re.search(r"[^\u3400-\u9fffA-Za-z0-9]", t)),
                            key=len, reverse=True)

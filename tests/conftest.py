@@ -10,6 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from bizenv_analysis.measures import compared
 from bizenv_analysis.paths import DATA, ROOT
 from bizenv_analysis.tables import load
 
@@ -35,7 +36,8 @@ def built(built_dir: tuple[Path, str]) -> dict[str, pd.DataFrame]:
 
 @pytest.fixture(scope="session")
 def measures(built: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    return built["measures"].set_index("measure_id", drop=False)
+    """The compared items of the fresh build (every kind but general), indexed by id."""
+    return compared(built["measures"]).set_index("measure_id", drop=False)
 
 
 @pytest.fixture

@@ -51,7 +51,7 @@ def test_nested_plan_with_unit_notes_and_attribute_lines():
 
 
 def test_fullwidth_brackets_enumeration_commas_and_circled_subitems():
-    text = ("一、总体要求\n（一）优化政务服务\n1、推行“一网通办”。\n①建设统一平台;\n②推广电子证照。\n"
+    text = ("一、优化营商环境\n（一）优化政务服务\n1、推行“一网通办”。\n①建设统一平台;\n②推广电子证照。\n"
             "2、压缩审批时限。\n（二）强化监管\n3、推行“双随机、一公开”监管。\n二、保障措施\n加强组织领导,压实责任。")
     rows = segment(text)
     assert [(r["number"], r["kind"]) for r in rows] == [("1", "measure"), ("2", "measure"), ("3", "measure"),

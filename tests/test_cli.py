@@ -13,7 +13,8 @@ import pytest
 
 from bizenv_analysis.__main__ import main
 from bizenv_analysis.clean import clean_document, documents_table, load_chrome_rules
-from bizenv_analysis.measures import measures_tables
+from bizenv_analysis.io import MANIFEST, manifest_bytes
+from bizenv_analysis.measures import compared, measures_tables
 from bizenv_analysis.paths import LEXICON, ROOT
 from bizenv_analysis.sources import load_raw_documents
 
@@ -23,7 +24,7 @@ def measures_of(corpus: Path) -> pd.DataFrame:
     raws = load_raw_documents(corpus)
     rules = load_chrome_rules(LEXICON / "chrome.csv")
     docs = documents_table(raws, [clean_document(r, rules) for r in raws])
-    table, _ = measures_tables(docs, {r.source_id: r.meta["place"] for r in raws},
+    table, _, _ = measures_tables(docs, {r.source_id: r.meta["place"] for r in raws},
                                LEXICON / "segmentation.csv")
     return table
 
@@ -48,12 +49,14 @@ def test_cli_build_matches_the_committed_outputs_and_is_idempotent_serial_or_par
     out, stdout = built_dir
     lines = stdout.splitlines()
     assert lines[0].startswith("[1/8] sources   5 documents")
-    assert "121 items: 109 measure, 12 safeguard" in stdout
-    assert lines[-1] == f"done: {len(snapshot(out))} tables in {out}"
+    assert "125 items: 109 measure, 12 safeguard, 4 general (general parts are kept, not compared)" in stdout
     before = snapshot(out)
+    tables = {name: data for name, data in before.items() if name != MANIFEST}
+    assert lines[-1] == f"done: {len(tables)} tables in {out}"
+    assert before[MANIFEST] == manifest_bytes(list(tables))  # the build's manifest lists its tables
     committed = ROOT / "data" / "processed"
-    assert set(before) == {p.name for p in committed.glob("*.csv")}
-    for name, data in before.items():
+    assert set(tables) == {p.name for p in committed.glob("*.csv")}
+    for name, data in tables.items():
         assert (committed / name).read_bytes() == data, f"data/processed/{name} is stale: run make study"
     # The second build runs serially: worker processes must not change a byte.
     again = subprocess.run([sys.executable, "-m", "bizenv_analysis", "build", "--out", str(out), "--quiet",
@@ -117,7 +120,7 @@ def test_gb18030_file_declared_as_such_gives_the_same_measures(corpus, measures)
     path.write_bytes(path.read_text(encoding="utf-8").encode("gb18030"))
     rehash(corpus, "quzhou-2018")
     set_row(corpus, "quzhou-2018", encoding="gb18030")
-    got = measures_of(corpus)
+    got = compared(measures_of(corpus))
     pd.testing.assert_frame_equal(got, measures.reset_index(drop=True)[got.columns])
 
 

@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 import re
+import time
+from pathlib import Path
 
 import pandas as pd
 import pytest
+from test_any_corpus import DEMO, make_corpus
 
-from bizenv_analysis.paths import LEXICON
-from bizenv_analysis.targets import load_cues
+from bizenv_analysis.__main__ import main
+from bizenv_analysis.errors import BuildError
+from bizenv_analysis.extractor_check import RULE_FILES
+from bizenv_analysis.lexicon import BUNDLED, FILES, Lexicon, catastrophic
+from bizenv_analysis.paths import DATA, LEXICON
+from bizenv_analysis.references import Lexicon as LearningRules
+from bizenv_analysis.targets import load_cues, load_time_classes, load_topics, topic_labels
+from bizenv_analysis.themes import load_codebook
+from bizenv_analysis.tokens import read_stopwords, read_terms
 
 README = (LEXICON / "README.md").read_text(encoding="utf-8")
 
@@ -46,3 +56,204 @@ def test_target_cues_load_and_a_bad_role_is_named(tmp_path):
     bad.write_text("role,pattern,note\nstrong_target,年底前,\nstrong_goal,力争,\n", encoding="utf-8")
     with pytest.raises(ValueError, match="strong_goal"):
         load_cues(bad)
+
+
+# --- resolving, checking and parsing every lexicon file (bizenv_analysis.lexicon) ---------------------
+
+BAD_REGEX_RULES = "theme_id,field,pattern,weight,exclude,note\napproval_speed,text,审批,2,,\nopenness,text,(开放,2,,\n"
+
+
+def run_build(corpus: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
+    """The CLI build of a corpus: exit status and what it wrote to stderr."""
+    code = main(["build", "--data", str(corpus), "--quiet"])
+    return code, capsys.readouterr().err
+
+
+def demo_corpus(tmp_path: Path, **lexicon: str | bytes) -> Path:
+    """The demo document as a corpus, with its own lexicon files {name: text or bytes}."""
+    corpus = make_corpus(tmp_path / "c", {"demo-2025": (DEMO.encode("utf-8"), "utf-8")})
+    (corpus / "lexicon").mkdir()
+    for name, content in lexicon.items():
+        path = corpus / "lexicon" / name.replace("__", ".")
+        path.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
+    return corpus
+
+
+def refused(corpus: Path, capsys: pytest.CaptureFixture[str], *needles: str) -> str:
+    """The build exits 2 without a traceback, writes nothing, and names every needle on stderr."""
+    code, err = run_build(corpus, capsys)
+    assert code == 2, err
+    assert err.startswith("error: ") and "Traceback" not in err
+    assert not (corpus / "processed").exists()
+    for needle in needles:
+        assert needle in err, (needle, err)
+    return err
+
+
+def test_the_bundled_lexicon_loads_and_every_pattern_passes_the_checks(tmp_path):
+    lex = Lexicon.load(tmp_path)  # a corpus folder without a lexicon/ of its own
+    assert set(lex.files) == set(FILES) and lex.own() == []
+    assert all(f.origin == BUNDLED and f.path == LEXICON / f.name for f in lex.files.values())
+    assert Lexicon.load(DATA).own() == []  # the bundled corpus's lexicon/ is the bundled one
+    themes_df = pd.read_csv(LEXICON / "themes.csv", dtype=str, keep_default_na=False)
+    assert lex.codebook.theme_ids == list(themes_df["theme_id"])
+    assert len(lex.codebook.rules) == len(pd.read_csv(LEXICON / "theme_rules.csv"))
+    assert (lex.codebook.threshold, lex.codebook.max_hits, lex.codebook.fallback) == (2.0, 3, "approval_speed")
+    assert len(lex.chrome) == len(pd.read_csv(LEXICON / "chrome.csv"))
+    assert len(lex.policy_terms) == len(read_terms(LEXICON / "policy_terms.txt"))
+    assert lex.stopwords == read_stopwords(LEXICON / "stopwords.txt")
+    assert [t for t, _ in lex.topics] == [t for t, _ in load_topics(LEXICON / "target_topics.csv")]
+    assert lex.topic_labels == topic_labels()
+    assert lex.cues == load_cues()
+    assert [(c, f) for c, f, _ in lex.time_classes] == [(c, f) for c, f, _ in load_time_classes()]
+    assert lex.learning.place_relation == LearningRules.load(LEXICON / "learning.csv").place_relation
+    # the validation folder's older rule sets pass the same checks
+    assert len(lex.codebook_with(DATA / "validation" / "round1" / "theme_rules.csv").rules) > 0
+    first = lex.overridden(DATA / "validation" / "extractors_first_pass", RULE_FILES)
+    assert first.origin("learning.csv") == "extractors_first_pass" and first.origin("target_topics.csv") == BUNDLED
+
+
+def test_the_old_and_new_forms_of_load_codebook_agree():
+    by_folder = load_codebook(LEXICON)
+    by_file = load_codebook(LEXICON / "themes.csv", LEXICON / "theme_rules.csv", LEXICON / "theme_params.csv")
+    assert by_folder.theme_ids == by_file.theme_ids and by_folder.rules == by_file.rules
+
+
+def test_a_corpus_with_only_its_own_theme_rules_uses_them(tmp_path, capsys):
+    rules = "theme_id,field,pattern,weight,exclude,note\nopenness,text,信用修复,20,,the only rule\n"
+    corpus = demo_corpus(tmp_path, theme_rules__csv=rules)
+    lex = Lexicon.load(corpus)
+    assert lex.own() == ["theme_rules.csv"] and lex.origin("themes.csv") == BUNDLED
+    assert lex.path("theme_rules.csv") == corpus / "lexicon" / "theme_rules.csv"
+    assert run_build(corpus, capsys)[0] == 0
+    coded = pd.read_csv(corpus / "processed" / "themes.csv")
+    texts = pd.read_csv(corpus / "processed" / "measures.csv").set_index("measure_id")["text"]
+    primary = coded[coded["primary"]].set_index("measure_id")
+    repaired = [m for m in primary.index if "信用修复" in texts[m]]
+    assert len(repaired) == 1
+    assert (primary.loc[repaired[0], "theme_id"], primary.loc[repaired[0], "score"]) == ("openness", 20.0)
+    others = primary.drop(index=repaired)
+    assert set(others["theme_id"]) == {"approval_speed"} and set(others["score"]) == {0.0}  # the fallback
+
+
+def test_a_header_only_rules_file_is_refused(tmp_path, capsys):
+    corpus = demo_corpus(tmp_path, theme_rules__csv="theme_id,field,pattern,weight,exclude,note\n")
+    refused(corpus, capsys, "theme_rules.csv", "no rows", "fallback theme")
+
+
+def test_a_bad_regex_is_named_with_its_file_line_and_error(tmp_path, capsys):
+    corpus = demo_corpus(tmp_path, theme_rules__csv=BAD_REGEX_RULES)
+    refused(corpus, capsys, str(corpus / "lexicon" / "theme_rules.csv"), "line 3", "`(开放`",
+            "missing ), unterminated subpattern")
+
+
+@pytest.mark.parametrize("name, content", [
+    ("chrome.csv", "rule_id,action,pattern,condition,note\nslow,drop,^(a+)+$,,\n"),
+    ("target_topics.csv", "applies_to,pattern,note,label_en\n开办企业,(\\w*)*x,,starting a business\n"),
+    ("theme_rules.csv", "theme_id,field,pattern,weight,exclude,note\nopenness,text,开放,2,(a|aa)+$,\n"),
+    ("learning.csv", "role,pattern,label,note,label_en,relation\nplace,(?:深|圳+)+,深圳,,,\nverb,借鉴,借鉴,,,\n"),
+])
+def test_a_catastrophic_pattern_is_refused_before_anything_is_matched(tmp_path, capsys, name, content):
+    # a line on which these patterns would backtrack for hours, were they ever matched
+    corpus = make_corpus(tmp_path / "c", {"demo-2025": ((DEMO + "a" * 40 + "!\n").encode("utf-8"), "utf-8")})
+    (corpus / "lexicon").mkdir()
+    (corpus / "lexicon" / name).write_text(content, encoding="utf-8")
+    start = time.perf_counter()
+    refused(corpus, capsys, name, "line 2", "could take forever to match")
+    assert time.perf_counter() - start < 10
+
+
+@pytest.mark.parametrize("pattern", [
+    "(a+)+$", r"(\w*)*x", "(a|aa)+$", "(?:a|ab)+c", r"(\d+\.?)*$", "(.*,)*x", "(?:x|y?)+", r"(?:\w|\d\d)+?z",
+    "(a{1,3}|b+)*", "(?:学习|学|借鉴)+",
+])
+def test_nested_or_ambiguous_unbounded_repeats_are_refused(pattern):
+    assert catastrophic(pattern)
+
+
+@pytest.mark.parametrize("pattern", [
+    "a+b+c*", r"[\d.]+%", "(?:学习|借鉴)+", "(学习|学校)+", "(?:ab|cd)*", "(?>a+)+", "(?:a++b)*", "(a+){2}",
+    r"(?:\d|年)+", "(?:[一二三]|十)+", r"^(?P<num>\d{1,3})[.．、](?!\d)\s*(?P<rest>.*)$", "(?:a{1,3})+b",
+])
+def test_other_patterns_pass(pattern):
+    assert catastrophic(pattern) is None
+
+
+def test_an_unknown_theme_id_in_the_rules_is_refused(tmp_path, capsys):
+    rules = "theme_id,field,pattern,weight,exclude,note\napproval_speed,text,审批,2,,\ntrade,text,外贸,2,,\n"
+    refused(demo_corpus(tmp_path, theme_rules__csv=rules), capsys, "theme_rules.csv", "line 3", "'trade'",
+            "themes.csv")
+
+
+def test_a_corpus_codebook_without_matching_bundled_rules_is_refused(tmp_path, capsys):
+    """Own themes.csv, bundled rules: the bundled rules name themes the corpus does not have."""
+    themes_csv = "theme_id,group_id\napproval_speed,gov_services\n"
+    refused(demo_corpus(tmp_path, themes__csv=themes_csv), capsys, str(LEXICON / "theme_rules.csv"),
+            "is not in", "its own themes.csv")
+
+
+@pytest.mark.parametrize("name, content, needles", [
+    ("time_classes.csv", "time_class,pattern,note\nperiod,有效期$,\n", ["time_classes.csv", "line 1", "field"]),
+    ("theme_rules.csv", "theme_id,field,regex,weight\nopenness,text,开放,2\n", ["theme_rules.csv", "pattern"]),
+    ("chrome.csv", "rule_id,action,condition,note\nx,drop,,\n", ["chrome.csv", "missing column pattern"]),
+])
+def test_a_missing_column_is_refused(tmp_path, capsys, name, content, needles):
+    refused(demo_corpus(tmp_path, **{name.replace(".", "__"): content}), capsys, "missing column", *needles)
+
+
+@pytest.mark.parametrize("name, content, needles", [
+    ("theme_rules.csv", "", ["theme_rules.csv", "the file is empty"]),
+    ("theme_params.csv", "name,value\nthreshold,two\nmax_hits,3\nfallback,approval_speed\n",
+     ["theme_params.csv", "line 2", "threshold 'two' is not a number"]),
+    ("theme_params.csv", "name,value\nthreshold,2\nmax_hits,3\nfallback,trade\n",
+     ["theme_params.csv", "line 4", "fallback 'trade'"]),
+    ("theme_params.csv", "name,value\nthreshold,2\nmax_hits,3\n", ["theme_params.csv", "no row for fallback"]),
+    ("theme_rules.csv", "theme_id,field,pattern,weight,exclude,note\nopenness,text,开放,heavy,,\n",
+     ["line 2", "weight 'heavy' is not a number"]),
+    ("theme_rules.csv", "theme_id,field,pattern,weight,exclude,note\nopenness,body,开放,2,,\n",
+     ["line 2", "unknown field 'body'", "text, title, kind"]),
+    ("theme_rules.csv", "theme_id,field,pattern,weight,exclude,note\nopenness,text,审批.{0,4}压缩,2,,\n",
+     ["line 2", "7 fields, but the header has 6", "quote"]),
+    ("theme_rules.csv", BAD_REGEX_RULES.encode("gb18030"), ["theme_rules.csv", "line 2", "not valid UTF-8"]),
+    ("stopwords.txt", "# stopwords\n的\n了\n".encode("gb18030"), ["stopwords.txt", "line 2", "not valid UTF-8"]),
+    ("policy_terms.txt", "营商环境 2000 n\n一网通办\t50\tl\n", ["policy_terms.txt", "line 2", "word [freq] [tag]"]),
+    ("target_cues.csv", "role,pattern,note\nstrong_target,年底前,\nstrong_goal,力争,\n",
+     ["target_cues.csv", "line 3", "unknown role 'strong_goal'"]),
+    ("target_cues.csv", "role,pattern,note\nstrong_target,年底前,\n", ["target_cues.csv", "no cue for the roles"]),
+    ("time_classes.csv", "time_class,field,pattern,note\nperiod,before,有效期$,\n", ["line 2", "unknown field"]),
+    ("learning.csv", "role,pattern,label,note,label_en,relation\nverb,借鉴,借鉴,,,\nplace,深圳,深圳,,,copies\n",
+     ["learning.csv", "line 3", "unknown relation 'copies'"]),
+    ("learning.csv", "role,pattern,label,note,label_en,relation\nverb,向{place}看齐,看齐,,,\nplace,深圳,深圳,,,\n",
+     ["learning.csv", "verb without {place}"]),
+    ("chrome.csv", "rule_id,action,pattern,condition,note\nnav,hide,^首页$,,\n", ["line 2", "unknown action 'hide'"]),
+    ("chrome.csv", "rule_id,action,pattern,condition,note\nnav,drop,^首页$,,\nnav,drop,^返回$,,\n",
+     ["line 3", "rule_id 'nav' repeats line 2"]),
+    ("target_topics.csv", "applies_to,pattern,note,label_en\n", ["target_topics.csv", "no rows"]),
+    ("segmentation.csv", "role,pattern,note\nchapter,\"^(?P<num>[一二三]+)、(?P<rest>.*)$\",\n",
+     ["segmentation.csv", "no row for the role"]),
+    ("segmentation.csv", "role,pattern,note\nchapter,^[一二三、,\n", ["segmentation.csv", "line 2", "unterminated"]),
+])
+def test_a_malformed_file_is_refused_with_the_fix(tmp_path, capsys, name, content, needles):
+    err = refused(demo_corpus(tmp_path, **{name.replace(".", "__"): content}), capsys, *needles)
+    assert "\n  fix: " in err
+
+
+def test_an_override_folder_is_checked_like_the_lexicon(tmp_path):
+    (tmp_path / "learning.csv").write_text("role,pattern,label\nverb,借鉴,借鉴\nplace,(深圳,深圳\n", encoding="utf-8")
+    with pytest.raises(BuildError, match="line 3"):
+        Lexicon.load(DATA).overridden(tmp_path, RULE_FILES)
+
+
+def test_the_summary_names_own_and_stray_files(tmp_path):
+    corpus = demo_corpus(tmp_path, theme_rules__csv="theme_id,field,pattern,weight\nopenness,text,开放,2\n",
+                         theme_rule__csv="a typo: never read\n")
+    lex = Lexicon.load(corpus)
+    assert lex.ignored == ("theme_rule.csv",)
+    assert lex.summary().startswith("own theme_rules.csv; bundled the other 10; ignored theme_rule.csv")
+
+
+def test_cues_that_do_not_join_into_one_regex_are_refused(tmp_path, capsys):
+    cues = (pd.read_csv(LEXICON / "target_cues.csv", dtype=str, keep_default_na=False)
+            .to_csv(index=False) + "strong_target,(?P<x>力争),\nstrong_target,(?P<x>确保),\n")
+    refused(demo_corpus(tmp_path, target_cues__csv=cues), capsys, "target_cues.csv", "strong_target cues",
+            "redefinition of group name")

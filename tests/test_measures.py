@@ -26,6 +26,17 @@ def test_counts_per_source_and_kind(measures):
     assert (measures["kind"] == "safeguard").sum() == 12
 
 
+def test_general_parts_are_kept_apart_without_renumbering_the_measures(built):
+    general = built["measures"][built["measures"]["kind"] == "general"]
+    assert [(r.measure_id, r.number, r.chapter, r.title) for r in general.itertuples()] == [
+        ("tianhe-2020:g01", "", "工作目标", "工作目标"),
+        ("quzhou-2018:g01", "1", "总体要求和主要目标", "总体要求"),
+        ("quzhou-2018:g02", "2", "总体要求和主要目标", "主要目标"),
+        ("quzhou-2018:g03", "", "基本原则", "基本原则")]
+    # 二、基本原则 is four —— principles: the chapter's body is one general item, not four measures.
+    assert general.set_index("measure_id").loc["quzhou-2018:g03", "text"].count("\n——") == 4
+
+
 def test_ids_are_stable_and_unique(measures):
     assert measures["measure_id"].is_unique
     assert all(re.fullmatch(r"[a-z0-9-]+:\d{2}", m) for m in measures["measure_id"])

@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
+import shutil
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
 
+from bizenv_analysis.__main__ import main
 from bizenv_analysis.paths import ROOT
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
@@ -29,3 +37,58 @@ def test_committed_with_outputs_from_a_clean_kernel(path):
             text = json.dumps(out, ensure_ascii=False)
             assert "<Figure size" not in text and "Warning" not in text and "/work/" not in text
             assert "execution" not in cell.get("metadata", {})
+
+
+ONE_SOURCE = (ROOT / "tests" / "data" / "demo-2025.txt").read_bytes()
+
+
+def _corpus_with_one_source(folder: Path) -> Path:
+    """The README's worked example: one small plan (7 items), one source, one year."""
+    (folder / "raw").mkdir(parents=True)
+    (folder / "raw" / "demo-2025.txt").write_bytes(ONE_SOURCE)
+    digest = hashlib.sha256(ONE_SOURCE).hexdigest()
+    (folder / "sources.csv").write_text(
+        "source_id,file,title,issuer,place,admin_level,province,date,date_note,doc_type,script,sha256\n"
+        f"demo-2025,raw/demo-2025.txt,示例方案,某市人民政府,某市,city,某省,2025-01-01,example,action_plan,"
+        f"simplified,{digest}\n", encoding="utf-8")
+    return folder
+
+
+def _execute(nb: Path, corpus: Path) -> tuple[Path, subprocess.CompletedProcess]:
+    env = {**os.environ, "BIZENV_DATA": str(corpus), "MPLBACKEND": "Agg", "PYTHONDONTWRITEBYTECODE": "1"}
+    run = subprocess.run([str(Path(sys.executable).parent / "jupyter"), "nbconvert", "--to", "notebook", "--execute",
+                          "--output-dir", str(corpus / "notebooks"), "--log-level=ERROR", str(nb)],
+                         capture_output=True, text=True, env=env, cwd=ROOT)
+    return nb, run
+
+
+def test_every_notebook_runs_on_other_corpora(tmp_path: Path) -> None:
+    """The multi-style demo corpus (14 documents, no validation folder, a paragraph-only document)
+    and a one-source corpus of seven items (too few to cluster or compare): every notebook runs, says
+    what it skips, and writes its figures into the corpus's own folder, not the project's."""
+    demo = tmp_path / "demo"
+    shutil.copytree(ROOT / "tests" / "data" / "demo_corpus", demo)
+    corpora = [demo, _corpus_with_one_source(tmp_path / "one")]
+    for corpus in corpora:
+        assert main(["build", "--data", str(corpus), "--quiet"]) == 0
+    jobs = [(nb, c) for c in corpora for nb in NOTEBOOKS]
+    with ThreadPoolExecutor(max_workers=(os.cpu_count() or 1) + 1) as pool:
+        runs = list(pool.map(lambda job: _execute(*job), jobs))
+    for (nb, corpus), (_, run) in zip(jobs, runs, strict=True):
+        assert run.returncode == 0, f"{nb.name} on {corpus.name}:\n{run.stderr[-3000:]}"
+        out = json.loads((corpus / "notebooks" / nb.name).read_text(encoding="utf-8"))
+        for cell in out["cells"]:
+            for o in cell.get("outputs", []):
+                assert o["output_type"] != "error"
+                if o.get("name") == "stderr":  # only the build's own one-line warnings, in notebook 01
+                    text = "".join(o["text"])
+                    assert nb.name.startswith("01_") and all(
+                        line.startswith("warning: ") for line in text.strip().splitlines()), text
+    one = corpora[1]
+    texts = [json.dumps(json.loads((one / "notebooks" / nb.name).read_text(encoding="utf-8")), ensure_ascii=False)
+             for nb in NOTEBOOKS]
+    assert "Clustering needs at least 12 measures" in texts[3]
+    assert "The sources cannot be compared (1 source" in texts[5]
+    assert (demo / "figures" / "fig05_cluster_map_en.png").is_file()
+    assert (one / "figures" / "fig01_measures_by_source_en.png").is_file()
+    assert not (one / "figures" / "fig05_cluster_map_en.png").exists()

@@ -1,0 +1,585 @@
+"""Hostile or broken input, unusable output folders and interruptions: exit 2, a message naming the
+file and the fix, no traceback, and the output folder exactly as it was (listing and bytes).
+
+Every corpus here is constructed in tmp_path; the one-document plan below builds in about a second.
+"""
+
+from __future__ import annotations
+
+import errno
+import fcntl
+import hashlib
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from bizenv_analysis import __main__ as cli
+from bizenv_analysis import io, parallel
+from bizenv_analysis.clean import clean_document, load_chrome_rules
+from bizenv_analysis.errors import BuildError
+from bizenv_analysis.paths import LEXICON, ROOT
+from bizenv_analysis.sources import MAX_LINE_CHARS, RawDocument, load_raw_documents, split_lines
+
+PLAN = """某市优化营商环境若干措施
+一、提升政务服务效能
+(一)深化“一网通办”
+1.推进政务服务事项全程网办,2025年底前实现可网办率100%。(牵头单位:市政务服务数据管理局)
+2.推行告知承诺制,企业开办压缩至1个工作日内。(责任单位:市市场监管局)
+(二)优化审批流程
+3.工程建设项目审批时间压缩至60个工作日以内。
+二、加强法治保障
+4.健全多元化纠纷解决机制,学习深圳“一站式”诉讼服务做法。(责任单位:市法院)
+5.建设社会信用体系,开展信用修复。(责任单位:市发展改革委)
+三、保障措施
+(一)加强组织领导。成立领导小组,统筹推进各项工作。
+"""
+# The same plan with one more measure (so a build has new tables to write).
+PLAN2 = PLAN.replace("(责任单位:市发展改革委)\n", "(责任单位:市发展改革委)\n6.新增一条措施,优化服务。\n")
+HEADER = "source_id,file,title,issuer,place,admin_level,province,date,date_note,doc_type,script,encoding,sha256"
+HEX64 = re.compile(r"\b[0-9a-f]{64}\b")
+
+
+def row(sid: str, file: str, digest: str) -> str:
+    return f"{sid},{file},示例,某市人民政府,某市,city,某省,2025-01-01,test,action_plan,simplified,utf-8,{digest}"
+
+
+def make_corpus(folder: Path, text: str = PLAN, sid: str = "demo-2025") -> Path:
+    (folder / "raw").mkdir(parents=True)
+    data = text.encode("utf-8")
+    (folder / "raw" / f"{sid}.txt").write_bytes(data)
+    (folder / "sources.csv").write_text(f"{HEADER}\n{row(sid, f'raw/{sid}.txt', sha(data))}\n", encoding="utf-8")
+    return folder
+
+
+def sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def snapshot(folder: Path) -> dict[str, bytes | None]:
+    """Every entry under `folder`, hidden ones too: file bytes, None for a folder."""
+    if not folder.exists():
+        return {}
+    return {p.relative_to(folder).as_posix(): (None if p.is_dir() else p.read_bytes())
+            for p in sorted(folder.rglob("*"))}
+
+
+def leftovers(out: Path) -> list[str]:
+    """Hidden staging, old or lock entries a build left beside its output folder."""
+    return sorted(p.name for p in out.parent.glob(f".{out.name}.bizenv-*"))
+
+
+def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
+    code = cli.main(["build", *args])
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    return code, err
+
+
+def refused(corpus: Path, out: Path, capsys: pytest.CaptureFixture[str], *extra: str) -> str:
+    """The build must exit 2 with an error and a fix, and leave `out` (and its surroundings) as they were."""
+    before, around = snapshot(out), sorted(p.name for p in out.parent.iterdir()) if out.parent.exists() else []
+    code, err = run(["--data", str(corpus), "--out", str(out), "--quiet", *extra], capsys)
+    assert code == 2, err
+    assert err.startswith("error: ") and "fix: " in err and "nothing was written." in err
+    assert snapshot(out) == before
+    assert (sorted(p.name for p in out.parent.iterdir()) if out.parent.exists() else []) == around
+    return err
+
+
+@pytest.fixture(scope="module")
+def good_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The plan corpus built once: the output folder of a good build."""
+    base = tmp_path_factory.mktemp("good")
+    corpus = make_corpus(base / "corpus")
+    assert cli.main(["build", "--data", str(corpus), "--out", str(base / "out"), "--quiet", "--jobs", "1"]) == 0
+    return base / "out"
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    return make_corpus(tmp_path / "corpus")
+
+
+@pytest.fixture
+def out(tmp_path: Path, good_build: Path) -> Path:
+    """An output folder holding a previous good build (it must survive a failed one)."""
+    return Path(shutil.copytree(good_build, tmp_path / "out"))
+
+
+def set_sources(corpus: Path, *lines: str) -> None:
+    (corpus / "sources.csv").write_text("\n".join([HEADER, *lines]) + "\n", encoding="utf-8")
+
+
+def digest(corpus: Path, name: str = "demo-2025.txt") -> str:
+    return sha((corpus / "raw" / name).read_bytes())
+
+
+# --- 1. `file` stays inside the data folder ---------------------------------------------------------
+
+@pytest.mark.parametrize("value", ["../../etc/passwd", "/etc/hostname", "raw/../../secret.txt", "SECRET"])
+def test_a_file_outside_the_data_folder_is_refused_unread(tmp_path, corpus, out, capsys, monkeypatch, value):
+    secret = tmp_path / "secret.txt"
+    secret.write_bytes(b"not for you\n")
+    secret_sha = sha(secret.read_bytes())
+    value = str(secret) if value == "SECRET" else value
+    set_sources(corpus, row("demo-2025", value, ""))  # no checksum: a read file would print its sha256
+    read = []
+    real = Path.read_bytes
+    monkeypatch.setattr(Path, "read_bytes", lambda p: read.append(p.resolve()) or real(p))
+    err = refused(corpus, out, capsys)
+    assert "sources.csv" in err and "outside the data folder" in err and repr(value) in err
+    assert "copy the document into" in err and "raw/<its name>" in err
+    assert not HEX64.search(err) and secret_sha not in err
+    assert secret.resolve() not in read and not any(p.parts[:2] == ("/", "etc") for p in read)
+
+
+def test_a_symlink_in_raw_leading_outside_is_refused_unread(tmp_path, corpus, out, capsys):
+    secret = tmp_path / "secret.txt"
+    secret.write_bytes(b"not for you\n")
+    (corpus / "raw" / "demo-2025.txt").unlink()
+    (corpus / "raw" / "demo-2025.txt").symlink_to(secret)
+    set_sources(corpus, row("demo-2025", "raw/demo-2025.txt", ""))
+    err = refused(corpus, out, capsys)
+    assert "demo-2025.txt" in err and "link to a file outside the data folder" in err
+    assert "copy the document itself into raw/" in err and not HEX64.search(err)
+
+
+def test_a_bare_file_name_is_looked_up_in_raw_and_an_empty_checksum_shows_the_right_one(corpus, out, capsys):
+    set_sources(corpus, row("demo-2025", "demo-2025.txt", ""))
+    err = refused(corpus, out, capsys)
+    assert f"record the checksum: sha256 = {digest(corpus)}" in err
+    set_sources(corpus, row("demo-2025", "demo-2025.txt", digest(corpus)))
+    assert [d.path for d in load_raw_documents(corpus)] == [(corpus / "raw" / "demo-2025.txt").resolve()]
+
+
+# --- 2. the output folder is replaced whole, under a lock --------------------------------------------
+
+def test_a_build_replaces_the_whole_folder_and_stale_tables_go(corpus, out, capsys):
+    manifest = (out / io.MANIFEST).read_text(encoding="utf-8")
+    tables = sorted(p.name for p in out.iterdir() if p.name != io.MANIFEST)
+    assert manifest.splitlines()[2:] == tables and (out / io.MANIFEST).read_bytes() == io.manifest_bytes(tables)
+    assert str(out.parent) not in manifest and not re.search(r"\d{4}-\d\d-\d\d|\d\d:\d\d", manifest)
+    # A table of an earlier build (another corpus with hand coding), listed in its manifest:
+    (out / "validation_summary.csv").write_text("metric,value\nx,1\n", encoding="utf-8")
+    (out / io.MANIFEST).write_bytes(io.manifest_bytes([*tables, "validation_summary.csv"]))
+    (out / "measures.csv").write_text("stale\n", encoding="utf-8")
+    code, _ = run(["--data", str(corpus), "--out", str(out), "--quiet"], capsys)
+    assert code == 0
+    assert sorted(p.name for p in out.iterdir()) == sorted([io.MANIFEST, *tables])
+    assert (out / "measures.csv").read_text(encoding="utf-8") != "stale\n"
+    assert leftovers(out) == []
+
+
+def test_an_unchanged_rebuild_touches_nothing(good_build, tmp_path):
+    out = Path(shutil.copytree(good_build, tmp_path / "out"))
+    files = {p.name: p.read_bytes() for p in out.iterdir() if p.name != io.MANIFEST}
+    stats = {p.name: (p.stat().st_ino, p.stat().st_mtime_ns) for p in out.iterdir()}
+    assert io.write_outputs(out, files, whole_folder=True) == []
+    assert {p.name: (p.stat().st_ino, p.stat().st_mtime_ns) for p in out.iterdir()} == stats
+    changed = dict(files, **{"measures.csv": b"changed\n"})
+    assert io.write_outputs(out, changed, whole_folder=True) == [out / "measures.csv"]
+    assert snapshot(out) == {**{k: v for k, v in changed.items()}, io.MANIFEST: io.manifest_bytes(list(files))}
+
+
+@pytest.mark.parametrize("content", ["no manifest", "manifest and a file it does not list", "a file"])
+def test_a_folder_a_build_did_not_write_is_refused(corpus, tmp_path, capsys, content):
+    target = tmp_path / "mine"
+    if content == "a file":
+        target.write_text("my notes\n", encoding="utf-8")
+    else:
+        target.mkdir()
+        (target / "notes.md").write_text("my notes\n", encoding="utf-8")
+        (target / "measures.csv").write_text("mine\n", encoding="utf-8")
+        if content != "no manifest":
+            (target / io.MANIFEST).write_bytes(io.manifest_bytes(["measures.csv"]))
+    before = target.read_bytes() if target.is_file() else snapshot(target)
+    code, err = run(["--data", str(corpus), "--out", str(target), "--quiet"], capsys)
+    assert code == 2 and str(target) in err and "fix: " in err
+    if content == "a file":
+        assert "the output folder is a file" in err
+    else:
+        listed = "measures.csv, notes.md" if content == "no manifest" else "notes.md"
+        assert f"a build did not write ({listed})" in err and "move those files elsewhere" in err
+    assert (target.read_bytes() if target.is_file() else snapshot(target)) == before
+
+
+def test_the_folder_of_an_earlier_build_without_a_manifest_is_replaced(corpus, out, capsys):
+    (out / io.MANIFEST).unlink()
+    (out / ".DS_Store").write_bytes(b"\0")
+    code, _ = run(["--data", str(corpus), "--out", str(out), "--quiet"], capsys)
+    assert code == 0 and (out / io.MANIFEST).is_file() and not (out / ".DS_Store").exists()
+
+
+def test_a_second_build_into_the_same_folder_is_refused(corpus, out, capsys):
+    lock = out.parent / f".{out.name}.bizenv-lock"
+    fd = os.open(lock, os.O_RDWR | os.O_CREAT)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # what a running build holds
+        before = snapshot(out)
+        code, err = run(["--data", str(corpus), "--out", str(out), "--quiet"], capsys)
+        assert code == 2 and f"another build is writing {out}" in err and "fix: wait for it" in err
+        assert snapshot(out) == before
+        with pytest.raises(BuildError, match="another build is writing"):  # also at the write step
+            io.write_outputs(out, {"a.csv": b"x\n"}, whole_folder=True)
+    finally:
+        os.close(fd)
+    assert snapshot(out) == before
+
+
+class Killed(BaseException):
+    """Stands in for SIGKILL: nothing of the build's own clean-up runs."""
+
+
+def kill_at(monkeypatch: pytest.MonkeyPatch, name: str, call: int) -> None:
+    """Make the `call`-th call of io.<name> (or os.rename) kill the build, and skip all clean-up."""
+    target = os if name == "rename" else io
+    real = getattr(target, name)
+    count = [0]
+
+    def dying(*args: object, **kwargs: object) -> object:
+        count[0] += 1
+        if count[0] >= call:  # dead: no later call happens either
+            raise Killed
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(target, name, dying)
+    monkeypatch.setattr(io, "_remove", lambda path, quiet=False: None)
+
+
+@pytest.mark.parametrize("where", ["writing the staging folder", "between the renames (no exchange)",
+                                   "after the exchange, before removing the old folder"])
+def test_a_killed_write_leaves_old_or_new_complete_and_the_next_build_cleans_up(good_build, tmp_path,
+                                                                                 monkeypatch, where):
+    out = Path(shutil.copytree(good_build, tmp_path / "out"))
+    old = snapshot(out)
+    files = {p.name: p.read_bytes() + b"# new\n" for p in out.iterdir() if p.name != io.MANIFEST}
+    new = {**files, io.MANIFEST: io.manifest_bytes(list(files))}
+    with monkeypatch.context() as m:
+        if where.startswith("writing"):
+            kill_at(m, "_write_file", 3)
+        elif where.startswith("between"):
+            m.setattr(io, "_exchange", lambda a, b: False)
+            kill_at(m, "rename", 2)
+        else:
+            kill_at(m, "_signals_held", 99)  # never dies; only the clean-up is skipped
+        try:
+            io.write_outputs(out, files, whole_folder=True)
+        except Killed:
+            pass
+    hidden = {name: snapshot(out.parent / name) for name in leftovers(out)}
+    assert snapshot(out) in (old, new) or old in hidden.values()  # the previous folder is whole somewhere
+    assert all(name.endswith(("-staging", "-old")) for name in hidden)
+    assert io.write_outputs(out, files, whole_folder=True) is not None
+    assert snapshot(out) == new and leftovers(out) == []
+
+
+def test_a_failed_swap_without_exchange_puts_the_previous_folder_back(good_build, tmp_path, monkeypatch):
+    out = Path(shutil.copytree(good_build, tmp_path / "out"))
+    old = snapshot(out)
+    files = {p.name: b"new\n" for p in out.iterdir() if p.name != io.MANIFEST}
+    monkeypatch.setattr(io, "_exchange", lambda a, b: False)
+    real, calls = os.rename, [0]
+
+    def rename(src: object, dst: object) -> None:
+        calls[0] += 1
+        if calls[0] == 2:  # moving the staging folder in
+            raise OSError(errno.EIO, os.strerror(errno.EIO), str(src))
+        real(src, dst)
+
+    monkeypatch.setattr(os, "rename", rename)
+    with pytest.raises(BuildError, match=f"cannot write {out}: {os.strerror(errno.EIO)}"):
+        io.write_outputs(out, files, whole_folder=True)
+    assert calls[0] == 3 and snapshot(out) == old and leftovers(out) == []
+
+
+# --- 3. --out must not be among the inputs ---------------------------------------------------------------
+
+@pytest.mark.parametrize("where", [".", "raw", "raw/sub", "lexicon", "validation", "validation/x", "..", "other"])
+def test_an_output_folder_among_the_inputs_is_refused(tmp_path, corpus, capsys, where):
+    (corpus / "lexicon").mkdir()
+    (corpus / "validation").mkdir()
+    if where == "other":  # another corpus folder: holds sources.csv and raw/
+        target = make_corpus(tmp_path / "other")
+    else:
+        target = corpus / where
+    before = snapshot(tmp_path)
+    code, err = run(["--data", str(corpus), "--out", str(target), "--quiet"], capsys)
+    assert code == 2 and str(target) in err
+    assert f"fix: use {corpus / 'processed'} or a folder outside the data folder" in err
+    assert snapshot(tmp_path) == before
+
+
+def test_the_default_output_folder_is_fine(corpus, capsys):
+    code, _ = run(["--data", str(corpus), "--quiet"], capsys)
+    assert code == 0 and (corpus / "processed" / io.MANIFEST).is_file()
+
+
+# --- 4. ordinary bad input ----------------------------------------------------------------------------------
+
+def test_an_empty_sources_csv(corpus, out, capsys):
+    (corpus / "sources.csv").write_bytes(b"")
+    err = refused(corpus, out, capsys)
+    assert "sources.csv: is empty (0 bytes)" in err and "header row" in err
+
+
+def test_a_header_only_sources_csv(corpus, out, capsys):
+    set_sources(corpus)
+    err = refused(corpus, out, capsys)
+    assert "sources.csv: has a header but no rows" in err and "add one row per document" in err
+
+
+@pytest.mark.parametrize("change, fields", [(",extra", 14), ("", 12)])
+def test_a_row_with_a_field_too_many_or_too_few_is_named(corpus, out, capsys, change, fields):
+    good = row("demo-2025", "raw/demo-2025.txt", digest(corpus))
+    bad = good + change if change else good.rsplit(",", 1)[0]
+    set_sources(corpus, good.replace("demo-2025", "a", 1), bad)
+    err = refused(corpus, out, capsys)
+    assert f"sources.csv: line 3: {fields} fields, but the header has 13" in err
+    assert "double quotes" in err
+
+
+def test_ids_differing_only_by_spaces_are_duplicates(corpus, out, capsys):
+    (corpus / "raw" / "b.txt").write_text(PLAN, encoding="utf-8")
+    d = digest(corpus)
+    set_sources(corpus, row("demo-2025", "raw/demo-2025.txt", d), row(" demo-2025 ", "raw/b.txt", d))
+    err = refused(corpus, out, capsys)
+    assert "duplicate source_id: demo-2025 (lines 2, 3)" in err and "its own source_id" in err
+
+
+def test_two_rows_naming_one_file(corpus, out, capsys):
+    d = digest(corpus)
+    set_sources(corpus, row("demo-2025", "raw/demo-2025.txt", d), row("other-2025", "demo-2025.txt", d))
+    err = refused(corpus, out, capsys)
+    assert "sources.csv: lines 2 and 3 both name the file 'demo-2025.txt'" in err and "its own document" in err
+
+
+@pytest.mark.parametrize("char, message", [("\x00", "line 2: contains a NUL byte"),
+                                           ("\x07", "line 2, column title: control character U+0007")])
+def test_nul_and_control_characters_in_sources_csv(corpus, out, capsys, char, message):
+    set_sources(corpus, row("demo-2025", "raw/demo-2025.txt", digest(corpus)).replace("示例", f"示{char}例"))
+    err = refused(corpus, out, capsys)
+    assert f"sources.csv: {message}" in err
+
+
+def test_zero_width_characters_and_boms_in_fields_are_dropped(corpus):
+    good = row("demo-2025", "raw/demo-2025.txt", digest(corpus))
+    set_sources(corpus, good.replace("demo-2025,", "\ufeffdemo-\u200b2025\u2060,", 1).replace("某市,", "某\u200d市,"))
+    [doc] = load_raw_documents(corpus)
+    assert doc.source_id == "demo-2025" and doc.meta["place"] == "某市"
+
+
+def test_an_unclosed_quote_names_the_line(corpus, out, capsys):
+    set_sources(corpus, row("demo-2025", "raw/demo-2025.txt", digest(corpus)).replace("示例", '"示例'))
+    err = refused(corpus, out, capsys)
+    assert "sources.csv: line 2: not valid CSV" in err and "double quotes" in err
+
+
+@pytest.mark.parametrize("args, env", [(["--jobs", "0"], None), (["--jobs", "-1"], None),
+                                       (["--jobs", "abc"], None), ([], "abc"), ([], "0")])
+def test_jobs_must_be_a_whole_number_of_at_least_one(corpus, out, capsys, monkeypatch, args, env):
+    if env is not None:
+        monkeypatch.setenv("BIZENV_JOBS", env)
+    before = snapshot(out)
+    code, err = run(["--data", str(corpus), "--out", str(out), "--quiet", *args], capsys)
+    assert code == 2 and "a whole number ≥ 1" in err and ("BIZENV_JOBS" in err if env else "--jobs" in err)
+    assert snapshot(out) == before
+
+
+def test_more_jobs_than_cores_are_capped(monkeypatch, capsys, tmp_path):
+    cores = len(os.sched_getaffinity(0))
+    assert parallel.usable_jobs(40 * cores) == cores == parallel.usable_cores()
+    seen = []
+    monkeypatch.setattr(cli, "build", lambda data, out, quiet, jobs: seen.append(jobs))
+    assert cli.main(["build", "--out", str(tmp_path / "o"), "--jobs", str(40 * cores)]) == 0
+    monkeypatch.setenv("BIZENV_JOBS", str(40 * cores))
+    assert cli.main(["build", "--out", str(tmp_path / "o")]) == 0
+    assert seen == [cores, cores] and capsys.readouterr().err == ""
+
+
+def writes_into_read_only_folders() -> bool:
+    """True for root (or anyone with CAP_DAC_OVERRIDE): chmod cannot make a folder read-only then."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        os.chmod(tmp, 0o555)
+        try:
+            Path(tmp, "probe").touch()
+        except PermissionError:
+            return False
+        finally:
+            os.chmod(tmp, 0o755)
+    return True
+
+
+@pytest.mark.skipif(writes_into_read_only_folders(), reason="this user writes into read-only folders (root)")
+@pytest.mark.parametrize("which", ["out", "parent"])
+def test_a_read_only_output_folder_or_parent(corpus, out, capsys, which):
+    folder = out if which == "out" else out.parent
+    folder.chmod(0o555)
+    try:
+        err = refused(corpus, out, capsys)
+    finally:
+        folder.chmod(0o755)
+    assert f"cannot write {out}" in err and "read-only" in err and "chmod u+w" in err
+
+
+@pytest.mark.parametrize("which", ["out", "parent"])
+def test_a_read_only_output_folder_or_parent_as_the_system_reports_it(corpus, out, capsys, monkeypatch, which):
+    folder = (out if which == "out" else out.parent).resolve()
+    real = os.access
+    monkeypatch.setattr(os, "access", lambda p, mode, **kw: Path(p).resolve() != folder and real(p, mode, **kw))
+    err = refused(corpus, out, capsys)
+    assert f"cannot write {out}" in err and "read-only" in err and "chmod u+w" in err
+
+
+@pytest.mark.parametrize("code, fix", [(errno.ENOSPC, "free some disk space"),
+                                       (errno.EACCES, "make the folder writable"),
+                                       (errno.EROFS, "mounted read-only")])
+def test_a_failed_write_leaves_nothing_half_written(corpus, out, capsys, monkeypatch, code, fix):
+    calls = [0]
+    real = io._write_file
+
+    def write(path: Path, data: bytes) -> None:
+        calls[0] += 1
+        if calls[0] == 4:
+            raise OSError(code, os.strerror(code), str(path))
+        real(path, data)
+
+    monkeypatch.setattr(io, "_write_file", write)
+    (corpus / "raw" / "demo-2025.txt").write_text(PLAN2, encoding="utf-8")  # new tables
+    set_sources(corpus, row("demo-2025", "raw/demo-2025.txt", digest(corpus)))
+    err = refused(corpus, out, capsys)
+    assert f"cannot write {out}: {os.strerror(code)}" in err and "fix: " in err and fix in err
+    assert calls[0] == 4 and leftovers(out) == []
+
+
+def interrupt_while_staging(monkeypatch: pytest.MonkeyPatch, action: object) -> None:
+    calls = [0]
+    real = io._write_file
+
+    def write(path: Path, data: bytes) -> None:
+        calls[0] += 1
+        if calls[0] == 3:
+            action()  # type: ignore[operator]
+        real(path, data)
+
+    monkeypatch.setattr(io, "_write_file", write)
+
+
+def ctrl_c() -> None:
+    raise KeyboardInterrupt
+
+
+@pytest.mark.parametrize("action", [ctrl_c, lambda: os.kill(os.getpid(), signal.SIGTERM)], ids=["SIGINT", "SIGTERM"])
+def test_an_interrupted_build_leaves_the_folder_as_it_was(corpus, out, capsys, monkeypatch, action):
+    handler = signal.getsignal(signal.SIGTERM)
+    interrupt_while_staging(monkeypatch, action)
+    (corpus / "raw" / "demo-2025.txt").write_text(PLAN2, encoding="utf-8")
+    set_sources(corpus, row("demo-2025", "raw/demo-2025.txt", digest(corpus)))
+    before = snapshot(out)
+    code, err = run(["--data", str(corpus), "--out", str(out), "--quiet"], capsys)
+    assert code == 2 and err == "interrupted; the output folder was left as it was\n"
+    assert snapshot(out) == before and leftovers(out) == []
+    assert signal.getsignal(signal.SIGTERM) == handler  # main() put the handler back
+
+
+def test_a_signal_during_the_swap_waits_until_the_new_folder_is_in_place(corpus, out, capsys, monkeypatch):
+    real = io._swap
+    monkeypatch.setattr(io, "_swap", lambda *a: (os.kill(os.getpid(), signal.SIGTERM), real(*a)))
+    (corpus / "raw" / "demo-2025.txt").write_text(PLAN2, encoding="utf-8")
+    set_sources(corpus, row("demo-2025", "raw/demo-2025.txt", digest(corpus)))
+    code, err = run(["--data", str(corpus), "--out", str(out), "--quiet"], capsys)
+    assert code == 2 and err == f"interrupted; the build had finished: {out} holds the new tables\n"
+    assert "新增一条措施" in (out / "measures.csv").read_text(encoding="utf-8") and leftovers(out) == []
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_a_signal_to_a_running_build_process(tmp_path, signum):
+    """A real process (with worker processes) stopped after stage 1: exit 2, one line, no traceback."""
+    corpus = make_corpus(tmp_path / "corpus", PLAN * 3000)
+    out = tmp_path / "out"
+    proc = subprocess.Popen([sys.executable, "-m", "bizenv_analysis", "build", "--data", str(corpus),
+                             "--out", str(out), "--jobs", "2"], cwd=ROOT, text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout is not None and proc.stdout.readline().startswith("[1/8]")
+    time.sleep(0.2)
+    proc.send_signal(signum)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 2 and err == "interrupted; the output folder was left as it was\n"
+    assert not out.exists() and leftovers(out) == []
+
+
+def test_an_internal_error_is_one_line_without_a_traceback(monkeypatch, capsys, tmp_path):
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("boom\nsecond line")
+
+    monkeypatch.setattr(cli, "build", broken)
+    monkeypatch.delenv("BIZENV_DEBUG", raising=False)
+    assert cli.main(["build", "--out", str(tmp_path / "o")]) == 1
+    assert capsys.readouterr().err == ("internal error: RuntimeError: boom second line, please report it "
+                                       "(BIZENV_DEBUG=1 shows the details)\n")
+    monkeypatch.setenv("BIZENV_DEBUG", "1")
+    assert cli.main(["build", "--out", str(tmp_path / "o")]) == 1
+    assert "Traceback" in capsys.readouterr().err
+
+
+# --- 5. line breaks and invisible characters ------------------------------------------------------------------
+
+def clean(text: str) -> object:
+    rules = load_chrome_rules(LEXICON / "chrome.csv")
+    return clean_document(RawDocument("x-2025", Path("x.txt"), {}, text, len(text.encode())), rules)
+
+
+@pytest.mark.parametrize("sep", ["\u2028", "\u2029", "\x85", "\v", "\f", "\r\n", "\r"])
+def test_unicode_line_breaks_split_like_newlines(sep):
+    got, want = clean(PLAN.replace("\n", sep)), clean(PLAN)
+    assert (got.text, got.removed, got.metadata) == (want.text, want.removed, want.metadata)
+    assert split_lines(PLAN.replace("\n", sep)) == PLAN.split("\n")
+
+
+def test_the_line_check_and_the_cleaner_split_alike():
+    text = "a\nb\r\nc\rd\ve\ff\x1cg\x1dh\x1ei\x85j\u2028k\u2029l"
+    assert split_lines(text) == text.splitlines() == clean(text).text.split("\n")
+
+
+def test_ten_megabytes_split_only_by_u2028_behave_like_newline_split_text(tmp_path):
+    line = "推进政务服务标准化规范化便利化,压缩企业开办时间。"
+    text = "\u2028".join(f"{i}.{line}" for i in range(1, 130_000))
+    assert len(text.encode()) > 10_000_000
+    corpus = make_corpus(tmp_path / "c", text)
+    [doc] = load_raw_documents(corpus)  # no line is over the limit
+    got, want = clean(doc.text), clean(text.replace("\u2028", "\n"))
+    assert got == want and len(got.text.split("\n")) == 129_999
+    (corpus / "raw" / "demo-2025.txt").write_text(text.replace("\u2028", ""), encoding="utf-8")
+    set_sources(corpus, row("demo-2025", "raw/demo-2025.txt", digest(corpus)))
+    with pytest.raises(BuildError, match=f"has a line of .* characters \\(limit {MAX_LINE_CHARS}\\)"):
+        load_raw_documents(corpus)
+
+
+def test_zero_width_characters_are_removed_and_counted_not_listed():
+    got = clean("一、总则\n1.\u200b深化\u200c改革\u200d。\ufeff\n2.\u2060优化服务。")
+    assert got.text.split("\n")[1:] == ["1.深化改革。", "2.优化服务。"]
+    assert got.n_invisible == 5 and got.removed == []
+
+
+# --- 6. spreadsheet formulas ---------------------------------------------------------------------------------------
+
+def test_text_cells_that_a_spreadsheet_would_run_get_an_apostrophe():
+    df = pd.DataFrame({
+        "text": ["=1+1", "+86 20", "- 相关新闻", "@SUM(A1)", "\tx", "\ry", "ok", None],
+        "score": [-0.5, 1.0, -2.0, 0.0, 3.5, -1.0, 2.0, None],
+        "n": [-1, 2, -3, 4, 5, 6, 7, 8],
+        "s": pd.array(["-x", "y", None, "=z", "a", "b", "c", "d"], dtype="string"),
+    })
+    assert io.csv_bytes(df).decode() == (
+        "text,score,n,s\n'=1+1,-0.5,-1,'-x\n'+86 20,1.0,2,y\n'- 相关新闻,-2.0,-3,\n'@SUM(A1),0.0,4,'=z\n"
+        "'\tx,3.5,5,a\n'\ry,-1.0,6,b\nok,2.0,7,c\n,,8,d\n")
+    assert df.loc[0, "text"] == "=1+1"  # the caller's frame is untouched
