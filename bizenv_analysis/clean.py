@@ -30,6 +30,7 @@ _CORNER = str.maketrans({"「": "“", "」": "”", "『": "‘", "』": "’"}
 # already writes them; Chinese marks with no ASCII twin (。、“”《》〔〕) are kept.
 _FULLWIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
 _FULLWIDTH.update({0x3000: 0x20, 0xA0: 0x20, 0x2002: 0x20, 0x2003: 0x20, 0x09: 0x20})
+_GARBLED_INDENT = re.compile(r"^\?+\s*")
 DATE_LINE = re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日$")
 DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,8}〔\d{4}〕\d+号")
 
@@ -92,8 +93,12 @@ def collapse_spaces(line: str) -> str:
 
 
 def normalise_line(line: str) -> str:
-    """Whitespace and punctuation forms of one line (no content change)."""
-    return _SPACE_NEAR_CJK.sub("", collapse_spaces(line))
+    """Whitespace and punctuation forms of one line (no content change).
+
+    A leading run of `?` is an indent (full-width spaces) that a web capture could not encode
+    (`??(一)提升…`); short `??` lines are page chrome, dropped before this (`garbled_chrome`).
+    """
+    return _SPACE_NEAR_CJK.sub("", _GARBLED_INDENT.sub("", collapse_spaces(line)))
 
 
 def strip_glosses(text: str) -> tuple[str, list[tuple[int, str]]]:
@@ -125,6 +130,8 @@ def _notice_metadata(lines: list[str]) -> list[tuple[str, str]]:
     return meta
 
 
+# A notice's wrapper is dropped only when at least this much text (the attached plan) follows it.
+WRAPPED_MIN_CHARS = 200
 # Below this many documents, forking workers costs more than it saves.
 PARALLEL_MIN = 100
 
@@ -155,7 +162,8 @@ def clean_document(doc: RawDocument, rules: list[ChromeRule]) -> CleanDocument:
             if rule.condition and not rule.condition.search(head):
                 continue
             end = next((i for i, s in enumerate(lines[:40]) if rule.pattern.match(s)), None)
-            if end is None:
+            # A notice whose own body is the policy ends with its date: nothing follows to unwrap.
+            if end is None or sum(len(s) for s in lines[end + 1:]) < WRAPPED_MIN_CHARS:
                 continue
             wrapper = [s for s in lines[: end + 1] if s]
             metadata += [{"source_id": sid, "field": k, "value": v} for k, v in _notice_metadata(wrapper)]

@@ -139,9 +139,21 @@ def permutation(labels: np.ndarray, statistic: Callable[[np.ndarray], float | np
             rows.append(np.asarray(statistic(lab), dtype=float))
         return np.stack(rows)
 
-    res = stats.permutation_test(tuple(s[None, :] for s in samples), relabelled, permutation_type="independent",
-                                 vectorized=True, n_resamples=n_resamples, alternative=alternative, axis=-1,
-                                 rng=np.random.default_rng(seed))
+    def reordered(codes: np.ndarray, axis: int = -1) -> np.ndarray:
+        out = np.stack([np.asarray(statistic(values[row.astype(int)]), dtype=float) for row in np.atleast_2d(codes)])
+        return out if codes.ndim > 1 else out[0]
+
+    if min(len(s) for s in samples) >= 2:
+        res = stats.permutation_test(tuple(s[None, :] for s in samples), relabelled, permutation_type="independent",
+                                     vectorized=True, n_resamples=n_resamples, alternative=alternative, axis=-1,
+                                     rng=np.random.default_rng(seed))
+    else:
+        # scipy's independent-samples form needs two measures per group; a source with one measure
+        # gets the same null (labels shuffled, sizes kept) by reordering the label vector itself.
+        codes = np.array([groups.index(v) for v in labels.tolist()], dtype=float)
+        res = stats.permutation_test((codes,), reordered, permutation_type="pairings", vectorized=True,
+                                     n_resamples=n_resamples, alternative=alternative, axis=-1,
+                                     rng=np.random.default_rng(seed))
     stat, p = np.squeeze(res.statistic), np.squeeze(res.pvalue)
     null = np.asarray(res.null_distribution).reshape(-1, *np.shape(stat))  # rows: shuffles (or all splits)
     return Permutation(stat if stat.ndim else float(stat), p if p.ndim else float(p), null)

@@ -48,6 +48,7 @@ MIN_TOP_RUN = 2
 COVERAGE_MIN = 0.5  # share of parent nodes a deeper style must fill to be the measure level
 FLAT_MIN_CHARS = 200  # a line this long with several markers is a flattened repost
 _FLAT_STYLES = ("law_chapter", "law_section", "chapter", "section", "article", "item")
+_LAW_STYLES = ("law_chapter", "law_section", "article")
 _FLAT_BOUNDARY = set("。;；!?！？ ”’)）:：")
 _MARKER_START = set("第一二三四五六七八九十(（0123456789")
 CN_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九", start=0)} | {"〇": 0}
@@ -135,7 +136,7 @@ class Grammar:
 
 def _marker_at(s: str, i: int, g: Grammar) -> tuple[str, int] | None:
     """The numbered style and number whose marker starts `s` at `i`, if any (flattened lines)."""
-    if s[i] not in _MARKER_START:
+    if i >= len(s) or s[i] not in _MARKER_START:
         return None
     for style in _FLAT_STYLES:
         if m := g.levels[style].match(s[i:]):
@@ -146,16 +147,17 @@ def _marker_at(s: str, i: int, g: Grammar) -> tuple[str, int] | None:
 def unflatten(s: str, g: Grammar) -> list[str]:
     """Break a repost flattened onto one line ("一、… (一)… 1.… 2.…") before each marker.
 
-    Only lines of `FLAT_MIN_CHARS` or more with at least two markers that continue a numbering
-    (n = previous + 1 of the same style, or a new run at 1) are broken. 一、 / 第一章 / 第一条 must
-    follow a sentence end, so "统一、规范" or "依照本条例第一条" never break a line.
+    Lines of `FLAT_MIN_CHARS` or more are broken before every marker that continues a numbering
+    (n = previous + 1 of the same style, or a new run at 1), when there are at least two. A
+    regulation's markers (第三条, 第二章, 第一节) break a line of any length wherever they open a
+    sentence (after 。;: or right after a 第二章 heading), as reposts run articles together.
+    一、 / 第一章 / 第一条 must follow a sentence end, so "统一、规范" or "依照本条例第一条" never break
+    a line.
     """
-    if len(s) < FLAT_MIN_CHARS:
-        return [s]
-    last: dict[str, int] = {}
-    if first := _marker_at(s, 0, g):
-        last[first[0]] = first[1]
-    cuts = []
+    long = len(s) >= FLAT_MIN_CHARS
+    first = _marker_at(s, 0, g)
+    last: dict[str, int] = {first[0]: first[1]} if first else {}
+    cuts, law_cuts = [], []
     for i in range(1, len(s)):
         prev = s[i - 1]
         if (prev.isascii() and prev.isalnum()) or prev in "第.．":
@@ -164,12 +166,19 @@ def unflatten(s: str, g: Grammar) -> list[str]:
         if found is None:
             continue
         style, n = found
-        if style not in ("section", "item") and prev not in _FLAT_BOUNDARY:
+        if style in _LAW_STYLES:
+            start = (law_cuts or cuts or [0])[-1]
+            after_heading = bool(re.fullmatch(r"第[一二三四五六七八九十百零〇\d]+[章节].{0,20}", s[start:i]))
+            if prev in _FLAT_BOUNDARY or after_heading:
+                law_cuts.append(i)
+            continue
+        if not long or (style not in ("section", "item") and prev not in _FLAT_BOUNDARY):
             continue
         if n == last.get(style, 0) + 1 or n == 1:
             cuts.append(i)
             last[style] = n
-    if len(cuts) < 2:
+    cuts = sorted(law_cuts + (cuts if len(cuts) >= 2 else []))
+    if not cuts:
         return [s]
     return [p.strip() for p in (s[a:b] for a, b in zip([0, *cuts], [*cuts, len(s)], strict=True))
             if p.strip()]
@@ -237,7 +246,9 @@ def style_ranks(lines: list[Line]) -> dict[str, tuple[int, int]]:
     A style's depth is the nesting depth at which it is first seen: a style that appears while
     another is open sits below it (第十条 holding (一) clauses: the clauses are below the
     article; 一、 holding (一) sections: the sections are below the chapters). A case marker
-    starts a new hierarchy. Ties are broken by the order of `STYLES`.
+    starts a new hierarchy, and 第X章 / 第X节 always close what is open below them (a repost
+    that starts at 第三条 still has its 第二章 above the articles). Ties are broken by the order
+    of `STYLES`.
     """
     depth: dict[str, int] = {}
     stack: list[str] = []
@@ -246,6 +257,8 @@ def style_ranks(lines: list[Line]) -> dict[str, tuple[int, int]]:
             stack = []
         if ln.role not in STYLES:
             continue
+        if ln.role in ("law_chapter", "law_section"):  # 第二章 never sits inside an article or an item
+            stack = [st for st in stack if ln.role == "law_section" and st == "law_chapter"]
         if ln.role in stack:
             del stack[stack.index(ln.role) + 1:]
         else:
@@ -255,14 +268,20 @@ def style_ranks(lines: list[Line]) -> dict[str, tuple[int, int]]:
 
 
 def _runs(lines: list[Line], role: str) -> list[Line]:
-    """Lines of `role` that continue a numbering run (1, 2, 3 …; may restart at 1)."""
+    """Lines of `role` that continue a numbering run (1, 2, 3 …; may restart at 1).
+
+    The first run may start above 1 when the next line of the style continues it (第三条, 第四条 …:
+    an excerpt or a repost that starts in the middle of a document). Articles are numbered through
+    the whole regulation and never restart, so any higher article number continues their run (a
+    repost that lost a marker skips a number).
+    """
+    seq = [ln for ln in lines if ln.role == role]
     kept, last = [], 0
-    for ln in lines:
-        if ln.role != role:
-            continue
+    for i, ln in enumerate(seq):
         if ln.num is None:  # dash bullets: numbered by position
             kept.append(ln)
-        elif ln.num == last + 1 or ln.num == 1:
+        elif (ln.num == last + 1 or ln.num == 1 or (role == "article" and ln.num > last)
+              or (last == 0 and i + 1 < len(seq) and seq[i + 1].num == ln.num + 1)):
             kept.append(ln)
             last = ln.num
     return kept
@@ -280,6 +299,18 @@ def _region_flag(ln: Line, g: Grammar) -> str | None:
     if g.general.search(name):
         return "general"
     return None
+
+
+OWN_TITLE_MAX_CHARS = 10  # an item whose own title is this short and names a part is that part
+
+
+def _own_flag(ln: Line, g: Grammar) -> str | None:
+    """`general`/`safeguard` for a measure-level item that is itself such a heading (一、总体要求 when
+    一、 carries the measures): its title clause is short and names the part."""
+    title = re.split(r"[。,;:]", (ln.label or ln.rest).strip(), maxsplit=1)[0]
+    if not 0 < len(title) <= OWN_TITLE_MAX_CHARS:
+        return None
+    return "safeguard" if g.safeguard.search(title) else "general" if g.general.search(title) else None
 
 
 class _Regions:
@@ -367,19 +398,19 @@ def measure_level(lines: list[Line], g: Grammar) -> str | None:
       deepest one that fills at least half of its parent's nodes in the body (four （一）
       sections each holding 1. items: the items; one section of twenty holding a 1. list: the
       sections, the list stays inside its section).
-    - Under 一、/第一章 chapter headings with no deeper structural style, a point style ((1), ①,
-      一是, ——) that fills at least half of them carries the measures (一、 > 一是).
+    - Under 一、/第一章 chapter headings with no deeper structural style, or under a style whose
+      lines are mostly bare titles (1.优化企业开办服务 > (1)加快推进…。), a point style ((1), ①,
+      一是, ——) that fills at least half of them carries the measures.
     - With no structural style, the shallowest point style with a run.
     A run of one or two items counts under a recognised parent style; at the top of the
     hierarchy a run needs `MIN_TOP_RUN` items.
     """
     ranks = style_ranks(lines)
     counts = {s: len(_runs(lines, s)) for s in ranks}
-    top = min(ranks.values(), default=None)
 
     def enough(s: str) -> bool:
-        nested = any(ranks[p] < ranks[s] for p in ranks)
-        return counts[s] >= (1 if nested and ranks[s] != top else MIN_TOP_RUN)
+        nested = ranks[s][0] > 0  # first seen inside another style: its parent structure is clear
+        return counts[s] >= (1 if nested else MIN_TOP_RUN)
 
     if counts.get("article", 0) >= 1 and enough("article"):
         return "article"
@@ -392,11 +423,21 @@ def measure_level(lines: list[Line], g: Grammar) -> str | None:
         if coverage(lines, g, deeper, parent, ranks) >= COVERAGE_MIN:
             chosen = deeper
             break
-    if chosen == structural[0] and chosen in CHAPTER_STYLES:
-        for p in points:
-            if ranks[p] > ranks[chosen] and coverage(lines, g, p, chosen, ranks) >= COVERAGE_MIN:
-                return p
+    chapter_heads = chosen == structural[0] and chosen in CHAPTER_STYLES
+    for p in points:
+        if (ranks[p] > ranks[chosen] and (chapter_heads or (_titles(lines, chosen) and not _titles(lines, p)))
+                and coverage(lines, g, p, chosen, ranks) >= COVERAGE_MIN):
+            return p
     return chosen
+
+
+def _titles(lines: list[Line], style: str) -> bool:
+    """Are most lines of `style` bare titles (1.优化企业开办服务), not measures with a body
+    ((1)加快推进“一网通办”。推进企业开办…)? A title is short and has no clause after it."""
+    own = [ln for ln in lines if ln.role == style]
+    bare = sum(len(ln.rest) <= HEADING_MAX_CHARS and not re.search(r"[。;；,，]", ln.rest.rstrip("。;；"))
+               for ln in own)
+    return bool(own) and bare > len(own) / 2
 
 
 def _strip_trailing_units(text: str) -> tuple[str, list[str]]:
@@ -526,12 +567,12 @@ def _paragraphs(source_id: str, lines: list[Line], place: str, g: Grammar) -> li
         warnings.warn(
             f"{source_id}: no measures and no paragraph of 20 or more characters, so the document "
             "adds nothing to the study — check that its raw file holds the document's full text",
-            StructureWarning, stacklevel=3)
+            StructureWarning, stacklevel=4)
         return []
     warnings.warn(
         f"{source_id}: no enumerated measures recognised (styles 第一章 一、 (一) 第一条 1. (1) ① 一是 ——); "
         f"its {len(paras)} paragraphs are compared instead (kind=paragraph) — check the document's numbering",
-        StructureWarning, stacklevel=3)
+        StructureWarning, stacklevel=4)
     items = [Item("paragraph", "para", "", "", "", place, [ln], ln.text) for ln in paras]
     return _rows(items, g, source_id)
 
@@ -540,7 +581,12 @@ def segment_document(source_id: str, text: str, place: str, g: Grammar
                      ) -> tuple[list[dict], list[dict]]:
     """Measures (and, for case collections, cases) of one cleaned document."""
     lines = classify(text, g)
-    level = measure_level(lines, g)
+    return _segment(source_id, lines, measure_level(lines, g), place, g)
+
+
+def _segment(source_id: str, lines: list[Line], level: str | None, place: str, g: Grammar
+             ) -> tuple[list[dict], list[dict]]:
+    """`segment_document` for classified lines and their measure level."""
     if level is None:
         return _paragraphs(source_id, lines, place, g), []
 
@@ -626,7 +672,8 @@ def segment_document(source_id: str, text: str, place: str, g: Grammar
                 sec, where = section or heading, place
             n_dash += 1
             number = str(ln.num if ln.num is not None else n_dash)
-            cur = Item(regions.current, role, number, chapter, sec, where, [ln], ln.rest, ln.label)
+            kind = regions.current if regions.current != "measure" else _own_flag(ln, g) or "measure"
+            cur = Item(kind, role, number, chapter, sec, where, [ln], ln.rest, ln.label)
             continue
         if cur is not None and (g.terminator.match(ln.text) or role == level):
             close()
@@ -675,7 +722,7 @@ def measures_tables(documents: pd.DataFrame, places: dict[str, str], grammar_pat
     for doc in documents.itertuples():
         lines = classify(doc.text, g)
         level = measure_level(lines, g)
-        r, c = segment_document(doc.source_id, doc.text, places.get(doc.source_id, ""), g)
+        r, c = _segment(doc.source_id, lines, level, places.get(doc.source_id, ""), g)
         rows += r
         cases += c
         found.append(structure_row(doc.source_id, level, r, c))

@@ -10,6 +10,7 @@ import opencc
 import pandas as pd
 import pytest
 
+from bizenv_analysis import clusters, compare
 from bizenv_analysis.__main__ import main
 from bizenv_analysis.measures import Grammar, segment_document
 from bizenv_analysis.paths import LEXICON, ROOT
@@ -155,3 +156,69 @@ def test_a_document_with_no_measures_is_named_and_the_rest_is_built(tmp_path, ca
     measures = pd.read_csv(tmp_path / "out" / "measures.csv")
     assert set(measures["source_id"]) == {"demo-2025"} and len(measures) == 7
 
+
+
+@pytest.mark.parametrize(("counts", "gap"), [
+    ({"a": 5}, "1 source"),
+    ({"a": 2, "b": 2}, "only 6 ways"),        # C(4, 2) = 6 splits: the smallest p is 1/6
+    ({"a": 3, "b": 3}, None),                 # C(6, 3) = 20: p can reach 0.05
+    ({"a": 1, "b": 1, "c": 1, "d": 1}, None),  # 4! = 24
+    ({"a": 18, "b": 1}, "only 19 ways"),
+])
+def test_sources_are_compared_only_where_a_permutation_test_can_reach_p_005(counts, gap):
+    got = compare.comparison_gap([s for s, n in counts.items() for _ in range(n)])
+    assert (got is None) if gap is None else (gap in got)
+
+
+@pytest.mark.parametrize(("n", "bounds"), [
+    (121, (2, 0.4)), (10, (2, 0.4)), (9, (1, 0.4)), (5, (1, 0.4)), (4, (1, 2)), (3, (1, 2)), (1, (1, 1)),
+])
+def test_tfidf_bounds_adapt_to_the_number_of_measures(n, bounds):
+    assert clusters.tfidf_bounds(n) == bounds
+
+
+def test_tfidf_on_three_short_measures_keeps_their_terms():
+    model = clusters.fit_tfidf([["一网通办", "审批"], ["一网通办", "信用"], ["信用", "监管"]])
+    assert list(model.terms) == ["一网通办", "信用", "审批", "监管"]  # 审批/监管 once, 一网通办/信用 twice
+    with pytest.warns(clusters.ClusterWarning, match="no terms at all"):
+        assert clusters.fit_tfidf([[], []]).matrix.shape == (2, 0)
+
+
+@pytest.mark.parametrize(("docs", "skipped"), [
+    ({"three-2025": "一、优化服务\n1.推行一网通办,实现全程网办。\n2.推行告知承诺制,减少证明材料。\n"
+                    "3.压缩审批时限,提高效率。"},
+     ["clusters skipped", "1 source"]),
+    ({"a-2024": "一、优化服务\n1.推行一网通办。\n2.推行告知承诺制。",
+      "b-2025": "一、加强监管\n1.推行信用监管。\n2.推行双随机抽查。"},
+     ["clusters skipped", "only 6 ways"]),
+    ({"news-2025": "今年以来,我市持续优化营商环境,推动审批提速,企业开办时间压缩至1天。\n"
+                   "下一步,我市将继续深化改革,完善企业服务体系,打造一流营商环境。"},
+     ["no enumerated measures", "clusters skipped", "1 source"]),
+])
+def test_tiny_corpora_build_with_warnings_and_empty_comparison_tables(tmp_path, capsys, docs, skipped):
+    corpus = make_corpus(tmp_path / "c", {sid: (text.encode(), "utf-8") for sid, text in docs.items()})
+    assert main(["build", "--data", str(corpus), "--quiet"]) == 0
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and all(s in err for s in skipped), err
+    out = corpus / "processed"
+    for name in ("keyness", "similarity", "similarity_tests", "clusters"):
+        assert pd.read_csv(out / f"{name}.csv").empty
+    measures = pd.read_csv(out / "measures.csv")
+    assert set(measures["source_id"]) == set(docs)  # nothing vanished
+
+
+def test_a_source_with_a_single_measure_is_compared_like_the_others(tmp_path, capsys):
+    """scipy's independent-samples permutation test needs two measures per group; a one-measure
+    source must still be tested (8!/(4!·1!·3!) = 280 splits), not crash the build."""
+    corpus = make_corpus(tmp_path / "c", {
+        "a-2024": ("一、优化服务\n1.推行一网通办。\n2.推行告知承诺制。\n3.推行信用监管。\n4.推行双随机抽查。".encode(),
+                   "utf-8"),
+        "b-2025": ("一、加强监管\n1.推行信用监管,开展分级分类监管工作。".encode(), "utf-8"),
+        "c-2023": ("一、降低成本\n1.清理涉企收费。\n2.降低用电成本。\n3.降低物流成本。".encode(), "utf-8"),
+    })
+    assert main(["build", "--data", str(corpus), "--quiet"]) == 0
+    assert "Traceback" not in capsys.readouterr().err
+    tests = pd.read_csv(corpus / "processed" / "similarity_tests.csv")
+    assert set(tests["source_a"]) >= {"a-2024", "b-2025"} and tests["p_value"].between(0, 1).all()
+    profiles = pd.read_csv(corpus / "processed" / "theme_profiles.csv")
+    assert profiles.query("source_id == 'b-2025'")["p_value"].notna().all()

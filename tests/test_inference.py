@@ -513,3 +513,15 @@ def test_keyness_zero_in_rest_and_order() -> None:
     assert u["g2"] == pytest.approx(12 * math.log(2), abs=1e-3)
     assert u["log_ratio"] == pytest.approx(math.log2(12), abs=1e-3)
     assert u["n_rest"] == 0
+
+
+def test_permutation_with_a_one_measure_group_is_exact() -> None:
+    """A source with a single measure (scipy's independent form needs two per group): labels
+    a,b,b,b and y = 10,0,0,0; shuffled, a lands on each of the 4 measures in 6 of the 4! = 24
+    orderings, so P(statistic >= 10) = 6/24."""
+    y = np.array([10.0, 0.0, 0.0, 0.0])
+    res = inference.permutation(np.array(["a", "b", "b", "b"]), lambda lab: y[lab == "a"].mean(),
+                                alternative="greater")
+    assert res.statistic == 10.0
+    assert res.p_value == pytest.approx(6 / 24)
+    assert len(res.null) == 24 and int((res.null == 10.0).sum()) == 6

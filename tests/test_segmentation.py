@@ -23,7 +23,7 @@ from bizenv_analysis.measures import (
     unflatten,
 )
 from bizenv_analysis.paths import LEXICON, ROOT
-from bizenv_analysis.sources import load_raw_documents
+from bizenv_analysis.sources import RawDocument, load_raw_documents
 
 G = Grammar.load(LEXICON / "segmentation.csv")
 
@@ -219,3 +219,54 @@ def test_the_demo_corpus_gives_every_item_stated_by_hand():
             assert g.title == w.title, g.measure_id
     assert structure.set_index("source_id").loc["bingxian-news-2019", "note"].startswith("no enumeration")
     assert (structure["note"] != "").sum() == 1
+
+
+def test_a_repost_that_starts_mid_regulation_and_runs_articles_together():
+    """A web capture that begins at 第三条 and lost its line breaks (and 第五条's marker)."""
+    text = ("第三条 优化营商环境应当坚持市场化、法治化原则。第四条 各级人民政府应当加强领导。\n"
+            "第二章 政务环境第六条 政务服务事项应当集中办理。第七条 推行一网通办。")
+    assert [(i[0], i[1], i[2], i[4]) for i in items(text)] == [
+        ("measure", "3", "", "优化营商环境"), ("measure", "4", "", "各级人民政府"),
+        ("measure", "6", "政务环境", "政务服务事项"), ("measure", "7", "政务环境", "推行一网通办")]
+
+
+def test_cross_references_to_articles_do_not_break_a_line():
+    line = "第五条 依照本条例第三条规定,市场主体依法享有经营自主权。"
+    assert unflatten(line, G) == [line]
+
+
+def test_a_numbered_chapter_that_is_itself_a_general_part():
+    """一、 carries the measures here (nothing deeper), and 一、总体要求 is one of them: general."""
+    text = ("一、总体要求\n以习近平新时代中国特色社会主义思想为指导,持续优化营商环境。\n"
+            "二、推行一网通办\n实现政务服务事项全程网办。\n三、推行告知承诺制\n减少证明材料。\n"
+            "四、加强组织领导\n压实工作责任。")
+    assert [(i[0], i[1]) for i in items(text)] == [("general", "1"), ("measure", "2"), ("measure", "3"),
+                                                  ("safeguard", "4")]
+
+
+def test_a_lost_indent_is_not_page_chrome():
+    raw = "某市营商环境方案\n??首页 > 政务公开\n??(一)提升线上政务服务水平,推行一网通办。\n??(二)强化线下综合服务。\n"
+    doc = clean_document(RawDocument("x-2025", ROOT, {}, raw, len(raw.encode())), CHROME)
+    assert doc.text.split("\n") == ["某市营商环境方案", "(一)提升线上政务服务水平,推行一网通办。",
+                                    "(二)强化线下综合服务。"]
+    assert [r["rule"] for r in doc.removed] == ["garbled_chrome"]
+
+
+def test_points_with_a_body_under_bare_titles_are_the_measures():
+    """二、 > (一) > 1. title > (1) measure with its text: the (1) items carry the measures."""
+    text = ("二、重点任务\n(一)打造便捷高效的政务环境\n1.优化企业开办服务\n"
+            "(1)加快推进“一网通办”。推进企业开办、变更、注销等全程网上办理。\n"
+            "(2)压缩开办时间。企业开办时间压缩至1个工作日以内。\n2.优化不动产登记\n"
+            "(1)推行不动产登记“一窗受理”。实现交易、税务、登记一窗办理。")
+    assert [(i[1], i[3], i[4]) for i in items(text)] == [("1", "打造便捷高效的政务环境", "加快推进“一"),
+                                                       ("2", "打造便捷高效的政务环境", "压缩开办时间"),
+                                                       ("1", "打造便捷高效的政务环境", "推行不动产登")]
+
+
+def test_a_notice_that_is_itself_the_policy_keeps_its_body():
+    """印发…通知 wrappers are dropped up to their date line only when a plan follows the date."""
+    raw = ("关于进一步优化营商环境的通知\n各区人民政府:\n为贯彻落实市政府办公厅印发的方案,现作如下通知:\n"
+           "一、提高站位\n优化营商环境是激发市场活力的关键举措,各区要高度重视。\n"
+           "二、抓细抓实\n各区要对照任务清单逐项落实,按时完成。\n市人民政府办公厅\n2021年3月24日")
+    doc = clean_document(RawDocument("x-2021", ROOT, {}, raw, len(raw.encode())), CHROME)
+    assert "一、提高站位" in doc.text.split("\n") and not [r for r in doc.removed if r["rule"] == "notice_wrapper"]
