@@ -53,7 +53,7 @@ _FLAT_BOUNDARY = set("。;；!?！？ ”’)）:：")
 _MARKER_START = set("第一二三四五六七八九十(（0123456789")
 CN_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九", start=0)} | {"〇": 0}
 UNIT_ROLES = re.compile(r"^(责任单位|牵头单位|责任部门|牵头部门|配合单位|协办单位)[:：]\s*")
-UNIT_SUFFIX = re.compile(r"(牵头|配合|按职责分工负责|按职责负责|负责|参与)$")
+UNIT_SUFFIX = re.compile(r"(牵头负责|配合负责|牵头|配合|按职责分工负责|按职责负责|负责|参与)$")
 _OPEN, _CLOSE = "(（〔【[", ")）〕】]"
 _LABEL = re.compile(r"^【(?P<label>[^】]{1,20})】\s*(?P<rest>.*)$")
 _NEVER = re.compile(r"(?!)")
@@ -152,7 +152,7 @@ def unflatten(s: str, g: Grammar) -> list[str]:
     regulation's markers (第三条, 第二章, 第一节) break a line of any length wherever they open a
     sentence (after 。;: or right after a 第二章 heading), as reposts run articles together.
     一、 / 第一章 / 第一条 must follow a sentence end, so "统一、规范" or "依照本条例第一条" never break
-    a line.
+    a line. A run of (1) (2) … opening sentences is broken too (`_point_cuts`).
     """
     long = len(s) >= FLAT_MIN_CHARS
     first = _marker_at(s, 0, g)
@@ -177,11 +177,23 @@ def unflatten(s: str, g: Grammar) -> list[str]:
         if n == last.get(style, 0) + 1 or n == 1:
             cuts.append(i)
             last[style] = n
-    cuts = sorted(law_cuts + (cuts if len(cuts) >= 2 else []))
+    cuts = sorted(set(law_cuts + (cuts if len(cuts) >= 2 else []) + _point_cuts(s, g)))
     if not cuts:
         return [s]
     return [p.strip() for p in (s[a:b] for a, b in zip([0, *cuts], [*cuts, len(s)], strict=True))
             if p.strip()]
+
+
+def _point_cuts(s: str, g: Grammar) -> list[int]:
+    """Where (1) (2) … open sentences inside a line (1.深化改革。(1)全面落实…。(2)完善…): a run
+    from (1) of at least two, each after a sentence end (or a closing bracket: a unit note), is
+    broken onto lines of its own."""
+    found, want = [], 1
+    for i in range(1, len(s)):
+        if s[i - 1] in "。;；:：)）" and (m := g.levels["subitem"].match(s[i:])) and cn_number(m["num"]) == want:
+            found.append(i)
+            want += 1
+    return found if len(found) >= 2 else []
 
 
 def _classify_line(no: int, s: str, g: Grammar) -> Line:

@@ -270,3 +270,14 @@ def test_a_notice_that_is_itself_the_policy_keeps_its_body():
            "二、抓细抓实\n各区要对照任务清单逐项落实,按时完成。\n市人民政府办公厅\n2021年3月24日")
     doc = clean_document(RawDocument("x-2021", ROOT, {}, raw, len(raw.encode())), CHROME)
     assert "一、提高站位" in doc.text.split("\n") and not [r for r in doc.removed if r["rule"] == "notice_wrapper"]
+
+
+def test_numbered_points_run_into_one_paragraph_are_the_measures():
+    """1.深化商事制度改革。(1)…。(2)…。 on one line: each (n) opens a sentence, so each is a measure."""
+    text = ("一、优化营商环境\n1.深化商事制度改革。(1)全面落实“多证合一”改革。加快推进。(2)完善企业登记全程电子化。"
+            "推行网办。(3)推进企业名称登记改革。\n2.优化审批服务。(1)推行并联审批。(2)推行告知承诺,减少材料。")
+    assert [(i[1], i[3], i[4]) for i in items(text)] == [
+        ("1", "深化商事制度改革", "全面落实“多"), ("2", "深化商事制度改革", "完善企业登记"),
+        ("3", "深化商事制度改革", "推进企业名称"), ("1", "优化审批服务", "推行并联审批"),
+        ("2", "优化审批服务", "推行告知承诺")]
+    assert unflatten("统筹推进以下工作:(1)一网通办", G) == ["统筹推进以下工作:(1)一网通办"]  # one alone is no run
