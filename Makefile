@@ -36,7 +36,7 @@ notebooks: install  ## execute every notebook in order from a clean kernel (DATA
 	@$(if $(DATA),mkdir -p "$(DATA)/notebooks";) for nb in $(NOTEBOOKS); do \
 	  echo "executing $$nb$(if $(DATA), on $(DATA))"; \
 	  $(if $(DATA),BIZENV_DATA="$(abspath $(DATA))") $(BIN)/jupyter nbconvert --to notebook --execute \
-	    $(if $(DATA),--output-dir "$(DATA)/notebooks",--inplace) --log-level=ERROR \
+	    $(if $(DATA),--output-dir "$(DATA)/notebooks",--inplace) --log-level=ERROR --KernelManager.transport_encryption=auto \
 	    --ExecutePreprocessor.record_timing=False --ExecutePreprocessor.timeout=1200 $$nb || exit 1; \
 	done
 

@@ -57,7 +57,8 @@ def _corpus_with_one_source(folder: Path) -> Path:
 def _execute(nb: Path, corpus: Path) -> tuple[Path, subprocess.CompletedProcess]:
     env = {**os.environ, "BIZENV_DATA": str(corpus), "MPLBACKEND": "Agg", "PYTHONDONTWRITEBYTECODE": "1"}
     run = subprocess.run([str(Path(sys.executable).parent / "jupyter"), "nbconvert", "--to", "notebook", "--execute",
-                          "--output-dir", str(corpus / "notebooks"), "--log-level=ERROR", str(nb)],
+                          "--output-dir", str(corpus / "notebooks"), "--log-level=ERROR",
+                          "--KernelManager.transport_encryption=auto", str(nb)],
                          capture_output=True, text=True, env=env, cwd=ROOT)
     return nb, run
 
