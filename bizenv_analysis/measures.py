@@ -144,7 +144,7 @@ def _marker_at(s: str, i: int, g: Grammar) -> tuple[str, int] | None:
     return None
 
 
-def unflatten(s: str, g: Grammar) -> list[str]:
+def unflatten(s: str, g: Grammar, inline: bool = False) -> list[str]:
     """Break a repost flattened onto one line ("一、… (一)… 1.… 2.…") before each marker.
 
     Lines of `FLAT_MIN_CHARS` or more are broken before every marker that continues a numbering
@@ -152,7 +152,8 @@ def unflatten(s: str, g: Grammar) -> list[str]:
     regulation's markers (第三条, 第二章, 第一节) break a line of any length wherever they open a
     sentence (after 。;: or right after a 第二章 heading), as reposts run articles together.
     一、 / 第一章 / 第一条 must follow a sentence end, so "统一、规范" or "依照本条例第一条" never break
-    a line. A run of (1) (2) … opening sentences is broken too (`_point_cuts`).
+    a line. A run of (1) (2) … opening sentences is broken too (`_point_cuts`), and with
+    `inline`, a run of 一是 二是 … (see `read`).
     """
     long = len(s) >= FLAT_MIN_CHARS
     first = _marker_at(s, 0, g)
@@ -177,20 +178,21 @@ def unflatten(s: str, g: Grammar) -> list[str]:
         if n == last.get(style, 0) + 1 or n == 1:
             cuts.append(i)
             last[style] = n
-    cuts = sorted(set(law_cuts + (cuts if len(cuts) >= 2 else []) + _point_cuts(s, g)))
+    cuts = sorted(set(law_cuts + (cuts if len(cuts) >= 2 else []) + _point_cuts(s, g, "subitem")
+                      + (_point_cuts(s, g, "inline") if inline else [])))
     if not cuts:
         return [s]
     return [p.strip() for p in (s[a:b] for a, b in zip([0, *cuts], [*cuts, len(s)], strict=True))
             if p.strip()]
 
 
-def _point_cuts(s: str, g: Grammar) -> list[int]:
-    """Where (1) (2) … open sentences inside a line (1.深化改革。(1)全面落实…。(2)完善…): a run
-    from (1) of at least two, each after a sentence end (or a closing bracket: a unit note), is
-    broken onto lines of its own."""
+def _point_cuts(s: str, g: Grammar, style: str) -> list[int]:
+    """Where (1) (2) … (or 一是 二是 …, style `inline`) open sentences inside a line
+    (1.深化改革。(1)全面落实…。(2)完善…): a run from 1 of at least two, each after a sentence end
+    (or a closing bracket: a unit note), is broken onto lines of its own."""
     found, want = [], 1
     for i in range(1, len(s)):
-        if s[i - 1] in "。;；:：)）" and (m := g.levels["subitem"].match(s[i:])) and cn_number(m["num"]) == want:
+        if s[i - 1] in "。;；:：)）" and (m := g.levels[style].match(s[i:])) and cn_number(m["num"]) == want:
             found.append(i)
             want += 1
     return found if len(found) >= 2 else []
@@ -244,12 +246,28 @@ def _mark_toc(lines: list[Line], g: Grammar) -> None:
         i = j
 
 
-def classify(text: str, g: Grammar) -> list[Line]:
-    """Give every line of a cleaned document its structural role."""
+def classify(text: str, g: Grammar, inline: bool = False) -> list[Line]:
+    """Give every line of a cleaned document its structural role (`inline`: see `read`)."""
     out = [_classify_line(no, part, g)
-           for no, s in enumerate(text.split("\n"), start=1) for part in unflatten(s, g)]
+           for no, s in enumerate(text.split("\n"), start=1) for part in unflatten(s, g, inline)]
     _mark_toc(out, g)
     return out
+
+
+def read(text: str, g: Grammar) -> tuple[list[Line], str | None]:
+    """A document's classified lines and its measure level.
+
+    一是…。二是…。 inside a paragraph usually lists the points of one measure, so such runs are
+    split onto lines of their own only when the document has no measure level below its
+    chapters otherwise (一、目标任务 …。一是…;二是…): then they may carry its measures.
+    """
+    lines = classify(text, g)
+    level = measure_level(lines, g)
+    if level is None or level in CHAPTER_STYLES:
+        split = classify(text, g, inline=True)
+        if len(split) > len(lines) and measure_level(split, g) == "inline":
+            return split, "inline"
+    return lines, level
 
 
 def style_ranks(lines: list[Line]) -> dict[str, tuple[int, int]]:
@@ -553,6 +571,8 @@ def _rows(items: list[Item], g: Grammar, source_id: str) -> list[dict]:
     recognising a general part never renumbers the measures."""
     rows, n, n_general = [], 0, 0
     for it in items:
+        if not any((it.head if k == 0 else ln.text).strip() for k, ln in enumerate(it.lines)):
+            continue  # a bare number (a capture cut after "1."): nothing to code or compare
         if it.kind == "general":
             n_general += 1
             rows.append(_finish(it, g, f"{source_id}:g{n_general:02d}", n_general, source_id))
@@ -592,8 +612,7 @@ def _paragraphs(source_id: str, lines: list[Line], place: str, g: Grammar) -> li
 def segment_document(source_id: str, text: str, place: str, g: Grammar
                      ) -> tuple[list[dict], list[dict]]:
     """Measures (and, for case collections, cases) of one cleaned document."""
-    lines = classify(text, g)
-    return _segment(source_id, lines, measure_level(lines, g), place, g)
+    return _segment(source_id, *read(text, g), place, g)
 
 
 def _segment(source_id: str, lines: list[Line], level: str | None, place: str, g: Grammar
@@ -732,8 +751,7 @@ def measures_tables(documents: pd.DataFrame, places: dict[str, str], grammar_pat
     g = grammar_path if isinstance(grammar_path, Grammar) else Grammar.load(grammar_path)
     rows, cases, found = [], [], []
     for doc in documents.itertuples():
-        lines = classify(doc.text, g)
-        level = measure_level(lines, g)
+        lines, level = read(doc.text, g)
         r, c = _segment(doc.source_id, lines, level, places.get(doc.source_id, ""), g)
         rows += r
         cases += c

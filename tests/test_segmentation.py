@@ -281,3 +281,19 @@ def test_numbered_points_run_into_one_paragraph_are_the_measures():
         ("3", "深化商事制度改革", "推进企业名称"), ("1", "优化审批服务", "推行并联审批"),
         ("2", "优化审批服务", "推行告知承诺")]
     assert unflatten("统筹推进以下工作:(1)一网通办", G) == ["统筹推进以下工作:(1)一网通办"]  # one alone is no run
+
+
+def test_yishi_runs_inside_a_paragraph_carry_the_measures_only_when_nothing_else_does():
+    """一、目标任务 …。一是…;二是…。: with no numbering below the chapters, the 一是 run is the measures;
+    under 1. items, the same run is the points of one measure and stays inside it."""
+    flat = ("一、指导思想\n深入贯彻新发展理念,持续优化营商环境。\n二、目标任务\n着力优化施工环境,加快发展步伐。"
+            "一是维护重点工程建设环境,重点抓好项目协调。二是整治企业周边环境,完善应急处置机制。")
+    assert [(i[0], i[1], i[2], i[4]) for i in items(flat)] == [
+        ("general", "", "指导思想", "指导思想\n深"), ("measure", "1", "目标任务", "维护重点工程"),
+        ("measure", "2", "目标任务", "整治企业周边")]
+    nested = ("一、优化服务\n1.推行一网通办。一是建设统一平台;二是推广电子证照。\n2.推行告知承诺制。\n3.压缩审批时限。")
+    assert [i[1] for i in items(nested)] == ["1", "2", "3"]
+
+
+def test_a_bare_number_cut_off_by_the_capture_is_not_an_item():
+    assert [i[1] for i in items("一、优化服务\n1.推行一网通办。\n2.推行告知承诺制。\n3.")] == ["1", "2"]
