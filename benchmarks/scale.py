@@ -114,7 +114,7 @@ class MemorySampler(threading.Thread):
 def run_one(folder: Path, base_mb: float) -> dict:
     """Build one corpus in this process; time stages and bare jieba; report peak memory."""
     from bizenv_analysis import build
-    from bizenv_analysis.parallel import available_jobs
+    from bizenv_analysis.workers import usable_jobs
 
     texts = [p.read_text(encoding="utf-8") for p in sorted((folder / "raw").glob("*.txt"))]
     sampler = MemorySampler(base_mb)
@@ -129,7 +129,7 @@ def run_one(folder: Path, base_mb: float) -> dict:
             "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
             "worker_peak_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
             "process_tree_mb": sampler.peak,
-            "n_measures": len(result.tables["measures.csv"]), "jobs": available_jobs()}
+            "n_measures": len(result.tables["measures.csv"]), "jobs": usable_jobs()}
 
 
 def markdown_table(df: pd.DataFrame) -> str:

@@ -19,8 +19,8 @@ from pathlib import Path
 from .build import build
 from .errors import BuildError, Interrupted
 from .io import check_output_folder, output_lock
-from .parallel import usable_jobs
 from .paths import DATA
+from .workers import usable_jobs
 
 
 def _jobs(text: str) -> int:

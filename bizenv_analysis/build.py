@@ -30,8 +30,8 @@ from . import (
 from .errors import BuildError
 from .io import check_output_folder, csv_bytes, write_outputs
 from .lexicon import Lexicon, resolve
-from .parallel import map_ordered
 from .paths import DATA, ROOT
+from .workers import map_ordered
 
 
 @dataclass

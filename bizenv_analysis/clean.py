@@ -132,7 +132,7 @@ def _notice_metadata(lines: list[str]) -> list[tuple[str, str]]:
 
 # A notice's wrapper is dropped only when at least this much text (the attached plan) follows it.
 WRAPPED_MIN_CHARS = 200
-# Below this many documents, forking workers costs more than it saves.
+# Below this many documents, starting workers costs more than it saves.
 PARALLEL_MIN = 100
 
 

@@ -26,7 +26,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import Normalizer
 from threadpoolctl import threadpool_limits
 
-from .parallel import map_ordered
+from .workers import map_ordered
 
 CLUSTER_COLUMNS = ["measure_id", "source_id", "cluster", "label", "x", "y"]
 SELECTION_COLUMNS = ["method", "k", "silhouette", "silhouette_sd", "stability_ari",
@@ -135,12 +135,11 @@ def selection_row(method: str, k: int, labels: list[np.ndarray], x: csr_matrix) 
             "stability_ari_min": round(float(np.min(aris)), 4)}
 
 
-def _nmf_labels(x: csr_matrix, task: tuple[int, int]) -> np.ndarray:
-    return partition("nmf", x, None, *task)
-
-
-def _row(x: csr_matrix, cell: tuple[str, int, list[np.ndarray]]) -> dict:
-    return selection_row(*cell, x)
+def _fits(x: csr_matrix, z: np.ndarray, tasks: list[tuple[str, int, int]]) -> list[np.ndarray]:
+    """Partitions for (method, k, seed) tasks, each fit on one BLAS/OpenMP thread (the same
+    arithmetic whatever the machine, so the labels never depend on where a fit ran)."""
+    with threadpool_limits(limits=1):
+        return [partition(method, x, z, k, seed) for method, k, seed in tasks]
 
 
 def selection_table(x: csr_matrix, z: np.ndarray, k_range: range = K_RANGE,
@@ -148,30 +147,24 @@ def selection_table(x: csr_matrix, z: np.ndarray, k_range: range = K_RANGE,
                     jobs: int | None = None) -> pd.DataFrame:
     """Silhouette and seed stability for every method and k (`cluster_selection.csv`).
 
-    The NMF fits (single-threaded) and the scores are shared among `jobs` worker processes;
-    k-means runs in this process meanwhile, as it uses OpenMP (not fork-safe). Every fit has
-    its own seed, so the table does not depend on `jobs`.
+    Every fit (method × k × seed) has its own seed; the fits are shared among `jobs` joblib
+    workers, largest k first so the slowest are handed out early. The table does not depend on
+    `jobs`.
     """
     seeds = [SEED + i for i in range(n_seeds)]
+    tasks = [(method, k, seed) for k in reversed(k_range) for method in methods for seed in seeds]
+    per_task = map_ordered(partial(_fits, x, z), [[t] for t in tasks], jobs)
     fits: dict[tuple[str, int], list[np.ndarray]] = {}
-
-    def fit_here() -> None:
-        for method in methods:
-            if method != "nmf":
-                for k in k_range:
-                    fits[method, k] = [partition(method, x, z, k, seed) for seed in seeds]
-
-    # One thread each: multi-threaded BLAS only adds overhead on matrices this small (NMF runs
-    # 1.6x faster without), and OpenMP threads spinning in k-means would starve the NMF workers.
+    for (method, k, _), (labels,) in zip(tasks, per_task, strict=True):
+        fits.setdefault((method, k), []).append(labels)
+    cells = [(method, k, fits[method, k]) for method in methods for k in k_range]
     with threadpool_limits(limits=1):
-        # Largest k first: the slowest fits are handed out early, so the workers finish together.
-        tasks = [(k, seed) for k in reversed(k_range) for seed in seeds] if "nmf" in methods else []
-        nmf = map_ordered(partial(_nmf_labels, x), tasks, jobs, meanwhile=fit_here)
-        for (k, _), labels in zip(tasks, nmf, strict=True):
-            fits.setdefault(("nmf", k), []).append(labels)
-        cells = [(method, k, fits[method, k]) for method in methods for k in k_range]
         rows = map_ordered(partial(_row, x), cells, jobs)
     return pd.DataFrame(rows)
+
+
+def _row(x: csr_matrix, cell: tuple[str, int, list[np.ndarray]]) -> dict:
+    return selection_row(*cell, x)
 
 
 def choose_k(selection: pd.DataFrame, min_stability: float = MIN_STABILITY) -> tuple[str, int]:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .parallel import map_ordered
+from .workers import map_ordered
 
 THEME_COLUMNS = ["measure_id", "theme_id", "score", "primary"]
 SENTENCE_END = re.compile(r"(?<=[。;；!！?？])")
@@ -189,7 +189,7 @@ def _code_one(item: tuple[str, str, str], cb: Codebook) -> tuple[dict[str, float
     return (scores, *assign(scores, cb))
 
 
-# Below this many measures, forking workers costs more than it saves.
+# Below this many measures, starting workers costs more than it saves.
 PARALLEL_MIN = 1000
 
 

@@ -11,13 +11,14 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 from pathlib import Path
 
 import jieba
 import pandas as pd
 
-from .parallel import map_ordered
 from .paths import LEXICON
+from .workers import map_ordered
 
 # A term must contain a Han character; numbers, units written in Latin/digits and punctuation never do.
 _HAN = re.compile(r"[\u3400-\u9fff]")
@@ -82,6 +83,7 @@ class PolicyTokenizer:
         self.hmm = hmm
         self.stopwords = (read_stopwords(Path(stopwords)) if isinstance(stopwords, str | Path)
                           else frozenset(stopwords))
+        self.entries = tuple(entries)
         self.terms = frozenset(word for word, _, _ in entries)
         # Terms with characters outside jieba's Han block pattern (e.g. 、) are matched first.
         protected = sorted((t for t in self.terms if re.search(r"[^\u3400-\u9fffA-Za-z0-9]", t)),
@@ -108,14 +110,27 @@ class PolicyTokenizer:
     def __call__(self, text: str) -> list[str]:
         return [t.strip() for t in self.raw_cut(text) if self.keep(t)]
 
+    def __reduce__(self) -> tuple:
+        # A worker gets the recipe, not the jieba instance (its lock cannot be pickled), and
+        # builds the tokenizer once: later chunks find it in `_tokenizer`'s cache.
+        return _tokenizer, (self.entries, self.stopwords, self.hmm)
 
-# Below this many measures, forking workers costs more than it saves.
+
+@lru_cache(maxsize=4)
+def _tokenizer(entries: tuple[UserTerm, ...], stopwords: frozenset[str], hmm: bool) -> PolicyTokenizer:
+    """A PolicyTokenizer built once per process from its dictionary entries and stopwords."""
+    tk = PolicyTokenizer(entries, stopwords, hmm)
+    tk.jieba.initialize()
+    return tk
+
+
+# Below this many measures, starting workers costs more than it saves.
 PARALLEL_MIN = 1000
 
 
 def tokens_table(measures: pd.DataFrame, tokenizer: PolicyTokenizer, jobs: int | None = None) -> pd.DataFrame:
     """`tokens.csv`: each measure's terms in order, space-separated (large corpora on all cores)."""
-    tokenizer.jieba.initialize()  # load the dictionary once, before any worker is forked
+    tokenizer.jieba.initialize()  # load the dictionary once (workers build their own, once each)
     toks = map_ordered(tokenizer, list(measures["text"]), jobs, min_items=PARALLEL_MIN)
     return pd.DataFrame({
         "measure_id": measures["measure_id"],

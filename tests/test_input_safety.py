@@ -22,7 +22,7 @@ import pandas as pd
 import pytest
 
 from bizenv_analysis import __main__ as cli
-from bizenv_analysis import io, parallel
+from bizenv_analysis import io, workers
 from bizenv_analysis.clean import clean_document, load_chrome_rules
 from bizenv_analysis.errors import BuildError
 from bizenv_analysis.paths import LEXICON, ROOT
@@ -395,7 +395,7 @@ def test_jobs_must_be_a_whole_number_of_at_least_one(corpus, out, capsys, monkey
 
 def test_more_jobs_than_cores_are_capped(monkeypatch, capsys, tmp_path):
     cores = len(os.sched_getaffinity(0))
-    assert parallel.usable_jobs(40 * cores) == cores == parallel.usable_cores()
+    assert workers.usable_jobs(40 * cores) == cores == workers.usable_cores()
     seen = []
     monkeypatch.setattr(cli, "build", lambda data, out, quiet, jobs: seen.append(jobs))
     assert cli.main(["build", "--out", str(tmp_path / "o"), "--jobs", str(40 * cores)]) == 0

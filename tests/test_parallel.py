@@ -2,40 +2,41 @@
 
 from __future__ import annotations
 
-import os
-import time
+import pickle
 from dataclasses import replace
+from functools import partial
 
 import pytest
 
-from bizenv_analysis import clean, parallel, themes, tokens
+from bizenv_analysis import clean, themes, tokens, workers
 from bizenv_analysis.paths import DATA, LEXICON
 from bizenv_analysis.sources import load_raw_documents
 
 
-def test_map_ordered_runs_in_workers_and_keeps_the_order():
-    def square(x: int) -> tuple[int, int]:
-        time.sleep(0.002)  # long enough that both workers take chunks
-        return x * x, os.getpid()
-
-    out = parallel.map_ordered(square, list(range(500)), jobs=2)
-    assert [v for v, _ in out] == [x * x for x in range(500)]
-    pids = {pid for _, pid in out}
-    assert os.getpid() not in pids and len(pids) == 2
+def _square(x: int) -> int:
+    return x * x
 
 
-def test_map_ordered_is_serial_for_one_job_or_few_items():
-    assert {pid for pid in parallel.map_ordered(lambda _: os.getpid(), [1, 2, 3], jobs=1)} == {os.getpid()}
-    assert {pid for pid in parallel.map_ordered(lambda _: os.getpid(), [1, 2, 3], jobs=2, min_items=10)} \
-        == {os.getpid()}
+def test_map_ordered_keeps_the_order_of_the_items_in_workers():
+    assert workers.map_ordered(_square, list(range(37)), jobs=2) == [x * x for x in range(37)]
+    assert workers.map_ordered(_square, [], jobs=2) == []
+
+
+def test_the_tokenizer_reaches_a_worker_as_its_recipe_and_gives_the_same_terms():
+    tk = tokens.PolicyTokenizer()
+    clone = pickle.loads(pickle.dumps(tk))  # what a joblib worker receives
+    assert clone is not tk and clone.terms == tk.terms and clone.stopwords == tk.stopwords
+    text = "推行“双随机、一公开”监管,深化“一网通办”,优化营商环境。"
+    assert clone(text) == tk(text) and {"双随机、一公开", "一网通办"} <= set(clone(text))
+    assert pickle.loads(pickle.dumps(tk)) is clone  # built once per process
 
 
 def test_bizenv_jobs_must_be_a_positive_whole_number(monkeypatch):
-    monkeypatch.setenv("BIZENV_JOBS", "3")
-    assert parallel.available_jobs() == 3
+    monkeypatch.setenv("BIZENV_JOBS", "1")
+    assert workers.usable_jobs() == 1
     monkeypatch.setenv("BIZENV_JOBS", "two")
     with pytest.raises(ValueError, match="BIZENV_JOBS"):
-        parallel.available_jobs()
+        workers.usable_jobs()
 
 
 def test_parallel_clean_tokens_and_themes_equal_serial(monkeypatch, measures):
@@ -45,7 +46,7 @@ def test_parallel_clean_tokens_and_themes_equal_serial(monkeypatch, measures):
     raws = load_raw_documents(DATA)
     rules = clean.load_chrome_rules(LEXICON / "chrome.csv")
     serial = [clean.clean_document(r, rules) for r in raws]
-    assert parallel.map_ordered(lambda r: clean.clean_document(r, rules), raws, jobs=2) == serial
+    assert workers.map_ordered(partial(clean.clean_document, rules=rules), raws, jobs=2) == serial
     tk = tokens.PolicyTokenizer()
     assert tokens.tokens_table(measures, tk, jobs=2).equals(tokens.tokens_table(measures, tk, jobs=1))
     cb = themes.load_codebook(LEXICON)
