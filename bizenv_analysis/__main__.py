@@ -45,6 +45,9 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--jobs", type=_jobs, default=None,
                    help="worker processes (default: every usable core, or BIZENV_JOBS; 1 = serial; "
                         "capped at the usable cores)")
+    b.add_argument("--dask", metavar="ADDRESS", default=None,
+                   help="run the parallel stages on the Dask scheduler at ADDRESS (tcp://host:8786; "
+                        "or BIZENV_DASK); needs pip install '.[distributed]'")
     return parser
 
 
@@ -68,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
         # parent folder yet, the write step creates it and takes the lock then.
         locked = output_lock(out) if out.resolve().parent.is_dir() else contextlib.nullcontext()
         with locked:
-            build(args.data, out, quiet=args.quiet, jobs=jobs)
+            build(args.data, out, quiet=args.quiet, jobs=jobs, dask=args.dask)
     except BuildError as exc:
         print(f"error: {exc}", file=sys.stderr)
         print("nothing was written.", file=sys.stderr)

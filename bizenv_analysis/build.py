@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 import warnings
@@ -26,6 +27,7 @@ from . import (
     themes,
     tokens,
     validation,
+    workers,
 )
 from .errors import BuildError
 from .io import check_output_folder, csv_bytes, write_outputs
@@ -56,13 +58,14 @@ def _say(msg: str, quiet: bool) -> None:
 
 
 def build(data_dir: Path | str = DATA, out_dir: Path | str | None = None,
-          quiet: bool = False, jobs: int | None = None) -> BuildResult:
+          quiet: bool = False, jobs: int | None = None, dask: str | None = None) -> BuildResult:
     """Build every table from `data_dir` (sources.csv + raw/) into `out_dir`.
 
     All inputs are checked and all tables computed before anything is written, so a failed
     build leaves `out_dir` exactly as it was. `jobs` worker processes (default: every core,
-    or `BIZENV_JOBS`) share cleaning, tokenising, theme coding and the choice of k; the tables are the
-    same whatever `jobs` is.
+    or `BIZENV_JOBS`) share cleaning, tokenising, theme coding and the choice of k; with `dask`
+    (or `BIZENV_DASK`), the address of a Dask scheduler, that work runs on its cluster instead.
+    The tables are the same either way, whatever `jobs` is.
     """
     data_dir = Path(data_dir)
     out_dir = Path(out_dir) if out_dir is not None else data_dir / "processed"
@@ -79,7 +82,8 @@ def build(data_dir: Path | str = DATA, out_dir: Path | str | None = None,
         if msg:
             _say(msg, quiet)
 
-    with warnings.catch_warnings(record=True) as caught:
+    address = dask or os.environ.get("BIZENV_DASK", "").strip() or None
+    with warnings.catch_warnings(record=True) as caught, workers.on_cluster(address):
         warnings.simplefilter("always", measures.StructureWarning)
         warnings.simplefilter("always", clusters.ClusterWarning)
         warnings.simplefilter("always", compare.CompareWarning)

@@ -3,23 +3,25 @@
 joblib's default backend (loky) starts worker processes that are reused between calls, caps
 BLAS/OpenMP threads inside them, respects container CPU quotas and works on every platform, so
 k-means can run in workers too. Results come back in input order, so no table depends on the
-number of workers. When a Dask backend is active (`joblib.parallel_config(backend="dask")`, see
-`build.build`'s `dask` argument), the same calls run on that cluster.
+number of workers. Inside `on_cluster(address)` (the build's `--dask ADDRESS`, or BIZENV_DASK)
+the same calls run on a Dask cluster through joblib's dask backend.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from itertools import pairwise
 from typing import Any
 
-from joblib import Parallel, delayed
+from joblib import Parallel, delayed, parallel_config
 
 from .errors import BuildError
 
 _JOBS_FIX = "a whole number ≥ 1 (1 = serial; more than the usable cores is capped)"
 CHUNKS_PER_JOB = 4  # several chunks a worker, so an uneven chunk does not leave a core idle
+CONNECT_TIMEOUT = "10s"  # to reach a Dask scheduler
 
 
 class JobsError(BuildError, ValueError):
@@ -70,9 +72,42 @@ def map_ordered(func: Callable[[Any], Any], items: Sequence[Any], jobs: int | No
     jieba tokenizer) should pickle as the recipe to build it, cached in each worker.
     """
     jobs = usable_jobs(jobs)
-    if jobs <= 1 or len(items) < max(2, min_items):
+    workers = _cluster_workers or jobs
+    if workers <= 1 or len(items) < max(2, min_items):
         return [func(x) for x in items]
-    n_chunks = min(len(items), jobs * CHUNKS_PER_JOB)
+    n_chunks = min(len(items), workers * CHUNKS_PER_JOB)
     bounds = [len(items) * i // n_chunks for i in range(n_chunks + 1)]
-    parts = Parallel(n_jobs=jobs)(delayed(_run_chunk)(func, items[a:b]) for a, b in pairwise(bounds))
+    parts = Parallel(n_jobs=-1 if _cluster_workers else jobs)(
+        delayed(_run_chunk)(func, items[a:b]) for a, b in pairwise(bounds))
     return [r for part in parts for r in part]
+
+
+_cluster_workers = 0  # worker threads of the Dask cluster in use (`on_cluster`), else 0
+
+
+@contextmanager
+def on_cluster(address: str | None) -> Iterator[None]:
+    """Run every `map_ordered` inside on the Dask scheduler at `address` (joblib's dask backend);
+    a no-op without an address. BuildError when dask is not installed or the scheduler cannot be
+    reached."""
+    global _cluster_workers
+    if not address:
+        yield
+        return
+    try:
+        from dask.distributed import Client
+    except ImportError as exc:
+        raise BuildError("--dask needs the optional dask[distributed] extra, which is not installed", None,
+                         "pip install '.[distributed]' (make study installs it from the lock)") from exc
+    try:
+        client = Client(address, timeout=CONNECT_TIMEOUT, set_as_default=False)
+    except (OSError, TimeoutError, ValueError) as exc:
+        raise BuildError(f"cannot reach the Dask scheduler at {address} ({exc})", None,
+                         "check the address (tcp://host:8786) and that the scheduler runs") from exc
+    try:
+        with client.as_current(), parallel_config(backend="dask"):
+            _cluster_workers = max(1, sum(w["nthreads"] for w in client.scheduler_info()["workers"].values()))
+            yield
+    finally:
+        _cluster_workers = 0
+        client.close()

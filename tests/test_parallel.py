@@ -9,6 +9,8 @@ from functools import partial
 import pytest
 
 from bizenv_analysis import clean, themes, tokens, workers
+from bizenv_analysis.__main__ import main
+from bizenv_analysis.build import build
 from bizenv_analysis.paths import DATA, LEXICON
 from bizenv_analysis.sources import load_raw_documents
 
@@ -72,3 +74,26 @@ def test_the_rule_prefilter_never_changes_a_code(measures):
     plain = replace(cb, rules=tuple(replace(r, prefilter=None) for r in cb.rules))
     assert sum(r.prefilter is not None for r in cb.rules) == len(cb.rules)
     assert themes.code_measures(measures, cb, jobs=1).equals(themes.code_measures(measures, plain, jobs=1))
+
+
+def test_the_bundled_corpus_builds_to_the_same_tables_on_a_dask_cluster(tmp_path):
+    """`--dask ADDRESS`: joblib's dask backend sends the parallel stages (here the k-selection
+    grid) to a cluster's workers; every table is byte for byte the committed one."""
+    distributed = pytest.importorskip("distributed", reason="the optional dask[distributed] extra is not installed")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster:
+        result = build(out_dir=tmp_path / "out", quiet=True, dask=cluster.scheduler_address)
+        ran = cluster.scheduler.transition_counter  # task state changes the scheduler saw
+    assert ran > 0, "nothing ran on the cluster"
+    for name in result.tables:
+        assert (tmp_path / "out" / name).read_bytes() == (DATA / "processed" / name).read_bytes(), name
+
+
+def test_an_unreachable_scheduler_is_a_clear_error(tmp_path, capsys, monkeypatch):
+    pytest.importorskip("distributed", reason="the optional dask[distributed] extra is not installed")
+    monkeypatch.setattr(workers, "CONNECT_TIMEOUT", "1s")
+    monkeypatch.setenv("BIZENV_DASK", "tcp://127.0.0.1:9")
+    assert main(["build", "--out", str(tmp_path / "out"), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "cannot reach the Dask scheduler at tcp://127.0.0.1:9" in err and "Traceback" not in err
+    assert not (tmp_path / "out").exists()
