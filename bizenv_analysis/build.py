@@ -73,20 +73,22 @@ def build(data_dir: Path | str = DATA, out_dir: Path | str | None = None,
     result = BuildResult()
     mark = time.perf_counter()
 
+    seen = 0  # warnings already credited to a stage
+
     def stage(name: str, msg: str | None) -> None:
-        """Report a finished stage and record its wall time (for the benchmark, never printed)."""
-        nonlocal mark
+        """Report a finished stage, credit it with the warnings it raised, record its wall time."""
+        nonlocal mark, seen
         now = time.perf_counter()
         result.timings[name] = now - mark
         mark = now
+        result.warnings += [_warning_line(name, w) for w in caught[seen:]]
+        seen = len(caught)
         if msg:
             _say(msg, quiet)
 
     address = dask or os.environ.get("BIZENV_DASK", "").strip() or None
     with warnings.catch_warnings(record=True) as caught, workers.on_cluster(address):
-        warnings.simplefilter("always", measures.StructureWarning)
-        warnings.simplefilter("always", clusters.ClusterWarning)
-        warnings.simplefilter("always", compare.CompareWarning)
+        warnings.simplefilter("always")  # every warning of every stage is shown, once per occurrence
         raws = sources.load_raw_documents(data_dir)
         stage("sources", f"[1/8] sources   {len(raws)} documents read, sha256 verified")
         # Every lexicon and codebook file, each the corpus's own or else the bundled one, checked once here.
@@ -182,9 +184,7 @@ def build(data_dir: Path | str = DATA, out_dir: Path | str | None = None,
         f = stated["findings.csv"]
         stage("findings", f"[8/8] findings  {int(f['supported'].sum())} of {len(f)} findings supported, "
               f"{int(f['survives_sensitivity'].sum())} unchanged under every alternative (sensitivity.csv)")
-    result.warnings = [str(w.message) for w in caught
-                       if issubclass(w.category, (measures.StructureWarning, clusters.ClusterWarning,
-                                                  compare.CompareWarning))]
+    result.warnings += [_warning_line("findings", w) for w in caught[seen:]]
     result.tables = {
         "documents.csv": docs,
         "removed.csv": removed,
@@ -205,6 +205,19 @@ def build(data_dir: Path | str = DATA, out_dir: Path | str | None = None,
         print(f"warning: {w}", file=sys.stderr)
     _say(f"done: {len(files)} tables in {_shown(out_dir)}", quiet)
     return result
+
+
+# The build's own warnings say what a stage skipped or fell back to; any other (a library's
+# FutureWarning, a solver's ConvergenceWarning) is shown with the stage and its category.
+OWN_WARNINGS = (measures.StructureWarning, clusters.ClusterWarning, compare.CompareWarning)
+
+
+def _warning_line(stage: str, w: warnings.WarningMessage) -> str:
+    """One warning as the build prints it (after `warning: `)."""
+    message = " ".join(str(w.message).split())
+    if issubclass(w.category, OWN_WARNINGS):
+        return message
+    return f"[{stage}] {w.category.__name__}: {message}"
 
 
 SUMMARY_ROWS = 40  # above this many documents, only those that need a look are listed

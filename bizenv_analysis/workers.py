@@ -10,6 +10,7 @@ the same calls run on a Dask cluster through joblib's dask backend.
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from itertools import pairwise
@@ -59,8 +60,12 @@ def usable_jobs(requested: int | None = None) -> int:
     return min(requested, usable_cores())
 
 
-def _run_chunk(func: Callable[[Any], Any], chunk: Sequence[Any]) -> list[Any]:
-    return [func(item) for item in chunk]
+def _run_chunk(func: Callable[[Any], Any], chunk: Sequence[Any]) -> tuple[list[Any], list[tuple[type, str]]]:
+    """Results of a chunk, and the warnings raised in the worker (which the parent re-raises)."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        out = [func(item) for item in chunk]
+    return out, [(w.category, str(w.message)) for w in caught]
 
 
 def map_ordered(func: Callable[[Any], Any], items: Sequence[Any], jobs: int | None = None,
@@ -79,7 +84,11 @@ def map_ordered(func: Callable[[Any], Any], items: Sequence[Any], jobs: int | No
     bounds = [len(items) * i // n_chunks for i in range(n_chunks + 1)]
     parts = Parallel(n_jobs=-1 if _cluster_workers else jobs)(
         delayed(_run_chunk)(func, items[a:b]) for a, b in pairwise(bounds))
-    return [r for part in parts for r in part]
+    # A warning raised in a worker would go to the worker's stderr, unattributed: raise it here,
+    # once per distinct message, so the build shows it with its stage.
+    for category, message in dict.fromkeys(w for _, ws in parts for w in ws):
+        warnings.warn(message, category, stacklevel=2)
+    return [r for out, _ in parts for r in out]
 
 
 _cluster_workers = 0  # worker threads of the Dask cluster in use (`on_cluster`), else 0

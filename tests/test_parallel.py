@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pickle
+import warnings
 from dataclasses import replace
 from functools import partial
 
@@ -97,3 +98,31 @@ def test_an_unreachable_scheduler_is_a_clear_error(tmp_path, capsys, monkeypatch
     err = capsys.readouterr().err
     assert "cannot reach the Dask scheduler at tcp://127.0.0.1:9" in err and "Traceback" not in err
     assert not (tmp_path / "out").exists()
+
+
+def _warns(x: int) -> int:
+    if x == 3:
+        warnings.warn("odd input 3", RuntimeWarning, stacklevel=1)
+    return x
+
+
+def test_a_warning_raised_in_a_worker_reaches_the_parent_once():
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert workers.map_ordered(_warns, list(range(10)), jobs=2) == list(range(10))
+    assert [(w.category, str(w.message)) for w in caught] == [(RuntimeWarning, "odd input 3")]
+
+
+def test_the_build_shows_every_warning_with_its_stage(tmp_path, monkeypatch, capsys):
+    """A library warning (here a FutureWarning from the theme stage) is printed with the stage
+    and its category, not dropped; the build's own warnings keep their plain form."""
+    real = themes.code_measures
+
+    def noisy(*args, **kwargs):
+        warnings.warn("a library will change", FutureWarning, stacklevel=1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(themes, "code_measures", noisy)
+    result = build(out_dir=tmp_path / "out", quiet=True)
+    assert "[themes] FutureWarning: a library will change" in result.warnings
+    assert "warning: [themes] FutureWarning: a library will change" in capsys.readouterr().err
