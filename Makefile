@@ -7,13 +7,16 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
+NB_LAST := $(lastword $(NOTEBOOKS))
+NB_FIRST := $(filter-out $(NB_LAST),$(NOTEBOOKS))
+NB_JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 # Quiet, reproducible runs: no bytecode next to sources, one BLAS thread, no kernel chatter.
 export PYTHONDONTWRITEBYTECODE := 1
 export OMP_NUM_THREADS := 1
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 export MPLBACKEND := Agg
 
-.PHONY: help study install build notebooks test unit nbval lint lab bench lock clean
+.PHONY: help study install build notebooks run-notebook test unit nbval lint lab bench lock clean
 
 help:  ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 12
@@ -32,13 +35,18 @@ $(STAMP): requirements.lock pyproject.toml
 build: install  ## build data/processed/ from data/raw/ (DATA=dir: that corpus, into dir/processed/)
 	$(BIN)/python -m bizenv_analysis build $(if $(DATA),--data "$(DATA)")
 
-notebooks: install  ## execute every notebook in order from a clean kernel (DATA=dir: into dir/notebooks/)
-	@$(if $(DATA),mkdir -p "$(DATA)/notebooks";) for nb in $(NOTEBOOKS); do \
-	  echo "executing $$nb$(if $(DATA), on $(DATA))"; \
-	  $(if $(DATA),BIZENV_DATA="$(abspath $(DATA))") $(BIN)/jupyter nbconvert --to notebook --execute \
+notebooks: install  ## execute every notebook from a clean kernel, side by side (DATA=dir: into dir/notebooks/)
+	@$(if $(DATA),mkdir -p "$(DATA)/notebooks";) \
+	printf '%s\n' $(NB_FIRST) | xargs -P $(NB_JOBS) -I{} $(MAKE) --no-print-directory run-notebook NB={} && \
+	$(MAKE) --no-print-directory run-notebook NB=$(NB_LAST)
+
+# One notebook (NB=path); 01–08 only read the built tables, so they run side by side; the last
+# one (09) gathers their figures and runs after them.
+run-notebook:
+	@echo "executing $(NB)$(if $(DATA), on $(DATA))"
+	@$(if $(DATA),BIZENV_DATA="$(abspath $(DATA))") $(BIN)/jupyter nbconvert --to notebook --execute \
 	    $(if $(DATA),--output-dir "$(DATA)/notebooks",--inplace) --log-level=ERROR --KernelManager.transport_encryption=auto \
-	    --ExecutePreprocessor.record_timing=False --ExecutePreprocessor.timeout=1200 $$nb || exit 1; \
-	done
+	    --ExecutePreprocessor.record_timing=False --ExecutePreprocessor.timeout=1200 $(NB)
 
 test: unit nbval lint  ## unit tests, nbval on every notebook, ruff
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import base64
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import matplotlib as mpl
@@ -98,6 +99,7 @@ def figure_bytes(fig: Figure) -> dict[str, bytes]:
     return out
 
 
+INDEX_LOCK = ".index.lock"  # beside index.csv; ignored by git
 INDEX_COLUMNS = ["id", "files", "title_zh", "title_en", "caption", "notebook", "data", "source_tables"]
 
 
@@ -112,12 +114,6 @@ def save_bilingual(fig_id: str, plot: Callable[[pd.DataFrame, str], Figure], dat
     """
     setup()
     files: dict[str, bytes] = {f"{fig_id}_data.csv": csv_bytes(data, bom=True)}
-    if notebook:
-        files["index.csv"] = csv_bytes(_index_with(out_dir, {
-            "id": fig_id,
-            "files": " ".join(f"{fig_id}_{lang}.{ext}" for lang in LANGS for ext in ("png", "svg")),
-            "title_zh": title[0], "title_en": title[1], "caption": caption, "notebook": notebook,
-            "data": f"{fig_id}_data.csv", "source_tables": source_tables}), bom=True)
     for lang in LANGS:
         fig = plot(data, lang)
         for ext, blob in figure_bytes(fig).items():
@@ -126,6 +122,32 @@ def save_bilingual(fig_id: str, plot: Callable[[pd.DataFrame, str], Figure], dat
             _display_png(fig)
         plt.close(fig)
     write_outputs(out_dir, files)
+    if notebook:
+        row = {"id": fig_id,
+               "files": " ".join(f"{fig_id}_{lang}.{ext}" for lang in LANGS for ext in ("png", "svg")),
+               "title_zh": title[0], "title_en": title[1], "caption": caption, "notebook": notebook,
+               "data": f"{fig_id}_data.csv", "source_tables": source_tables}
+        # Notebooks run side by side (make notebooks): the index is read, changed and written
+        # under a lock, so two figures saved at once both keep their rows.
+        with _index_lock(out_dir):
+            write_outputs(out_dir, {"index.csv": csv_bytes(_index_with(out_dir, row), bom=True)})
+
+
+@contextmanager
+def _index_lock(out_dir: Path) -> Iterator[None]:
+    """An exclusive lock on the figure index of `out_dir` (a no-op where fcntl is missing)."""
+    try:
+        import fcntl
+    except ImportError:  # Windows: notebooks run one at a time there
+        yield
+        return
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with open(out_dir / INDEX_LOCK, "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def _index_with(out_dir: Path, row: dict) -> pd.DataFrame:
