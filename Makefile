@@ -59,8 +59,8 @@ nbval: install  ## re-run every notebook and compare with its committed outputs 
 lint: install  ## ruff on the package, tests and notebooks
 	$(BIN)/ruff check bizenv_analysis tests tools benchmarks notebooks
 
-lab: install  ## open JupyterLab on the project's environment
-	$(BIN)/jupyter lab notebooks
+lab: install  ## open JupyterLab on the project's environment (ARGS=--allow-root etc. passed on)
+	$(BIN)/jupyter lab notebooks $(ARGS)
 
 bench: install  ## scale benchmark; writes benchmarks/results.md
 	$(BIN)/python benchmarks/scale.py

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from .build import build
 from .errors import BuildError, Interrupted
-from .io import check_output_folder, output_lock
+from .outputs import check_output_folder, output_lock
 from .paths import DATA
 from .workers import usable_jobs
 

@@ -30,8 +30,8 @@ from . import (
     workers,
 )
 from .errors import BuildError
-from .io import check_output_folder, csv_bytes, write_outputs
 from .lexicon import Lexicon, resolve
+from .outputs import check_output_folder, csv_bytes, write_outputs
 from .paths import DATA, ROOT
 from .workers import map_ordered
 

@@ -19,7 +19,7 @@ import pandas as pd
 from matplotlib import font_manager
 from matplotlib.figure import Figure
 
-from .io import csv_bytes, write_outputs
+from .outputs import csv_bytes, write_outputs
 from .paths import FIGURES, FONTS
 
 FONT_FILE = FONTS / "NotoSansCJKsc-Regular-subset.otf"

@@ -22,7 +22,7 @@ import pandas as pd
 import pytest
 
 from bizenv_analysis import __main__ as cli
-from bizenv_analysis import io, workers
+from bizenv_analysis import outputs, workers
 from bizenv_analysis.clean import clean_document, load_chrome_rules
 from bizenv_analysis.errors import BuildError
 from bizenv_analysis.paths import LEXICON, ROOT
@@ -163,30 +163,31 @@ def test_a_bare_file_name_is_looked_up_in_raw_and_an_empty_checksum_shows_the_ri
 # --- 2. the output folder is replaced whole, under a lock --------------------------------------------
 
 def test_a_build_replaces_the_whole_folder_and_stale_tables_go(corpus, out, capsys):
-    manifest = (out / io.MANIFEST).read_text(encoding="utf-8")
-    tables = sorted(p.name for p in out.iterdir() if p.name != io.MANIFEST)
-    assert manifest.splitlines()[2:] == tables and (out / io.MANIFEST).read_bytes() == io.manifest_bytes(tables)
+    manifest = (out / outputs.MANIFEST).read_text(encoding="utf-8")
+    tables = sorted(p.name for p in out.iterdir() if p.name != outputs.MANIFEST)
+    assert manifest.splitlines()[2:] == tables
+    assert (out / outputs.MANIFEST).read_bytes() == outputs.manifest_bytes(tables)
     assert str(out.parent) not in manifest and not re.search(r"\d{4}-\d\d-\d\d|\d\d:\d\d", manifest)
     # A table of an earlier build (another corpus with hand coding), listed in its manifest:
     (out / "validation_summary.csv").write_text("metric,value\nx,1\n", encoding="utf-8")
-    (out / io.MANIFEST).write_bytes(io.manifest_bytes([*tables, "validation_summary.csv"]))
+    (out / outputs.MANIFEST).write_bytes(outputs.manifest_bytes([*tables, "validation_summary.csv"]))
     (out / "measures.csv").write_text("stale\n", encoding="utf-8")
     code, _ = run(["--data", str(corpus), "--out", str(out), "--quiet"], capsys)
     assert code == 0
-    assert sorted(p.name for p in out.iterdir()) == sorted([io.MANIFEST, *tables])
+    assert sorted(p.name for p in out.iterdir()) == sorted([outputs.MANIFEST, *tables])
     assert (out / "measures.csv").read_text(encoding="utf-8") != "stale\n"
     assert leftovers(out) == []
 
 
 def test_an_unchanged_rebuild_touches_nothing(good_build, tmp_path):
     out = Path(shutil.copytree(good_build, tmp_path / "out"))
-    files = {p.name: p.read_bytes() for p in out.iterdir() if p.name != io.MANIFEST}
+    files = {p.name: p.read_bytes() for p in out.iterdir() if p.name != outputs.MANIFEST}
     stats = {p.name: (p.stat().st_ino, p.stat().st_mtime_ns) for p in out.iterdir()}
-    assert io.write_outputs(out, files, whole_folder=True) == []
+    assert outputs.write_outputs(out, files, whole_folder=True) == []
     assert {p.name: (p.stat().st_ino, p.stat().st_mtime_ns) for p in out.iterdir()} == stats
     changed = dict(files, **{"measures.csv": b"changed\n"})
-    assert io.write_outputs(out, changed, whole_folder=True) == [out / "measures.csv"]
-    assert snapshot(out) == {**{k: v for k, v in changed.items()}, io.MANIFEST: io.manifest_bytes(list(files))}
+    assert outputs.write_outputs(out, changed, whole_folder=True) == [out / "measures.csv"]
+    assert snapshot(out) == {**changed, outputs.MANIFEST: outputs.manifest_bytes(list(files))}
 
 
 @pytest.mark.parametrize("content", ["no manifest", "manifest and a file it does not list", "a file"])
@@ -199,7 +200,7 @@ def test_a_folder_a_build_did_not_write_is_refused(corpus, tmp_path, capsys, con
         (target / "notes.md").write_text("my notes\n", encoding="utf-8")
         (target / "measures.csv").write_text("mine\n", encoding="utf-8")
         if content != "no manifest":
-            (target / io.MANIFEST).write_bytes(io.manifest_bytes(["measures.csv"]))
+            (target / outputs.MANIFEST).write_bytes(outputs.manifest_bytes(["measures.csv"]))
     before = target.read_bytes() if target.is_file() else snapshot(target)
     code, err = run(["--data", str(corpus), "--out", str(target), "--quiet"], capsys)
     assert code == 2 and str(target) in err and "fix: " in err
@@ -212,10 +213,10 @@ def test_a_folder_a_build_did_not_write_is_refused(corpus, tmp_path, capsys, con
 
 
 def test_the_folder_of_an_earlier_build_without_a_manifest_is_replaced(corpus, out, capsys):
-    (out / io.MANIFEST).unlink()
+    (out / outputs.MANIFEST).unlink()
     (out / ".DS_Store").write_bytes(b"\0")
     code, _ = run(["--data", str(corpus), "--out", str(out), "--quiet"], capsys)
-    assert code == 0 and (out / io.MANIFEST).is_file() and not (out / ".DS_Store").exists()
+    assert code == 0 and (out / outputs.MANIFEST).is_file() and not (out / ".DS_Store").exists()
 
 
 def test_a_second_build_into_the_same_folder_is_refused(corpus, out, capsys):
@@ -228,7 +229,7 @@ def test_a_second_build_into_the_same_folder_is_refused(corpus, out, capsys):
         assert code == 2 and f"another build is writing {out}" in err and "fix: wait for it" in err
         assert snapshot(out) == before
         with pytest.raises(BuildError, match="another build is writing"):  # also at the write step
-            io.write_outputs(out, {"a.csv": b"x\n"}, whole_folder=True)
+            outputs.write_outputs(out, {"a.csv": b"x\n"}, whole_folder=True)
     finally:
         os.close(fd)
     assert snapshot(out) == before
@@ -239,8 +240,8 @@ class Killed(BaseException):
 
 
 def kill_at(monkeypatch: pytest.MonkeyPatch, name: str, call: int) -> None:
-    """Make the `call`-th call of io.<name> (or os.rename) kill the build, and skip all clean-up."""
-    target = os if name == "rename" else io
+    """Make the `call`-th call of outputs.<name> (or os.rename) kill the build, and skip all clean-up."""
+    target = os if name == "rename" else outputs
     real = getattr(target, name)
     count = [0]
 
@@ -251,7 +252,7 @@ def kill_at(monkeypatch: pytest.MonkeyPatch, name: str, call: int) -> None:
         return real(*args, **kwargs)
 
     monkeypatch.setattr(target, name, dying)
-    monkeypatch.setattr(io, "_remove", lambda path, quiet=False: None)
+    monkeypatch.setattr(outputs, "_remove", lambda path, quiet=False: None)
 
 
 @pytest.mark.parametrize("where", ["writing the staging folder", "between the renames (no exchange)",
@@ -260,32 +261,32 @@ def test_a_killed_write_leaves_old_or_new_complete_and_the_next_build_cleans_up(
                                                                                  monkeypatch, where):
     out = Path(shutil.copytree(good_build, tmp_path / "out"))
     old = snapshot(out)
-    files = {p.name: p.read_bytes() + b"# new\n" for p in out.iterdir() if p.name != io.MANIFEST}
-    new = {**files, io.MANIFEST: io.manifest_bytes(list(files))}
+    files = {p.name: p.read_bytes() + b"# new\n" for p in out.iterdir() if p.name != outputs.MANIFEST}
+    new = {**files, outputs.MANIFEST: outputs.manifest_bytes(list(files))}
     with monkeypatch.context() as m:
         if where.startswith("writing"):
             kill_at(m, "_write_file", 3)
         elif where.startswith("between"):
-            m.setattr(io, "_exchange", lambda a, b: False)
+            m.setattr(outputs, "_exchange", lambda a, b: False)
             kill_at(m, "rename", 2)
         else:
             kill_at(m, "_signals_held", 99)  # never dies; only the clean-up is skipped
         try:
-            io.write_outputs(out, files, whole_folder=True)
+            outputs.write_outputs(out, files, whole_folder=True)
         except Killed:
             pass
     hidden = {name: snapshot(out.parent / name) for name in leftovers(out)}
     assert snapshot(out) in (old, new) or old in hidden.values()  # the previous folder is whole somewhere
     assert all(name.endswith(("-staging", "-old")) for name in hidden)
-    assert io.write_outputs(out, files, whole_folder=True) is not None
+    assert outputs.write_outputs(out, files, whole_folder=True) is not None
     assert snapshot(out) == new and leftovers(out) == []
 
 
 def test_a_failed_swap_without_exchange_puts_the_previous_folder_back(good_build, tmp_path, monkeypatch):
     out = Path(shutil.copytree(good_build, tmp_path / "out"))
     old = snapshot(out)
-    files = {p.name: b"new\n" for p in out.iterdir() if p.name != io.MANIFEST}
-    monkeypatch.setattr(io, "_exchange", lambda a, b: False)
+    files = {p.name: b"new\n" for p in out.iterdir() if p.name != outputs.MANIFEST}
+    monkeypatch.setattr(outputs, "_exchange", lambda a, b: False)
     real, calls = os.rename, [0]
 
     def rename(src: object, dst: object) -> None:
@@ -296,7 +297,7 @@ def test_a_failed_swap_without_exchange_puts_the_previous_folder_back(good_build
 
     monkeypatch.setattr(os, "rename", rename)
     with pytest.raises(BuildError, match=f"cannot write {out}: {os.strerror(errno.EIO)}"):
-        io.write_outputs(out, files, whole_folder=True)
+        outputs.write_outputs(out, files, whole_folder=True)
     assert calls[0] == 3 and snapshot(out) == old and leftovers(out) == []
 
 
@@ -319,7 +320,7 @@ def test_an_output_folder_among_the_inputs_is_refused(tmp_path, corpus, capsys, 
 
 def test_the_default_output_folder_is_fine(corpus, capsys):
     code, _ = run(["--data", str(corpus), "--quiet"], capsys)
-    assert code == 0 and (corpus / "processed" / io.MANIFEST).is_file()
+    assert code == 0 and (corpus / "processed" / outputs.MANIFEST).is_file()
 
 
 # --- 4. ordinary bad input ----------------------------------------------------------------------------------
@@ -445,7 +446,7 @@ def test_a_read_only_output_folder_or_parent_as_the_system_reports_it(corpus, ou
                                        (errno.EROFS, "mounted read-only")])
 def test_a_failed_write_leaves_nothing_half_written(corpus, out, capsys, monkeypatch, code, fix):
     calls = [0]
-    real = io._write_file
+    real = outputs._write_file
 
     def write(path: Path, data: bytes) -> None:
         calls[0] += 1
@@ -453,7 +454,7 @@ def test_a_failed_write_leaves_nothing_half_written(corpus, out, capsys, monkeyp
             raise OSError(code, os.strerror(code), str(path))
         real(path, data)
 
-    monkeypatch.setattr(io, "_write_file", write)
+    monkeypatch.setattr(outputs, "_write_file", write)
     (corpus / "raw" / "demo-2025.txt").write_text(PLAN2, encoding="utf-8")  # new tables
     set_sources(corpus, row("demo-2025", "raw/demo-2025.txt", digest(corpus)))
     err = refused(corpus, out, capsys)
@@ -463,7 +464,7 @@ def test_a_failed_write_leaves_nothing_half_written(corpus, out, capsys, monkeyp
 
 def interrupt_while_staging(monkeypatch: pytest.MonkeyPatch, action: object) -> None:
     calls = [0]
-    real = io._write_file
+    real = outputs._write_file
 
     def write(path: Path, data: bytes) -> None:
         calls[0] += 1
@@ -471,7 +472,7 @@ def interrupt_while_staging(monkeypatch: pytest.MonkeyPatch, action: object) -> 
             action()  # type: ignore[operator]
         real(path, data)
 
-    monkeypatch.setattr(io, "_write_file", write)
+    monkeypatch.setattr(outputs, "_write_file", write)
 
 
 def ctrl_c() -> None:
@@ -492,8 +493,8 @@ def test_an_interrupted_build_leaves_the_folder_as_it_was(corpus, out, capsys, m
 
 
 def test_a_signal_during_the_swap_waits_until_the_new_folder_is_in_place(corpus, out, capsys, monkeypatch):
-    real = io._swap
-    monkeypatch.setattr(io, "_swap", lambda *a: (os.kill(os.getpid(), signal.SIGTERM), real(*a)))
+    real = outputs._swap
+    monkeypatch.setattr(outputs, "_swap", lambda *a: (os.kill(os.getpid(), signal.SIGTERM), real(*a)))
     (corpus / "raw" / "demo-2025.txt").write_text(PLAN2, encoding="utf-8")
     set_sources(corpus, row("demo-2025", "raw/demo-2025.txt", digest(corpus)))
     code, err = run(["--data", str(corpus), "--out", str(out), "--quiet"], capsys)
@@ -579,7 +580,7 @@ def test_text_cells_that_a_spreadsheet_would_run_get_an_apostrophe():
         "n": [-1, 2, -3, 4, 5, 6, 7, 8],
         "s": pd.array(["-x", "y", None, "=z", "a", "b", "c", "d"], dtype="string"),
     })
-    assert io.csv_bytes(df).decode() == (
+    assert outputs.csv_bytes(df).decode() == (
         "text,score,n,s\n'=1+1,-0.5,-1,'-x\n'+86 20,1.0,2,y\n'- 相关新闻,-2.0,-3,\n'@SUM(A1),0.0,4,'=z\n"
         "'\tx,3.5,5,a\n'\ry,-1.0,6,b\nok,2.0,7,c\n,,8,d\n")
     assert df.loc[0, "text"] == "=1+1"  # the caller's frame is untouched

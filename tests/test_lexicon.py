@@ -15,10 +15,8 @@ from bizenv_analysis.errors import BuildError
 from bizenv_analysis.extractor_check import RULE_FILES
 from bizenv_analysis.lexicon import BUNDLED, FILES, Lexicon, catastrophic
 from bizenv_analysis.paths import DATA, LEXICON
-from bizenv_analysis.references import Lexicon as LearningRules
-from bizenv_analysis.targets import load_cues, load_time_classes, load_topics, topic_labels
+from bizenv_analysis.targets import load_cues
 from bizenv_analysis.themes import load_codebook
-from bizenv_analysis.tokens import read_stopwords, read_terms
 
 README = (LEXICON / "README.md").read_text(encoding="utf-8")
 
@@ -90,33 +88,88 @@ def refused(corpus: Path, capsys: pytest.CaptureFixture[str], *needles: str) -> 
     return err
 
 
+def csv_rows(name: str) -> pd.DataFrame:
+    """A bundled lexicon CSV read by pandas, not by the project's checked reader."""
+    return pd.read_csv(LEXICON / name, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+
+
 def test_the_bundled_lexicon_loads_and_every_pattern_passes_the_checks(tmp_path):
+    """The bundled files resolve and parse to what they hold. Expected values are read off the
+    files by pandas or by hand, never by the older loaders (load_cues, load_topics, topic_labels,
+    read_stopwords, read_terms, references.Lexicon.load), which call the same parsers."""
     lex = Lexicon.load(tmp_path)  # a corpus folder without a lexicon/ of its own
     assert set(lex.files) == set(FILES) and lex.own() == []
     assert all(f.origin == BUNDLED and f.path == LEXICON / f.name for f in lex.files.values())
     assert Lexicon.load(DATA).own() == []  # the bundled corpus's lexicon/ is the bundled one
-    themes_df = pd.read_csv(LEXICON / "themes.csv", dtype=str, keep_default_na=False)
-    assert lex.codebook.theme_ids == list(themes_df["theme_id"])
-    assert len(lex.codebook.rules) == len(pd.read_csv(LEXICON / "theme_rules.csv"))
+    assert lex.codebook.theme_ids == list(csv_rows("themes.csv")["theme_id"])
+    # theme_params.csv by hand: threshold 2, max_hits 3, fallback approval_speed
     assert (lex.codebook.threshold, lex.codebook.max_hits, lex.codebook.fallback) == (2.0, 3, "approval_speed")
-    assert len(lex.chrome) == len(pd.read_csv(LEXICON / "chrome.csv"))
-    assert len(lex.policy_terms) == len(read_terms(LEXICON / "policy_terms.txt"))
-    assert lex.stopwords == read_stopwords(LEXICON / "stopwords.txt")
-    assert [t for t, _ in lex.topics] == [t for t, _ in load_topics(LEXICON / "target_topics.csv")]
-    assert lex.topic_labels == topic_labels()
-    assert lex.cues == load_cues()
-    assert [(c, f) for c, f, _ in lex.time_classes] == [(c, f) for c, f, _ in load_time_classes()]
-    assert lex.learning.place_relation == LearningRules.load(LEXICON / "learning.csv").place_relation
+    rules = csv_rows("theme_rules.csv")
+    assert [(r.theme_id, r.field, r.pattern.pattern, r.weight, r.exclude.pattern if r.exclude else "")
+            for r in lex.codebook.rules] == [
+        (t, f or "text", p, float(w), e) for t, f, p, w, e in
+        zip(rules["theme_id"], rules["field"], rules["pattern"], rules["weight"], rules["exclude"], strict=True)]
+    chrome = csv_rows("chrome.csv")
+    assert [(c.rule_id, c.action, c.pattern.pattern) for c in lex.chrome] == list(
+        zip(chrome["rule_id"], chrome["action"], chrome["pattern"], strict=True))
+    # policy_terms.txt: one term a line (`一件事 50 l`: word, frequency, tag), no comment lines
+    lines = [ln.split() for ln in (LEXICON / "policy_terms.txt").read_text(encoding="utf-8").splitlines()
+             if ln.strip()]
+    assert [tuple(t) for t in lex.policy_terms] == [tuple(ln) for ln in lines]
+    assert tuple(lex.policy_terms[0]) == ("一件事", "50", "l")
+    # stopwords.txt: 推进 and 加强 are listed (lines 430, 217), its # comment lines are not words
+    assert {"推进", "加强"} <= lex.stopwords and "营商环境" not in lex.stopwords
+    assert not any(w.startswith("#") for w in lex.stopwords)
+    topics = csv_rows("target_topics.csv")
+    assert [t for t, _ in lex.topics] == list(topics["applies_to"])
+    assert lex.topic_labels == {**dict(zip(topics["applies_to"], topics["label_en"], strict=True)), "其他": "other"}
+    # target_cues.csv by hand: lines 77-78 and 84-85 name the reporting and the directive document types
+    assert lex.cues.reporting == {"case_collection", "news_report"}
+    assert lex.cues.directive == {"action_plan", "implementation_opinions"}
+    assert lex.cues.count.search("不少于") and lex.cues.condition.match("仍未") and lex.cues.future.search("力争")
+    classes = csv_rows("time_classes.csv")
+    assert [(c, f, p.pattern) for c, f, p in lex.time_classes] == list(
+        zip(classes["time_class"], classes["field"], classes["pattern"], strict=True))
+    learning = csv_rows("learning.csv")
+    places = learning[(learning["role"] == "place") & (learning["relation"] != "")]
+    assert lex.learning.place_relation == dict(zip(places["label"], places["relation"], strict=True))
+    assert lex.learning.place_relation == {"国际": "aspiration", "先进地区": "aspiration"}  # lines 32-33, by hand
     # the validation folder's older rule sets pass the same checks
     assert len(lex.codebook_with(DATA / "validation" / "round1" / "theme_rules.csv").rules) > 0
     first = lex.overridden(DATA / "validation" / "extractors_first_pass", RULE_FILES)
     assert first.origin("learning.csv") == "extractors_first_pass" and first.origin("target_topics.csv") == BUNDLED
 
 
-def test_the_old_and_new_forms_of_load_codebook_agree():
-    by_folder = load_codebook(LEXICON)
-    by_file = load_codebook(LEXICON / "themes.csv", LEXICON / "theme_rules.csv", LEXICON / "theme_params.csv")
-    assert by_folder.theme_ids == by_file.theme_ids and by_folder.rules == by_file.rules
+SMALL_THEMES = "theme_id,group_id\nspeed,gov\nopen,market\n"
+SMALL_RULES = ("theme_id,field,pattern,weight,exclude,note\n"
+               "speed,text,(?<!不)审批提速,2,税,\n"
+               "open,title,^开放,1.5,,\n")
+SMALL_PARAMS = "name,value\nthreshold,2.5\nmax_hits,4\nfallback,open\n"
+
+
+@pytest.mark.parametrize("form", ["folder", "files", "two folders"])
+def test_load_codebook_reads_a_small_codebook_in_every_form(tmp_path, form):
+    """A two-theme codebook written here; every call form gives the values typed in its files:
+    ids speed, open; rule 1 speed/text/(?<!不)审批提速/2/exclude 税, its prefilter without the
+    look-behind 审批提速; rule 2 open/title/^开放/1.5, no exclusion; threshold 2.5, max_hits 4,
+    fallback open."""
+    (tmp_path / "themes.csv").write_text(SMALL_THEMES, encoding="utf-8")
+    rules_dir = tmp_path / "rules" if form == "two folders" else tmp_path
+    rules_dir.mkdir(exist_ok=True)
+    (rules_dir / "theme_rules.csv").write_text(SMALL_RULES, encoding="utf-8")
+    (rules_dir / "theme_params.csv").write_text(SMALL_PARAMS, encoding="utf-8")
+    if form == "folder":
+        cb = load_codebook(tmp_path)
+    elif form == "files":
+        cb = load_codebook(tmp_path / "themes.csv", tmp_path / "theme_rules.csv", tmp_path / "theme_params.csv")
+    else:
+        cb = load_codebook(tmp_path, rules_dir)
+    assert cb.theme_ids == ["speed", "open"]
+    assert [(r.theme_id, r.field, r.pattern.pattern, r.weight, r.exclude and r.exclude.pattern,
+             r.prefilter.pattern) for r in cb.rules] == [
+        ("speed", "text", "(?<!不)审批提速", 2.0, "税", "审批提速"),
+        ("open", "title", "^开放", 1.5, None, "开放")]
+    assert (cb.threshold, cb.max_hits, cb.fallback) == (2.5, 4, "open")
 
 
 def test_a_corpus_with_only_its_own_theme_rules_uses_them(tmp_path, capsys):

@@ -10,11 +10,17 @@ import pytest
 from bizenv_analysis.measures import Grammar, StructureWarning, parse_units, segment_document
 from bizenv_analysis.paths import LEXICON
 
+# The counts the documents' own numbering states (line numbers of data/raw/), not the code's output:
 EXPECTED = {
+    # 一是…三是 (lines 25-29), 一是 二是 (37, 47), 一是…五是 (63-89): 3 + 2 + 5
     ("gz-pilot-2021", "measure"): 10,
+    # 二、主要任务 numbers 1.-32. (lines 18-88); 三、保障措施 has (一)-(五) (lines 92-108)
     ("tianhe-2020", "measure"): 32, ("tianhe-2020", "safeguard"): 5,
+    # 1.-25. under 一、-六、 (lines 11-40); 七、 (line 41), the safeguards, is one unnumbered block
     ("dongguan-2023", "measure"): 25, ("dongguan-2023", "safeguard"): 1,
+    # 1.-24. under 三、 (lines 29-83); 25.-30. under 四、健全工作体系 (lines 87-97)
     ("quzhou-2018", "measure"): 24, ("quzhou-2018", "safeguard"): 6,
+    # the 一是… of each case's 主要做法 (not of its 取得成效): 4 + 3 + 3 + 3 + 5 (see below)
     ("gd-cases-2024", "measure"): 18,
 }
 
@@ -22,7 +28,7 @@ EXPECTED = {
 def test_counts_per_source_and_kind(measures):
     counts = measures.groupby(["source_id", "kind"]).size().to_dict()
     assert counts == EXPECTED
-    assert len(measures) == 121
+    assert len(measures) == 121  # 109 measures (10 + 32 + 25 + 24 + 18) + 12 safeguards (5 + 1 + 6)
     assert (measures["kind"] == "safeguard").sum() == 12
 
 
@@ -98,6 +104,10 @@ def test_hierarchy_columns(measures):
 
 
 def test_case_practices_and_places(built, measures):
+    """By hand from data/raw/gd-cases-2024.txt: the five cases' 主要做法 list 一是…四是 (lines 13-19,
+    越秀区), 一是…三是 (37-41, 黄埔区), 一是…三是 (65-69, 黄埔区), 一是…三是 (89-93, 花都区) and 一是…五是
+    (115-123, 南沙区): practices 4, 3, 3, 3, 5; per district 越秀 4, 黄埔 3 + 3 = 6, 花都 3, 南沙 5.
+    Case 2's 一是服务效能提升 (line 45) opens its 工作成效, a result."""
     gd = measures[measures["source_id"] == "gd-cases-2024"]
     assert gd["place"].value_counts().to_dict() == {
         "广州市南沙区": 5, "广州市越秀区": 4, "广州市黄埔区": 6, "广州市花都区": 3}

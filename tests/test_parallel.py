@@ -73,7 +73,6 @@ def test_the_rule_prefilter_never_changes_a_code(measures):
     """Skipping sentences whose text misses the assertion-free pattern gives the same coding."""
     cb = themes.load_codebook(LEXICON)
     plain = replace(cb, rules=tuple(replace(r, prefilter=None) for r in cb.rules))
-    assert sum(r.prefilter is not None for r in cb.rules) == len(cb.rules)
     assert themes.code_measures(measures, cb, jobs=1).equals(themes.code_measures(measures, plain, jobs=1))
 
 
