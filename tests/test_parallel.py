@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import pickle
 import warnings
 from dataclasses import replace
@@ -12,7 +13,7 @@ import pytest
 from bizenv_analysis import clean, themes, tokens, workers
 from bizenv_analysis.__main__ import main
 from bizenv_analysis.build import build
-from bizenv_analysis.paths import DATA, LEXICON
+from bizenv_analysis.paths import DATA, LEXICON, ROOT
 from bizenv_analysis.sources import load_raw_documents
 
 
@@ -122,6 +123,16 @@ def test_the_build_shows_every_warning_with_its_stage(tmp_path, monkeypatch, cap
         return real(*args, **kwargs)
 
     monkeypatch.setattr(themes, "code_measures", noisy)
-    result = build(out_dir=tmp_path / "out", quiet=True)
+    corpus = tmp_path / "c"  # the README's one-plan example: a build of a second or so
+    (corpus / "raw").mkdir(parents=True)
+    data = (ROOT / "tests" / "data" / "demo-2025.txt").read_bytes()
+    (corpus / "raw" / "demo-2025.txt").write_bytes(data)
+    (corpus / "sources.csv").write_text(
+        "source_id,file,title,issuer,place,admin_level,province,date,date_note,doc_type,script,sha256\n"
+        f"demo-2025,demo-2025.txt,示例,某市人民政府,某市,city,某省,2025-01-01,,action_plan,simplified,"
+        f"{hashlib.sha256(data).hexdigest()}\n", encoding="utf-8")
+    result = build(corpus, quiet=True)
+    err = capsys.readouterr().err
     assert "[themes] FutureWarning: a library will change" in result.warnings
-    assert "warning: [themes] FutureWarning: a library will change" in capsys.readouterr().err
+    assert "warning: [themes] FutureWarning: a library will change" in err
+    assert "warning: clusters skipped: 7 measures" in err  # the build's own, in their plain form
