@@ -1,4 +1,4 @@
-"""Stage 5a — clusters: TF-IDF on measure texts, then k-means on LSA vectors or NMF.
+"""Stage 5 — clusters: TF-IDF on measure texts, then k-means on LSA vectors or NMF.
 
 k is chosen over a range by two criteria computed on the same TF-IDF matrix: silhouette
 (cosine) of the partition, and stability, the mean pairwise adjusted Rand index of the

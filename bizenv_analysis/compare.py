@@ -1,4 +1,4 @@
-"""Stage 6 — comparisons across sources: theme profiles, keyness, similarity, change over time."""
+"""Stage 7 — comparisons across sources: theme profiles, keyness, similarity, change over time."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Stage 5b — themes: code every measure with the codebook's themes, by rules kept as data.
+"""Stage 6 — themes: code every measure with the codebook's themes, by rules kept as data.
 
 `data/lexicon/themes.csv` lists the 17 themes (ids, groups, labels, definitions);
 `data/lexicon/theme_rules.csv` holds the keyword rules: a regex, the field it reads (`text`
