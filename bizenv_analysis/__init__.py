@@ -1,7 +1,8 @@
 """bizenv_analysis — a comparative study of Chinese business-environment (营商环境) reforms.
 
 Pipeline, one module per stage: sources → clean → measures → tokens → (clusters | themes)
-→ comparisons → figures. `build()` runs it; the tables it writes are the contract.
+→ comparisons → findings. `build()` runs it; the tables it writes are the contract, and the
+notebooks draw the figures from them (`plotting.save_bilingual`, `figures`).
 """
 
 from .build import BuildResult, build

@@ -62,9 +62,10 @@ def build(data_dir: Path | str = DATA, out_dir: Path | str | None = None,
     """Build every table from `data_dir` (sources.csv + raw/) into `out_dir`.
 
     All inputs are checked and all tables computed before anything is written, so a failed
-    build leaves `out_dir` exactly as it was. `jobs` worker processes (default: every core,
-    or `BIZENV_JOBS`) share cleaning, tokenising, theme coding and the choice of k; with `dask`
-    (or `BIZENV_DASK`), the address of a Dask scheduler, that work runs on its cluster instead.
+    build leaves `out_dir` exactly as it was. `jobs` worker processes (default: every core this
+    process may use, or `BIZENV_JOBS`; capped at those cores) share cleaning, tokenising, theme
+    coding and the choice of k; with `dask` (or `BIZENV_DASK`), the address of a Dask
+    scheduler, that work runs on its cluster instead.
     The tables are the same either way, whatever `jobs` is.
     """
     data_dir = Path(data_dir)

@@ -197,7 +197,7 @@ def relabel_by_size(labels: np.ndarray) -> np.ndarray:
 def select_k(model: TfidfModel, jobs: int | None = None) -> pd.DataFrame:
     """`cluster_selection.csv` for a TF-IDF model: the grid of methods × k, the chosen row marked.
 
-    Empty (with a ClusterWarning) when there are too few measures to cluster. On corpora of
+    Empty (with a ClusterWarning) when there are too few measures, or too few terms, to cluster. On corpora of
     more than SELECTION_SAMPLE measures the grid runs on a fixed-seed random subsample, so
     its cost does not grow with the corpus.
     """
@@ -206,7 +206,8 @@ def select_k(model: TfidfModel, jobs: int | None = None) -> pd.DataFrame:
     k_range = range(K_RANGE.start, min(K_RANGE.stop, n // 3 + 1))
     if len(k_range) == 0 or model.matrix.shape[1] < K_RANGE.start:
         warnings.warn(f"clusters skipped: {n} measures and {model.matrix.shape[1]} terms are too few to "
-                      f"cluster (need at least {MIN_MEASURES} measures)", ClusterWarning, stacklevel=2)
+                      f"cluster (need at least {MIN_MEASURES} measures and {K_RANGE.start} terms)",
+                      ClusterWarning, stacklevel=2)
         return pd.DataFrame(columns=SELECTION_COLUMNS)
     z = lsa(model.matrix)
     if n > SELECTION_SAMPLE:

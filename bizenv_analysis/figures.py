@@ -29,7 +29,8 @@ KIND_LABELS = {"measure": ("改革举措", "reform measures"),
 
 
 def measures_by_source(data: pd.DataFrame, lang: str) -> Figure:
-    """Stacked bars: measures and safeguards per source (data: source_id, kind, n)."""
+    """Stacked bars: the items of each kind (measures, safeguards, paragraphs, general parts) per
+    source (data: source_id, kind, n)."""
     setup()
     wide = data.pivot_table(index="source_id", columns="kind", values="n", fill_value=0,
                             sort=False)

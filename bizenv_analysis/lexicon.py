@@ -551,7 +551,7 @@ class Lexicon:
 
     files: Mapping[str, LexiconFile]
     chrome: list[clean.ChromeRule]  # clean.clean_document(rules=…)
-    grammar: measures.Grammar  # measures (which still reads segmentation.csv by path: `path(...)`)
+    grammar: measures.Grammar  # measures.measures_tables(…, grammar)
     policy_terms: tuple[tokens.UserTerm, ...]  # (word, freq, tag) of policy_terms.txt
     stopwords: frozenset[str]
     codebook: themes.Codebook

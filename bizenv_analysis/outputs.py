@@ -6,7 +6,7 @@ so renaming is atomic) and swapped in only when complete, so a build stopped at 
 the previous complete folder or the new one, never a mixture. A hidden leftover (staging folder,
 or `.<name>.bizenv-old` on systems without an atomic exchange) is removed by the next build.
 An exclusive lock (`.<name>.bizenv-lock`, removed on release) keeps two builds from writing one
-folder at once. The folder carries a manifest (`MANIFEST`: the names of its tables, nothing
+folder at once. The folder carries a manifest (the file `.bizenv-build`, `MANIFEST`: the names of its tables, nothing
 else, so it is identical for identical builds and can be committed) and a build refuses to
 replace a non-empty folder that a build did not write.
 """

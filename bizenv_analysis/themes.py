@@ -4,8 +4,9 @@
 `data/lexicon/theme_rules.csv` holds the keyword rules: a regex, the field it reads (`text`
 sentences, the measure's `title`, or its `kind`), a weight and an optional exclusion regex
 that cancels a hit in the same sentence. `data/lexicon/theme_params.csv` holds the
-assignment threshold and fallback. A theme is assigned when its score reaches the threshold;
-the primary theme is the highest-scoring one.
+assignment threshold, the most hits a rule counts (`max_hits`) and the fallback theme. A theme
+is assigned when its score reaches the threshold; the primary theme is the highest-scoring one,
+or the fallback when every score is 0.
 """
 
 from __future__ import annotations

@@ -72,8 +72,9 @@ def map_ordered(func: Callable[[Any], Any], items: Sequence[Any], jobs: int | No
                 min_items: int = 1) -> list[Any]:
     """`[func(x) for x in items]`, in contiguous chunks on `jobs` joblib workers when that pays.
 
-    Serial when `jobs` is 1 or there are fewer than `min_items` items (starting workers costs
-    more than it saves). `func` is pickled once a chunk; an object that is costly to build (the
+    Serial when `jobs` is 1 (and no Dask cluster is in use: then every call goes to the cluster)
+    or there are fewer than `min_items` items, and at least 2 (starting workers costs more than
+    it saves). `func` is pickled once a chunk; an object that is costly to build (the
     jieba tokenizer) should pickle as the recipe to build it, cached in each worker.
     """
     jobs = usable_jobs(jobs)
