@@ -135,11 +135,12 @@ def selection_row(method: str, k: int, labels: list[np.ndarray], x: csr_matrix) 
             "stability_ari_min": round(float(np.min(aris)), 4)}
 
 
-def _fits(x: csr_matrix, z: np.ndarray, tasks: list[tuple[str, int, int]]) -> list[np.ndarray]:
-    """Partitions for (method, k, seed) tasks, each fit on one BLAS/OpenMP thread (the same
+def _fit(x: csr_matrix, z: np.ndarray, task: tuple[str, int, int]) -> np.ndarray:
+    """The partition of one (method, k, seed), fit on one BLAS/OpenMP thread (the same
     arithmetic whatever the machine, so the labels never depend on where a fit ran)."""
+    method, k, seed = task
     with threadpool_limits(limits=1):
-        return [partition(method, x, z, k, seed) for method, k, seed in tasks]
+        return partition(method, x, z, k, seed)
 
 
 def selection_table(x: csr_matrix, z: np.ndarray, k_range: range = K_RANGE,
@@ -153,9 +154,8 @@ def selection_table(x: csr_matrix, z: np.ndarray, k_range: range = K_RANGE,
     """
     seeds = [SEED + i for i in range(n_seeds)]
     tasks = [(method, k, seed) for k in reversed(k_range) for method in methods for seed in seeds]
-    per_task = map_ordered(partial(_fits, x, z), [[t] for t in tasks], jobs)
     fits: dict[tuple[str, int], list[np.ndarray]] = {}
-    for (method, k, _), (labels,) in zip(tasks, per_task, strict=True):
+    for (method, k, _), labels in zip(tasks, map_ordered(partial(_fit, x, z), tasks, jobs), strict=True):
         fits.setdefault((method, k), []).append(labels)
     cells = [(method, k, fits[method, k]) for method in methods for k in k_range]
     with threadpool_limits(limits=1):

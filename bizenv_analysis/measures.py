@@ -32,7 +32,6 @@ STRUCTURE_COLUMNS = ["source_id", "measure_style", "n_measure", "n_safeguard", "
 # Numbered styles, in the order that breaks ties between styles first seen at the same depth.
 STYLES = ["law_chapter", "law_section", "chapter", "section", "article", "item",
           "subitem", "circled", "inline", "dash"]
-LEVELS = STYLES  # the name earlier versions used
 # Points inside a measure (or, under 一、 chapter headings, the measures themselves).
 POINT_STYLES = ("subitem", "circled", "inline", "dash")
 CHAPTER_STYLES = ("law_chapter", "chapter")
@@ -745,10 +744,10 @@ def case_title(title_lines: list[str]) -> str:
     return re.sub(r"^[^:：]{2,12}区[:：]\s*", "", title_lines[-1])
 
 
-def measures_tables(documents: pd.DataFrame, places: dict[str, str], grammar_path: Path | Grammar
+def measures_tables(documents: pd.DataFrame, places: dict[str, str], grammar: Path | Grammar
                     ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """`measures.csv`, `cases.csv` and `structure.csv` (what was found in each document)."""
-    g = grammar_path if isinstance(grammar_path, Grammar) else Grammar.load(grammar_path)
+    g = grammar if isinstance(grammar, Grammar) else Grammar.load(grammar)
     rows, cases, found = [], [], []
     for doc in documents.itertuples():
         lines, level = read(doc.text, g)

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
 import warnings
-from pathlib import Path
 
 import opencc
 import pandas as pd
 import pytest
+from corpora import make_corpus
 
 from bizenv_analysis import clusters, compare
 from bizenv_analysis.__main__ import main
@@ -16,20 +15,6 @@ from bizenv_analysis.measures import Grammar, segment_document
 from bizenv_analysis.paths import LEXICON, ROOT
 
 DEMO = (ROOT / "tests" / "data" / "demo-2025.txt").read_text(encoding="utf-8")
-COLUMNS = "source_id,file,title,issuer,place,admin_level,province,date,date_note,doc_type,script,encoding,sha256"
-
-
-def make_corpus(folder: Path, docs: dict[str, tuple[bytes, str]]) -> Path:
-    """A corpus folder from {source_id: (raw bytes, encoding)} with correct checksums."""
-    (folder / "raw").mkdir(parents=True)
-    rows = [COLUMNS]
-    for sid, (data, enc) in docs.items():
-        (folder / "raw" / f"{sid}.txt").write_bytes(data)
-        digest = hashlib.sha256(data).hexdigest()
-        rows.append(f"{sid},raw/{sid}.txt,示例文件,某市人民政府,某市,city,某省,2025-01-01,test,action_plan,"
-                    f"simplified,{enc},{digest}")
-    (folder / "sources.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
-    return folder
 
 
 def segment(text: str) -> list[dict]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -12,6 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+from corpora import make_corpus
 
 from bizenv_analysis.__main__ import main
 from bizenv_analysis.paths import ROOT
@@ -39,19 +39,7 @@ def test_committed_with_outputs_from_a_clean_kernel(path):
             assert "execution" not in cell.get("metadata", {})
 
 
-ONE_SOURCE = (ROOT / "tests" / "data" / "demo-2025.txt").read_bytes()
-
-
-def _corpus_with_one_source(folder: Path) -> Path:
-    """The README's worked example: one small plan (7 items), one source, one year."""
-    (folder / "raw").mkdir(parents=True)
-    (folder / "raw" / "demo-2025.txt").write_bytes(ONE_SOURCE)
-    digest = hashlib.sha256(ONE_SOURCE).hexdigest()
-    (folder / "sources.csv").write_text(
-        "source_id,file,title,issuer,place,admin_level,province,date,date_note,doc_type,script,sha256\n"
-        f"demo-2025,raw/demo-2025.txt,示例方案,某市人民政府,某市,city,某省,2025-01-01,example,action_plan,"
-        f"simplified,{digest}\n", encoding="utf-8")
-    return folder
+ONE_SOURCE = (ROOT / "tests" / "data" / "demo-2025.txt").read_bytes()  # the README's worked example
 
 
 def _execute(nb: Path, corpus: Path) -> tuple[Path, subprocess.CompletedProcess]:
@@ -70,7 +58,7 @@ def test_every_notebook_runs_on_other_corpora(tmp_path: Path) -> None:
     not the project's."""
     demo = tmp_path / "demo"
     shutil.copytree(ROOT / "tests" / "data" / "demo_corpus", demo)
-    corpora = [demo, _corpus_with_one_source(tmp_path / "one")]
+    corpora = [demo, make_corpus(tmp_path / "one", {"demo-2025": (ONE_SOURCE, "utf-8")})]
     for corpus in corpora:
         assert main(["build", "--data", str(corpus), "--quiet"]) == 0
     # The one-source corpus runs the notebooks that branch on a corpus's size (clusters, tests

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
 import pickle
 import warnings
 from dataclasses import replace
 from functools import partial
 
 import pytest
+from corpora import make_corpus
 
 from bizenv_analysis import clean, themes, tokens, workers
 from bizenv_analysis.__main__ import main
@@ -123,14 +123,8 @@ def test_the_build_shows_every_warning_with_its_stage(tmp_path, monkeypatch, cap
         return real(*args, **kwargs)
 
     monkeypatch.setattr(themes, "code_measures", noisy)
-    corpus = tmp_path / "c"  # the README's one-plan example: a build of a second or so
-    (corpus / "raw").mkdir(parents=True)
-    data = (ROOT / "tests" / "data" / "demo-2025.txt").read_bytes()
-    (corpus / "raw" / "demo-2025.txt").write_bytes(data)
-    (corpus / "sources.csv").write_text(
-        "source_id,file,title,issuer,place,admin_level,province,date,date_note,doc_type,script,sha256\n"
-        f"demo-2025,demo-2025.txt,示例,某市人民政府,某市,city,某省,2025-01-01,,action_plan,simplified,"
-        f"{hashlib.sha256(data).hexdigest()}\n", encoding="utf-8")
+    data = (ROOT / "tests" / "data" / "demo-2025.txt").read_bytes()  # the README's one-plan example
+    corpus = make_corpus(tmp_path / "c", {"demo-2025": (data, "utf-8")})  # a build of a second or so
     result = build(corpus, quiet=True)
     err = capsys.readouterr().err
     assert "[themes] FutureWarning: a library will change" in result.warnings
