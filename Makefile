@@ -7,16 +7,15 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
-NB_LAST := $(lastword $(NOTEBOOKS))
-NB_FIRST := $(filter-out $(NB_LAST),$(NOTEBOOKS))
-NB_JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+# Kernels at once: one more than the cores, so a core is never idle while a kernel starts.
+NB_JOBS ?= $(shell echo $$(( $$(nproc 2>/dev/null || echo 1) + 1 )))
 # Quiet, reproducible runs: no bytecode next to sources, one BLAS thread, no kernel chatter.
 export PYTHONDONTWRITEBYTECODE := 1
 export OMP_NUM_THREADS := 1
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 export MPLBACKEND := Agg
 
-.PHONY: help study install build notebooks run-notebook test unit nbval lint lab bench lock clean
+.PHONY: help study install build notebooks test unit nbval lint lab bench lock clean
 
 help:  ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 12
@@ -36,25 +35,16 @@ build: install  ## build data/processed/ from data/raw/ (DATA=dir: that corpus, 
 	$(BIN)/python -m bizenv_analysis build $(if $(DATA),--data "$(DATA)")
 
 notebooks: install  ## execute every notebook from a clean kernel, side by side (DATA=dir: into dir/notebooks/)
-	@$(if $(DATA),mkdir -p "$(DATA)/notebooks";) \
-	printf '%s\n' $(NB_FIRST) | xargs -P $(NB_JOBS) -I{} $(MAKE) --no-print-directory run-notebook NB={} && \
-	$(MAKE) --no-print-directory run-notebook NB=$(NB_LAST)
-
-# One notebook (NB=path); 01–08 only read the built tables, so they run side by side; the last
-# one (09) gathers their figures and runs after them.
-run-notebook:
-	@echo "executing $(NB)$(if $(DATA), on $(DATA))"
-	@$(if $(DATA),BIZENV_DATA="$(abspath $(DATA))") $(BIN)/jupyter nbconvert --to notebook --execute \
-	    $(if $(DATA),--output-dir "$(DATA)/notebooks",--inplace) --log-level=ERROR --KernelManager.transport_encryption=auto \
-	    --ExecutePreprocessor.record_timing=False --ExecutePreprocessor.timeout=1200 $(NB)
+	$(BIN)/python tools/run_notebooks.py --jobs $(NB_JOBS) $(if $(DATA),--data "$(DATA)") $(NOTEBOOKS)
 
 test: unit nbval lint  ## unit tests, nbval on every notebook, ruff
 
+# Tests run on every core (pytest-xdist); nbval keeps each notebook's cells on one worker, in order.
 unit: install  ## pytest unit tests
-	$(BIN)/python -m pytest tests
+	$(BIN)/python -m pytest -n auto tests
 
 nbval: install  ## re-run every notebook and compare with its committed outputs (strict)
-	$(BIN)/python -m pytest --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg $(NOTEBOOKS)
+	$(BIN)/python -m pytest -n auto --dist loadfile --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg $(NOTEBOOKS)
 
 lint: install  ## ruff on the package, tests and notebooks
 	$(BIN)/ruff check bizenv_analysis tests tools benchmarks notebooks

@@ -5,8 +5,23 @@ Pipeline, one module per stage: sources → clean → measures → tokens → (c
 notebooks draw the figures from them (`plotting.save_bilingual`, `figures`).
 """
 
-from .build import BuildResult, build
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from .errors import BuildError
+
+if TYPE_CHECKING:
+    from .pipeline import BuildResult, build
 
 __all__ = ["BuildError", "BuildResult", "build"]
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str) -> object:
+    # `build` pulls in every stage (scikit-learn, scipy, jieba); a notebook that only reads
+    # tables should not pay for that import, so it is loaded on first use.
+    if name in ("build", "BuildResult"):
+        from . import pipeline
+        return getattr(pipeline, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -16,10 +16,10 @@ import threading
 import traceback
 from pathlib import Path
 
-from .build import build
-from .errors import BuildError, Interrupted
+from .errors import BuildError, forget_signals, on_signal
 from .outputs import check_output_folder, output_lock
 from .paths import DATA
+from .pipeline import build
 from .workers import usable_jobs
 
 
@@ -51,10 +51,6 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _on_sigterm(signum: int, frame: object) -> None:
-    raise Interrupted(signum)
-
-
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; returns the exit status (0 ok, 2 bad input or interrupted, 1 internal error)."""
     try:
@@ -63,7 +59,8 @@ def main(argv: list[str] | None = None) -> int:
         return exc.code if isinstance(exc.code, int) else 2
     out = args.out if args.out is not None else args.data / "processed"
     in_main_thread = threading.current_thread() is threading.main_thread()
-    previous = signal.signal(signal.SIGTERM, _on_sigterm) if in_main_thread else None
+    forget_signals()
+    previous = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM)} if in_main_thread else {}
     try:
         jobs = usable_jobs(args.jobs)
         check_output_folder(out, args.data)
@@ -76,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         print("nothing was written.", file=sys.stderr)
         return 2
-    except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM through _on_sigterm
+    except KeyboardInterrupt as exc:  # Ctrl-C or SIGTERM, through on_signal
         if getattr(exc, "written", False):
             print(f"interrupted; the build had finished: {out} holds the new tables", file=sys.stderr)
         else:
@@ -92,8 +89,9 @@ def main(argv: list[str] | None = None) -> int:
               file=sys.stderr)
         return 1
     finally:
-        if in_main_thread and previous is not None:
-            signal.signal(signal.SIGTERM, previous)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+        forget_signals()
     return 0
 
 

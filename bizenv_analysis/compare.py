@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from math import exp, lgamma, log
 
 import numpy as np
 import pandas as pd
 from scipy.cluster.hierarchy import leaves_list, linkage
-from scipy.sparse import spmatrix
+from scipy.sparse import coo_matrix, spmatrix
 from scipy.spatial.distance import squareform
 from scipy.stats import chi2, chi2_contingency
 from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
@@ -29,6 +30,9 @@ COLUMNS = {
                              "null_low", "null_high", "p_value", "q_value"],
     "group_trend.csv": ["group_id", "year", "source_id", "n_measures", "share", "primary_share"],
 }
+
+
+MAX_PAIR_SOURCES = 30  # similarity is tested pair by pair up to this many sources (435 pairs)
 
 
 class CompareWarning(UserWarning):
@@ -237,34 +241,38 @@ def share_tests(y: np.ndarray, categories: list[str], measures: pd.DataFrame, or
     codes = pd.Categorical(src, categories=order).codes.astype(np.int64)
     wy = y * w[:, None]
 
+    wy_sums, w_sums = _GroupSums(wy), _GroupSums(w[:, None])
+
     def diffs(labels: np.ndarray) -> np.ndarray:
         """share(source) − share(rest) for every source × category, flattened source-major."""
-        onehot = np.zeros((len(labels), len(order)))
-        onehot[np.arange(len(labels)), labels] = 1.0
-        num, den = onehot.T @ wy, (onehot.T @ w)[:, None]
+        num, den = wy_sums(labels, len(order)), w_sums(labels, len(order))
         rest = (num.sum(axis=0) - num) / np.where(den.sum() - den > 0, den.sum() - den, np.nan)
         return (num / den - rest).ravel()
 
     # One set of shuffles tests every cell: each cell's p is a valid permutation p on its own.
     test = (inference.permutation(codes, diffs, n_resamples=n_resamples) if len(order) > 1 else None)
+    nan = np.full(len(categories), np.nan)
     rows = []
     for i, sid in enumerate(order):
         g = src == sid
+        # Every category's interval from one bootstrap of this source's units (the same draws
+        # each category would get on its own).
+        boot = (inference.cluster_bootstrap(y[g], units[g], weights=w[g], n_resamples=n_resamples)
+                if intervals else (nan, nan))
+        dboot = (inference.cluster_bootstrap(y, units, in_group=g, weights=w, n_resamples=n_resamples)
+                 if intervals and test is not None else (nan, nan))
         for j, cat in enumerate(categories):
             col = y[:, j]
             share = float((col[g] * w[g]).sum() / w[g].sum())
             lo, hi = inference.wilson(int(col[g].sum()), int(g.sum())) if weights is None else (np.nan, np.nan)
-            b_lo, b_hi = (inference.cluster_bootstrap(col[g], units[g], weights=w[g], n_resamples=n_resamples)
-                          if intervals else (np.nan, np.nan))
             row = {"source_id": sid, category: cat, "n_measures": int(g.sum()), "n_units": len(set(units[g])),
                    "n_addressing": int(col[g].sum()), "share": share, "share_low": lo, "share_high": hi,
-                   "boot_low": b_lo, "boot_high": b_hi, "rest_share": np.nan, "diff": np.nan,
-                   "diff_low": np.nan, "diff_high": np.nan, "p_value": np.nan}
+                   "boot_low": float(boot[0][j]), "boot_high": float(boot[1][j]), "rest_share": np.nan,
+                   "diff": np.nan, "diff_low": np.nan, "diff_high": np.nan, "p_value": np.nan}
             if test is not None:
                 rest = float((col[~g] * w[~g]).sum() / w[~g].sum())
-                d_lo, d_hi = (inference.cluster_bootstrap(col, units, in_group=g, weights=w, n_resamples=n_resamples)
-                              if intervals else (np.nan, np.nan))
-                row.update(rest_share=rest, diff=share - rest, diff_low=d_lo, diff_high=d_hi,
+                row.update(rest_share=rest, diff=share - rest, diff_low=float(dboot[0][j]),
+                           diff_high=float(dboot[1][j]),
                            p_value=float(test.p_value[i * len(categories) + j]) if col.any() else 1.0)
             rows.append(row)
     out = pd.DataFrame(rows)
@@ -283,22 +291,42 @@ def round_stats(df: pd.DataFrame, digits: int = 4) -> pd.DataFrame:
     return out
 
 
-def _profiles(matrix: np.ndarray | spmatrix, codes: np.ndarray, n_groups: int) -> np.ndarray:
-    """Mean row of `matrix` per group code 0..n_groups-1 (dense groups × features).
+class _GroupSums:
+    """Sums of a measure × feature matrix's rows by group, for many labellings of the measures.
 
-    `matrix.T @ one-hot` keeps a sparse TF-IDF matrix sparse and costs one pass over its entries.
+    The matrix's entries are read once; each labelling then costs one `np.bincount` over the
+    stored entries (O(entries), whatever the number of groups), where a one-hot product would cost
+    entries × groups and a sparse one-hot per labelling pays scipy's set-up each time.
     """
-    onehot = np.zeros((len(codes), n_groups))
-    onehot[np.arange(len(codes)), codes] = 1.0
-    sums = np.asarray(matrix.T @ onehot).T
-    return sums / onehot.sum(axis=0)[:, None]
+
+    def __init__(self, matrix: np.ndarray | spmatrix) -> None:
+        coo = coo_matrix(matrix)
+        self.rows, self.cols, self.vals = coo.row, coo.col, coo.data
+        self.n_features = matrix.shape[1]
+
+    def __call__(self, codes: np.ndarray, n_groups: int) -> np.ndarray:
+        """groups × features: the sum of the rows of each group code 0..n_groups-1."""
+        flat = np.asarray(codes, dtype=np.int64)[self.rows] * self.n_features + self.cols
+        return np.bincount(flat, weights=self.vals, minlength=n_groups * self.n_features).reshape(
+            n_groups, self.n_features)
+
+
+def _profiles(matrix: np.ndarray | spmatrix | _GroupSums, codes: np.ndarray, n_groups: int) -> np.ndarray:
+    """Mean row of `matrix` per group code 0..n_groups-1 (dense groups × features)."""
+    sums = (matrix if isinstance(matrix, _GroupSums) else _GroupSums(matrix))(codes, n_groups)
+    return sums / np.bincount(np.asarray(codes, dtype=np.int64), minlength=n_groups)[:, None]
 
 
 def _cosines(profiles: np.ndarray) -> np.ndarray:
     """Cosine similarity of every pair of rows (a zero row is similar to nothing)."""
-    norms = np.linalg.norm(profiles, axis=1, keepdims=True)
-    unit = np.divide(profiles, norms, out=np.zeros_like(profiles), where=norms > 0)
+    unit = _unit_rows(profiles)
     return unit @ unit.T
+
+
+def _unit_rows(profiles: np.ndarray) -> np.ndarray:
+    """Rows scaled to length 1 (a zero row stays zero)."""
+    norms = np.linalg.norm(profiles, axis=1, keepdims=True)
+    return np.divide(profiles, norms, out=np.zeros_like(profiles), where=norms > 0)
 
 
 def similarity_tests(bases: dict[str, np.ndarray | spmatrix], sources: np.ndarray, order: list[str],
@@ -311,30 +339,47 @@ def similarity_tests(bases: dict[str, np.ndarray | spmatrix], sources: np.ndarra
     (`alternative = less`: a small similarity is the evidence that two sources differ). Rows:
     one per basis for `mean` (the mean over all pairs), then one per pair; columns: observed,
     null_mean, null_low/high (central 95% of the null), p_value, q_value (BH over the pairs of
-    a basis), n_a, n_b.
+    a basis), n_a, n_b. Above MAX_PAIR_SOURCES sources only the mean is tested (a CompareWarning
+    says so): the pairs grow with the square of the sources, and so would the null's memory.
     """
-    pairs = [(a, b) for i, a in enumerate(order) for b in order[i + 1:]]
+    by_pair = len(order) <= MAX_PAIR_SOURCES
+    if not by_pair:
+        warnings.warn(f"similarity: {len(order)} sources make {len(order) * (len(order) - 1) // 2:,} pairs; only the "
+                      f"mean similarity over all pairs is tested (pairs are tested up to {MAX_PAIR_SOURCES} "
+                      "sources)",
+                      CompareWarning, stacklevel=2)
+    pairs = [(a, b) for i, a in enumerate(order) for b in order[i + 1:]] if by_pair else []
     iu = np.triu_indices(len(order), k=1)
     sizes = pd.Series(sources).value_counts()
     codes = pd.Categorical(sources, categories=order).codes.astype(np.int64)
     rows = []
     for basis, matrix in bases.items():
-        def stat(labels: np.ndarray, matrix: np.ndarray | spmatrix = matrix) -> np.ndarray:
-            sim = _cosines(_profiles(matrix, labels, len(order)))[iu]
-            return np.concatenate([[sim.mean()], sim])
+        sums = _GroupSums(matrix)
+
+        def stat(labels: np.ndarray, sums: _GroupSums = sums) -> np.ndarray:
+            if by_pair:
+                sim = _cosines(_profiles(sums, labels, len(order)))[iu]
+                return np.concatenate([[sim.mean()], sim])
+            # The mean over pairs i < j of u_i·u_j is (|Σu|² − Σ|u|²) / (S(S − 1)) for the unit
+            # profiles u: no S × S matrix.
+            unit = _unit_rows(_profiles(sums, labels, len(order)))
+            total, n = unit.sum(axis=0), len(order)
+            return np.array([(total @ total - (unit * unit).sum()) / (n * (n - 1))])
 
         if len(order) < 2:
             continue
         test = inference.permutation(codes, stat, n_resamples=n_resamples, alternative="less")
-        lo, hi = test.null_range()
-        null_mean = test.null.mean(axis=0)
-        q = np.concatenate([[np.nan], inference.bh(test.p_value[1:])])
+        # One statistic (the mean only) comes back as scalars: read everything as arrays.
+        observed, p_value = np.atleast_1d(test.statistic), np.atleast_1d(test.p_value)
+        lo, hi = map(np.atleast_1d, test.null_range())
+        null_mean = np.atleast_1d(test.null.mean(axis=0))
+        q = np.concatenate([[np.nan], inference.bh(p_value[1:])])
         for k, (a, b) in enumerate([("all", "all"), *pairs]):
             rows.append({"basis": basis, "source_a": a, "source_b": b,
                          "n_a": int(len(sources) if a == "all" else sizes[a]),
                          "n_b": int(len(sources) if b == "all" else sizes[b]),
-                         "observed": test.statistic[k], "null_mean": null_mean[k], "null_low": lo[k],
-                         "null_high": hi[k], "p_value": test.p_value[k], "q_value": q[k]})
+                         "observed": observed[k], "null_mean": null_mean[k], "null_low": lo[k],
+                         "null_high": hi[k], "p_value": p_value[k], "q_value": q[k]})
     return round_stats(pd.DataFrame(rows))
 
 

@@ -29,3 +29,26 @@ class Interrupted(KeyboardInterrupt):
         self.signum = signum
         self.written = written
         super().__init__(signal.Signals(signum).name)
+
+
+# Signals received by the CLI's handler. The handler raises Interrupted at once, but an exception
+# raised while Python runs a finaliser (a worker pool's, say) is printed and dropped; the build
+# checks this list at every stage boundary (`stop_if_signalled`), so such a signal still stops it.
+_received: list[int] = []
+
+
+def on_signal(signum: int, frame: object) -> None:
+    """The CLI's SIGINT/SIGTERM handler: remember the signal and raise Interrupted."""
+    _received.append(signum)
+    raise Interrupted(signum)
+
+
+def stop_if_signalled() -> None:
+    """Raise Interrupted if a signal arrived whose Interrupted was swallowed on its way up."""
+    if _received:
+        raise Interrupted(_received[0])
+
+
+def forget_signals() -> None:
+    """Start a new run with no signal received."""
+    _received.clear()

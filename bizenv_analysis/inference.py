@@ -16,10 +16,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from scipy import stats
+from scipy.sparse import csr_matrix
 
 SEED = 20261130
 N_RESAMPLES = 2000
@@ -28,9 +31,15 @@ CONFIDENCE = 0.95
 
 def wilson(k: int, n: int, confidence: float = CONFIDENCE) -> tuple[float, float]:
     """Wilson score interval of k successes in n trials; (nan, nan) when n is 0."""
+    return _wilson(int(k), int(n), confidence)
+
+
+@lru_cache(maxsize=65536)
+def _wilson(k: int, n: int, confidence: float) -> tuple[float, float]:
+    # Cached: a table of many sources × categories asks for the same (k, n) again and again.
     if n <= 0:
         return (float("nan"), float("nan"))
-    ci = stats.binomtest(int(k), int(n)).proportion_ci(confidence_level=confidence, method="wilson")
+    ci = stats.binomtest(k, n).proportion_ci(confidence_level=confidence, method="wilson")
     return (float(ci.low), float(ci.high))
 
 
@@ -58,46 +67,60 @@ def units_of(measures: pd.DataFrame) -> np.ndarray:
 
 
 def _unit_sums(y: np.ndarray, units: np.ndarray, weights: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
-    """Per unit: the sum of y (weighted) and of the weights (sizes), units in sorted order."""
+    """Per unit (units in sorted order): the sums of each column of y (weighted), columns × units,
+    and the sum of the weights (sizes)."""
     w = np.ones(len(y)) if weights is None else np.asarray(weights, dtype=float)
     _, inverse = np.unique(units, return_inverse=True)
-    return (np.bincount(inverse, weights=np.asarray(y, dtype=float) * w),
-            np.bincount(inverse, weights=w))
+    size = np.bincount(inverse, weights=w)
+    num = np.stack([np.bincount(inverse, weights=col * w, minlength=len(size)) for col in y.T])
+    return num, size
 
 
 def cluster_bootstrap(y: np.ndarray, units: np.ndarray, in_group: np.ndarray | None = None,
                       weights: np.ndarray | None = None, n_resamples: int = N_RESAMPLES,
-                      seed: int = SEED, confidence: float = CONFIDENCE) -> tuple[float, float]:
+                      seed: int = SEED, confidence: float = CONFIDENCE) -> tuple[Any, Any]:
     """Percentile interval of a ratio share Σy·w / Σw, resampling whole units with replacement.
 
     With `in_group` (a boolean per measure), the interval is of share(in group) − share(rest),
     units resampled separately in each part (the parts are the sources compared, so a unit never
     spans both). `weights` turns "share of measures" into e.g. "per character". (nan, nan) when
     a part has fewer than two units: one chapter says nothing about chapter-to-chapter variation.
+    A 2-D `y` (measures × categories) gives an array of lows and one of highs, every category
+    read off the same resamples of units: the numbers each column would get on its own.
     """
     y, units = np.asarray(y, dtype=float), np.asarray(units)
+    one = y.ndim == 1
+    y2 = y[:, None] if one else y
     w = None if weights is None else np.asarray(weights, dtype=float)
-    parts = [np.ones(len(y), bool)] if in_group is None else [np.asarray(in_group), ~np.asarray(in_group)]
-    sums = [_unit_sums(y[p], units[p], None if w is None else w[p]) for p in parts]
-    if any(len(s[0]) < 2 for s in sums):
-        return (float("nan"), float("nan"))
+    parts = [np.ones(len(y2), bool)] if in_group is None else [np.asarray(in_group), ~np.asarray(in_group)]
+    sums = [_unit_sums(y2[p], units[p], None if w is None else w[p]) for p in parts]
+    low, high = np.full(y2.shape[1], np.nan), np.full(y2.shape[1], np.nan)
+    if all(len(size) >= 2 for _, size in sums):
 
-    def ratio(k: int, idx: np.ndarray, axis: int) -> np.ndarray:
-        num, den = sums[k]
-        take = idx.astype(int)
-        return num[take].sum(axis=axis) / den[take].sum(axis=axis)
+        def ratio(k: int, idx: np.ndarray) -> np.ndarray:
+            num, size = sums[k]
+            # How often each unit was drawn in each resample (resamples × units, sparse), so the
+            # sums are one product, not a categories × resamples × units array.
+            rows = np.repeat(np.arange(idx.shape[0]), idx.shape[1])
+            drawn = csr_matrix((np.ones(idx.size), (rows, idx.astype(int).ravel())), shape=(idx.shape[0], len(size)))
+            return (drawn @ num.T).T / (drawn @ size)  # categories × resamples: scipy reads the last axis
 
-    def statistic(*samples: np.ndarray, axis: int = -1) -> np.ndarray:
-        out = ratio(0, samples[0], axis)
-        return out - ratio(1, samples[1], axis) if len(samples) == 2 else out
+        def statistic(*samples: np.ndarray, axis: int = -1) -> np.ndarray:
+            out = ratio(0, samples[0])
+            return out - ratio(1, samples[1]) if len(samples) == 2 else out
 
-    data = tuple(np.arange(len(s[0]), dtype=float) for s in sums)
-    if all(np.ptp(num / den) == 0 for num, den in sums):  # every unit alike: no spread to sample
-        value = float(statistic(*(d[None, :] for d in data))[0])
-        return (value, value)
-    res = stats.bootstrap(data, statistic, n_resamples=n_resamples, vectorized=True, method="percentile",
-                          confidence_level=confidence, rng=np.random.default_rng(seed))
-    return (float(res.confidence_interval.low), float(res.confidence_interval.high))
+        data = tuple(np.arange(len(size), dtype=float) for _, size in sums)
+        res = stats.bootstrap(data, statistic, n_resamples=n_resamples, vectorized=True, method="percentile",
+                              confidence_level=confidence, rng=np.random.default_rng(seed))
+        low, high = np.asarray(res.confidence_interval.low), np.asarray(res.confidence_interval.high)
+        # Where every unit has the same share there is no spread to sample: the interval is the value.
+        alike = np.all([np.ptp(num / size, axis=1) == 0 for num, size in sums], axis=0)
+        if alike.any():
+            value = statistic(*(d[None, :] for d in data))[:, 0]
+            low, high = np.where(alike, value, low), np.where(alike, value, high)
+    if one:
+        return (float(low[0]), float(high[0]))
+    return (low.astype(float), high.astype(float))
 
 
 @dataclass(frozen=True)
@@ -131,13 +154,11 @@ def permutation(labels: np.ndarray, statistic: Callable[[np.ndarray], float | np
 
     def relabelled(*idx: np.ndarray, axis: int = -1) -> np.ndarray:
         # scipy passes a batch of shuffles (one per row); vector statistics stack on the last axis.
-        rows = []
-        for b in range(idx[0].shape[0]):
-            lab = np.empty(len(labels), dtype=labels.dtype)
-            for g, i in enumerate(idx):
-                lab[i[b].astype(int)] = values[g]
-            rows.append(np.asarray(statistic(lab), dtype=float))
-        return np.stack(rows)
+        batch = np.arange(idx[0].shape[0])[:, None]
+        lab = np.empty((len(batch), len(labels)), dtype=labels.dtype)
+        for g, i in enumerate(idx):  # one pass per group for the whole batch of shuffles
+            lab[batch, i.reshape(len(batch), -1).astype(int)] = values[g]
+        return np.stack([np.asarray(statistic(row), dtype=float) for row in lab])
 
     def reordered(codes: np.ndarray, axis: int = -1) -> np.ndarray:
         out = np.stack([np.asarray(statistic(values[row.astype(int)]), dtype=float) for row in np.atleast_2d(codes)])

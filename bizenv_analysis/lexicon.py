@@ -84,6 +84,12 @@ def resolve(data_dir: Path | str, name: str) -> LexiconFile:
     return LexiconFile(name, bundled, BUNDLED)
 
 
+def lexicon_file(data_dir: Path | str, name: str) -> Path:
+    """The path of `resolve(data_dir, name)` (the notebooks' form; the build itself reads every
+    file through `Lexicon`)."""
+    return resolve(data_dir, name).path
+
+
 # --- reading and checking ----------------------------------------------------------------------
 
 def _problem(path: Path, line: int | None, problem: str, fix: str) -> BuildError:

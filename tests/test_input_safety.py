@@ -503,6 +503,28 @@ def test_a_signal_during_the_swap_waits_until_the_new_folder_is_in_place(corpus,
 
 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_a_signal_whose_interrupt_a_library_swallows_still_stops_the_build(corpus, out, capsys, monkeypatch, signum):
+    """An exception raised in a finaliser is printed and dropped by Python; the build still stops
+    at the next stage boundary."""
+    from bizenv_analysis import clean
+    real = clean.clean_document
+
+    def clean_swallowing(*args, **kwargs):
+        try:
+            os.kill(os.getpid(), signum)
+            time.sleep(1)  # the handler runs here and its exception is swallowed below
+        except KeyboardInterrupt:
+            pass
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(clean, "clean_document", clean_swallowing)  # a small corpus is cleaned in-process
+    before = snapshot(out)
+    code, err = run(["--data", str(corpus), "--out", str(out), "--quiet"], capsys)
+    assert code == 2 and err == "interrupted; the output folder was left as it was\n"
+    assert snapshot(out) == before and leftovers(out) == []
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
 def test_a_signal_to_a_running_build_process(tmp_path, signum):
     """A real process (with worker processes) stopped after stage 1: exit 2, one line, no traceback."""
     corpus = make_corpus(tmp_path / "corpus", PLAN * 3000)

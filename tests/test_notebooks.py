@@ -42,13 +42,12 @@ def test_committed_with_outputs_from_a_clean_kernel(path):
 ONE_SOURCE = (ROOT / "tests" / "data" / "demo-2025.txt").read_bytes()  # the README's worked example
 
 
-def _execute(nb: Path, corpus: Path) -> tuple[Path, subprocess.CompletedProcess]:
-    env = {**os.environ, "BIZENV_DATA": str(corpus), "MPLBACKEND": "Agg", "PYTHONDONTWRITEBYTECODE": "1"}
-    run = subprocess.run([str(Path(sys.executable).parent / "jupyter"), "nbconvert", "--to", "notebook", "--execute",
-                          "--output-dir", str(corpus / "notebooks"), "--log-level=ERROR",
-                          "--KernelManager.transport_encryption=auto", str(nb)],
-                         capture_output=True, text=True, env=env, cwd=ROOT)
-    return nb, run
+def _execute(corpus: Path, notebooks: list[Path]) -> subprocess.CompletedProcess:
+    """`make notebooks DATA=corpus` for these notebooks: written to corpus/notebooks."""
+    env = {**os.environ, "MPLBACKEND": "Agg", "PYTHONDONTWRITEBYTECODE": "1"}
+    return subprocess.run([sys.executable, str(ROOT / "tools" / "run_notebooks.py"), "--data", str(corpus),
+                           "--jobs", str(os.cpu_count() or 1), *map(str, notebooks)],
+                          capture_output=True, text=True, env=env, cwd=ROOT)
 
 
 def test_every_notebook_runs_on_other_corpora(tmp_path: Path) -> None:
@@ -64,11 +63,12 @@ def test_every_notebook_runs_on_other_corpora(tmp_path: Path) -> None:
     # The one-source corpus runs the notebooks that branch on a corpus's size (clusters, tests
     # between sources, empty commitments or learning, findings); the demo corpus runs them all.
     small = [nb for nb in NOTEBOOKS if nb.name[:2] in {"01", "04", "06", "07", "08", "09"}]
-    jobs = [(nb, demo) for nb in NOTEBOOKS] + [(nb, corpora[1]) for nb in small]
-    with ThreadPoolExecutor(max_workers=(os.cpu_count() or 1) + 1) as pool:
+    jobs = [(demo, NOTEBOOKS), (corpora[1], small)]
+    with ThreadPoolExecutor(max_workers=len(jobs)) as pool:
         runs = list(pool.map(lambda job: _execute(*job), jobs))
-    for (nb, corpus), (_, run) in zip(jobs, runs, strict=True):
-        assert run.returncode == 0, f"{nb.name} on {corpus.name}:\n{run.stderr[-3000:]}"
+    for (corpus, _), run in zip(jobs, runs, strict=True):
+        assert run.returncode == 0, f"notebooks on {corpus.name}:\n{run.stderr[-3000:]}"
+    for corpus, nb in [(corpus, nb) for corpus, notebooks in jobs for nb in notebooks]:
         out = json.loads((corpus / "notebooks" / nb.name).read_text(encoding="utf-8"))
         for cell in out["cells"]:
             for o in cell.get("outputs", []):

@@ -12,8 +12,8 @@ from corpora import make_corpus
 
 from bizenv_analysis import clean, themes, tokens, workers
 from bizenv_analysis.__main__ import main
-from bizenv_analysis.build import build
 from bizenv_analysis.paths import DATA, LEXICON, ROOT
+from bizenv_analysis.pipeline import build
 from bizenv_analysis.sources import load_raw_documents
 
 

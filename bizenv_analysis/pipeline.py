@@ -6,6 +6,8 @@ import os
 import sys
 import time
 import warnings
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -29,8 +31,8 @@ from . import (
     validation,
     workers,
 )
-from .errors import BuildError
-from .lexicon import Lexicon, resolve
+from .errors import BuildError, stop_if_signalled
+from .lexicon import Lexicon
 from .outputs import check_output_folder, csv_bytes, write_outputs
 from .paths import DATA, ROOT
 from .workers import map_ordered
@@ -44,12 +46,6 @@ class BuildResult:
     warnings: list[str] = field(default_factory=list)
     written: list[Path] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
-
-
-def lexicon_file(data_dir: Path, name: str) -> Path:
-    """A corpus's own lexicon file when it has one, else the bundled one (the notebooks' form of
-    `lexicon.resolve`; the build itself reads every file through `lexicon.Lexicon`)."""
-    return resolve(data_dir, name).path
 
 
 def _say(msg: str, quiet: bool) -> None:
@@ -79,10 +75,11 @@ def build(data_dir: Path | str = DATA, out_dir: Path | str | None = None,
     def stage(name: str, msg: str | None) -> None:
         """Report a finished stage, credit it with the warnings it raised, record its wall time."""
         nonlocal mark, seen
+        stop_if_signalled()
         now = time.perf_counter()
         result.timings[name] = now - mark
         mark = now
-        result.warnings += [_warning_line(name, w) for w in caught[seen:]]
+        result.warnings += _counted(_warning_line(name, w) for w in caught[seen:])
         seen = len(caught)
         if msg:
             _say(msg, quiet)
@@ -185,7 +182,7 @@ def build(data_dir: Path | str = DATA, out_dir: Path | str | None = None,
         f = stated["findings.csv"]
         stage("findings", f"[8/8] findings  {int(f['supported'].sum())} of {len(f)} findings supported, "
               f"{int(f['survives_sensitivity'].sum())} unchanged under every alternative (sensitivity.csv)")
-    result.warnings += [_warning_line("findings", w) for w in caught[seen:]]
+    result.warnings += _counted(_warning_line("findings", w) for w in caught[seen:])
     result.tables = {
         "documents.csv": docs,
         "removed.csv": removed,
@@ -219,6 +216,13 @@ def _warning_line(stage: str, w: warnings.WarningMessage) -> str:
     if issubclass(w.category, OWN_WARNINGS):
         return message
     return f"[{stage}] {w.category.__name__}: {message}"
+
+
+def _counted(lines: Iterable[str]) -> list[str]:
+    """Each distinct line once, in order of first occurrence, with "(N times)" when repeated (the
+    findings stage reruns a test under every alternative and would print its warning each time)."""
+    counts = Counter(lines)
+    return [line if n == 1 else f"{line} ({n} times)" for line, n in counts.items()]
 
 
 SUMMARY_ROWS = 40  # above this many documents, only those that need a look are listed
