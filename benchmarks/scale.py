@@ -1,4 +1,4 @@
-"""Scale benchmark: build corpora of 50, 200 and 500 documents and time every stage.
+"""Scale benchmark: build corpora of 100, 300 and 500 documents and time every stage.
 
 Documents are resampled from the real measures (deterministic seeds): each synthetic document
 is an action plan with chapters 一、二、… and 8–20 numbered measures, each measure made of
@@ -29,11 +29,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from bizenv_analysis.clusters import SELECTION_SAMPLE
+
 ROOT = Path(__file__).resolve().parent.parent
-SIZES = (50, 200, 500)
+SIZES = (100, 300, 500)
 CN = "一二三四五六七八九十"
 SENTENCE = re.compile(r"(?<=[。；;])")
-STAGES = ["sources", "clean", "measures", "tokens", "k_selection", "clusters", "themes", "compare", "write"]
+STAGES = ["sources", "clean", "measures", "tokens", "k_selection", "clusters", "themes", "compare", "findings",
+          "write"]
 
 
 def sentence_pool() -> tuple[list[str], list[int]]:
@@ -123,6 +126,10 @@ def run_one(folder: Path, base_mb: float) -> dict:
     t0 = time.perf_counter()
     result = build(folder, folder / "processed", quiet=True)
     total = time.perf_counter() - t0
+    # joblib keeps its worker processes for the next call; stop them so that their peak memory
+    # is counted in RUSAGE_CHILDREN (which only holds children that have ended).
+    from joblib.externals.loky import get_reusable_executor
+    get_reusable_executor().shutdown(wait=True)
     sampler.done.set()
     sampler.join()
     return {"timings": result.timings, "total": total, "bare_jieba": min(before, bare_jieba(texts)),
@@ -178,9 +185,10 @@ def main() -> None:
              "× 13 values of k × 10 seeds, on at most 600 measures): a fixed cost whatever the corpus size.",
              "Peak memory is the main process's maximum RSS, and the largest worker's; `process tree` is the",
              "peak rise of the machine's memory in use from before the size's process started (main process",
-             "and workers together, pages the forked workers share with the main process counted once).", "",
-             "Targets: build time grows linearly; the whole build within 1.5× of bare jieba at 500",
-             "documents; peak memory under 1 GB.", "",
+             "and joblib's workers together). Every document is its own source, so a size of N documents",
+             "compares N sources (similarity is then tested as the mean over all pairs only).", "",
+             "Targets (issue #11): build time grows linearly; the whole build within 1.5× of bare jieba at",
+             "300–500 documents; peak memory under 1 GB.", "",
              markdown_table(table), "", *growth(table), ""]
     (ROOT / "benchmarks" / "results.md").write_text("\n".join(lines), encoding="utf-8")
 
@@ -199,9 +207,17 @@ def growth(table: pd.DataFrame) -> list[str]:
     rest = table["build s"] - table["k_selection s"]
     a, b, r2 = line(table["MB"], rest)
     grid = table["k_selection s"]
+    resampling = (table["compare s"] + table["findings s"]) / table["build s"]
     return [f"Growth: the build without the k-selection grid takes {a:.2f} s + {b:.2f} s per MB (least squares",
-            f"over the sizes, R² = {r2:.3f}); the grid takes {grid.min():.1f}–{grid.max():.1f} s at every size,",
-            "its spread set by how many iterations NMF needs on the sampled measures, not by corpus size."]
+            f"over the sizes, R² = {r2:.3f}); the grid takes {grid.min():.1f}–{grid.max():.1f} s at every size",
+            f"(it runs on at most {SELECTION_SAMPLE} measures). The comparisons and findings, which draw 2,000",
+            "shuffles and 2,000 bootstrap resamples for every table, take "
+            f"{resampling.min():.0%}–{resampling.max():.0%} of the build.", "",
+            "The 1.5× target is not met: the build is "
+            f"{table['build ÷ jieba'].min()}–{table['build ÷ jieba'].max()}× bare jieba. Tokenising (on every core) "
+            "costs about what bare jieba does on one; the rest is the statistics the study reports (a fixed-cost",
+            "k grid, and resampling-based intervals and tests that grow with the corpus) and the coders,",
+            "which bare tokenising does not do. `benchmarks/k_selection.md` shows where the grid's time goes."]
 
 
 if __name__ == "__main__":

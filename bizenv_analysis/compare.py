@@ -18,8 +18,9 @@ from . import inference
 from .tables import sort_by_source
 from .tokens import term_occurrences
 
-# A permutation test over fewer distinct splits of the measures among the sources than this
-# cannot reach p < 0.05, so comparisons between sources are not run below it.
+# Comparisons between sources need at least this many distinct splits of the measures among the
+# sources. With S splits the smallest permutation p is 1/S one-sided and 2/S two-sided, so 20 let a
+# one-sided test reach p = 0.05 and a two-sided one only 0.1.
 MIN_SPLITS = 20
 MIN_YEARS = 2  # change over time needs documents from at least two years
 # The columns of the comparison tables, so a skipped comparison still writes its (empty) table.
@@ -43,7 +44,8 @@ def comparison_gap(source_ids: Sequence[str]) -> str | None:
     """Why the sources cannot be compared (one source, too few measures), or None if they can.
 
     The rule: at least two sources, and at least `MIN_SPLITS` distinct ways to split the measures
-    among them (n! / (n_1! ⋯ n_k!)), so that a permutation test can reach p < 0.05.
+    among them (n! / (n_1! ⋯ n_k!)). With S splits the smallest permutation p is 1/S one-sided and
+    2/S two-sided: 20 splits let a one-sided test reach p = 0.05, a two-sided one only 0.1.
     """
     counts = pd.Series(list(source_ids), dtype=object).value_counts()
     if len(counts) < 2:
@@ -52,7 +54,7 @@ def comparison_gap(source_ids: Sequence[str]) -> str | None:
     log_splits = lgamma(n + 1) - sum(lgamma(int(c) + 1) for c in counts)
     if log_splits < log(MIN_SPLITS):
         return (f"{n} measures in {len(counts)} sources can be split among them in only "
-                f"{round(exp(log_splits))} ways, too few for a permutation test to reach p < 0.05 "
+                f"{round(exp(log_splits))} ways, too few for a one-sided permutation test to reach p = 0.05 "
                 f"(needs {MIN_SPLITS})")
     return None
 
@@ -61,10 +63,10 @@ def theme_shares(themes: pd.DataFrame, measures: pd.DataFrame, codebook: pd.Data
                  order: list[str], n_resamples: int = 0) -> pd.DataFrame:
     """Per source × theme: share of measures addressing it (multi-label) and primary share.
 
-    Columns: source_id, theme_id, group_id, n_measures, n_addressing, share, n_primary,
-    primary_share, primary_low/high (Wilson), then the columns of `share_tests` for the
-    multi-label share (intervals, difference from the rest, p and BH q) when `n_resamples` > 0.
-    Every theme appears for every source (zeros included).
+    Columns: source_id, theme_id, group_id, n_measures, [n_units], n_addressing, share, [the other
+    columns of `share_tests` for the multi-label share: intervals, difference from the rest, p and
+    BH q], n_primary, primary_share, primary_low/high (Wilson); the bracketed ones only when
+    `n_resamples` > 0. Every theme appears for every source (zeros included).
     """
     ids, cats = list(measures["measure_id"]), list(codebook["theme_id"])
     return _shares(indicator(themes, ids, cats), indicator(themes, ids, cats, primary_only=True), cats,
@@ -123,9 +125,10 @@ def clusters_vs_themes(clusters: pd.DataFrame, themes: pd.DataFrame) -> dict[str
 
 def group_shares(themes: pd.DataFrame, measures: pd.DataFrame, codebook: pd.DataFrame,
                  order: list[str], n_resamples: int = 0) -> pd.DataFrame:
-    """Per source × group (the seven 环境): share of measures addressing any theme of the group.
+    """Per source × group of the codebook (seven in the bundled one): share of measures addressing
+    any theme of the group.
 
-    Same columns as `theme_shares` with group_id for theme_id; a measure counts once per group.
+    Same columns as `theme_shares` without theme_id; a measure counts once per group.
     """
     groups = list(dict.fromkeys(codebook["group_id"]))
     t = themes.merge(codebook[["theme_id", "group_id"]], on="theme_id")
@@ -178,7 +181,7 @@ def source_similarity(tfidf_rows: pd.DataFrame, shares: pd.DataFrame, order: lis
     """Cosine similarity of every pair of sources, on two bases.
 
     `tfidf`: the mean TF-IDF vector of each source's measures; `themes`: each source's theme
-    profile (share of measures addressing each of the 17 themes). Long format, both triangles.
+    profile (share of measures addressing each theme of the codebook). Long format, both triangles.
     """
     out = []
     profile = shares.pivot(index="source_id", columns="theme_id", values="share").reindex(order)
@@ -231,8 +234,9 @@ def share_tests(y: np.ndarray, categories: list[str], measures: pd.DataFrame, or
     share of measures; w = characters / 1,000: measures addressing it per 1,000 characters).
     Columns: n_measures, n_units (headings resampled), n_addressing, share, share_low/high (Wilson,
     only for shares of measures), boot_low/high (units resampled), rest_share, diff (share − rest),
-    diff_low/high (units resampled in each part), p_value (measures reshuffled between sources,
-    sizes kept, two-sided) and q_value (Benjamini–Hochberg over every cell of the table).
+    diff_low/high (units resampled within every source: `inference.source_differences`), p_value
+    (measures reshuffled between sources, sizes kept, two-sided) and q_value (Benjamini–Hochberg
+    over every cell of the table).
     `intervals=False` skips the bootstraps (the sensitivity analysis needs only the tests).
     """
     src = measures["source_id"].to_numpy()
@@ -252,6 +256,9 @@ def share_tests(y: np.ndarray, categories: list[str], measures: pd.DataFrame, or
     # One set of shuffles tests every cell: each cell's p is a valid permutation p on its own.
     test = (inference.permutation(codes, diffs, n_resamples=n_resamples) if len(order) > 1 else None)
     nan = np.full(len(categories), np.nan)
+    # Every source's difference from the rest from one bootstrap, units resampled within each source.
+    dlow, dhigh = (inference.source_differences(y, units, codes, len(order), weights=w, n_resamples=n_resamples)
+                   if intervals and test is not None else (np.full((len(order), len(categories)), np.nan),) * 2)
     rows = []
     for i, sid in enumerate(order):
         g = src == sid
@@ -259,8 +266,6 @@ def share_tests(y: np.ndarray, categories: list[str], measures: pd.DataFrame, or
         # each category would get on its own).
         boot = (inference.cluster_bootstrap(y[g], units[g], weights=w[g], n_resamples=n_resamples)
                 if intervals else (nan, nan))
-        dboot = (inference.cluster_bootstrap(y, units, in_group=g, weights=w, n_resamples=n_resamples)
-                 if intervals and test is not None else (nan, nan))
         for j, cat in enumerate(categories):
             col = y[:, j]
             share = float((col[g] * w[g]).sum() / w[g].sum())
@@ -271,8 +276,8 @@ def share_tests(y: np.ndarray, categories: list[str], measures: pd.DataFrame, or
                    "diff": np.nan, "diff_low": np.nan, "diff_high": np.nan, "p_value": np.nan}
             if test is not None:
                 rest = float((col[~g] * w[~g]).sum() / w[~g].sum())
-                row.update(rest_share=rest, diff=share - rest, diff_low=float(dboot[0][j]),
-                           diff_high=float(dboot[1][j]),
+                row.update(rest_share=rest, diff=share - rest, diff_low=float(dlow[i, j]),
+                           diff_high=float(dhigh[i, j]),
                            p_value=float(test.p_value[i * len(categories) + j]) if col.any() else 1.0)
             rows.append(row)
     out = pd.DataFrame(rows)
@@ -336,11 +341,12 @@ def similarity_tests(bases: dict[str, np.ndarray | spmatrix], sources: np.ndarra
     For each basis (a measure × feature matrix: TF-IDF rows, theme indicators), a source's
     profile is the mean row of its measures and similarity the cosine of two profiles. Measures
     are reshuffled between sources, sizes kept; each similarity is compared with its own null
-    (`alternative = less`: a small similarity is the evidence that two sources differ). Rows:
-    one per basis for `mean` (the mean over all pairs), then one per pair; columns: observed,
-    null_mean, null_low/high (central 95% of the null), p_value, q_value (BH over the pairs of
-    a basis), n_a, n_b. Above MAX_PAIR_SOURCES sources only the mean is tested (a CompareWarning
-    says so): the pairs grow with the square of the sources, and so would the null's memory.
+    (`alternative = less`: a small similarity is the evidence that two sources differ). Rows per
+    basis: first one with source_a = source_b = "all" (the mean similarity over all pairs; n_a =
+    n_b = every measure; no q), then one per pair; columns: observed, null_mean, null_low/high
+    (central 95% of the null), p_value, q_value (BH over the pairs of a basis), n_a, n_b. Above
+    MAX_PAIR_SOURCES sources only the mean is tested (a CompareWarning says so): the pairs grow
+    with the square of the sources, and so would the null's memory.
     """
     by_pair = len(order) <= MAX_PAIR_SOURCES
     if not by_pair:

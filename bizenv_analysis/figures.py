@@ -15,7 +15,7 @@ from matplotlib.figure import Figure
 
 from .plotting import setup, source_color, source_label, source_short, t
 
-# Theme groups are not sources: their own hues (Tableau 10 order), never the source colours.
+# Theme groups are not sources: their own hues (Tableau 10 hues, not in its order), never the source colours.
 GROUP_PALETTE = ["#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948", "#b07aa1", "#9c755f"]
 GROUP_MARKERS = ["o", "s", "^", "D", "v", "P", "X", "*"]
 YEAR_SUFFIX = re.compile(r"\s*\d{4}$")
@@ -143,7 +143,7 @@ def heatmap(data: pd.DataFrame, lang: str, *, row: str, col: str, value: str, ro
     """Annotated heatmap of a tidy table; labels dicts map ids to (zh, en).
 
     Shares share one colour scale, 0 to `vmax` (100% by default), so two heatmaps of shares can
-    be compared by colour; `n_col` (when the data has it) puts each column's n under its label.
+    be compared by colour; `n_col` (when the data has it) appends "(n=…)" to each column's label.
     """
     setup()
     rows = list(dict.fromkeys(data[row]))

@@ -320,7 +320,12 @@ def time_limit_range(ev: Evidence, v: View) -> Result | None:
 
 
 def learning_concentrated(ev: Evidence, v: View) -> Result | None:
-    """Is one source's share of learning references larger than its share of the corpus's text?"""
+    """Does the source with the most learns-from sentences hold more of them than its share of the text?
+
+    Counts distinct sentences (not references) with a learns_from reference; only that one source
+    is tested (one-sided binomial) against its share of the compared sources' characters
+    (`n_chars_clean`).
+    """
     if v.name not in ("baseline", "policy_documents_only"):
         return None
     m = _measures(ev, v)

@@ -4,12 +4,16 @@
 - `cluster_bootstrap`: a percentile interval for a share, or a difference of shares, resampling
   the *units that group measures* (a chapter, section or case) rather than measures, because
   measures of one chapter share their wording and topic (`scipy.stats.bootstrap` on unit indices).
+- `source_differences`: the same for every source's difference from the rest at once, units
+  resampled within each source.
 - `permutation`: reshuffles measures between sources, group sizes kept (`scipy.stats.permutation_test`
   on measure indices, so one statistic can read any per-measure matrix).
 - `bh`: Benjamini–Hochberg adjusted p-values (`scipy.stats.false_discovery_control`).
 
-Every resampling function takes a seed and draws at least 1,000 resamples by default, so a
-rebuild gives the same numbers.
+Every resampling function takes a seed and draws `N_RESAMPLES` (2,000) resamples by default, so a
+rebuild gives the same numbers. A permutation test instead enumerates every split (scipy's exact
+test) when there are no more of them than that (every ordering of the labels, in the fallback for a
+source with one measure).
 """
 
 from __future__ import annotations
@@ -123,6 +127,86 @@ def cluster_bootstrap(y: np.ndarray, units: np.ndarray, in_group: np.ndarray | N
     return (low.astype(float), high.astype(float))
 
 
+def source_differences(y: np.ndarray, units: np.ndarray, codes: np.ndarray, n_sources: int,
+                       weights: np.ndarray | None = None, n_resamples: int = N_RESAMPLES, seed: int = SEED,
+                       confidence: float = CONFIDENCE) -> tuple[np.ndarray, np.ndarray]:
+    """Percentile intervals of share(source) − share(all other sources), every source × category.
+
+    `y` is measures × categories, `codes` each measure's source (0..n_sources-1); shares are
+    Σy·w / Σw. One bootstrap serves every source: in each resample the units of *each* source are
+    drawn with replacement from that source's own units (the sources are strata), and every
+    source's difference from the rest is read off the same resample, so the cost grows with the
+    units, not with sources × units. A source with a single unit keeps it as it is. Returns
+    (lows, highs), sources × categories; NaN where the source or the rest has fewer than two units;
+    the value itself where every unit of the source and every unit of the rest have the same share.
+    """
+    y = np.asarray(y, dtype=float)
+    y = y[:, None] if y.ndim == 1 else y
+    codes = np.asarray(codes)
+    w = np.ones(len(y)) if weights is None else np.asarray(weights, dtype=float)
+    sums = [_unit_sums(y[codes == s], np.asarray(units)[codes == s], w[codes == s]) for s in range(n_sources)]
+    n_units = np.array([len(size) for _, size in sums])
+    drawn_sources = [s for s in range(n_sources) if n_units[s] >= 2]
+    low = np.full((n_sources, y.shape[1]), np.nan)
+    high = low.copy()
+    if not drawn_sources:
+        return low, high
+
+    def totals(idx: dict[int, np.ndarray], n_b: int) -> tuple[np.ndarray, np.ndarray]:
+        """Per resample: each source's category sums and size (sources × categories × resamples)."""
+        num, size = np.zeros((n_sources, y.shape[1], n_b)), np.zeros((n_sources, n_b))
+        for s, (unit_num, unit_size) in enumerate(sums):
+            if s in idx:
+                take = idx[s].reshape(n_b, -1).astype(int)
+                rows = np.repeat(np.arange(n_b), take.shape[1])
+                drawn = csr_matrix((np.ones(take.size), (rows, take.ravel())), shape=(n_b, len(unit_size)))
+                num[s], size[s] = (drawn @ unit_num.T).T, drawn @ unit_size
+            else:  # a source with one unit (or none) is not resampled
+                num[s], size[s] = unit_num.sum(axis=1)[:, None], unit_size.sum()
+        return num, size
+
+    def differences(num: np.ndarray, size: np.ndarray) -> np.ndarray:
+        rest_num, rest_size = num.sum(axis=0) - num, size.sum(axis=0) - size
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return num / size[:, None, :] - rest_num / rest_size[:, None, :]
+
+    def statistic(*samples: np.ndarray, axis: int = -1) -> np.ndarray:
+        n_b = samples[0].reshape(-1, samples[0].shape[-1]).shape[0]
+        out = differences(*totals(dict(zip(drawn_sources, samples, strict=True)), n_b))
+        return out.reshape(n_sources * y.shape[1], n_b)  # (source, category) rows × resamples
+
+    data = tuple(np.arange(n_units[s], dtype=float) for s in drawn_sources)
+    res = stats.bootstrap(data, statistic, n_resamples=n_resamples, vectorized=True, method="percentile",
+                          confidence_level=confidence, rng=np.random.default_rng(seed))
+    low = np.asarray(res.confidence_interval.low).reshape(n_sources, y.shape[1])
+    high = np.asarray(res.confidence_interval.high).reshape(n_sources, y.shape[1])
+    observed = differences(*totals({}, 1))[:, :, 0]
+    # Where every unit of the source and of the rest has one share there is no spread to sample.
+    # The rest's lowest and highest unit shares come from each category's two extreme sources
+    # (so this stays linear in the sources).
+    shares = [num / size for num, size in sums]
+    lows = np.array([sh.min(axis=1) if sh.shape[1] else np.full(y.shape[1], np.inf) for sh in shares])
+    highs = np.array([sh.max(axis=1) if sh.shape[1] else np.full(y.shape[1], -np.inf) for sh in shares])
+    rest_low, rest_high = _without_each(lows, np.min), _without_each(highs, np.max)
+    alike = (lows == highs) & (rest_low == rest_high)
+    low, high = np.where(alike, observed, low), np.where(alike, observed, high)
+    too_few = (n_units < 2) | (n_units.sum() - n_units < 2)
+    low[too_few], high[too_few] = np.nan, np.nan
+    return low, high
+
+
+def _without_each(values: np.ndarray, extreme: Callable[..., np.ndarray]) -> np.ndarray:
+    """Row s: the extreme (np.min or np.max) over every row but s, per column (inf/−inf if none)."""
+    if len(values) < 2:
+        return np.full_like(values, np.inf if extreme is np.min else -np.inf)
+    best = np.argsort(values, axis=0)[0 if extreme is np.min else -1]
+    cols = np.arange(values.shape[1])
+    masked = values.copy()
+    masked[best, cols] = np.inf if extreme is np.min else -np.inf
+    runner_up = extreme(masked, axis=0)
+    return np.where(np.arange(len(values))[:, None] == best[None, :], runner_up[None, :], values[best, cols][None, :])
+
+
 @dataclass(frozen=True)
 class Permutation:
     """A permutation test's observed statistic, p-value and null distribution."""
@@ -184,8 +268,8 @@ def permutation_diff(y: np.ndarray, in_group: np.ndarray, weights: np.ndarray | 
                      n_resamples: int = N_RESAMPLES, seed: int = SEED) -> Permutation:
     """Two-sided test of share(in group) − share(rest), measures reshuffled, sizes kept.
 
-    The share is Σy·w / Σw (w = 1: share of measures). Vectorised, so hundreds of these
-    (every theme × source) stay cheap.
+    The share is Σy·w / Σw (w = 1: share of measures). The one-cell form of the test that
+    `compare.share_tests` runs for every source × category cell on one shared `permutation`.
     """
     y = np.asarray(y, dtype=float)
     w = np.ones(len(y)) if weights is None else np.asarray(weights, dtype=float)

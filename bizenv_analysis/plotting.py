@@ -108,9 +108,10 @@ def save_bilingual(fig_id: str, plot: Callable[[pd.DataFrame, str], Figure], dat
                    caption: str = "", notebook: str = "", source_tables: str = "") -> None:
     """Draw `plot(data, lang)` in Chinese and English, write PNG+SVG and the data CSV.
 
-    The figure's row in `index.csv` (title, caption, notebook, the tables behind it) is added
-    or replaced. Shows the `show` language version inline (as a plain image, no figure repr)
-    when run in a notebook. Returns nothing, so a notebook cell never shows a repr.
+    When `notebook` is given, the figure's row in `index.csv` (title, caption, notebook, the
+    tables behind it) is added or replaced; otherwise the index is left alone. Shows the `show`
+    language version inline (as a plain image, no figure repr) when run in a notebook. Returns
+    nothing, so a notebook cell never shows a repr.
     """
     setup()
     files: dict[str, bytes] = {f"{fig_id}_data.csv": csv_bytes(data, bom=True)}

@@ -171,7 +171,9 @@ def find_references(text: str, lex: Lexicon) -> list[dict]:
 
 
 def references_table(documents: pd.DataFrame, measures: pd.DataFrame, lexicon: Path | Lexicon) -> pd.DataFrame:
-    """`references.csv`: one row per (sentence, place) mentioned in the cleaned documents, in source order.
+    """`references.csv`: one row per (sentence, place) mentioned in the cleaned documents.
+
+    Rows follow the order of `documents` (as in sources.csv), then the position in the text.
 
     `lexicon`: the path of `learning.csv` or its compiled rules (`bizenv_analysis.lexicon.Lexicon.learning`).
     """

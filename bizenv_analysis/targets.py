@@ -1,10 +1,11 @@
 """Quantitative commitments in the measure texts: time limits, percentages and count targets.
 
 Every Arabic number followed by a time unit (分钟, 小时, 天, 日, 个工作日 / 工作日, 周, 个月, 年)
-or % is kept; a number followed by a counter (项, 个, 件, 家 …) only when a target cue stands
-right before it (不少于100项, 突破1000项, 增加至150个). Dates (8月20日), years (2020年), list
-numbers, compounds (7×24小时, 1+5+16, 1-2年) and round-the-clock service (24小时不打烊) are not
-quantities, and nor is a number inside a slogan after a `slogan_before` cue (“两个10%”要求).
+or % is kept; a number followed by a counter (项, 个, 件, 家 …) only when a `count_cue` ends its
+clause right before it (不少于100项, 突破1000项, 增加至150个) and its `modality` (below) is
+`target`. Dates (8月20日), years (2020年), list numbers, compounds (7×24小时, 1+5+16, 1-2年)
+and round-the-clock service (24小时不打烊) are not quantities, and nor is a number inside a
+slogan after a `slogan_before` cue (“两个10%”要求).
 Chinese numerals are left alone: in this corpus they are slogans (三年工程两年干).
 
 `modality`, decided per number, first rule that applies:
@@ -280,7 +281,8 @@ def targets_table(measures: pd.DataFrame, topics: Path | Sequence[tuple[str, re.
                   cues: Path | Cues = LEXICON / "target_cues.csv",
                   classes: Path | Sequence[tuple[str, str, re.Pattern]] = LEXICON / "time_classes.csv",
                   doc_types: Mapping[str, str] | None = None) -> pd.DataFrame:
-    """One row per quantitative commitment or reported quantity in the measure texts.
+    """One row per quantity extracted from the measure texts (modality target, reported or empty),
+    sorted by measure_id, then position in the text.
 
     `topics`, `cues`, `classes`: the rule files' paths, or their parsed rules (`Lexicon.topics`,
     `.cues`, `.time_classes`). `doc_types`: source_id → `doc_type` of `sources.csv` (rule 5 of `modality`).

@@ -40,8 +40,9 @@ def draw_sample(measures: pd.DataFrame, fraction: float = 0.53, seed: int = SAMP
                 ) -> pd.DataFrame:
     """A sample stratified by source (about `fraction` of each), split alternately dev/holdout.
 
-    Within each source the drawn measures are shuffled once with a fixed seed; odd draws go to
-    the development half (rules may be tuned on them), even draws to the held-out half.
+    Within each source the drawn measures are shuffled once with a fixed seed; odd draws (1st,
+    3rd, …) go to `dev` (rules may be tuned on them), even draws to `holdout` (coded in round 2;
+    not in fact held out: see the module docstring).
     """
     rng = np.random.default_rng(seed)
     rows = []
@@ -105,7 +106,10 @@ def _kappa(gold: pd.Series, pred: pd.Series, labels: list[str]) -> float:
 
 def agreement(gold: pd.DataFrame, pred: pd.DataFrame, theme_ids: list[str],
               min_support: int = MIN_SUPPORT) -> dict[str, pd.DataFrame]:
-    """Agreement of `pred` with `gold`: summary metrics, per-theme P/R/F1 and the confusion of primaries.
+    """Agreement of `pred` with `gold`: summary metrics, per-theme P/R/F1, confusion of primaries, pairs.
+
+    Returns {"summary", "per_theme", "confusion", "pairs"}; "pairs" is the merged gold/pred rows
+    (one per shared measure; shared columns suffixed _gold and _pred).
 
     `gold` and `pred` have measure_id, primary and themes (lists); only shared measures count.
     The summary has columns metric, value, k, n, ci_low, ci_high:
@@ -200,7 +204,10 @@ def validation_tables(themes: pd.DataFrame, validation_dir: Path, theme_ids: lis
 
 
 def format_proportion(row: pd.Series) -> str:
-    """A summary row of a proportion as 'k/n = 0.929 (95% CI 0.83–0.97)' (read back or built; empty cells as '')."""
+    """A summary row of a proportion as 'k/n = 0.929 (95% CI 0.83–0.97)' (read back or built).
+
+    Needs a proportion row with k, n, ci_low and ci_high filled (not n_measures, kappa, micro or macro rows).
+    """
     return (f"{int(row['k'])}/{int(row['n'])} = {float(row['value']):.3f} "
             f"(95% CI {float(row['ci_low']):.2f}–{float(row['ci_high']):.2f})")
 

@@ -171,6 +171,61 @@ def test_cluster_bootstrap_fewer_than_two_units_is_nan() -> None:
     assert math.isnan(lo) and math.isnan(hi)
 
 
+def test_cluster_bootstrap_of_several_columns_gives_each_column_its_own_interval() -> None:
+    """A measures × categories y: every column is read off the same resamples of units, so each
+    gets the interval it gets alone; a column whose units all share one value gets that value."""
+    y = np.column_stack([Y6, 1 - Y6, np.ones_like(Y6)])
+    lows, highs = inference.cluster_bootstrap(y, UNITS6, n_resamples=999, seed=3)
+    for j in range(3):
+        assert (lows[j], highs[j]) == inference.cluster_bootstrap(y[:, j], UNITS6, n_resamples=999, seed=3)
+    assert (lows[2], highs[2]) == (1.0, 1.0)
+    g = np.arange(len(Y6)) < 12
+    lows, highs = inference.cluster_bootstrap(y, UNITS6, in_group=g, n_resamples=999, seed=3)
+    for j in range(3):
+        assert (lows[j], highs[j]) == inference.cluster_bootstrap(y[:, j], UNITS6, in_group=g, n_resamples=999, seed=3)
+    # The share of 1 − y is 1 − the share of y, so its interval is the mirror image.
+    assert lows[1] == pytest.approx(-highs[0]) and highs[1] == pytest.approx(-lows[0])
+
+
+# --- source_differences --------------------------------------------------------------------------
+
+def test_source_differences_two_sources_mirror_each_other_and_match_the_clear_cut_bounds() -> None:
+    # A's units have shares 1, 0.75, 1, 0.75; B's 0, 0.25, 0, 0.25: every resampled difference of A
+    # from the rest (B) lies in [0.75 − 0.25, 1 − 0] = [0.5, 1], and B's is its mirror image,
+    # read off the same resamples.
+    a = [1, 1, 1, 1,  1, 1, 1, 0,  1, 1, 1, 1,  1, 1, 1, 0]
+    b = [0, 0, 0, 0,  1, 0, 0, 0,  0, 0, 0, 0,  1, 0, 0, 0]
+    y = np.array(a + b, float)
+    units = np.repeat([f"a{i}" for i in range(4)] + [f"b{i}" for i in range(4)], 4)
+    codes = np.array([0] * 16 + [1] * 16)
+    low, high = inference.source_differences(y, units, codes, 2, n_resamples=999)
+    assert low.shape == (2, 1)
+    assert 0.5 <= low[0, 0] < 0.875 - 0.125 < high[0, 0] <= 1.0  # the observed difference is 0.75
+    assert low[1, 0] == pytest.approx(-high[0, 0]) and high[1, 0] == pytest.approx(-low[0, 0])
+
+
+def test_source_differences_degenerate_single_unit_and_third_source() -> None:
+    # Two categories: the first is 1 everywhere (no spread: the interval is the value, 0); the
+    # second tells the sources apart. Source C has a single unit: its interval is NaN, and it
+    # stays in every resample of the others' rest as it is.
+    y = np.array([[1, 1], [1, 1], [1, 1], [1, 1], [1, 0], [1, 0], [1, 0], [1, 0], [1, 1], [1, 0]], float)
+    units = np.array(["a1", "a1", "a2", "a2", "b1", "b1", "b2", "b2", "c1", "c1"])
+    codes = np.array([0, 0, 0, 0, 1, 1, 1, 1, 2, 2])
+    low, high = inference.source_differences(y, units, codes, 3, n_resamples=999)
+    assert (low[:2, 0] == 0).all() and (high[:2, 0] == 0).all()
+    # A: share 1 against a rest of (0·4 + 1) / 6. A's units and B's units each share one value and
+    # C's single unit is never resampled, so every resample gives the observed difference.
+    assert low[0, 1] == pytest.approx(1 - 1 / 6) and high[0, 1] == pytest.approx(1 - 1 / 6)
+    assert low[1, 1] == pytest.approx(0 - 5 / 6) and high[1, 1] == pytest.approx(0 - 5 / 6)
+    assert np.isnan(low[2]).all() and np.isnan(high[2]).all()
+
+
+def test_without_each_by_hand() -> None:
+    v = np.array([[3.0, 1.0], [1.0, 5.0], [2.0, 2.0]])
+    np.testing.assert_array_equal(inference._without_each(v, np.min), [[1, 2], [2, 1], [1, 1]])
+    np.testing.assert_array_equal(inference._without_each(v, np.max), [[2, 5], [3, 2], [3, 5]])
+
+
 UNITS6 = np.repeat(["u1", "u2", "u3", "u4", "u5", "u6"], 4)
 Y6 = np.array([1, 1, 1, 1,  1, 1, 1, 0,  1, 1, 0, 0,  1, 0, 0, 0,  0, 0, 0, 0,  1, 1, 0, 0], float)
 
@@ -429,6 +484,28 @@ def test_similarity_tests_three_sources_by_hand() -> None:
     assert math.isnan(out.loc[0, "q_value"])
     np.testing.assert_allclose(out["q_value"][1:], bh_by_hand(list(out["p_value"][1:])), rtol=2e-2)
     assert list(out["n_a"]) == [9, 3, 3, 3]
+
+
+def test_similarity_tests_above_the_pair_limit_test_only_the_mean(monkeypatch) -> None:
+    """Above MAX_PAIR_SOURCES only the mean over pairs is tested (with a warning); its value is the
+    mean of the pairwise cosines, worked out by hand for the three-source case above."""
+    monkeypatch.setattr(compare, "MAX_PAIR_SOURCES", 2)
+    m = np.array([[1.0, 0.0], [1.0, 0.0], [0.0, 1.0]] + [[0.0, 1.0]] * 3 + [[1.0, 0.0]] * 3)
+    sources = np.array(["A"] * 3 + ["B"] * 3 + ["C"] * 3)
+    with pytest.warns(compare.CompareWarning, match="3 sources make 3 pairs; only the mean"):
+        out = compare.similarity_tests({"f": csr_matrix(m)}, sources, ["A", "B", "C"], n_resamples=999)
+    assert list(zip(out["source_a"], out["source_b"], strict=True)) == [("all", "all")]
+    assert out.loc[0, "observed"] == pytest.approx((1 / math.sqrt(5) + 2 / math.sqrt(5) + 0.0) / 3, abs=1e-4)
+    assert out.loc[0, "null_low"] <= out.loc[0, "null_mean"] <= out.loc[0, "null_high"]
+    assert math.isnan(out.loc[0, "q_value"]) and list(out["n_a"]) == [9]
+
+
+def test_group_sums_by_hand_for_dense_sparse_and_empty_groups() -> None:
+    m = np.array([[1.0, 0.0, 2.0], [0.0, 3.0, 0.0], [4.0, 0.0, 0.0], [0.0, 0.0, 5.0]])
+    codes = np.array([2, 0, 2, 0])  # group 1 has no member
+    expected = [[0, 3, 5], [0, 0, 0], [5, 0, 2]]
+    np.testing.assert_array_equal(compare._GroupSums(m)(codes, 3), expected)
+    np.testing.assert_array_equal(compare._GroupSums(csr_matrix(m))(codes, 3), expected)
 
 
 # --- compare: mix_test -----------------------------------------------------------------------

@@ -85,3 +85,24 @@ def test_every_notebook_runs_on_other_corpora(tmp_path: Path) -> None:
     assert (demo / "figures" / "fig05_cluster_map_en.png").is_file()
     assert (one / "figures" / "fig12_approval_times_en.png").is_file()
     assert not (one / "figures" / "fig05_cluster_map_en.png").exists()
+
+
+def test_the_runner_reports_a_failing_notebook_and_keeps_its_error(tmp_path: Path) -> None:
+    """tools/run_notebooks.py: exit 1, the notebook named on stderr, the error in the written file,
+    and the notebook after it (the last one) not run."""
+    import nbformat
+
+    folder = tmp_path / "notebooks"
+    folder.mkdir()
+    for name, code in [("01_fails.ipynb", "1 / 0"), ("02_after.ipynb", "print('ran')")]:
+        nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code)])
+        nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+        nbformat.write(nb, folder / name)
+    runner = str(ROOT / "tools" / "run_notebooks.py")
+    run = subprocess.run([sys.executable, runner, *map(str, sorted(folder.iterdir()))],
+                         capture_output=True, text=True, cwd=ROOT)
+    assert run.returncode == 1
+    assert "01_fails.ipynb failed:" in run.stderr and "ZeroDivisionError" in run.stderr
+    failed = nbformat.read(folder / "01_fails.ipynb", as_version=4)
+    assert failed.cells[0].outputs[0]["ename"] == "ZeroDivisionError"
+    assert nbformat.read(folder / "02_after.ipynb", as_version=4).cells[0].outputs == []

@@ -130,3 +130,9 @@ def test_the_build_shows_every_warning_with_its_stage(tmp_path, monkeypatch, cap
     assert "[themes] FutureWarning: a library will change" in result.warnings
     assert "warning: [themes] FutureWarning: a library will change" in err
     assert "warning: clusters skipped: 7 measures" in err  # the build's own, in their plain form
+
+
+def test_a_warning_repeated_in_a_stage_is_printed_once_with_its_count():
+    from bizenv_analysis.pipeline import _counted
+
+    assert _counted(["b", "a", "b", "b"]) == ["b (3 times)", "a"]
