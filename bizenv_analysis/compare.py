@@ -316,6 +316,22 @@ class _GroupSums:
             n_groups, self.n_features)
 
 
+    def mean_pair_cosine(self, codes: np.ndarray, n_groups: int) -> float:
+        """Mean cosine over all pairs of groups' mean rows, in O(entries): no groups × features
+        or groups × groups array.
+
+        A group's unit profile is its row sum over that sum's length (the group size cancels), and
+        the mean over pairs i < j of u_i·u_j is (|Σu|² − Σ|u|²) / (S(S − 1)), Σ|u|² being the
+        number of non-zero profiles.
+        """
+        sums = coo_matrix((self.vals, (np.asarray(codes, dtype=np.int64)[self.rows], self.cols)),
+                          shape=(n_groups, self.n_features)).tocsr()  # duplicates summed
+        norms = np.sqrt(np.asarray(sums.multiply(sums).sum(axis=1)).ravel())
+        inverse = np.divide(1.0, norms, out=np.zeros_like(norms), where=norms > 0)
+        total = np.asarray(sums.multiply(inverse[:, None]).sum(axis=0)).ravel()
+        return float((total @ total - (norms > 0).sum()) / (n_groups * (n_groups - 1)))
+
+
 def _profiles(matrix: np.ndarray | spmatrix | _GroupSums, codes: np.ndarray, n_groups: int) -> np.ndarray:
     """Mean row of `matrix` per group code 0..n_groups-1 (dense groups × features)."""
     sums = (matrix if isinstance(matrix, _GroupSums) else _GroupSums(matrix))(codes, n_groups)
@@ -366,11 +382,7 @@ def similarity_tests(bases: dict[str, np.ndarray | spmatrix], sources: np.ndarra
             if by_pair:
                 sim = _cosines(_profiles(sums, labels, len(order)))[iu]
                 return np.concatenate([[sim.mean()], sim])
-            # The mean over pairs i < j of u_i·u_j is (|Σu|² − Σ|u|²) / (S(S − 1)) for the unit
-            # profiles u: no S × S matrix.
-            unit = _unit_rows(_profiles(sums, labels, len(order)))
-            total, n = unit.sum(axis=0), len(order)
-            return np.array([(total @ total - (unit * unit).sum()) / (n * (n - 1))])
+            return np.array([sums.mean_pair_cosine(labels, len(order))])
 
         if len(order) < 2:
             continue

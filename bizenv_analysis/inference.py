@@ -31,6 +31,7 @@ from scipy.sparse import csr_matrix
 SEED = 20261130
 N_RESAMPLES = 2000
 CONFIDENCE = 0.95
+BATCH_CELLS = 2_000_000  # statistic values a bootstrap computes at once before it is batched
 
 
 def wilson(k: int, n: int, confidence: float = CONFIDENCE) -> tuple[float, float]:
@@ -176,8 +177,12 @@ def source_differences(y: np.ndarray, units: np.ndarray, codes: np.ndarray, n_so
         return out.reshape(n_sources * y.shape[1], n_b)  # (source, category) rows × resamples
 
     data = tuple(np.arange(n_units[s], dtype=float) for s in drawn_sources)
-    res = stats.bootstrap(data, statistic, n_resamples=n_resamples, vectorized=True, method="percentile",
-                          confidence_level=confidence, rng=np.random.default_rng(seed))
+    # Many sources × categories: resample in batches so the working arrays stay near BATCH_CELLS
+    # numbers (the draws then come in another order, so only large corpora are batched).
+    cells = n_sources * y.shape[1]
+    batch = None if cells * n_resamples <= BATCH_CELLS else max(1, BATCH_CELLS // cells)
+    res = stats.bootstrap(data, statistic, n_resamples=n_resamples, batch=batch, vectorized=True,
+                          method="percentile", confidence_level=confidence, rng=np.random.default_rng(seed))
     low = np.asarray(res.confidence_interval.low).reshape(n_sources, y.shape[1])
     high = np.asarray(res.confidence_interval.high).reshape(n_sources, y.shape[1])
     observed = differences(*totals({}, 1))[:, :, 0]
