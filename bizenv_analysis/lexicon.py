@@ -60,7 +60,7 @@ except ImportError:  # pragma: no cover - older Pythons
 
 FILES = ("chrome.csv", "segmentation.csv", "policy_terms.txt", "stopwords.txt", "themes.csv",
          "theme_rules.csv", "theme_params.csv", "target_topics.csv", "target_cues.csv", "time_classes.csv",
-         "learning.csv")
+         "learning.csv", "instruments.csv", "instrument_rules.csv", "instrument_params.csv")
 OWN, BUNDLED = "own", "bundled"
 
 
@@ -143,6 +143,16 @@ SPECS: dict[str, CsvSpec] = {
         why_rows="every measure would get the fallback theme with a score of 0"),
     "theme_params.csv": CsvSpec(("name", "value"), (), ("name", "value"), unique=("name",),
                                 choices={"name": ("threshold", "max_hits", "fallback")}),
+    "instruments.csv": CsvSpec(
+        ("instrument_id", "type_id"), ("type_zh", "type_en", "label_zh", "label_en", "definition"),
+        ("instrument_id", "type_id"), unique=("instrument_id",),
+        why_rows="there would be no instrument to code measures with"),
+    "instrument_rules.csv": CsvSpec(
+        ("instrument_id", "pattern", "weight"), ("field", "exclude", "note"), ("instrument_id", "pattern", "weight"),
+        ("pattern", "exclude"), {"field": ("", "text", "title", "kind")},
+        why_rows="every measure would get the fallback instrument with a score of 0"),
+    "instrument_params.csv": CsvSpec(("name", "value"), (), ("name", "value"), unique=("name",),
+                                     choices={"name": ("threshold", "max_hits", "fallback")}),
     "target_topics.csv": CsvSpec(
         ("applies_to", "pattern"), ("note", "label_en"), ("applies_to", "pattern"), ("pattern",),
         why_rows=f"every quantity would concern {targets.OTHER}"),
@@ -434,19 +444,31 @@ def _full(rows: Rows, spec: CsvSpec) -> pd.DataFrame:
     return df
 
 
+# The two codebooks coded by the same rule engine (`themes.Codebook`): file names and id column.
+CODEBOOKS = {"theme": ("themes.csv", "theme_rules.csv", "theme_params.csv", "theme_id", "group_id"),
+             "instrument": ("instruments.csv", "instrument_rules.csv", "instrument_params.csv", "instrument_id",
+                            "type_id")}
+
+
 def read_codebook(themes_file: LexiconFile | Path, rules_file: LexiconFile | Path,
-                  params_file: LexiconFile | Path, theme_rows: pd.DataFrame | None = None) -> themes.Codebook:
-    """The checked codebook from its three files (`theme_rows`: an already checked themes table)."""
+                  params_file: LexiconFile | Path, theme_rows: pd.DataFrame | None = None,
+                  kind: str = "theme") -> themes.Codebook:
+    """The checked codebook from its three files (`theme_rows`: an already checked themes table).
+
+    `kind` "instrument" reads instruments.csv / instrument_rules.csv / instrument_params.csv; the
+    codebook then holds instruments where it says themes (ids under `theme_id`, types under `group_id`).
+    """
+    codes_name, rules_name, params_name, id_col, group_col = CODEBOOKS[kind]
     t_path, r_path, p_path = (getattr(f, "path", f) for f in (themes_file, rules_file, params_file))
     if theme_rows is None:
-        theme_rows = read_rows(Path(t_path), SPECS["themes.csv"]).frame()
-    ids = set(theme_rows["theme_id"])
-    rules = read_rows(Path(r_path), SPECS["theme_rules.csv"])
+        theme_rows = read_rows(Path(t_path), SPECS[codes_name]).frame()
+    ids = set(theme_rows[id_col] if id_col in theme_rows else theme_rows["theme_id"])
+    rules = read_rows(Path(r_path), SPECS[rules_name])
     for line, row in rules.rows:
-        if row["theme_id"] not in ids:
-            raise _problem(Path(r_path), line, f"theme id {row['theme_id']!r} is not in {t_path}",
-                           "use a theme_id of themes.csv, or give the corpus its own themes.csv "
-                           "(and theme_rules.csv) in DIR/lexicon/")
+        if row[id_col] not in ids:
+            raise _problem(Path(r_path), line, f"{kind} id {row[id_col]!r} is not in {t_path}",
+                           f"use one of the ids of {codes_name}, or give the corpus its own {codes_name} "
+                           f"(and {rules_name}) in DIR/lexicon/")
         if not _is_number(row["weight"]):
             raise _problem(Path(r_path), line, f"weight {row['weight']!r} is not a number", "write e.g. 2 or 0.5")
         try:  # the coder's prefilter: the pattern without its lookarounds and anchors
@@ -455,13 +477,13 @@ def read_codebook(themes_file: LexiconFile | Path, rules_file: LexiconFile | Pat
             raise _problem(Path(r_path), line, f"pattern `{row['pattern']}` without its lookarounds is no valid "
                            f"regex ({exc})", "write the lookarounds as whole groups: (?=…), (?!…), (?<=…), (?<!…)"
                            ) from None
-    params = read_rows(Path(p_path), SPECS["theme_params.csv"])
+    params = read_rows(Path(p_path), SPECS[params_name])
     values = {row["name"]: (line, row["value"]) for line, row in params.rows}
-    missing = [n for n in SPECS["theme_params.csv"].choices["name"] if n not in values]
+    missing = [n for n in SPECS[params_name].choices["name"] if n not in values]
     if missing:
         raise _problem(Path(p_path), None, f"no row for {', '.join(missing)}",
                        "add name,value rows for threshold (a number), max_hits (a whole number ≥ 1) "
-                       "and fallback (a theme_id)")
+                       f"and fallback (a {id_col})")
     line, v = values["threshold"]
     if not _is_number(v):
         raise _problem(Path(p_path), line, f"threshold {v!r} is not a number", "write e.g. 2")
@@ -470,10 +492,11 @@ def read_codebook(themes_file: LexiconFile | Path, rules_file: LexiconFile | Pat
         raise _problem(Path(p_path), line, f"max_hits {v!r} is not a whole number ≥ 1", "write e.g. 3")
     line, v = values["fallback"]
     if v not in ids:
-        raise _problem(Path(p_path), line, f"fallback {v!r} is not a theme_id of {t_path}",
-                       "name one of the themes of themes.csv")
-    return _parsed(Path(r_path), "theme rule", themes.codebook_from_frames, theme_rows,
-                   _full(rules, SPECS["theme_rules.csv"]), params.frame())
+        raise _problem(Path(p_path), line, f"fallback {v!r} is not a {id_col} of {t_path}",
+                       f"name one of the {kind}s of {codes_name}")
+    rows = theme_rows.rename(columns={id_col: "theme_id", group_col: "group_id"})
+    return _parsed(Path(r_path), f"{kind} rule", themes.codebook_from_frames, rows,
+                   _full(rules, SPECS[rules_name]).rename(columns={id_col: "theme_id"}), params.frame())
 
 
 def _is_number(text: str) -> bool:
@@ -561,6 +584,7 @@ class Lexicon:
     policy_terms: tuple[tokens.UserTerm, ...]  # (word, freq, tag) of policy_terms.txt
     stopwords: frozenset[str]
     codebook: themes.Codebook
+    instruments: themes.Codebook  # the policy-instrument codebook, coded by the same engine
     topics: list[tuple[str, re.Pattern]]  # targets: (applies_to, pattern), file order
     topic_labels: dict[str, str]  # applies_to → English label
     cues: targets.Cues
@@ -587,9 +611,12 @@ class Lexicon:
         grammar = _grammar(f["segmentation.csv"])
         terms, stopwords = _terms(f["policy_terms.txt"]), _stopwords(f["stopwords.txt"])
         codebook = read_codebook(f["themes.csv"], f["theme_rules.csv"], f["theme_params.csv"])
+        instruments = read_codebook(f["instruments.csv"], f["instrument_rules.csv"], f["instrument_params.csv"],
+                                    kind="instrument")
         topics, labels = _topics(f["target_topics.csv"])
         return cls(files=f, chrome=chrome, grammar=grammar, policy_terms=terms, stopwords=stopwords,
-                   codebook=codebook, topics=topics, topic_labels=labels, cues=_cues(f["target_cues.csv"]),
+                   codebook=codebook, instruments=instruments, topics=topics, topic_labels=labels,
+                   cues=_cues(f["target_cues.csv"]),
                    time_classes=_time_classes(f["time_classes.csv"]), learning=_learning(f["learning.csv"]))
 
     def path(self, name: str) -> Path:
@@ -641,4 +668,7 @@ class Lexicon:
                 changes[attr] = parse(f[name])
         if swap.keys() & {"themes.csv", "theme_rules.csv", "theme_params.csv"}:
             changes["codebook"] = read_codebook(f["themes.csv"], f["theme_rules.csv"], f["theme_params.csv"])
+        if swap.keys() & {"instruments.csv", "instrument_rules.csv", "instrument_params.csv"}:
+            changes["instruments"] = read_codebook(f["instruments.csv"], f["instrument_rules.csv"],
+                                                   f["instrument_params.csv"], kind="instrument")
         return replace(self, **changes)

@@ -21,6 +21,7 @@ from . import (
     extractor_check,
     findings,
     inference,
+    instruments,
     measures,
     references,
     sources,
@@ -154,8 +155,14 @@ def build(data_dir: Path | str = DATA, out_dir: Path | str | None = None,
             if not held.empty:
                 check = (f"; round-2 primary accuracy {held['primary_accuracy']:.2f}, "
                          f"micro-F1 {held['micro_f1']:.2f}")
+        levers = instruments.code_measures(analysed, lex.instruments, jobs)
+        extra["instruments.csv"] = levers
+        lever_check = instruments.validation_table(levers, vdir, lex.instruments.theme_ids)
+        if lever_check is not None:
+            extra["instrument_validation.csv"] = lever_check
         stage("themes", f"[6/8] themes    {len(coded)} theme codes, "
-             f"{len(coded) / max(1, coded['measure_id'].nunique()):.2f} per measure{check}")
+             f"{len(coded) / max(1, coded['measure_id'].nunique()):.2f} per measure{check}; "
+             f"{len(levers)} instrument codes")
 
         present = set(analysed["source_id"])
         order = [s for s in tables.source_order(docs) if s in present]

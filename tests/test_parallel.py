@@ -127,8 +127,9 @@ def test_the_build_shows_every_warning_with_its_stage(tmp_path, monkeypatch, cap
     corpus = make_corpus(tmp_path / "c", {"demo-2025": (data, "utf-8")})  # a build of a second or so
     result = build(corpus, quiet=True)
     err = capsys.readouterr().err
-    assert "[themes] FutureWarning: a library will change" in result.warnings
-    assert "warning: [themes] FutureWarning: a library will change" in err
+    # The theme stage runs the engine twice (themes, then instruments): one line, with its count.
+    assert "[themes] FutureWarning: a library will change (2 times)" in result.warnings
+    assert "warning: [themes] FutureWarning: a library will change (2 times)" in err
     assert "warning: clusters skipped: 7 measures" in err  # the build's own, in their plain form
 
 
