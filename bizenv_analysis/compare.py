@@ -33,6 +33,7 @@ COLUMNS = {
 }
 
 
+DENSE_CELLS = 4_000_000  # groups × features up to which group sums are a dense array
 MAX_PAIR_SOURCES = 30  # similarity is tested pair by pair up to this many sources (435 pairs)
 
 
@@ -324,12 +325,16 @@ class _GroupSums:
         the mean over pairs i < j of u_i·u_j is (|Σu|² − Σ|u|²) / (S(S − 1)), Σ|u|² being the
         number of non-zero profiles.
         """
-        sums = coo_matrix((self.vals, (np.asarray(codes, dtype=np.int64)[self.rows], self.cols)),
-                          shape=(n_groups, self.n_features)).tocsr()  # duplicates summed
-        norms = np.sqrt(np.asarray(sums.multiply(sums).sum(axis=1)).ravel())
-        inverse = np.divide(1.0, norms, out=np.zeros_like(norms), where=norms > 0)
-        total = np.asarray(sums.multiply(inverse[:, None]).sum(axis=0)).ravel()
-        return float((total @ total - (norms > 0).sum()) / (n_groups * (n_groups - 1)))
+        if n_groups * self.n_features <= DENSE_CELLS:  # small enough: one bincount beats scipy's set-up
+            unit = _unit_rows(self(codes, n_groups))
+            total, nonzero = unit.sum(axis=0), int((np.abs(unit).sum(axis=1) > 0).sum())
+        else:
+            sums = coo_matrix((self.vals, (np.asarray(codes, dtype=np.int64)[self.rows], self.cols)),
+                              shape=(n_groups, self.n_features)).tocsr()  # duplicates summed
+            norms = np.sqrt(np.asarray(sums.multiply(sums).sum(axis=1)).ravel())
+            inverse = np.divide(1.0, norms, out=np.zeros_like(norms), where=norms > 0)
+            total, nonzero = np.asarray(sums.multiply(inverse[:, None]).sum(axis=0)).ravel(), int((norms > 0).sum())
+        return float((total @ total - nonzero) / (n_groups * (n_groups - 1)))
 
 
 def _profiles(matrix: np.ndarray | spmatrix | _GroupSums, codes: np.ndarray, n_groups: int) -> np.ndarray:

@@ -486,10 +486,13 @@ def test_similarity_tests_three_sources_by_hand() -> None:
     assert list(out["n_a"]) == [9, 3, 3, 3]
 
 
-def test_similarity_tests_above_the_pair_limit_test_only_the_mean(monkeypatch) -> None:
+@pytest.mark.parametrize("dense_cells", [compare.DENSE_CELLS, 0], ids=["dense", "sparse"])
+def test_similarity_tests_above_the_pair_limit_test_only_the_mean(monkeypatch, dense_cells) -> None:
     """Above MAX_PAIR_SOURCES only the mean over pairs is tested (with a warning); its value is the
-    mean of the pairwise cosines, worked out by hand for the three-source case above."""
+    mean of the pairwise cosines, worked out by hand for the three-source case above, whether the
+    group sums are dense or sparse."""
     monkeypatch.setattr(compare, "MAX_PAIR_SOURCES", 2)
+    monkeypatch.setattr(compare, "DENSE_CELLS", dense_cells)
     m = np.array([[1.0, 0.0], [1.0, 0.0], [0.0, 1.0]] + [[0.0, 1.0]] * 3 + [[1.0, 0.0]] * 3)
     sources = np.array(["A"] * 3 + ["B"] * 3 + ["C"] * 3)
     with pytest.warns(compare.CompareWarning, match="3 sources make 3 pairs; only the mean"):
