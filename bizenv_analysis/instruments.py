@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import themes, validation
+from . import compare, themes, validation
 
 INSTRUMENT_COLUMNS = ["measure_id", "instrument_id", "score", "primary"]
 CODING_A, CODING_B, SAMPLE = "instruments_coding_a.csv", "instruments_coding_b.csv", "instruments_sample.csv"
@@ -87,3 +87,78 @@ def validation_table(coded: pd.DataFrame, validation_dir: Path, instrument_ids: 
     for col in ("k", "n", "support", "predicted"):
         out[col] = pd.to_numeric(out[col]).astype("Int64")
     return out
+
+
+GRID_COLUMNS = ["scope", "basis", "type_id", "instrument_id", "group_id", "theme_id", "n", "n_measures", "share"]
+TEST_COLUMNS = ["test", "statistic", "p_value", "null_low", "null_high", "n_measures", "n_sources", "n_categories",
+                "n_resamples"]
+
+
+def _ids(codebook: themes.Codebook) -> pd.DataFrame:
+    """instrument_id → type_id, in codebook order."""
+    return codebook.themes[["theme_id", "group_id"]].rename(columns={"theme_id": "instrument_id",
+                                                                     "group_id": "type_id"})
+
+
+def grid(levers: pd.DataFrame, coded: pd.DataFrame, measures: pd.DataFrame, instrument_book: themes.Codebook,
+         theme_book: themes.Codebook, order: list[str]) -> pd.DataFrame:
+    """`instrument_grid.csv`: the field's two-dimensional grid, instrument × reform theme.
+
+    For the whole corpus (`scope` all) and each source: `basis` primary counts each measure once,
+    in the cell of its primary instrument and primary theme; `basis` all counts a measure in every
+    cell of an instrument it uses and a theme it addresses (once a cell). Every cell is listed,
+    zeros included; n_measures is the scope's measures and share = n / n_measures.
+    """
+    ids = list(measures["measure_id"])
+    source = measures.set_index("measure_id")["source_id"]
+    lever_rows = levers[levers["measure_id"].isin(ids)]
+    theme_rows = coded[coded["measure_id"].isin(ids)]
+    pairs = {"primary": lever_rows[lever_rows["primary"]].merge(theme_rows[theme_rows["primary"]], on="measure_id",
+                                                                 suffixes=("_i", "_t")),
+             "all": lever_rows.merge(theme_rows, on="measure_id", suffixes=("_i", "_t"))}
+    cells = _ids(instrument_book).merge(
+        theme_book.themes[["theme_id", "group_id"]], how="cross")[["type_id", "instrument_id", "group_id", "theme_id"]]
+    out = []
+    for scope in ["all", *order]:
+        in_scope = ids if scope == "all" else [m for m in ids if source[m] == scope]
+        for basis, rows in pairs.items():
+            rows = rows[rows["measure_id"].isin(in_scope)].drop_duplicates(["measure_id", "instrument_id", "theme_id"])
+            counts = rows.groupby(["instrument_id", "theme_id"]).size().rename("n").reset_index()
+            table = cells.merge(counts, on=["instrument_id", "theme_id"], how="left").fillna({"n": 0})
+            table = table.assign(scope=scope, basis=basis, n=table["n"].astype(int), n_measures=len(in_scope))
+            table["share"] = (table["n"] / max(1, len(in_scope))).round(4)
+            out.append(table[GRID_COLUMNS])
+    return pd.concat(out, ignore_index=True)
+
+
+def type_shares(levers: pd.DataFrame, measures: pd.DataFrame, instrument_book: themes.Codebook,
+                order: list[str], n_resamples: int = 0) -> pd.DataFrame:
+    """`type_profiles.csv`: per source × instrument type, the share of measures using it and the
+    share whose primary instrument is of that type, with the intervals and tests of
+    `compare.share_tests` (as `compare.group_shares` does for theme groups)."""
+    typed = levers.merge(_ids(instrument_book), on="instrument_id")
+    types = list(dict.fromkeys(instrument_book.themes["group_id"]))
+    ids = list(measures["measure_id"])
+    return compare._shares(compare.indicator(typed, ids, types, "type_id"),
+                           compare.indicator(typed, ids, types, "type_id", primary_only=True),
+                           types, measures, order, "type_id", n_resamples)
+
+
+def mix_tests(levers: pd.DataFrame, measures: pd.DataFrame, instrument_book: themes.Codebook,
+              n_resamples: int) -> pd.DataFrame:
+    """`instrument_tests.csv`: does the mix of primary instrument types (and of primary instruments)
+    differ between sources? The χ² of the source × category table against random splits of the
+    measures, sizes kept (`compare.mix_test`: most cells expect fewer than five measures, so no
+    χ² p-value); null_low/high is the central 95% of the statistic under the null."""
+    primary = levers[levers["primary"]].merge(_ids(instrument_book), on="instrument_id").set_index("measure_id")
+    m = measures[measures["measure_id"].isin(primary.index)]
+    rows = []
+    for test, column in (("primary_type_mix", "type_id"), ("primary_instrument_mix", "instrument_id")):
+        cats = primary.loc[m["measure_id"], column].to_numpy()
+        res = compare.mix_test(cats, m["source_id"].to_numpy(), n_resamples)
+        low, high = res.null_range()
+        rows.append({"test": test, "statistic": round(float(res.statistic), 4), "p_value": float(f"{res.p_value:.3g}"),
+                     "null_low": round(float(low), 4), "null_high": round(float(high), 4), "n_measures": len(m),
+                     "n_sources": m["source_id"].nunique(), "n_categories": len(set(cats)),
+                     "n_resamples": n_resamples})
+    return pd.DataFrame(rows, columns=TEST_COLUMNS)

@@ -167,6 +167,13 @@ def build(data_dir: Path | str = DATA, out_dir: Path | str | None = None,
         present = set(analysed["source_id"])
         order = [s for s in tables.source_order(docs) if s in present]
         compared = compare_sources(analysed, toks, coded, codebook, docs, order, tfidf)
+        compared["instrument_grid.csv"] = instruments.grid(levers, coded, analysed, lex.instruments, codebook, order)
+        compared["type_profiles.csv"] = instruments.type_shares(levers, analysed, lex.instruments, order,
+                                                                n_resamples=inference.N_RESAMPLES)
+        compared["instrument_tests.csv"] = (
+            instruments.mix_tests(levers, analysed, lex.instruments, inference.N_RESAMPLES)
+            if compare.comparison_gap(analysed["source_id"]) is None
+            else pd.DataFrame(columns=instruments.TEST_COLUMNS))
         doc_types = {r.source_id: r.meta.get("doc_type", "") for r in raws}
         compared["targets.csv"] = targets.targets_table(analysed, lex.topics, lex.cues, lex.time_classes, doc_types)
         compared["references.csv"] = references.references_table(docs, table, lex.learning)

@@ -108,3 +108,47 @@ def test_a_rule_naming_an_unknown_instrument_is_refused_with_the_file_and_the_fi
     message = str(err.value)
     assert "instrument_rules.csv" in message and "instrument id 'subsidies'" in message
     assert "use one of the ids of instruments.csv" in message
+
+
+def test_the_grid_counts_by_hand():
+    """Two sources, three measures: primary cells hold one measure each; 'all' counts a measure
+    once in every (instrument used, theme addressed) cell; every cell is listed."""
+    lex = Lexicon.load()
+    measures = pd.DataFrame({"measure_id": ["a:1", "a:2", "b:1"], "source_id": ["a", "a", "b"]})
+    levers = pd.DataFrame([("a:1", "regulation", 5.0, True), ("a:1", "tech_info", 2.0, False),
+                           ("a:2", "regulation", 3.0, True), ("b:1", "talent", 3.0, True)],
+                          columns=instruments.INSTRUMENT_COLUMNS)
+    coded = pd.DataFrame([("a:1", "rule_of_law", 4.0, True), ("a:1", "credit", 2.0, False),
+                          ("a:2", "rule_of_law", 2.0, True), ("b:1", "rule_of_law", 2.0, True)],
+                         columns=["measure_id", "theme_id", "score", "primary"])
+    grid = instruments.grid(levers, coded, measures, lex.instruments, lex.codebook, ["a", "b"])
+    assert len(grid) == 3 * 2 * 13 * len(lex.codebook.theme_ids)  # scopes × bases × cells
+    nonzero = grid[grid["n"] > 0].set_index(["scope", "basis", "instrument_id", "theme_id"])["n"].to_dict()
+    assert nonzero == {
+        ("all", "primary", "regulation", "rule_of_law"): 2, ("all", "primary", "talent", "rule_of_law"): 1,
+        ("all", "all", "regulation", "rule_of_law"): 2, ("all", "all", "regulation", "credit"): 1,
+        ("all", "all", "tech_info", "rule_of_law"): 1, ("all", "all", "tech_info", "credit"): 1,
+        ("all", "all", "talent", "rule_of_law"): 1,
+        ("a", "primary", "regulation", "rule_of_law"): 2,
+        ("a", "all", "regulation", "rule_of_law"): 2, ("a", "all", "regulation", "credit"): 1,
+        ("a", "all", "tech_info", "rule_of_law"): 1, ("a", "all", "tech_info", "credit"): 1,
+        ("b", "primary", "talent", "rule_of_law"): 1, ("b", "all", "talent", "rule_of_law"): 1}
+    cell = grid[(grid["scope"] == "a") & (grid["basis"] == "primary") & (grid["instrument_id"] == "regulation")
+                & (grid["theme_id"] == "rule_of_law")].iloc[0]
+    assert (cell["type_id"], cell["n_measures"], cell["share"]) == ("environment", 2, 1.0)
+
+
+def test_mix_tests_separated_sources_reach_the_exact_minimum_p():
+    """Five measures each, all of A's primaries supply-side and all of B's environment-side: only
+    the observed split and its mirror reach the largest χ² (10), so p = 2 / C(10, 5) = 2/252."""
+    lex = Lexicon.load()
+    ids = [f"a:{i}" for i in range(5)] + [f"b:{i}" for i in range(5)]
+    measures = pd.DataFrame({"measure_id": ids, "source_id": ["a"] * 5 + ["b"] * 5})
+    levers = pd.DataFrame([(m, "talent" if m.startswith("a") else "regulation", 3.0, True) for m in ids],
+                          columns=instruments.INSTRUMENT_COLUMNS)
+    tests = instruments.mix_tests(levers, measures, lex.instruments, n_resamples=999).set_index("test")
+    for test in ("primary_type_mix", "primary_instrument_mix"):
+        assert tests.loc[test, "statistic"] == pytest.approx(10.0)
+        assert tests.loc[test, "p_value"] == pytest.approx(2 / 252, rel=1e-2)
+        assert (tests.loc[test, "n_measures"], tests.loc[test, "n_sources"], tests.loc[test, "n_categories"]) == (
+            10, 2, 2)

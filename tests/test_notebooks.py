@@ -62,7 +62,7 @@ def test_every_notebook_runs_on_other_corpora(tmp_path: Path) -> None:
         assert main(["build", "--data", str(corpus), "--quiet"]) == 0
     # The one-source corpus runs the notebooks that branch on a corpus's size (clusters, tests
     # between sources, empty commitments or learning, findings); the demo corpus runs them all.
-    small = [nb for nb in NOTEBOOKS if nb.name[:2] in {"01", "04", "06", "07", "08", "09"}]
+    small = [nb for nb in NOTEBOOKS if nb.name[:2] in {"01", "04", "06", "07", "08", "09", "10"}]
     jobs = [(demo, NOTEBOOKS), (corpora[1], small)]
     with ThreadPoolExecutor(max_workers=len(jobs)) as pool:
         runs = list(pool.map(lambda job: _execute(*job), jobs))
@@ -89,12 +89,12 @@ def test_every_notebook_runs_on_other_corpora(tmp_path: Path) -> None:
 
 def test_the_runner_reports_a_failing_notebook_and_keeps_its_error(tmp_path: Path) -> None:
     """tools/run_notebooks.py: exit 1, the notebook named on stderr, the error in the written file,
-    and the notebook after it (the last one) not run."""
+    and the findings notebook, which runs after the others, not run."""
     import nbformat
 
     folder = tmp_path / "notebooks"
     folder.mkdir()
-    for name, code in [("01_fails.ipynb", "1 / 0"), ("02_after.ipynb", "print('ran')")]:
+    for name, code in [("01_fails.ipynb", "1 / 0"), ("02_findings.ipynb", "print('ran')")]:
         nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code)])
         nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
         nbformat.write(nb, folder / name)
@@ -105,4 +105,4 @@ def test_the_runner_reports_a_failing_notebook_and_keeps_its_error(tmp_path: Pat
     assert "01_fails.ipynb failed:" in run.stderr and "ZeroDivisionError" in run.stderr
     failed = nbformat.read(folder / "01_fails.ipynb", as_version=4)
     assert failed.cells[0].outputs[0]["ename"] == "ZeroDivisionError"
-    assert nbformat.read(folder / "02_after.ipynb", as_version=4).cells[0].outputs == []
+    assert nbformat.read(folder / "02_findings.ipynb", as_version=4).cells[0].outputs == []

@@ -2,8 +2,9 @@
 
     python tools/run_notebooks.py [--data DIR] [--jobs N] NOTEBOOK...
 
-All but the last notebook run at the same time, at most N kernels at once; the last (09, which
-gathers the others' figures into the index) runs after them. One process drives every kernel
+All notebooks run at the same time, at most N kernels at once, except the findings notebook
+(`--last`, by default the one named `*_findings.ipynb`), which gathers the others' figures into
+the index and runs after them. One process drives every kernel
 through nbclient, so the run pays Python's and Jupyter's start-up once, not once a notebook.
 Without --data each notebook is rewritten in place; with --data DIR the notebooks read DIR's
 tables (BIZENV_DATA) and are written to DIR/notebooks, leaving the committed ones untouched.
@@ -51,10 +52,12 @@ async def _run(path: Path, out_dir: Path, slots: asyncio.Semaphore) -> str | Non
     return None
 
 
-async def run_all(notebooks: list[Path], out_dir: Path | None, jobs: int) -> list[str]:
-    """Run all but the last notebook side by side, then the last; the errors, in notebook order."""
+async def run_all(notebooks: list[Path], out_dir: Path | None, jobs: int,
+                  last_pattern: str = "*_findings.ipynb") -> list[str]:
+    """Run the notebooks side by side, those matching `last_pattern` after the others; the errors."""
     slots = asyncio.Semaphore(max(1, jobs))
-    first, last = notebooks[:-1], notebooks[-1:]
+    last = [nb for nb in notebooks if nb.match(last_pattern)]
+    first = [nb for nb in notebooks if nb not in last]
     errors = await asyncio.gather(*(_run(nb, out_dir or nb.parent, slots) for nb in first))
     if not any(errors):
         errors += [await _run(nb, out_dir or nb.parent, slots) for nb in last]
@@ -66,13 +69,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("notebooks", nargs="+", type=Path)
     parser.add_argument("--data", type=Path, help="the corpus folder whose tables the notebooks read")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="kernels at once")
+    parser.add_argument("--last", default="*_findings.ipynb", help="name pattern of the notebooks run after the others")
     args = parser.parse_args(argv)
     out_dir = None
     if args.data:
         os.environ["BIZENV_DATA"] = str(args.data.resolve())  # the kernels inherit it
         out_dir = args.data / "notebooks"
         out_dir.mkdir(parents=True, exist_ok=True)
-    errors = asyncio.run(run_all(sorted(args.notebooks), out_dir, args.jobs))
+    errors = asyncio.run(run_all(sorted(args.notebooks), out_dir, args.jobs, args.last))
     for error in errors:
         print(error, file=sys.stderr)
     return 1 if errors else 0
