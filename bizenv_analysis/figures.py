@@ -7,6 +7,7 @@ Every figure is saved through `plotting.save_bilingual`, which writes zh and en 
 from __future__ import annotations
 
 import re
+import textwrap
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -375,4 +376,32 @@ def learning_network(data: pd.DataFrame, lang: str) -> Figure:
     ax.axis("off")
     ax.set_title(t("政策学习:来源 → 学习对象(线宽=提及次数)", "Policy learning: source → place learned from "
                    "(width = mentions)", lang), loc="left")
+    return fig
+
+
+def pmc_surfaces(data: pd.DataFrame, lang: str) -> Figure:
+    """One PMC surface per document: X1–X9 as a 3 × 3 grid (rows X1–X3, X4–X6, X7–X9), 0 to 1.
+
+    `data` has source_id, row, col, variable_id, label_zh, label_en, value and pmc (the index).
+    """
+    setup()
+    docs = list(dict.fromkeys(data["source_id"]))
+    fig, axes = plt.subplots(1, len(docs), figsize=(2.6 * len(docs) + 0.6, 3.0), squeeze=False)
+    im = None
+    for ax, sid in zip(axes[0], docs, strict=True):
+        d = data[data["source_id"] == sid]
+        grid = np.zeros((3, 3))
+        for r in d.itertuples():
+            grid[r.row, r.col] = r.value
+            label = textwrap.fill(t(r.label_zh, r.label_en, lang), 12)  # "Incentives and constraints" on 2 lines
+            ax.text(r.col, r.row, f"{r.variable_id}\n{label}\n{r.value:.2f}",
+                    ha="center", va="center", fontsize=6.5, color="white" if r.value > 0.6 else "#222222")
+        im = ax.imshow(grid, cmap="Blues", vmin=0, vmax=1)
+        ax.set_xticks([])
+        ax.set_yticks([])
+        ax.spines[:].set_visible(False)
+        ax.set_title(f"{source_label(sid, lang)}\nPMC = {d['pmc'].iloc[0]:.2f}", fontsize=8)
+    if im is not None:
+        cb = fig.colorbar(im, ax=list(axes[0]), fraction=0.025, pad=0.02)
+        cb.ax.tick_params(labelsize=7)
     return fig

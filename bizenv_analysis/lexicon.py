@@ -60,7 +60,8 @@ except ImportError:  # pragma: no cover - older Pythons
 
 FILES = ("chrome.csv", "segmentation.csv", "policy_terms.txt", "stopwords.txt", "themes.csv",
          "theme_rules.csv", "theme_params.csv", "target_topics.csv", "target_cues.csv", "time_classes.csv",
-         "learning.csv", "instruments.csv", "instrument_rules.csv", "instrument_params.csv")
+         "learning.csv", "instruments.csv", "instrument_rules.csv", "instrument_params.csv", "pmc_variables.csv",
+         "pmc_params.csv")
 OWN, BUNDLED = "own", "bundled"
 
 
@@ -153,6 +154,14 @@ SPECS: dict[str, CsvSpec] = {
         why_rows="every measure would get the fallback instrument with a score of 0"),
     "instrument_params.csv": CsvSpec(("name", "value"), (), ("name", "value"), unique=("name",),
                                      choices={"name": ("threshold", "max_hits", "fallback")}),
+    "pmc_variables.csv": CsvSpec(
+        ("variable_id", "sub_id", "source", "rule"), ("variable_zh", "variable_en", "label_zh", "label_en", "note"),
+        ("variable_id", "sub_id", "source"), ("rule",),
+        {"source": ("text", "horizon", "admin_level", "themes", "instruments", "targets", "published")},
+        unique=("sub_id",), why_rows="there would be no PMC variable to score"),
+    "pmc_params.csv": CsvSpec(("name", "value"), ("note",), ("name", "value"), unique=("name",),
+                              choices={"name": ("doc_types", "grade_perfect", "grade_excellent",
+                                                "grade_acceptable")}),
     "target_topics.csv": CsvSpec(
         ("applies_to", "pattern"), ("note", "label_en"), ("applies_to", "pattern"), ("pattern",),
         why_rows=f"every quantity would concern {targets.OTHER}"),
@@ -499,6 +508,23 @@ def read_codebook(themes_file: LexiconFile | Path, rules_file: LexiconFile | Pat
                    _full(rules, SPECS[rules_name]).rename(columns={id_col: "theme_id"}), params.frame())
 
 
+def _pmc(variables_file: LexiconFile | Path, params_file: LexiconFile | Path) -> tuple[pd.DataFrame, dict[str, str]]:
+    """The PMC variables (checked by their spec) and parameters (every name present, bands numbers)."""
+    v_path, p_path = (Path(getattr(f, "path", f)) for f in (variables_file, params_file))
+    variables = read_rows(v_path, SPECS["pmc_variables.csv"]).frame()
+    params = read_rows(p_path, SPECS["pmc_params.csv"])
+    values = {row["name"]: (line, row["value"]) for line, row in params.rows}
+    missing = [n for n in SPECS["pmc_params.csv"].choices["name"] if n not in values]
+    if missing:
+        raise _problem(p_path, None, f"no row for {', '.join(missing)}",
+                       "add name,value rows for doc_types and grade_perfect / grade_excellent / grade_acceptable")
+    for name in ("grade_perfect", "grade_excellent", "grade_acceptable"):
+        line, value = values[name]
+        if not _is_number(value):
+            raise _problem(p_path, line, f"{name} {value!r} is not a number", "write e.g. 7")
+    return variables, {name: value for name, (_, value) in values.items()}
+
+
 def _is_number(text: str) -> bool:
     try:
         return math.isfinite(float(text))
@@ -585,6 +611,8 @@ class Lexicon:
     stopwords: frozenset[str]
     codebook: themes.Codebook
     instruments: themes.Codebook  # the policy-instrument codebook, coded by the same engine
+    pmc_variables: pd.DataFrame  # the PMC index's variables, sub-variables and rules (pmc.py)
+    pmc_params: dict[str, str]  # which doc_types are scored; the grade bands
     topics: list[tuple[str, re.Pattern]]  # targets: (applies_to, pattern), file order
     topic_labels: dict[str, str]  # applies_to → English label
     cues: targets.Cues
@@ -614,8 +642,10 @@ class Lexicon:
         instruments = read_codebook(f["instruments.csv"], f["instrument_rules.csv"], f["instrument_params.csv"],
                                     kind="instrument")
         topics, labels = _topics(f["target_topics.csv"])
+        pmc_variables, pmc_params = _pmc(f["pmc_variables.csv"], f["pmc_params.csv"])
         return cls(files=f, chrome=chrome, grammar=grammar, policy_terms=terms, stopwords=stopwords,
-                   codebook=codebook, instruments=instruments, topics=topics, topic_labels=labels,
+                   codebook=codebook, instruments=instruments, pmc_variables=pmc_variables, pmc_params=pmc_params,
+                   topics=topics, topic_labels=labels,
                    cues=_cues(f["target_cues.csv"]),
                    time_classes=_time_classes(f["time_classes.csv"]), learning=_learning(f["learning.csv"]))
 

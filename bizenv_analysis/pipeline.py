@@ -23,6 +23,7 @@ from . import (
     inference,
     instruments,
     measures,
+    pmc,
     references,
     sources,
     tables,
@@ -177,6 +178,11 @@ def build(data_dir: Path | str = DATA, out_dir: Path | str | None = None,
         doc_types = {r.source_id: r.meta.get("doc_type", "") for r in raws}
         compared["targets.csv"] = targets.targets_table(analysed, lex.topics, lex.cues, lex.time_classes, doc_types)
         compared["references.csv"] = references.references_table(docs, table, lex.learning)
+        compared |= pmc.pmc_tables(
+            docs, analysed, coded, dict(zip(codebook.themes["theme_id"], codebook.themes["group_id"], strict=True)),
+            levers, dict(zip(lex.instruments.themes["theme_id"], lex.instruments.themes["group_id"], strict=True)),
+            compared["targets.csv"], lex.pmc_variables, lex.pmc_params,
+            pmc.read_overrides(data_dir, set(lex.pmc_variables["sub_id"])))
         checked = extractor_check.validation_table(
             analysed, docs, table, vdir, lex, doc_types, (compared["targets.csv"], compared["references.csv"]))
         if checked is not None:
