@@ -26,7 +26,7 @@ ALPHA = 0.05
 REPORT_GENRES = ("news_report", "case_collection")
 VARIANTS = {
     "baseline": "as built: the rule-based coder's multi-label themes, every measure and safeguard",
-    "hand_coded": "the hand-coded themes (data/validation) instead of the coder's",
+    "hand_coded": "the hand-coded themes (and instruments) of data/validation instead of the coder's",
     "no_safeguards": "without safeguard items (组织保障 chapters)",
     "primary_only": "primary theme only instead of multi-label",
     "per_1000_chars": "measures addressing a theme per 1,000 characters instead of per measure",
@@ -53,6 +53,9 @@ class Evidence:
     gold: pd.DataFrame | None = None  # hand-coded theme rows (measure_id, theme_id, primary)
     validation: pd.DataFrame | None = None  # validation_summary.csv
     n_resamples: int = inference.N_RESAMPLES
+    instruments: pd.DataFrame | None = None  # instruments.csv rows (measure_id, instrument_id, primary)
+    instrument_gold: pd.DataFrame | None = None  # coder A's instrument rows, same columns
+    instrument_types: dict[str, str] = field(default_factory=dict)  # instrument_id → type_id
 
 
 @dataclass(frozen=True)
@@ -382,6 +385,68 @@ def coder_agreement(ev: Evidence, v: View) -> Result | None:
                   interval=(lo, hi), interval_type="95% Wilson interval", en=en, zh=zh)
 
 
+def _primary_types(ev: Evidence, v: View) -> pd.DataFrame | None:
+    """The measures of the view with their primary instrument's type: the rules' coding, or coder A's
+    in the hand-coded view; None where there is no instrument coding for the view."""
+    if v.name in ("primary_only", "per_1000_chars"):
+        return None  # instruments have one primary each and no weights to change
+    rows = ev.instrument_gold if v.name == "hand_coded" else ev.instruments
+    if rows is None or rows.empty or not ev.instrument_types:
+        return None
+    m = _measures(ev, v)
+    prim = rows[rows["primary"].astype(bool)][["measure_id", "instrument_id"]].merge(
+        m[["measure_id", "source_id"]], on="measure_id")
+    return prim.assign(type_id=prim["instrument_id"].map(ev.instrument_types))
+
+
+def instrument_mix_differs(ev: Evidence, v: View) -> Result | None:
+    """Does the mix of primary instrument types differ between sources? (χ², permutation null.)"""
+    prim = _primary_types(ev, v)
+    if prim is None:
+        return None
+    order = _order(ev, prim)
+    if len(order) < 2:
+        return None
+    test = compare.mix_test(prim["type_id"].to_numpy(), prim["source_id"].to_numpy(), ev.n_resamples)
+    ok = bool(test.p_value < ALPHA)
+    en = (f"{'The' if ok else 'Not supported: the'} mix of primary policy-instrument types (supply, environment, "
+          f"demand) {'differs' if ok else 'is not shown to differ'} between sources (χ² = {test.statistic:.1f}, "
+          f"permutation p = {test.p_value:.3g}, n = {len(prim)}). The instruments are coded by rules whose held-out "
+          "primary accuracy is in notebook 10.")
+    zh = (f"{'' if ok else '不成立:'}各来源主政策工具类型(供给型、环境型、需求型)的构成"
+          f"{'存在差异' if ok else '差异未得到证实'}(χ² = {test.statistic:.1f},置换检验p = {test.p_value:.3g},"
+          f"n = {len(prim)})。政策工具由规则编码,"
+          "其留出集准确率见第10个笔记本。")
+    return Result("χ² of source × primary instrument type", test.statistic, len(prim), ok,
+                  test=f"permutation of the χ² statistic (measures reshuffled, sizes kept, {ev.n_resamples} draws)",
+                  p_value=test.p_value, en=en, zh=zh)
+
+
+def environment_dominates(ev: Evidence, v: View) -> Result | None:
+    """Are environment-side instruments the primary lever of more measures than supply-side ones?"""
+    prim = _primary_types(ev, v)
+    if prim is None or prim.empty:
+        return None
+    n = len(prim)
+    env, sup = int((prim["type_id"] == "environment").sum()), int((prim["type_id"] == "supply").sum())
+    if env + sup == 0:
+        return None
+    test = stats.binomtest(env, env + sup, 0.5)
+    lo, hi = inference.wilson(env, n)
+    ok = bool(test.pvalue < ALPHA and env > sup)
+    en = (f"{'Environment-side' if ok else 'Not supported: environment-side'} instruments "
+          f"{'are' if ok else 'are not shown to be'} the primary lever of more measures than supply-side ones: "
+          f"{env} of {n} measures ({100 * env / n:.0f}%, 95% CI {100 * lo:.0f}–{100 * hi:.0f}%) against {sup} "
+          f"supply-side (binomial test of environment vs supply among their {env + sup} measures, p = "
+          f"{test.pvalue:.3g}); {n - env - sup} demand-side.")
+    zh = (f"{'' if ok else '不成立:'}环境型工具{'是' if ok else '未被证实是'}多于供给型工具的主工具:{n}条举措中{env}条"
+          f"({100 * env / n:.0f}%,95%置信区间{100 * lo:.0f}–{100 * hi:.0f}%)以环境型工具为主,供给型{sup}条"
+          f"(在二者共{env + sup}条举措中做二项检验,p = {test.pvalue:.3g});需求型{n - env - sup}条。")
+    return Result("share of measures with an environment-side primary instrument", env / n, n, ok,
+                  test="binomial test, environment vs supply-side primaries (two-sided)", p_value=float(test.pvalue),
+                  interval=(lo, hi), interval_type="95% Wilson interval", en=en, zh=zh)
+
+
 FINDINGS: dict[str, Callable[[Evidence, View], Result | None]] = {
     "vocabulary_differs": vocabulary_differs,
     "theme_profiles_differ": theme_profiles_differ,
@@ -391,6 +456,8 @@ FINDINGS: dict[str, Callable[[Evidence, View], Result | None]] = {
     "time_limit_range": time_limit_range,
     "learning_concentrated": learning_concentrated,
     "coder_agreement": coder_agreement,
+    "instrument_mix_differs": instrument_mix_differs,
+    "environment_dominates": environment_dominates,
 }
 
 
@@ -435,6 +502,8 @@ TITLES = {
     "time_limit_range": ("Processing time limits", "办理时限"),
     "learning_concentrated": ("Who learns from whom", "向谁学习"),
     "coder_agreement": ("How far the coding can be trusted", "编码的可信度"),
+    "instrument_mix_differs": ("Policy instruments by source", "各来源的政策工具"),
+    "environment_dominates": ("Environment-side instruments", "环境型工具"),
 }
 
 

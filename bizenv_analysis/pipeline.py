@@ -196,7 +196,10 @@ def build(data_dir: Path | str = DATA, out_dir: Path | str | None = None,
         evidence = findings.Evidence(
             measures=analysed, themes=coded, theme_ids=codebook.theme_ids, tfidf=tfidf.matrix, documents=docs,
             targets=compared["targets.csv"], references=compared["references.csv"], order=order,
-            gold=gold_themes(vdir), validation=extra.get("validation_summary.csv"))
+            gold=gold_themes(vdir), validation=extra.get("validation_summary.csv"), instruments=levers,
+            instrument_gold=gold_instruments(vdir),
+            instrument_types=dict(zip(lex.instruments.themes["theme_id"], lex.instruments.themes["group_id"],
+                                      strict=True)))
         stated = findings.findings_tables(evidence)
         compared.update(stated)
         f = stated["findings.csv"]
@@ -299,6 +302,16 @@ def gold_themes(validation_dir: Path) -> pd.DataFrame | None:
     rows = [{"measure_id": g.measure_id, "theme_id": t, "primary": t == g.primary}
             for g in gold.itertuples() for t in sorted(set(g.themes) | {g.primary})]
     return pd.DataFrame(rows, columns=["measure_id", "theme_id", "primary"])
+
+
+def gold_instruments(validation_dir: Path) -> pd.DataFrame | None:
+    """Coder A's instrument coding as instruments.csv-like rows, or None without it."""
+    if not (validation_dir / instruments.CODING_A).is_file():
+        return None
+    gold = instruments.read_coding(validation_dir / instruments.CODING_A)
+    rows = [{"measure_id": g.measure_id, "instrument_id": i, "primary": i == g.primary}
+            for g in gold.itertuples() for i in sorted(set(g.themes) | {g.primary})]
+    return pd.DataFrame(rows, columns=["measure_id", "instrument_id", "primary"])
 
 
 def _shown(path: Path) -> str:

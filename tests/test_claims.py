@@ -94,3 +94,18 @@ def test_coder_agreement_is_called_development_set_agreement(stated):
     r = stated.loc["coder_agreement"]
     assert "development-set agreement, not a held-out score" in r["statement_en"]
     assert 0.8 < r["interval_low"] < r["value"] < r["interval_high"] < 1
+
+
+def test_instrument_types_are_not_shown_to_differ_between_sources_even_with_the_hand_coding(stated, fresh):
+    r = stated.loc["instrument_mix_differs"]
+    assert not r["supported"] and r["survives_sensitivity"] is not pd.NA and bool(r["survives_sensitivity"])
+    assert r["p_value"] > 0.2
+    sens = fresh["sensitivity"].set_index(["finding_id", "variant"])
+    # the decision does not rest on the rules' errors: coder A's instruments give it too
+    assert not sens.loc[("instrument_mix_differs", "hand_coded"), "supported"]
+
+
+def test_environment_side_instruments_are_not_shown_to_dominate(stated):
+    r = stated.loc["environment_dominates"]
+    assert not r["supported"] and r["survives_sensitivity"] is not pd.NA and bool(r["survives_sensitivity"])
+    assert r["interval_low"] < 0.5 < r["interval_high"]  # the environment share's Wilson interval spans half
