@@ -189,6 +189,21 @@ def test_a_corpus_with_only_its_own_theme_rules_uses_them(tmp_path, capsys):
     assert set(others["theme_id"]) == {"approval_speed"} and set(others["score"]) == {0.0}  # the fallback
 
 
+def test_a_corpus_with_its_own_instrument_rules_uses_them(tmp_path, capsys):
+    rules = "instrument_id,field,pattern,weight,exclude,note\ndemonstration,text,信用修复,20,,the only rule\n"
+    corpus = demo_corpus(tmp_path, instrument_rules__csv=rules)
+    lex = Lexicon.load(corpus)
+    assert lex.own() == ["instrument_rules.csv"] and lex.origin("instruments.csv") == BUNDLED
+    assert run_build(corpus, capsys)[0] == 0
+    coded = pd.read_csv(corpus / "processed" / "instruments.csv")
+    texts = pd.read_csv(corpus / "processed" / "measures.csv").set_index("measure_id")["text"]
+    primary = coded[coded["primary"]].set_index("measure_id")
+    repaired = [m for m in primary.index if "信用修复" in texts[m]]
+    assert len(repaired) == 1 and primary.loc[repaired[0], "instrument_id"] == "demonstration"
+    others = primary.drop(index=repaired)
+    assert set(others["instrument_id"]) == {"public_service"} and set(others["score"]) == {0.0}  # the fallback
+
+
 def test_a_header_only_rules_file_is_refused(tmp_path, capsys):
     corpus = demo_corpus(tmp_path, theme_rules__csv="theme_id,field,pattern,weight,exclude,note\n")
     refused(corpus, capsys, "theme_rules.csv", "no rows", "fallback theme")
