@@ -423,28 +423,40 @@ def instrument_mix_differs(ev: Evidence, v: View) -> Result | None:
 
 
 def environment_dominates(ev: Evidence, v: View) -> Result | None:
-    """Are environment-side instruments the primary lever of more measures than supply-side ones?"""
+    """Are environment-side instruments the primary lever of more measures than supply-side ones?
+
+    The statistic is the environment-side share among the measures whose primary instrument is
+    environment- or supply-side (0.5 = as many of each); its interval resamples whole headings
+    (`inference.cluster_bootstrap`), and the binomial test treats measures as independent.
+    """
     prim = _primary_types(ev, v)
-    if prim is None or prim.empty:
-        return None
+    types = set(ev.instrument_types.values())
+    if prim is None or prim.empty or not {"environment", "supply"} <= types:
+        return None  # a corpus with its own instrument types has no environment/supply contrast
     n = len(prim)
-    env, sup = int((prim["type_id"] == "environment").sum()), int((prim["type_id"] == "supply").sum())
-    if env + sup == 0:
+    two = prim[prim["type_id"].isin(["environment", "supply"])].merge(
+        _measures(ev, v)[["measure_id", "source_id", *[c for c in ("chapter", "section") if c in ev.measures]]],
+        on=["measure_id", "source_id"])
+    env, both = int((two["type_id"] == "environment").sum()), len(two)
+    if both == 0:
         return None
-    test = stats.binomtest(env, env + sup, 0.5)
-    lo, hi = inference.wilson(env, n)
-    ok = bool(test.pvalue < ALPHA and env > sup)
+    test = stats.binomtest(env, both, 0.5)
+    lo, hi = inference.cluster_bootstrap((two["type_id"] == "environment").to_numpy(dtype=float),
+                                         inference.units_of(two), n_resamples=ev.n_resamples)
+    ok = bool(test.pvalue < ALPHA and env > both - env)
+    share = env / both
     en = (f"{'Environment-side' if ok else 'Not supported: environment-side'} instruments "
           f"{'are' if ok else 'are not shown to be'} the primary lever of more measures than supply-side ones: "
-          f"{env} of {n} measures ({100 * env / n:.0f}%, 95% CI {100 * lo:.0f}–{100 * hi:.0f}%) against {sup} "
-          f"supply-side (binomial test of environment vs supply among their {env + sup} measures, p = "
-          f"{test.pvalue:.3g}); {n - env - sup} demand-side.")
-    zh = (f"{'' if ok else '不成立:'}环境型工具{'是' if ok else '未被证实是'}多于供给型工具的主工具:{n}条举措中{env}条"
-          f"({100 * env / n:.0f}%,95%置信区间{100 * lo:.0f}–{100 * hi:.0f}%)以环境型工具为主,供给型{sup}条"
-          f"(在二者共{env + sup}条举措中做二项检验,p = {test.pvalue:.3g});需求型{n - env - sup}条。")
-    return Result("share of measures with an environment-side primary instrument", env / n, n, ok,
-                  test="binomial test, environment vs supply-side primaries (two-sided)", p_value=float(test.pvalue),
-                  interval=(lo, hi), interval_type="95% Wilson interval", en=en, zh=zh)
+          f"{env} of the {both} measures whose primary instrument is one or the other ({100 * share:.0f}%, 95% "
+          f"interval {100 * lo:.0f}–{100 * hi:.0f}% resampling headings; binomial test against half, p = "
+          f"{test.pvalue:.3g}); {n - both} of all {n} measures have a demand-side primary.")
+    zh = (f"{'' if ok else '不成立:'}环境型工具{'是' if ok else '未被证实是'}多于供给型工具的主工具:"
+          f"主工具为环境型或供给型的{both}条举措中,环境型{env}条({100 * share:.0f}%,"
+          f"按标题重抽样的95%区间{100 * lo:.0f}–{100 * hi:.0f}%;"
+          f"相对一半的二项检验p = {test.pvalue:.3g});全部{n}条举措中需求型{n - both}条。")
+    return Result("environment-side share of environment- and supply-side primary instruments", share, both, ok,
+                  test="binomial test against 0.5 (measures treated as independent)", p_value=float(test.pvalue),
+                  interval=(lo, hi), interval_type="95% cluster-bootstrap interval (headings resampled)", en=en, zh=zh)
 
 
 FINDINGS: dict[str, Callable[[Evidence, View], Result | None]] = {

@@ -31,6 +31,7 @@ from scipy.sparse import csr_matrix
 SEED = 20261130
 N_RESAMPLES = 2000
 CONFIDENCE = 0.95
+PERMUTATION_BATCH = 100  # shuffles relabelled at once: bounds the working arrays (batch × measures)
 BATCH_CELLS = 2_000_000  # statistic values a bootstrap computes at once before it is batched
 
 
@@ -137,8 +138,9 @@ def source_differences(y: np.ndarray, units: np.ndarray, codes: np.ndarray, n_so
     Σy·w / Σw. One bootstrap serves every source: in each resample the units of *each* source are
     drawn with replacement from that source's own units (the sources are strata), and every
     source's difference from the rest is read off the same resample, so the cost grows with the
-    units, not with sources × units. A source with a single unit keeps it as it is. Returns
-    (lows, highs), sources × categories; NaN where the source or the rest has fewer than two units;
+    units, not with sources × units. A source with a single unit keeps it as it is (it has no
+    spread of its own to draw from). Returns (lows, highs), sources × categories; NaN where the
+    source has fewer than two units, or the rest fewer than two units of resampled sources;
     the value itself where every unit of the source and every unit of the rest have the same share.
     """
     y = np.asarray(y, dtype=float)
@@ -195,7 +197,9 @@ def source_differences(y: np.ndarray, units: np.ndarray, codes: np.ndarray, n_so
     rest_low, rest_high = _without_each(lows, np.min), _without_each(highs, np.max)
     alike = (lows == highs) & (rest_low == rest_high)
     low, high = np.where(alike, observed, low), np.where(alike, observed, high)
-    too_few = (n_units < 2) | (n_units.sum() - n_units < 2)
+    # The rest must vary too: count only the units of sources that are resampled (two or more).
+    drawn = np.where(n_units >= 2, n_units, 0)
+    too_few = (n_units < 2) | (drawn.sum() - drawn < 2)
     low[too_few], high[too_few] = np.nan, np.nan
     return low, high
 
@@ -255,8 +259,8 @@ def permutation(labels: np.ndarray, statistic: Callable[[np.ndarray], float | np
 
     if min(len(s) for s in samples) >= 2:
         res = stats.permutation_test(tuple(s[None, :] for s in samples), relabelled, permutation_type="independent",
-                                     vectorized=True, n_resamples=n_resamples, alternative=alternative, axis=-1,
-                                     rng=np.random.default_rng(seed))
+                                     vectorized=True, n_resamples=n_resamples, batch=PERMUTATION_BATCH,
+                                     alternative=alternative, axis=-1, rng=np.random.default_rng(seed))
     else:
         # scipy's independent-samples form needs two measures per group; a source with one measure
         # gets the same null (labels shuffled, sizes kept) by reordering the label vector itself.

@@ -230,7 +230,7 @@ def build(data_dir: Path | str = DATA, out_dir: Path | str | None = None,
 
 # The build's own warnings say what a stage skipped or fell back to; any other (a library's
 # FutureWarning, a solver's ConvergenceWarning) is shown with the stage and its category.
-OWN_WARNINGS = (measures.StructureWarning, clusters.ClusterWarning, compare.CompareWarning)
+OWN_WARNINGS = (measures.StructureWarning, clusters.ClusterWarning, compare.CompareWarning, pmc.PMCWarning)
 
 
 def _warning_line(stage: str, w: warnings.WarningMessage) -> str:

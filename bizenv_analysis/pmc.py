@@ -6,8 +6,9 @@ sub-variables and the rule that scores each are data (`data/lexicon/pmc_variable
 reads one of:
 
 - `text`: a regex found in a sentence of the cleaned document (the evidence is that sentence);
-- `horizon`: a year named in the text `lo-hi` years after the document's own (0-0: a deadline
-  within its year: 年内, 年底前, 今年, or its own year);
+- `horizon`: a year the text sets as a deadline or target (到2025年, 2025年底前, 2025年实现 …)
+  `lo-hi` years after the document's own (0-0: within its year: 年内, 年底前, 今年, or its own
+  year as a deadline);
 - `admin_level`: the issuer's level in sources.csv (`;`-separated values);
 - `themes`: a measure of the document addresses a theme of the group (themes.csv);
 - `instruments`: a measure uses an instrument of the type (instruments.csv);
@@ -23,6 +24,7 @@ Only policy documents are scored (`doc_types` in pmc_params.csv); the others are
 from __future__ import annotations
 
 import re
+import warnings
 from pathlib import Path
 
 import pandas as pd
@@ -30,11 +32,20 @@ import pandas as pd
 from .errors import BuildError
 from .themes import sentences
 
+
+class PMCWarning(UserWarning):
+    """A PMC rule cannot apply to this corpus (an id its codebook does not have)."""
+
+
 PMC_COLUMNS = ["source_id", "variable_id", "sub_id", "label_zh", "label_en", "source", "score", "rule_score",
                "overridden", "evidence", "reason"]
 OVERRIDES = "pmc_overrides.csv"
-YEAR = re.compile(r"(20\d\d)年")
-WITHIN_YEAR = re.compile(r"年内|年底前|今年|本年度")
+# A year the text sets as a deadline or target (到2025年, 2025年底前, 2025年实现 …), not any year
+# it names (以2023年省营商环境评价为契机 is no deadline).
+TARGET_YEAR = re.compile(r"到(20\d\d)年|(20\d\d)年(?:底|末|前|内|以前|之前|实现|完成|建成|达到|基本)")
+# Within the year: 年内 not after a number (3年内 is three years), 年底前 not after a year (2025年底前
+# is that year's end), 今年, 本年度.
+WITHIN_YEAR = re.compile(r"(?<![\d〇一二三四五六七八九十两])年内|(?<!\d)年底前|今年|本年度")
 EVIDENCE_CHARS = 80
 
 
@@ -52,7 +63,7 @@ def _horizon(sents: list[str], year: int, rule: str) -> str:
     for s in sents:
         if lo == 0 and WITHIN_YEAR.search(s):
             return _clip(s)
-        if any(lo <= int(y) - year <= hi for y in YEAR.findall(s)):
+        if any(lo <= int(a or b) - year <= hi for a, b in TARGET_YEAR.findall(s)):
             return _clip(s)
     return ""
 
@@ -85,6 +96,13 @@ def pmc_tables(documents: pd.DataFrame, measures: pd.DataFrame, coded: pd.DataFr
     """`pmc.csv` (every sub-variable of every policy document, with its evidence) and
     `pmc_index.csv` (per document: the main variables, PMC, grade; or why it is not scored)."""
     policy_types = {t for t in params.get("doc_types", "").split(";") if t}
+    known = {"themes": set(theme_groups.values()), "instruments": set(instrument_types.values())}
+    for source, ids in known.items():
+        unknown = sorted(set(variables.loc[variables["source"] == source, "rule"]) - ids)
+        if unknown:
+            warnings.warn(f"PMC: sub-variables read {source} ids that the corpus's codebook does not have "
+                          f"({', '.join(unknown)}): they score 0; give the corpus its own pmc_variables.csv",
+                          PMCWarning, stacklevel=2)
     bands = sorted(((float(params[f"grade_{g}"]), g) for g in ("perfect", "excellent", "acceptable")), reverse=True)
     source_of = measures.set_index("measure_id")["source_id"]
     groups = (coded.assign(group=coded["theme_id"].map(theme_groups), source_id=coded["measure_id"].map(source_of))
@@ -100,8 +118,8 @@ def pmc_tables(documents: pd.DataFrame, measures: pd.DataFrame, coded: pd.DataFr
     for doc in documents.itertuples():
         if doc.doc_type not in policy_types:
             index.append({"source_id": doc.source_id, "doc_type": doc.doc_type, "applicable": False,
-                          "reason": f"a {doc.doc_type.replace('_', ' ')} is not a policy document; the PMC index "
-                                    "scores what a policy text states"})
+                          "reason": f"its doc_type {doc.doc_type!r} is not one of the policy-document types that "
+                                    "pmc_params.csv lists (doc_types); the PMC index scores what a policy text states"})
             continue
         sents = sentences(doc.text)
         nm = int(n_measures.get(doc.source_id, 0))

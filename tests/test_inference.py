@@ -220,6 +220,15 @@ def test_source_differences_degenerate_single_unit_and_third_source() -> None:
     assert np.isnan(low[2]).all() and np.isnan(high[2]).all()
 
 
+def test_source_differences_a_rest_of_single_unit_sources_has_no_interval() -> None:
+    # A has two units; B and C one each, which are never resampled: A's rest cannot vary, so A's
+    # interval is NaN rather than falsely narrow (B's rest holds A's two resampled units).
+    y = np.array([1, 0, 1, 1, 0, 1], float)
+    units = np.array(["a1", "a1", "a2", "b1", "c1", "c1"])
+    low, high = inference.source_differences(y, units, np.array([0, 0, 0, 1, 2, 2]), 3, n_resamples=99)
+    assert np.isnan(low[0, 0]) and np.isnan(high[0, 0]) and np.isnan(low[1, 0]) and np.isnan(low[2, 0])
+
+
 def test_without_each_by_hand() -> None:
     v = np.array([[3.0, 1.0], [1.0, 5.0], [2.0, 2.0]])
     np.testing.assert_array_equal(inference._without_each(v, np.min), [[1, 2], [2, 1], [1, 1]])

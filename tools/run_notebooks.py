@@ -47,6 +47,8 @@ async def _run(path: Path, out_dir: Path, slots: asyncio.Semaphore) -> str | Non
             await client.async_execute()
         except CellExecutionError as exc:
             return f"{path.name} failed:\n{exc}"
+        except Exception as exc:  # a dead kernel, a timeout: named, not a traceback
+            return f"{path.name} failed: {type(exc).__name__}: {exc}"
         finally:
             _write(nb, out_dir / path.name)  # a failed notebook is written too: its error is in it
     return None
