@@ -19,9 +19,10 @@ from .tables import sort_by_source
 from .tokens import term_occurrences
 
 # Comparisons between sources need at least this many distinct splits of the measures among the
-# sources. With S splits the smallest permutation p is 1/S one-sided and 2/S two-sided, so 20 let a
-# one-sided test reach p = 0.05 and a two-sided one only 0.1.
-MIN_SPLITS = 20
+# sources. With S splits the smallest permutation p is 1/S one-sided and 2/S two-sided, and a
+# finding needs p < 0.05: 41 splits let a two-sided test reach 2/41 = 0.049 (20 would let a
+# one-sided test reach only 0.05 itself, and a two-sided one 0.1).
+MIN_SPLITS = 41
 MIN_YEARS = 2  # change over time needs documents from at least two years
 # The columns of the comparison tables, so a skipped comparison still writes its (empty) table.
 COLUMNS = {
@@ -46,7 +47,7 @@ def comparison_gap(source_ids: Sequence[str]) -> str | None:
 
     The rule: at least two sources, and at least `MIN_SPLITS` distinct ways to split the measures
     among them (n! / (n_1! ⋯ n_k!)). With S splits the smallest permutation p is 1/S one-sided and
-    2/S two-sided: 20 splits let a one-sided test reach p = 0.05, a two-sided one only 0.1.
+    2/S two-sided, so with at least 41 a two-sided test can reach p < 0.05.
     """
     counts = pd.Series(list(source_ids), dtype=object).value_counts()
     if len(counts) < 2:
@@ -55,7 +56,7 @@ def comparison_gap(source_ids: Sequence[str]) -> str | None:
     log_splits = lgamma(n + 1) - sum(lgamma(int(c) + 1) for c in counts)
     if log_splits < log(MIN_SPLITS):
         return (f"{n} measures in {len(counts)} sources can be split among them in only "
-                f"{round(exp(log_splits))} ways, too few for a one-sided permutation test to reach p = 0.05 "
+                f"{round(exp(log_splits))} ways, too few for a two-sided permutation test to reach p < 0.05 "
                 f"(needs {MIN_SPLITS})")
     return None
 

@@ -145,12 +145,16 @@ def test_a_document_with_no_measures_is_named_and_the_rest_is_built(tmp_path, ca
 
 @pytest.mark.parametrize(("counts", "gap"), [
     ({"a": 5}, "1 source"),
-    ({"a": 2, "b": 2}, "only 6 ways"),        # C(4, 2) = 6 splits: the smallest p is 1/6
-    ({"a": 3, "b": 3}, None),                 # C(6, 3) = 20: p can reach 0.05
-    ({"a": 1, "b": 1, "c": 1, "d": 1}, None),  # 4! = 24
-    ({"a": 18, "b": 1}, "only 19 ways"),
+    ({"a": 2, "b": 2}, "only 6 ways"),        # C(4, 2) = 6 splits: the smallest two-sided p is 2/6
+    ({"a": 3, "b": 3}, "only 20 ways"),       # C(6, 3) = 20: two-sided p reaches only 0.1
+    ({"a": 3, "b": 4}, "only 35 ways"),       # C(7, 3) = 35: 2/35 = 0.057
+    ({"a": 3, "b": 5}, None),                 # C(8, 3) = 56: 2/56 = 0.036
+    ({"a": 2, "b": 2, "c": 2}, None),         # 6! / (2! 2! 2!) = 90
+    ({"a": 1, "b": 1, "c": 1, "d": 1}, "only 24 ways"),  # 4! = 24
+    ({"a": 39, "b": 1}, "only 40 ways"),
+    ({"a": 40, "b": 1}, None),                # 41 splits: 2/41 = 0.049
 ])
-def test_sources_are_compared_only_where_a_permutation_test_can_reach_p_005(counts, gap):
+def test_sources_are_compared_only_where_a_two_sided_permutation_test_can_reach_p_below_005(counts, gap):
     got = compare.comparison_gap([s for s, n in counts.items() for _ in range(n)])
     assert (got is None) if gap is None else (gap in got)
 
