@@ -127,7 +127,34 @@ class CsvSpec:
     why_rows: str = ""  # what an empty file would mean, for the error
 
 
+# The two codebooks coded by the same rule engine (`themes.Codebook`): file names, id and group
+# columns, the codes table's optional columns, and what one code is called.
+CODEBOOKS = {
+    "theme": ("themes.csv", "theme_rules.csv", "theme_params.csv", "theme_id", "group_id",
+              ("group_zh", "group_en", "label_zh", "label_en", "definition", "examples_zh")),
+    "instrument": ("instruments.csv", "instrument_rules.csv", "instrument_params.csv", "instrument_id", "type_id",
+                   ("type_zh", "type_en", "label_zh", "label_en", "definition")),
+}
+
+
+def _codebook_specs(kind: str) -> dict[str, CsvSpec]:
+    """The specs of a codebook's three files (codes, rules, parameters): the same for every kind
+    but for the id and group columns."""
+    codes, rules, params, id_col, group_col, optional = CODEBOOKS[kind]
+    return {
+        codes: CsvSpec((id_col, group_col), optional, (id_col, group_col), unique=(id_col,),
+                       why_rows=f"there would be no {kind} to code measures with"),
+        rules: CsvSpec((id_col, "pattern", "weight"), ("field", "exclude", "note"), (id_col, "pattern", "weight"),
+                       ("pattern", "exclude"), {"field": ("", "text", "title", "kind")},
+                       why_rows=f"every measure would get the fallback {kind} with a score of 0"),
+        params: CsvSpec(("name", "value"), (), ("name", "value"), unique=("name",),
+                        choices={"name": ("threshold", "max_hits", "fallback")}),
+    }
+
+
 SPECS: dict[str, CsvSpec] = {
+    **_codebook_specs("theme"),
+    **_codebook_specs("instrument"),
     "chrome.csv": CsvSpec(
         ("rule_id", "action", "pattern"), ("condition", "note"), ("rule_id", "action", "pattern"),
         ("pattern", "condition"), {"action": ("drop", "drop_to_end", "drop_head_until")}, ("rule_id",),
@@ -135,25 +162,6 @@ SPECS: dict[str, CsvSpec] = {
     "segmentation.csv": CsvSpec(
         ("role", "pattern"), ("note",), ("role", "pattern"), ("pattern",),
         why_rows="no line would be recognised as a heading or an item"),
-    "themes.csv": CsvSpec(
-        ("theme_id", "group_id"), ("group_zh", "group_en", "label_zh", "label_en", "definition", "examples_zh"),
-        ("theme_id", "group_id"), unique=("theme_id",), why_rows="there would be no theme to code measures with"),
-    "theme_rules.csv": CsvSpec(
-        ("theme_id", "pattern", "weight"), ("field", "exclude", "note"), ("theme_id", "pattern", "weight"),
-        ("pattern", "exclude"), {"field": ("", "text", "title", "kind")},
-        why_rows="every measure would get the fallback theme with a score of 0"),
-    "theme_params.csv": CsvSpec(("name", "value"), (), ("name", "value"), unique=("name",),
-                                choices={"name": ("threshold", "max_hits", "fallback")}),
-    "instruments.csv": CsvSpec(
-        ("instrument_id", "type_id"), ("type_zh", "type_en", "label_zh", "label_en", "definition"),
-        ("instrument_id", "type_id"), unique=("instrument_id",),
-        why_rows="there would be no instrument to code measures with"),
-    "instrument_rules.csv": CsvSpec(
-        ("instrument_id", "pattern", "weight"), ("field", "exclude", "note"), ("instrument_id", "pattern", "weight"),
-        ("pattern", "exclude"), {"field": ("", "text", "title", "kind")},
-        why_rows="every measure would get the fallback instrument with a score of 0"),
-    "instrument_params.csv": CsvSpec(("name", "value"), (), ("name", "value"), unique=("name",),
-                                     choices={"name": ("threshold", "max_hits", "fallback")}),
     "pmc_variables.csv": CsvSpec(
         ("variable_id", "sub_id", "source", "rule"), ("variable_zh", "variable_en", "label_zh", "label_en", "note"),
         ("variable_id", "sub_id", "source"), ("rule",),
@@ -453,12 +461,6 @@ def _full(rows: Rows, spec: CsvSpec) -> pd.DataFrame:
     return df
 
 
-# The two codebooks coded by the same rule engine (`themes.Codebook`): file names and id column.
-CODEBOOKS = {"theme": ("themes.csv", "theme_rules.csv", "theme_params.csv", "theme_id", "group_id"),
-             "instrument": ("instruments.csv", "instrument_rules.csv", "instrument_params.csv", "instrument_id",
-                            "type_id")}
-
-
 def read_codebook(themes_file: LexiconFile | Path, rules_file: LexiconFile | Path,
                   params_file: LexiconFile | Path, theme_rows: pd.DataFrame | None = None,
                   kind: str = "theme") -> themes.Codebook:
@@ -467,7 +469,7 @@ def read_codebook(themes_file: LexiconFile | Path, rules_file: LexiconFile | Pat
     `kind` "instrument" reads instruments.csv / instrument_rules.csv / instrument_params.csv; the
     codebook then holds instruments where it says themes (ids under `theme_id`, types under `group_id`).
     """
-    codes_name, rules_name, params_name, id_col, group_col = CODEBOOKS[kind]
+    codes_name, rules_name, params_name, id_col, group_col, _ = CODEBOOKS[kind]
     t_path, r_path, p_path = (getattr(f, "path", f) for f in (themes_file, rules_file, params_file))
     if theme_rows is None:
         theme_rows = read_rows(Path(t_path), SPECS[codes_name]).frame()
@@ -487,12 +489,9 @@ def read_codebook(themes_file: LexiconFile | Path, rules_file: LexiconFile | Pat
                            f"regex ({exc})", "write the lookarounds as whole groups: (?=…), (?!…), (?<=…), (?<!…)"
                            ) from None
     params = read_rows(Path(p_path), SPECS[params_name])
-    values = {row["name"]: (line, row["value"]) for line, row in params.rows}
-    missing = [n for n in SPECS[params_name].choices["name"] if n not in values]
-    if missing:
-        raise _problem(Path(p_path), None, f"no row for {', '.join(missing)}",
-                       "add name,value rows for threshold (a number), max_hits (a whole number ≥ 1) "
-                       f"and fallback (a {id_col})")
+    values = _param_values(Path(p_path), params, SPECS[params_name],
+                           f"add name,value rows for threshold (a number), max_hits (a whole number ≥ 1) "
+                           f"and fallback (a {id_col})")
     line, v = values["threshold"]
     if not _is_number(v):
         raise _problem(Path(p_path), line, f"threshold {v!r} is not a number", "write e.g. 2")
@@ -508,16 +507,27 @@ def read_codebook(themes_file: LexiconFile | Path, rules_file: LexiconFile | Pat
                    _full(rules, SPECS[rules_name]).rename(columns={id_col: "theme_id"}), params.frame())
 
 
+def _param_values(path: Path, rows: Rows, spec: CsvSpec, fix: str) -> dict[str, tuple[int, str]]:
+    """A name,value file's rows as name → (line, value); a problem naming the file if a name of
+    the spec's vocabulary has no row."""
+    values = {row["name"]: (line, row["value"]) for line, row in rows.rows}
+    missing = [n for n in spec.choices["name"] if n not in values]
+    if missing:
+        raise _problem(path, None, f"no row for {', '.join(missing)}", fix)
+    return values
+
+
+def _read_kind(files: Mapping[str, LexiconFile], kind: str) -> themes.Codebook:
+    """The checked codebook of `kind` from its three files among `files`."""
+    return read_codebook(*(files[name] for name in CODEBOOKS[kind][:3]), kind=kind)
+
+
 def _pmc(variables_file: LexiconFile | Path, params_file: LexiconFile | Path) -> tuple[pd.DataFrame, dict[str, str]]:
     """The PMC variables (checked by their spec) and parameters (every name present, bands numbers)."""
     v_path, p_path = (Path(getattr(f, "path", f)) for f in (variables_file, params_file))
     variables = read_rows(v_path, SPECS["pmc_variables.csv"]).frame()
-    params = read_rows(p_path, SPECS["pmc_params.csv"])
-    values = {row["name"]: (line, row["value"]) for line, row in params.rows}
-    missing = [n for n in SPECS["pmc_params.csv"].choices["name"] if n not in values]
-    if missing:
-        raise _problem(p_path, None, f"no row for {', '.join(missing)}",
-                       "add name,value rows for doc_types and grade_perfect / grade_excellent / grade_acceptable")
+    values = _param_values(p_path, read_rows(p_path, SPECS["pmc_params.csv"]), SPECS["pmc_params.csv"],
+                           "add name,value rows for doc_types and grade_perfect / grade_excellent / grade_acceptable")
     for name in ("grade_perfect", "grade_excellent", "grade_acceptable"):
         line, value = values[name]
         if not _is_number(value):
@@ -638,9 +648,7 @@ class Lexicon:
         chrome = _chrome(f["chrome.csv"])
         grammar = _grammar(f["segmentation.csv"])
         terms, stopwords = _terms(f["policy_terms.txt"]), _stopwords(f["stopwords.txt"])
-        codebook = read_codebook(f["themes.csv"], f["theme_rules.csv"], f["theme_params.csv"])
-        instruments = read_codebook(f["instruments.csv"], f["instrument_rules.csv"], f["instrument_params.csv"],
-                                    kind="instrument")
+        codebook, instruments = _read_kind(f, "theme"), _read_kind(f, "instrument")
         topics, labels = _topics(f["target_topics.csv"])
         pmc_variables, pmc_params = _pmc(f["pmc_variables.csv"], f["pmc_params.csv"])
         return cls(files=f, chrome=chrome, grammar=grammar, policy_terms=terms, stopwords=stopwords,
@@ -696,9 +704,7 @@ class Lexicon:
         for name, (attr, parse) in parts.items():
             if name in swap:
                 changes[attr] = parse(f[name])
-        if swap.keys() & {"themes.csv", "theme_rules.csv", "theme_params.csv"}:
-            changes["codebook"] = read_codebook(f["themes.csv"], f["theme_rules.csv"], f["theme_params.csv"])
-        if swap.keys() & {"instruments.csv", "instrument_rules.csv", "instrument_params.csv"}:
-            changes["instruments"] = read_codebook(f["instruments.csv"], f["instrument_rules.csv"],
-                                                   f["instrument_params.csv"], kind="instrument")
+        for kind, attr in (("theme", "codebook"), ("instrument", "instruments")):
+            if swap.keys() & set(CODEBOOKS[kind][:3]):
+                changes[attr] = _read_kind(f, kind)
         return replace(self, **changes)
