@@ -317,7 +317,6 @@ class _GroupSums:
         return np.bincount(flat, weights=self.vals, minlength=n_groups * self.n_features).reshape(
             n_groups, self.n_features)
 
-
     def mean_pair_cosine(self, codes: np.ndarray, n_groups: int) -> float:
         """Mean cosine over all pairs of groups' mean rows, in O(entries): no groups × features
         or groups × groups array.

@@ -394,8 +394,9 @@ def _primary_types(ev: Evidence, v: View) -> pd.DataFrame | None:
     if rows is None or rows.empty or not ev.instrument_types:
         return None
     m = _measures(ev, v)
-    prim = rows[rows["primary"].astype(bool)][["measure_id", "instrument_id"]].merge(
-        m[["measure_id", "source_id"]], on="measure_id")
+    # the heading columns come along for `inference.units_of` (environment_dominates' interval)
+    keep = ["measure_id", "source_id", *[c for c in ("chapter", "section") if c in m]]
+    prim = rows[rows["primary"].astype(bool)][["measure_id", "instrument_id"]].merge(m[keep], on="measure_id")
     return prim.assign(type_id=prim["instrument_id"].map(ev.instrument_types))
 
 
@@ -434,9 +435,7 @@ def environment_dominates(ev: Evidence, v: View) -> Result | None:
     if prim is None or prim.empty or not {"environment", "supply"} <= types:
         return None  # a corpus with its own instrument types has no environment/supply contrast
     n = len(prim)
-    two = prim[prim["type_id"].isin(["environment", "supply"])].merge(
-        _measures(ev, v)[["measure_id", "source_id", *[c for c in ("chapter", "section") if c in ev.measures]]],
-        on=["measure_id", "source_id"])
+    two = prim[prim["type_id"].isin(["environment", "supply"])]
     env, both = int((two["type_id"] == "environment").sum()), len(two)
     if both == 0:
         return None

@@ -82,6 +82,14 @@ def _unit_sums(y: np.ndarray, units: np.ndarray, weights: np.ndarray | None) -> 
     return num, size
 
 
+def _draw_counts(idx: np.ndarray, n_units: int) -> csr_matrix:
+    """How often each unit was drawn in each resample (resamples × units, sparse) from scipy's
+    resampled indices, so that the resampled sums are one product rather than a categories ×
+    resamples × units array."""
+    rows = np.repeat(np.arange(idx.shape[0]), idx.shape[1])
+    return csr_matrix((np.ones(idx.size), (rows, idx.astype(int).ravel())), shape=(idx.shape[0], n_units))
+
+
 def cluster_bootstrap(y: np.ndarray, units: np.ndarray, in_group: np.ndarray | None = None,
                       weights: np.ndarray | None = None, n_resamples: int = N_RESAMPLES,
                       seed: int = SEED, confidence: float = CONFIDENCE) -> tuple[Any, Any]:
@@ -105,10 +113,7 @@ def cluster_bootstrap(y: np.ndarray, units: np.ndarray, in_group: np.ndarray | N
 
         def ratio(k: int, idx: np.ndarray) -> np.ndarray:
             num, size = sums[k]
-            # How often each unit was drawn in each resample (resamples × units, sparse), so the
-            # sums are one product, not a categories × resamples × units array.
-            rows = np.repeat(np.arange(idx.shape[0]), idx.shape[1])
-            drawn = csr_matrix((np.ones(idx.size), (rows, idx.astype(int).ravel())), shape=(idx.shape[0], len(size)))
+            drawn = _draw_counts(idx, len(size))
             return (drawn @ num.T).T / (drawn @ size)  # categories × resamples: scipy reads the last axis
 
         def statistic(*samples: np.ndarray, axis: int = -1) -> np.ndarray:
@@ -145,9 +150,12 @@ def source_differences(y: np.ndarray, units: np.ndarray, codes: np.ndarray, n_so
     """
     y = np.asarray(y, dtype=float)
     y = y[:, None] if y.ndim == 1 else y
-    codes = np.asarray(codes)
     w = np.ones(len(y)) if weights is None else np.asarray(weights, dtype=float)
-    sums = [_unit_sums(y[codes == s], np.asarray(units)[codes == s], w[codes == s]) for s in range(n_sources)]
+    units = np.asarray(units)
+    # Each source's measures, found by one sort rather than a mask over all measures per source.
+    by_source = np.argsort(np.asarray(codes), kind="stable")
+    bounds = np.searchsorted(np.asarray(codes)[by_source], np.arange(1, n_sources))
+    sums = [_unit_sums(y[i], units[i], w[i]) for i in np.split(by_source, bounds)]
     n_units = np.array([len(size) for _, size in sums])
     drawn_sources = [s for s in range(n_sources) if n_units[s] >= 2]
     low = np.full((n_sources, y.shape[1]), np.nan)
@@ -160,9 +168,7 @@ def source_differences(y: np.ndarray, units: np.ndarray, codes: np.ndarray, n_so
         num, size = np.zeros((n_sources, y.shape[1], n_b)), np.zeros((n_sources, n_b))
         for s, (unit_num, unit_size) in enumerate(sums):
             if s in idx:
-                take = idx[s].reshape(n_b, -1).astype(int)
-                rows = np.repeat(np.arange(n_b), take.shape[1])
-                drawn = csr_matrix((np.ones(take.size), (rows, take.ravel())), shape=(n_b, len(unit_size)))
+                drawn = _draw_counts(idx[s].reshape(n_b, -1), len(unit_size))
                 num[s], size[s] = (drawn @ unit_num.T).T, drawn @ unit_size
             else:  # a source with one unit (or none) is not resampled
                 num[s], size[s] = unit_num.sum(axis=1)[:, None], unit_size.sum()

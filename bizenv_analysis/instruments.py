@@ -96,8 +96,7 @@ TEST_COLUMNS = ["test", "statistic", "p_value", "null_low", "null_high", "n_meas
 
 def _ids(codebook: themes.Codebook) -> pd.DataFrame:
     """instrument_id → type_id, in codebook order."""
-    return codebook.themes[["theme_id", "group_id"]].rename(columns={"theme_id": "instrument_id",
-                                                                     "group_id": "type_id"})
+    return pd.DataFrame({"instrument_id": list(codebook.groups), "type_id": list(codebook.groups.values())})
 
 
 def grid(levers: pd.DataFrame, coded: pd.DataFrame, measures: pd.DataFrame, instrument_book: themes.Codebook,
@@ -110,7 +109,7 @@ def grid(levers: pd.DataFrame, coded: pd.DataFrame, measures: pd.DataFrame, inst
     zeros included; n_measures is the scope's measures and share = n / n_measures.
     """
     ids = list(measures["measure_id"])
-    source = measures.set_index("measure_id")["source_id"]
+    members = measures.groupby("source_id", sort=False)["measure_id"].agg(list)
     lever_rows = levers[levers["measure_id"].isin(ids)]
     theme_rows = coded[coded["measure_id"].isin(ids)]
     pairs = {"primary": lever_rows[lever_rows["primary"]].merge(theme_rows[theme_rows["primary"]], on="measure_id",
@@ -120,7 +119,7 @@ def grid(levers: pd.DataFrame, coded: pd.DataFrame, measures: pd.DataFrame, inst
         theme_book.themes[["theme_id", "group_id"]], how="cross")[["type_id", "instrument_id", "group_id", "theme_id"]]
     out = []
     for scope in ["all", *order]:
-        in_scope = ids if scope == "all" else [m for m in ids if source[m] == scope]
+        in_scope = ids if scope == "all" else members.get(scope, [])
         for basis, rows in pairs.items():
             rows = rows[rows["measure_id"].isin(in_scope)].drop_duplicates(["measure_id", "instrument_id", "theme_id"])
             counts = rows.groupby(["instrument_id", "theme_id"]).size().rename("n").reset_index()

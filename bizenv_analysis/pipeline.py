@@ -179,8 +179,7 @@ def build(data_dir: Path | str = DATA, out_dir: Path | str | None = None,
         compared["targets.csv"] = targets.targets_table(analysed, lex.topics, lex.cues, lex.time_classes, doc_types)
         compared["references.csv"] = references.references_table(docs, table, lex.learning)
         compared |= pmc.pmc_tables(
-            docs, analysed, coded, dict(zip(codebook.themes["theme_id"], codebook.themes["group_id"], strict=True)),
-            levers, dict(zip(lex.instruments.themes["theme_id"], lex.instruments.themes["group_id"], strict=True)),
+            docs, analysed, coded, codebook.groups, levers, lex.instruments.groups,
             compared["targets.csv"], lex.pmc_variables, lex.pmc_params,
             pmc.read_overrides(data_dir, set(lex.pmc_variables["sub_id"])))
         checked = extractor_check.validation_table(
@@ -197,9 +196,7 @@ def build(data_dir: Path | str = DATA, out_dir: Path | str | None = None,
             measures=analysed, themes=coded, theme_ids=codebook.theme_ids, tfidf=tfidf.matrix, documents=docs,
             targets=compared["targets.csv"], references=compared["references.csv"], order=order,
             gold=gold_themes(vdir), validation=extra.get("validation_summary.csv"), instruments=levers,
-            instrument_gold=gold_instruments(vdir),
-            instrument_types=dict(zip(lex.instruments.themes["theme_id"], lex.instruments.themes["group_id"],
-                                      strict=True)))
+            instrument_gold=gold_instruments(vdir), instrument_types=lex.instruments.groups)
         stated = findings.findings_tables(evidence)
         compared.update(stated)
         f = stated["findings.csv"]
@@ -294,24 +291,26 @@ def compare_sources(analysed: pd.DataFrame, toks: pd.DataFrame, coded: pd.DataFr
     return out
 
 
+def _coded_rows(gold: pd.DataFrame, column: str) -> pd.DataFrame:
+    """A hand coding (measure_id, primary, themes list) as coder-output rows: one per
+    (measure, code), the primary marked."""
+    rows = [{"measure_id": g.measure_id, column: t, "primary": t == g.primary}
+            for g in gold.itertuples() for t in sorted(set(g.themes) | {g.primary})]
+    return pd.DataFrame(rows, columns=["measure_id", column, "primary"])
+
+
 def gold_themes(validation_dir: Path) -> pd.DataFrame | None:
     """The hand-coded themes of every coded measure as themes.csv-like rows, or None without them."""
     if not (validation_dir / "coding_a.csv").is_file():
         return None
-    gold = validation.read_gold(validation_dir)
-    rows = [{"measure_id": g.measure_id, "theme_id": t, "primary": t == g.primary}
-            for g in gold.itertuples() for t in sorted(set(g.themes) | {g.primary})]
-    return pd.DataFrame(rows, columns=["measure_id", "theme_id", "primary"])
+    return _coded_rows(validation.read_gold(validation_dir), "theme_id")
 
 
 def gold_instruments(validation_dir: Path) -> pd.DataFrame | None:
     """Coder A's instrument coding as instruments.csv-like rows, or None without it."""
     if not (validation_dir / instruments.CODING_A).is_file():
         return None
-    gold = instruments.read_coding(validation_dir / instruments.CODING_A)
-    rows = [{"measure_id": g.measure_id, "instrument_id": i, "primary": i == g.primary}
-            for g in gold.itertuples() for i in sorted(set(g.themes) | {g.primary})]
-    return pd.DataFrame(rows, columns=["measure_id", "instrument_id", "primary"])
+    return _coded_rows(instruments.read_coding(validation_dir / instruments.CODING_A), "instrument_id")
 
 
 def _shown(path: Path) -> str:

@@ -105,11 +105,14 @@ def pmc_tables(documents: pd.DataFrame, measures: pd.DataFrame, coded: pd.DataFr
                           PMCWarning, stacklevel=2)
     bands = sorted(((float(params[f"grade_{g}"]), g) for g in ("perfect", "excellent", "acceptable")), reverse=True)
     source_of = measures.set_index("measure_id")["source_id"]
-    groups = (coded.assign(group=coded["theme_id"].map(theme_groups), source_id=coded["measure_id"].map(source_of))
-              .dropna(subset=["source_id"]).groupby(["source_id", "group"])["measure_id"].nunique())
-    kinds = (levers.assign(type=levers["instrument_id"].map(instrument_types),
-                           source_id=levers["measure_id"].map(source_of))
-             .dropna(subset=["source_id"]).groupby(["source_id", "type"])["measure_id"].nunique())
+
+    def measures_per(rows: pd.DataFrame, column: str, group_of: dict[str, str]) -> pd.Series:
+        """(source, group) → the source's measures with a code of that group."""
+        return (rows.assign(group=rows[column].map(group_of), source_id=rows["measure_id"].map(source_of))
+                .dropna(subset=["source_id"]).groupby(["source_id", "group"])["measure_id"].nunique())
+
+    groups = measures_per(coded, "theme_id", theme_groups)
+    kinds = measures_per(levers, "instrument_id", instrument_types)
     modality = targets.groupby(["source_id", "modality"]).size()
     n_measures = measures.groupby("source_id").size()
     patterns = {r.sub_id: re.compile(r.rule) for r in variables.itertuples() if r.source == "text"}

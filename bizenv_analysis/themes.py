@@ -107,6 +107,11 @@ class Codebook:
         return list(self.themes["theme_id"])
 
     @cached_property
+    def groups(self) -> dict[str, str]:
+        """Each code's group (a theme's 环境 group; an instrument's type)."""
+        return dict(zip(self.themes["theme_id"], self.themes["group_id"], strict=True))
+
+    @cached_property
     def rank(self) -> dict[str, int]:
         """Each theme's position in the codebook (ties between scores go to the earlier theme)."""
         return {t: i for i, t in enumerate(self.theme_ids)}
