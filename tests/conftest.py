@@ -5,6 +5,8 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
@@ -18,14 +20,40 @@ TABLES = ["documents", "removed", "metadata", "measures", "cases", "tokens", "cl
           "cluster_selection", "themes", "validation_summary"]
 
 
+@contextmanager
+def _exclusive(path: Path) -> Iterator[None]:
+    """Hold an exclusive lock on `path` (no lock where fcntl is missing: one worker there)."""
+    try:
+        import fcntl
+    except ImportError:
+        yield
+        return
+    with open(path, "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 @pytest.fixture(scope="session")
-def built_dir(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
-    """A fresh build of the bundled corpus by the CLI: the output folder and what it printed."""
-    out = tmp_path_factory.mktemp("processed")
-    run = subprocess.run([sys.executable, "-m", "bizenv_analysis", "build", "--out", str(out)],
-                         capture_output=True, text=True, cwd=ROOT, check=True)
-    assert run.stderr == ""
-    return out, run.stdout
+def built_dir(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> tuple[Path, str]:
+    """A fresh build of the bundled corpus by the CLI: the output folder and what it printed.
+
+    Read-only for the tests. Under pytest-xdist the workers of one run share it: the first to ask
+    builds it under a lock, the others wait and read it, so the suite builds the corpus once.
+    """
+    root = tmp_path_factory.getbasetemp()
+    if worker_id != "master":
+        root = root.parent  # the run's folder, above each worker's own
+    out, printed = root / "bundled-build", root / "bundled-build.stdout"
+    with _exclusive(root / "bundled-build.lock"):
+        if not printed.is_file():
+            run = subprocess.run([sys.executable, "-m", "bizenv_analysis", "build", "--out", str(out)],
+                                 capture_output=True, text=True, cwd=ROOT, check=True)
+            assert run.stderr == ""
+            printed.write_text(run.stdout, encoding="utf-8")
+    return out, printed.read_text(encoding="utf-8")
 
 
 @pytest.fixture(scope="session")
