@@ -1,9 +1,9 @@
 """bizenv_analysis — a comparative study of Chinese business-environment (营商环境) reforms.
 
 Pipeline, one module per stage: sources → clean → measures → tokens → (clusters | themes |
-instruments) → comparisons and the PMC index → findings. `build()` runs it; the tables it
-writes are the contract, and the notebooks draw the figures from them (`plotting.save_bilingual`,
-`figures`).
+instruments) → comparisons and the PMC index → co-word networks and reform formulas → findings.
+`build()` runs it; the tables it writes are the contract, and the notebooks draw the figures
+from them (`plotting.save_bilingual`, `figures`).
 """
 
 from __future__ import annotations

@@ -29,8 +29,10 @@ compiled, not checked for backtracking: each row's own pattern is.
 
 What the stages receive: `Lexicon.chrome` (clean), `.grammar` (measures), `.policy_terms` and
 `.stopwords` (or `.tokenizer()`; tokens), `.codebook` (themes; `.codebook_with(rules, params)` for an
-older rule set), `.topics`, `.topic_labels`, `.cues`, `.time_classes` (targets), `.learning`
-(references), and `.overridden(folder, names)` for a folder of older rule files (extractor_check).
+older rule set), `.instruments`, `.pmc_variables` and `.pmc_params` (instruments, PMC), `.topics`,
+`.topic_labels`, `.cues`, `.time_classes` (targets), `.learning` (references), `.coword` (co-word
+network), `.formula_params`, `.formula_patterns`, `.national` and `.place_aliases` (formulas), and
+`.overridden(folder, names)` for a folder of older rule files (extractor_check).
 `.files[name]` (path and origin), `.path(name)`, `.origin(name)`, `.own()`, `.ignored` (files of the
 corpus's lexicon/ that are none of `FILES`) and `.summary()` say which files were used.
 """
@@ -47,7 +49,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import clean, measures, references, targets, themes, tokens
+from . import clean, coword, formulas, measures, references, targets, themes, tokens
 from .errors import BuildError
 from .paths import DATA, LEXICON
 
@@ -61,7 +63,8 @@ except ImportError:  # pragma: no cover - older Pythons
 FILES = ("chrome.csv", "segmentation.csv", "policy_terms.txt", "stopwords.txt", "themes.csv",
          "theme_rules.csv", "theme_params.csv", "target_topics.csv", "target_cues.csv", "time_classes.csv",
          "learning.csv", "instruments.csv", "instrument_rules.csv", "instrument_params.csv", "pmc_variables.csv",
-         "pmc_params.csv")
+         "pmc_params.csv", "coword_params.csv", "formula_params.csv", "formula_patterns.csv",
+         "national_formulas.csv", "place_aliases.csv")
 OWN, BUNDLED = "own", "bundled"
 
 
@@ -170,6 +173,15 @@ SPECS: dict[str, CsvSpec] = {
     "pmc_params.csv": CsvSpec(("name", "value"), ("note",), ("name", "value"), unique=("name",),
                               choices={"name": ("doc_types", "grade_perfect", "grade_excellent",
                                                 "grade_acceptable")}),
+    "coword_params.csv": CsvSpec(("name", "value"), ("note",), ("name", "value"), unique=("name",),
+                                 choices={"name": coword.PARAMS}),
+    "formula_params.csv": CsvSpec(("name", "value"), ("note",), ("name", "value"), unique=("name",),
+                                  choices={"name": formulas.PARAMS}),
+    "formula_patterns.csv": CsvSpec(("pattern",), ("note",), ("pattern",), ("pattern",), min_rows=0),
+    "national_formulas.csv": CsvSpec(("formula", "document", "year"), ("note",), ("formula", "document"),
+                                     unique=("formula",), min_rows=0),
+    "place_aliases.csv": CsvSpec(("alias", "places"), ("note",), ("alias", "places"), unique=("alias",),
+                                 min_rows=0),
     "target_topics.csv": CsvSpec(
         ("applies_to", "pattern"), ("note", "label_en"), ("applies_to", "pattern"), ("pattern",),
         why_rows=f"every quantity would concern {targets.OTHER}"),
@@ -535,6 +547,42 @@ def _pmc(variables_file: LexiconFile | Path, params_file: LexiconFile | Path) ->
     return variables, {name: value for name, (_, value) in values.items()}
 
 
+def _numbers(f: LexiconFile) -> dict[str, str]:
+    """A name,value parameter file: every name of its spec present, every value a number."""
+    spec = SPECS[f.name]
+    values = _param_values(f.path, read_rows(f.path, spec), spec,
+                           f"add name,value rows for {', '.join(spec.choices['name'])}")
+    for name, (line, value) in values.items():
+        if not _is_number(value) or float(value) < 0:
+            raise _problem(f.path, line, f"{name} {value!r} is not a number of 0 or more", "write e.g. 3")
+    return {name: value for name, (_, value) in values.items()}
+
+
+def _coword(f: LexiconFile) -> coword.Params:
+    return coword.Params.from_values(_numbers(f))
+
+
+def _formula_params(f: LexiconFile) -> formulas.Params:
+    params = formulas.Params.from_values(_numbers(f))
+    if params.passage_chars < 2:
+        raise _problem(f.path, None, f"passage_chars {params.passage_chars} would make every pair of characters "
+                       "a shared passage", "use 8 or more")
+    return params
+
+
+def _formula_patterns(f: LexiconFile) -> list[re.Pattern]:
+    return [re.compile(row["pattern"]) for _, row in read_rows(f.path, SPECS[f.name]).rows]
+
+
+def _national(f: LexiconFile) -> formulas.National:
+    return formulas.National.from_frame(_full(read_rows(f.path, SPECS[f.name]), SPECS[f.name]))
+
+
+def _aliases(f: LexiconFile) -> dict[str, list[str]]:
+    return {row["alias"]: [p.strip() for p in row["places"].split(";") if p.strip()]
+            for _, row in read_rows(f.path, SPECS[f.name]).rows}
+
+
 def _is_number(text: str) -> bool:
     try:
         return math.isfinite(float(text))
@@ -628,6 +676,11 @@ class Lexicon:
     cues: targets.Cues
     time_classes: list[tuple[str, str, re.Pattern]]
     learning: references.Lexicon
+    coword: coword.Params  # the co-word network's rules
+    formula_params: formulas.Params
+    formula_patterns: list[re.Pattern]  # numbered formulas (1+5+16, 五个一)
+    national: formulas.National  # formulas set by national documents
+    place_aliases: dict[str, list[str]]  # 广深 → 广州, 深圳
     ignored: tuple[str, ...] = ()  # files in the corpus's lexicon/ that are none of `FILES` (a typo?)
 
     @classmethod
@@ -655,7 +708,10 @@ class Lexicon:
                    codebook=codebook, instruments=instruments, pmc_variables=pmc_variables, pmc_params=pmc_params,
                    topics=topics, topic_labels=labels,
                    cues=_cues(f["target_cues.csv"]),
-                   time_classes=_time_classes(f["time_classes.csv"]), learning=_learning(f["learning.csv"]))
+                   time_classes=_time_classes(f["time_classes.csv"]), learning=_learning(f["learning.csv"]),
+                   coword=_coword(f["coword_params.csv"]), formula_params=_formula_params(f["formula_params.csv"]),
+                   formula_patterns=_formula_patterns(f["formula_patterns.csv"]),
+                   national=_national(f["national_formulas.csv"]), place_aliases=_aliases(f["place_aliases.csv"]))
 
     def path(self, name: str) -> Path:
         """The path in use for a lexicon file."""
@@ -700,7 +756,10 @@ class Lexicon:
         parts = {"chrome.csv": ("chrome", _chrome), "segmentation.csv": ("grammar", _grammar),
                  "policy_terms.txt": ("policy_terms", _terms), "stopwords.txt": ("stopwords", _stopwords),
                  "target_cues.csv": ("cues", _cues), "time_classes.csv": ("time_classes", _time_classes),
-                 "learning.csv": ("learning", _learning)}
+                 "learning.csv": ("learning", _learning), "coword_params.csv": ("coword", _coword),
+                 "formula_params.csv": ("formula_params", _formula_params),
+                 "formula_patterns.csv": ("formula_patterns", _formula_patterns),
+                 "national_formulas.csv": ("national", _national), "place_aliases.csv": ("place_aliases", _aliases)}
         for name, (attr, parse) in parts.items():
             if name in swap:
                 changes[attr] = parse(f[name])

@@ -42,8 +42,10 @@ _MANIFEST_HEAD = ("# Written by `python -m bizenv_analysis build`: the tables of
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # Files that operating systems drop into folders; never the user's work.
 _SYSTEM_FILES = {"Thumbs.db", "desktop.ini"}
-# An earlier build's folder without a manifest holds only .csv tables, these among them.
+# An earlier build's folder without a manifest holds only tables (and the network files for
+# Gephi), these among them.
 _EARLIER_BUILD = {"documents.csv", "measures.csv"}
+_BUILD_SUFFIXES = {".csv", ".gexf", ".graphml"}
 
 
 def csv_bytes(df: pd.DataFrame, bom: bool = False) -> bytes:
@@ -235,8 +237,9 @@ def check_replaceable(out_dir: Path | str) -> None:
     """Refuse an output folder that a build may not replace: a file, or a folder holding other work.
 
     A folder may be replaced when it is missing or empty, when its manifest lists everything in
-    it, or (written before manifests existed) when it holds only .csv files, documents.csv and
-    measures.csv among them. Hidden files and system files (Thumbs.db) do not count.
+    it, or (written before manifests existed) when it holds only .csv files (and .gexf and
+    .graphml network files), documents.csv and measures.csv among them. Hidden files and system
+    files (Thumbs.db) do not count.
     """
     shown = Path(out_dir)
     out = shown.resolve()
@@ -251,7 +254,8 @@ def check_replaceable(out_dir: Path | str) -> None:
     listed = _listed(out)
     if listed is not None:
         foreign = [e for e in entries if e.name not in listed]
-    elif all(e.is_file() and e.suffix == ".csv" for e in entries) and _EARLIER_BUILD <= {e.name for e in entries}:
+    elif (all(e.is_file() and e.suffix in _BUILD_SUFFIXES for e in entries)
+          and _EARLIER_BUILD <= {e.name for e in entries}):
         foreign = []
     else:
         foreign = entries

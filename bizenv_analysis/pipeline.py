@@ -18,8 +18,10 @@ from . import (
     clean,
     clusters,
     compare,
+    coword,
     extractor_check,
     findings,
+    formulas,
     inference,
     instruments,
     measures,
@@ -90,7 +92,7 @@ def build(data_dir: Path | str = DATA, out_dir: Path | str | None = None,
     with warnings.catch_warnings(record=True) as caught, workers.on_cluster(address):
         warnings.simplefilter("always")  # every warning of every stage is shown, once per occurrence
         raws = sources.load_raw_documents(data_dir)
-        stage("sources", f"[1/8] sources   {len(raws)} documents read, sha256 verified")
+        stage("sources", f"[1/9] sources   {len(raws)} documents read, sha256 verified")
         # Every lexicon and codebook file, each the corpus's own or else the bundled one, checked once here.
         lex = Lexicon.load(data_dir)
         if lex.own() or lex.ignored:
@@ -104,7 +106,7 @@ def build(data_dir: Path | str = DATA, out_dir: Path | str | None = None,
         meta = (pd.DataFrame([m for c in cleaned for m in c.metadata],
                              columns=["source_id", "field", "value"])
                 .drop_duplicates(ignore_index=True))
-        stage("clean", f"[2/8] clean     {len(removed)} spans removed "
+        stage("clean", f"[2/9] clean     {len(removed)} spans removed "
              f"({int(docs['n_glosses_removed'].sum())} pinyin glosses), "
              f"{int(docs['n_chars_converted'].sum())} characters converted to Simplified")
 
@@ -115,7 +117,7 @@ def build(data_dir: Path | str = DATA, out_dir: Path | str | None = None,
             raise BuildError("no measures or paragraphs found in any document", data_dir / "raw",
                              "check that the raw files hold the documents' text")
         counts = table["kind"].value_counts()
-        stage("measures", f"[3/8] measures  {len(table)} items: "
+        stage("measures", f"[3/9] measures  {len(table)} items: "
               + ", ".join(f"{counts[k]} {k}" for k in measures.KINDS if k in counts)
               + (" (general parts are kept, not compared)" if "general" in counts else ""))
         _say(structure_summary(structure), quiet)
@@ -126,17 +128,17 @@ def build(data_dir: Path | str = DATA, out_dir: Path | str | None = None,
         toks = tokens.tokens_table(analysed, tokenizer, jobs)
         lists = tokens.token_lists(toks)
         tfidf = clusters.fit_tfidf(lists)
-        stage("tokens", f"[4/8] tokens    {int(toks['n_tokens'].sum()):,} terms in {len(toks)} measures "
+        stage("tokens", f"[4/9] tokens    {int(toks['n_tokens'].sum()):,} terms in {len(toks)} measures "
              f"({len(set().union(*lists)):,} distinct)")
 
         sel = clusters.select_k(tfidf, jobs)
         stage("k_selection", None)
         clustered = clusters.cluster_measures(analysed, tfidf, sel)
         if sel.empty:
-            stage("clusters", "[5/8] clusters  skipped: too few measures to cluster")
+            stage("clusters", "[5/9] clusters  skipped: too few measures to cluster")
         else:
             best = sel[sel["chosen"]].iloc[0]
-            stage("clusters", f"[5/8] clusters  {best['method']} with k={best['k']} (silhouette "
+            stage("clusters", f"[5/9] clusters  {best['method']} with k={best['k']} (silhouette "
                  f"{best['silhouette']:.3f}, stability ARI {best['stability_ari']:.2f})")
 
         codebook = lex.codebook
@@ -161,7 +163,7 @@ def build(data_dir: Path | str = DATA, out_dir: Path | str | None = None,
         lever_check = instruments.validation_table(levers, vdir, lex.instruments.theme_ids)
         if lever_check is not None:
             extra["instrument_validation.csv"] = lever_check
-        stage("themes", f"[6/8] themes    {len(coded)} theme codes, "
+        stage("themes", f"[6/9] themes    {len(coded)} theme codes, "
              f"{len(coded) / max(1, coded['measure_id'].nunique()):.2f} per measure{check}; "
              f"{len(levers)} instrument codes")
 
@@ -188,9 +190,15 @@ def build(data_dir: Path | str = DATA, out_dir: Path | str | None = None,
             compared["validation_extractors.csv"] = checked
         optional = (("keyness", "keyness.csv"), ("similarity", "similarity.csv"), ("trends", "group_trend.csv"))
         done = ["theme profiles"] + [what for what, name in optional if len(compared[name])]
-        stage("compare", f"[7/8] compare   {', '.join(done)}; {len(compared['targets.csv'])} "
+        stage("compare", f"[7/9] compare   {', '.join(done)}; {len(compared['targets.csv'])} "
              f"quantities, {len(compared['references.csv'])} references to places "
              f"({int((compared['references.csv']['relation'] == references.LEARNS_FROM).sum())} learns_from)")
+
+        networks, graph = coword.coword_tables(toks, order, lex.coword)
+        compared |= networks
+        compared |= formulas.formula_tables(table, docs, compared["references.csv"], lex.formula_patterns,
+                                            lex.national, lex.place_aliases, lex.formula_params)
+        stage("networks", networks_summary(compared))
 
         evidence = findings.Evidence(
             measures=analysed, themes=coded, theme_ids=codebook.theme_ids, tfidf=tfidf.matrix, documents=docs,
@@ -200,7 +208,7 @@ def build(data_dir: Path | str = DATA, out_dir: Path | str | None = None,
         stated = findings.findings_tables(evidence)
         compared.update(stated)
         f = stated["findings.csv"]
-        stage("findings", f"[8/8] findings  {int(f['supported'].sum())} of {len(f)} findings supported, "
+        stage("findings", f"[9/9] findings  {int(f['supported'].sum())} of {len(f)} findings supported, "
               f"{int(f['survives_sensitivity'].sum())} unchanged under every alternative (sensitivity.csv)")
     result.warnings += _counted(_warning_line("findings", w) for w in caught[seen:])
     result.tables = {
@@ -216,7 +224,7 @@ def build(data_dir: Path | str = DATA, out_dir: Path | str | None = None,
         **extra,
         **compared,
     }
-    files = {name: csv_bytes(df) for name, df in result.tables.items()}
+    files = {name: csv_bytes(df) for name, df in result.tables.items()} | coword.graph_files(graph)
     result.written = write_outputs(out_dir, files, whole_folder=True)
     result.timings["write"] = time.perf_counter() - mark
     for w in result.warnings:
@@ -243,6 +251,17 @@ def _counted(lines: Iterable[str]) -> list[str]:
     findings stage reruns a test under every alternative and would print its warning each time)."""
     counts = Counter(lines)
     return [line if n == 1 else f"{line} ({n} times)" for line, n in counts.items()]
+
+
+def networks_summary(tables: dict[str, pd.DataFrame]) -> str:
+    """The networks stage's line: the overall co-word network and the formulas shared."""
+    nodes, edges, f = tables["coword_nodes.csv"], tables["coword_edges.csv"], tables["formulas.csv"]
+    overall = nodes[nodes["scope"] == coword.ALL]
+    shared = f[f["n_documents"] >= 2]
+    return (f"[8/9] networks  co-word: {len(overall)} terms, {int((edges['scope'] == coword.ALL).sum())} links, "
+            f"{overall['community'].nunique()} communities; formulas: {len(f)} found, {len(shared)} in two or more "
+            f"documents ({int(shared['national'].sum())} national, {int((shared['kind'] == 'passage').sum())} "
+            "shared passages)")
 
 
 SUMMARY_ROWS = 40  # above this many documents, only those that need a look are listed

@@ -16,7 +16,7 @@ def column_types() -> dict[str, dict[str, str]]:
     """{file name: {column: type}} from `data/datapackage.json` (Table Schema types)."""
     pkg = json.loads((DATA / "datapackage.json").read_text(encoding="utf-8"))
     return {Path(r["path"]).name: {f["name"]: f.get("type", "string") for f in r["schema"]["fields"]}
-            for r in pkg["resources"]}
+            for r in pkg["resources"] if "schema" in r}
 
 
 def load(name: str, out_dir: Path | str = PROCESSED) -> pd.DataFrame:

@@ -11,9 +11,15 @@ from bizenv_analysis.paths import DATA
 
 def test_every_processed_file_and_column_is_described():
     pkg = json.loads((DATA / "datapackage.json").read_text(encoding="utf-8"))
-    described = {r["path"]: [f["name"] for f in r["schema"]["fields"]] for r in pkg["resources"]}
+    tables = [r for r in pkg["resources"] if r["format"] == "csv"]
+    described = {r["path"]: [f["name"] for f in r["schema"]["fields"]] for r in tables}
     on_disk = sorted(f"processed/{p.name}" for p in (DATA / "processed").glob("*.csv"))
     assert sorted(described) == on_disk
+    # the network files for Gephi: described by format and media type, no columns
+    others = {r["path"]: r for r in pkg["resources"] if r["format"] != "csv"}
+    assert sorted(others) == sorted(f"processed/{p.name}" for p in (DATA / "processed").iterdir()
+                                    if p.suffix in (".gexf", ".graphml"))
+    assert all(r["mediatype"] and r["description"] and "schema" not in r for r in others.values())
     for path, cols in described.items():
         assert list(pd.read_csv(DATA / path, nrows=0).columns) == cols, path
-    assert all(f["description"] for r in pkg["resources"] for f in r["schema"]["fields"])
+    assert all(f["description"] for r in tables for f in r["schema"]["fields"])

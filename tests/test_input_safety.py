@@ -532,7 +532,7 @@ def test_a_signal_to_a_running_build_process(tmp_path, signum):
     proc = subprocess.Popen([sys.executable, "-m", "bizenv_analysis", "build", "--data", str(corpus),
                              "--out", str(out), "--jobs", "2"], cwd=ROOT, text=True,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    assert proc.stdout is not None and proc.stdout.readline().startswith("[1/8]")
+    assert proc.stdout is not None and proc.stdout.readline().startswith("[1/9]")
     time.sleep(0.2)
     proc.send_signal(signum)
     _, err = proc.communicate(timeout=60)

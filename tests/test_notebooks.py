@@ -62,7 +62,7 @@ def test_every_notebook_runs_on_other_corpora(tmp_path: Path) -> None:
         assert main(["build", "--data", str(corpus), "--quiet"]) == 0
     # The one-source corpus runs the notebooks that branch on a corpus's size (clusters, tests
     # between sources, empty commitments or learning, findings); the demo corpus runs them all.
-    small = [nb for nb in NOTEBOOKS if nb.name[:2] in {"01", "04", "06", "07", "08", "09", "10"}]
+    small = [nb for nb in NOTEBOOKS if nb.name[:2] in {"01", "04", "06", "07", "08", "09", "10", "11"}]
     jobs = [(demo, NOTEBOOKS), (corpora[1], small)]
     with ThreadPoolExecutor(max_workers=len(jobs)) as pool:
         runs = list(pool.map(lambda job: _execute(*job), jobs))
@@ -82,6 +82,7 @@ def test_every_notebook_runs_on_other_corpora(tmp_path: Path) -> None:
                                      ensure_ascii=False) for nb in small}
     assert "Clustering needs at least 12 measures" in texts["04"]
     assert "The sources cannot be compared (1 source" in texts["06"]
+    assert "no pairs of documents with different dates" in texts["11"]
     assert (demo / "figures" / "fig05_cluster_map_en.png").is_file()
     assert (one / "figures" / "fig12_approval_times_en.png").is_file()
     assert not (one / "figures" / "fig05_cluster_map_en.png").exists()

@@ -1,0 +1,263 @@
+"""Co-word network: which policy terms occur together in the same measures (stage 7).
+
+The field's co-word analysis, with every choice stated and read from
+`data/lexicon/coword_params.csv`:
+
+- **Terms.** A term's document frequency (df) is the number of measures whose tokens contain it
+  (`tokens.csv`, so stopwords are already out). Terms of at least `min_chars` characters with
+  df ≥ `min_df` are ranked by df; the network keeps the first `top_terms` and every term tied
+  with the last of them (no tie is broken arbitrarily).
+- **Links.** Two terms are linked when at least `min_cooccurrence` measures contain both
+  (`source_min_cooccurrence` in a source's own network). The
+  link's weight is the Ochiai coefficient c_ij / √(df_i · df_j) (the cosine of the two terms'
+  measure sets), so a link between two frequent terms does not outweigh a closer pair of rarer ones.
+- **Communities.** Louvain (networkx, `resolution`, `seed`) on the Ochiai weights; communities are
+  numbered from 1 by size, then by their most frequent term.
+- **Centrality.** Degree centrality (links / (nodes − 1)), strength (sum of Ochiai weights) and
+  betweenness on distances 1 / Ochiai (a strong association is a short path), normalised.
+
+The network is built for all compared measures (scope `all`) and for each source on its own
+measures (its own top `source_top_terms`, `source_min_df`). `coword_edges.csv` and
+`coword_nodes.csv` hold every scope; `coword.gexf` and `coword.graphml` hold the overall network
+with labels, df, community and centralities, for Gephi.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+from scipy import sparse
+
+ALL = "all"
+NODE_COLUMNS = ["scope", "term", "df", "df_share", "n_measures", "degree", "strength", "degree_centrality",
+                "betweenness", "community", "community_size", "rank"]
+EDGE_COLUMNS = ["scope", "source", "target", "cooccurrence", "ochiai"]
+PARAMS = ("top_terms", "min_df", "source_top_terms", "source_min_df", "min_chars", "min_cooccurrence",
+          "source_min_cooccurrence", "resolution", "seed", "min_measures")
+DIGITS = 6  # decimals written for the weights and centralities: the same bytes on every machine
+
+
+@dataclass(frozen=True)
+class Params:
+    """The co-word rules (`coword_params.csv`)."""
+
+    top_terms: int = 60
+    min_df: int = 3
+    source_top_terms: int = 30
+    source_min_df: int = 2
+    min_chars: int = 2
+    min_cooccurrence: int = 3
+    source_min_cooccurrence: int = 2
+    resolution: float = 1.0
+    seed: int = 20261130
+    min_measures: int = 8  # a source with fewer compared measures gets no network of its own
+
+    @classmethod
+    def from_values(cls, values: dict[str, str]) -> Params:
+        """Parameters from name → text (checked by the lexicon: every name present, numbers)."""
+        return cls(**{name: (float(values[name]) if name == "resolution" else int(float(values[name])))
+                      for name in PARAMS})
+
+
+def top_terms(lists: Sequence[Iterable[str]], n: int, min_df: int, min_chars: int = 1) -> pd.Series:
+    """Document frequency of the top `n` terms (df ≥ `min_df`, ≥ `min_chars` characters) and of
+    every term tied with the n-th, most frequent first, then by term."""
+    df: dict[str, int] = {}
+    for terms in lists:
+        for term in set(terms):
+            if len(term) >= min_chars:
+                df[term] = df.get(term, 0) + 1
+    ranked = sorted(((-c, t) for t, c in df.items() if c >= min_df))
+    if len(ranked) > n > 0:
+        cut = -ranked[n - 1][0]
+        ranked = [r for r in ranked if -r[0] >= cut]
+    return pd.Series({t: -c for c, t in ranked}, dtype="int64", name="df")
+
+
+def cooccurrence(lists: Sequence[Iterable[str]], terms: Sequence[str]) -> sparse.csr_matrix:
+    """Term × term counts of measures containing both (diagonal: each term's df)."""
+    col = {t: j for j, t in enumerate(terms)}
+    rows, cols = [], []
+    for i, measure in enumerate(lists):
+        for j in sorted({col[t] for t in measure if t in col}):
+            rows.append(i)
+            cols.append(j)
+    x = sparse.csr_matrix((np.ones(len(rows), dtype=np.int64), (rows, cols)), shape=(len(lists), len(terms)))
+    return (x.T @ x).tocsr()
+
+
+def ochiai(counts: sparse.csr_matrix) -> sparse.csr_matrix:
+    """Ochiai coefficients c_ij / √(c_ii · c_jj) of a co-occurrence matrix (diagonal kept as 1)."""
+    d = counts.diagonal().astype(float)
+    scale = sparse.diags(np.divide(1.0, np.sqrt(d), out=np.zeros_like(d), where=d > 0))
+    return (scale @ counts @ scale).tocsr()
+
+
+def network(lists: Sequence[Iterable[str]], n: int, min_df: int, min_cooccurrence: int,
+            params: Params) -> nx.Graph:
+    """The co-word graph of these measures: nodes are the top `n` terms (attribute df), links join
+    terms in ≥ `min_cooccurrence` common measures (attributes cooccurrence, weight = Ochiai,
+    distance = 1 / Ochiai); then communities and centralities as node attributes."""
+    lists = [list(m) for m in lists]
+    df = top_terms(lists, n, min_df, params.min_chars)
+    terms = list(df.index)
+    g = nx.Graph()
+    g.graph["n_measures"] = len(lists)
+    for t in terms:  # the insertion order (df, then term) fixes every later traversal
+        g.add_node(t, label=t, df=int(df[t]))
+    if terms:
+        counts = cooccurrence(lists, terms).tocoo()
+        weights = ochiai(counts.tocsr())
+        for i, j, c in sorted(zip(counts.row.tolist(), counts.col.tolist(), counts.data.tolist(), strict=True)):
+            if i < j and c >= min_cooccurrence:
+                w = round(float(weights[i, j]), DIGITS)
+                g.add_edge(terms[i], terms[j], cooccurrence=int(c), weight=w, distance=1.0 / w)
+    _annotate(g, params)
+    return g
+
+
+def communities(g: nx.Graph, resolution: float, seed: int) -> list[set[str]]:
+    """Louvain communities of `g` on the Ochiai weights, largest first, then by their most frequent term."""
+    if not g.number_of_nodes():
+        return []
+    found = nx.community.louvain_communities(g, weight="weight", resolution=resolution, seed=seed)
+    order = {t: i for i, t in enumerate(g.nodes)}  # df rank
+    return sorted(found, key=lambda c: (-len(c), min(order[t] for t in c)))
+
+
+def community_stability(g: nx.Graph, resolution: float, seeds: Iterable[int]) -> pd.DataFrame:
+    """How far the communities depend on Louvain's seed: for each seed, the adjusted Rand index
+    between its partition and the network's own (the `community` node attribute)."""
+    from sklearn.metrics import adjusted_rand_score
+
+    terms = list(g.nodes)
+    reference = [g.nodes[t]["community"] for t in terms]
+    rows = []
+    for seed in seeds:
+        label = {t: k for k, c in enumerate(communities(g, resolution, seed)) for t in c}
+        rows.append({"seed": seed, "n_communities": len(set(label.values())),
+                     "ari": adjusted_rand_score(reference, [label[t] for t in terms])})
+    return pd.DataFrame(rows, columns=["seed", "n_communities", "ari"])
+
+
+def _annotate(g: nx.Graph, params: Params) -> None:
+    """Louvain communities (numbered by size, then top term) and centralities, as node attributes."""
+    ranked = communities(g, params.resolution, params.seed)
+    between = nx.betweenness_centrality(g, weight="distance", normalized=True)
+    degree = nx.degree_centrality(g) if g.number_of_nodes() > 1 else dict.fromkeys(g.nodes, 0.0)
+    for k, members in enumerate(ranked, start=1):
+        for t in members:
+            g.nodes[t]["community"] = k
+            g.nodes[t]["community_size"] = len(members)
+    for rank, t in enumerate(g.nodes, start=1):
+        node = g.nodes[t]
+        node["rank"] = rank
+        node["degree"] = g.degree(t)
+        node["strength"] = round(sum(w for _, _, w in g.edges(t, data="weight")), DIGITS)
+        node["degree_centrality"] = round(degree[t], DIGITS)
+        node["betweenness"] = round(between[t], DIGITS)
+
+
+def nodes_table(g: nx.Graph, scope: str) -> pd.DataFrame:
+    """One row per term of `g` (coword_nodes.csv), in df order."""
+    n = g.graph["n_measures"]
+    rows = [{"scope": scope, "term": t, "df": a["df"], "df_share": round(a["df"] / n, DIGITS) if n else 0.0,
+             "n_measures": n, **{c: a[c] for c in NODE_COLUMNS[5:]}} for t, a in g.nodes(data=True)]
+    return pd.DataFrame(rows, columns=NODE_COLUMNS)
+
+
+def edges_table(g: nx.Graph, scope: str) -> pd.DataFrame:
+    """One row per link of `g` (coword_edges.csv): the more frequent term first, strongest links first."""
+    rank = {t: a["rank"] for t, a in g.nodes(data=True)}
+    rows = []
+    for a, b, d in g.edges(data=True):
+        a, b = sorted((a, b), key=rank.__getitem__)
+        rows.append({"scope": scope, "source": a, "target": b, "cooccurrence": d["cooccurrence"],
+                     "ochiai": d["weight"]})
+    out = pd.DataFrame(rows, columns=EDGE_COLUMNS)
+    if out.empty:
+        return out
+    out["_a"], out["_b"] = out["source"].map(rank), out["target"].map(rank)
+    return out.sort_values(["ochiai", "_a", "_b"], ascending=[False, True, True]).drop(columns=["_a", "_b"])
+
+
+def coword_tables(tokens: pd.DataFrame, order: list[str], params: Params) -> tuple[dict[str, pd.DataFrame], nx.Graph]:
+    """coword_nodes.csv and coword_edges.csv for every scope (all, then each source in `order`
+    with at least `min_measures` measures), and the overall graph."""
+    lists = [t.split(" ") if t else [] for t in tokens["tokens"].fillna("")]
+    overall = network(lists, params.top_terms, params.min_df, params.min_cooccurrence, params)
+    nodes, edges = [nodes_table(overall, ALL)], [edges_table(overall, ALL)]
+    by_source = tokens["source_id"].to_numpy()
+    for source in order:
+        mine = [m for m, s in zip(lists, by_source, strict=True) if s == source]
+        if len(mine) < params.min_measures:
+            continue
+        g = network(mine, params.source_top_terms, params.source_min_df, params.source_min_cooccurrence, params)
+        nodes.append(nodes_table(g, source))
+        edges.append(edges_table(g, source))
+    tables = {"coword_nodes.csv": pd.concat(nodes, ignore_index=True),
+              "coword_edges.csv": pd.concat(edges, ignore_index=True)}
+    return tables, overall
+
+
+# networkx stamps the GEXF with the day it was written; the build's files must not change with the date.
+_GEXF_DATE = re.compile(rb' lastmodifieddate="[^"]*"')
+
+
+def graph_files(g: nx.Graph, stem: str = "coword") -> dict[str, bytes]:
+    """The graph as GEXF 1.2 and GraphML bytes (labels, df, community, centralities; link weights),
+    with no date in them."""
+    h = nx.Graph()
+    h.add_nodes_from(g.nodes(data=True))
+    h.add_edges_from((a, b, {k: v for k, v in d.items() if k != "distance"}) for a, b, d in g.edges(data=True))
+    gexf = io.BytesIO()
+    nx.write_gexf(h, gexf, encoding="utf-8", version="1.2draft")
+    graphml = io.BytesIO()
+    nx.write_graphml(h, graphml, encoding="utf-8")
+    return {f"{stem}.gexf": _GEXF_DATE.sub(b"", gexf.getvalue()), f"{stem}.graphml": graphml.getvalue()}
+
+
+def graph_from_tables(nodes: pd.DataFrame, edges: pd.DataFrame, scope: str = ALL) -> nx.Graph:
+    """One scope's network rebuilt from coword_nodes.csv and coword_edges.csv (node attributes as
+    in the table; link attributes cooccurrence and weight = Ochiai)."""
+    g = nx.Graph()
+    mine = nodes[nodes["scope"] == scope]
+    g.graph["n_measures"] = int(mine["n_measures"].iloc[0]) if len(mine) else 0
+    for r in mine.to_dict("records"):
+        g.add_node(r["term"], **{k: v for k, v in r.items() if k not in ("scope", "term")})
+    for r in edges[edges["scope"] == scope].itertuples():
+        g.add_edge(r.source, r.target, cooccurrence=r.cooccurrence, weight=r.ochiai)
+    return g
+
+
+DRAW_COLUMNS = ["scope", "element", "term", "x", "y", "df", "community", "labelled", "source", "target", "ochiai",
+                "x_end", "y_end"]
+
+
+def drawing(nodes: pd.DataFrame, edges: pd.DataFrame, scope: str, *, n_labels: int, max_edges: int,
+            seed: int, largest_part: bool = False) -> pd.DataFrame:
+    """What a figure draws of one scope's network: each term at its position (a spring layout on the
+    Ochiai weights, seeded) and the `max_edges` strongest links; the `n_labels` most frequent terms
+    are labelled. With `largest_part`, only the largest connected part is drawn (a small separate
+    part would squeeze the rest into a corner)."""
+    g = graph_from_tables(nodes, edges, scope)
+    if largest_part and len(g):
+        g = g.subgraph(max(nx.connected_components(g), key=lambda c: (len(c), -min(g.nodes[t]["rank"] for t in c))))
+    mine = nodes[(nodes["scope"] == scope) & nodes["term"].isin(set(g))]
+    links = edges[(edges["scope"] == scope) & edges["source"].isin(set(g)) & edges["target"].isin(set(g))]
+    # spread the terms a little more than networkx's default distance (1/√n) so that labels fit
+    pos = nx.spring_layout(g, weight="weight", seed=seed, k=1.6 / max(1, len(g)) ** 0.5) if len(g) else {}
+    at = {t: (round(float(x), 4), round(float(y), 4)) for t, (x, y) in pos.items()}
+    labelled = set(mine.nsmallest(n_labels, "rank")["term"])
+    rows = [{"scope": scope, "element": "node", "term": r.term, "x": at[r.term][0], "y": at[r.term][1], "df": r.df,
+             "community": r.community, "labelled": r.term in labelled} for r in mine.itertuples()]
+    rows += [{"scope": scope, "element": "edge", "source": r.source, "target": r.target, "ochiai": r.ochiai,
+              "x": at[r.source][0], "y": at[r.source][1], "x_end": at[r.target][0], "y_end": at[r.target][1]}
+             for r in links.head(max_edges).itertuples()]
+    return pd.DataFrame(rows, columns=DRAW_COLUMNS).astype({"df": "Int64", "community": "Int64"})
