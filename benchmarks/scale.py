@@ -35,8 +35,8 @@ ROOT = Path(__file__).resolve().parent.parent
 SIZES = (100, 300, 500)
 CN = "一二三四五六七八九十"
 SENTENCE = re.compile(r"(?<=[。；;])")
-STAGES = ["sources", "clean", "measures", "tokens", "k_selection", "clusters", "themes", "compare", "findings",
-          "write"]
+STAGES = ["sources", "clean", "measures", "tokens", "k_selection", "clusters", "themes", "compare", "networks",
+          "findings", "write"]
 
 
 def sentence_pool() -> tuple[list[str], list[int]]:

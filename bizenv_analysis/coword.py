@@ -1,4 +1,4 @@
-"""Co-word network: which policy terms occur together in the same measures (stage 7).
+"""Co-word network: which policy terms occur together in the same measures (stage 8, networks).
 
 The field's co-word analysis, with every choice stated and read from
 `data/lexicon/coword_params.csv`:

@@ -127,14 +127,30 @@ def test_quoted_and_numbered_formulas_are_found():
 def test_two_documents_sharing_a_passage_give_exactly_that_passage():
     texts = {"a-2019": ["一、全面" + PASSAGE + "。另外的内容完全不同甲乙丙丁。"],
              "b-2021": ["（三）" + PASSAGE.replace("、", ",") + ",其余文字各不相同子丑寅卯。"]}
-    shared = formulas.shared_passages({s: formulas.normal(t[0]) for s, t in texts.items()}, 12)
-    assert shared == [("a-2019", "b-2021", formulas.normal(PASSAGE))]
+    normal = {s: formulas.normal(t[0]) for s, t in texts.items()}
+    shared = formulas.shared_passages(normal, 12)
+    assert [(p.text, p.users, p.counts) for p in shared] == [(formulas.normal(PASSAGE), ("a-2019", "b-2021"), (1, 1))]
+    first = shared[0]
+    assert [normal[s][at:at + len(first.text)] for s, at in zip(first.users, first.starts, strict=True)] == \
+        [first.text] * 2
     table = _tables(texts)["formulas.csv"]
     row = table[table["kind"] == "passage"].iloc[0]
     assert row["formula"] == PASSAGE  # shown as the earlier document wrote it
     assert row["documents"] == "a-2019;b-2021" and row["first_source"] == "a-2019"
     # a passage shorter than passage_chars is not shared
     assert formulas.shared_passages({"x": "甲乙丙丁戊己庚辛壬癸", "y": "甲乙丙丁戊己庚辛壬癸"}, 12) == []
+
+
+def test_a_passage_held_by_three_documents_is_split_from_the_longer_stretch_two_of_them_share():
+    common, pair = "甲乙丙丁戊己庚辛壬癸子丑", "寅卯辰巳午未申酉戌亥天地"
+    texts = {"a": "开头" + common + pair + "结尾一", "b": "起首" + common + pair + "末了二",
+             "c": "另起" + common + "别的话三"}
+    found = {p.text: p.users for p in formulas.shared_passages(texts, 12)}
+    # the 12 characters all three share, then what only a and b go on to share (its shingles
+    # start inside `common`: the run of shingles held by exactly a and b)
+    assert found[common] == ("a", "b", "c")
+    assert found[common[1:] + pair] == ("a", "b")
+    assert len(found) == 2
 
 
 def test_spread_marks_first_user_adopter_and_declared_learning():
@@ -182,7 +198,7 @@ def test_the_bundled_corpus_shares_the_passages_the_issue_names():
 def test_a_bad_formula_parameter_names_the_file_and_the_fix(corpus, capsys):
     (corpus / "lexicon").mkdir()
     (corpus / "lexicon" / "formula_params.csv").write_text(
-        "name,value\nmin_chars,three\nmax_quote_chars,30\npassage_chars,12\nmax_passage_chars,200\n",
+        "name,value\nmin_chars,three\nmax_quote_chars,30\npassage_chars,12\n",
         encoding="utf-8")
     assert main(["build", "--data", str(corpus), "--quiet"]) == 2
     err = capsys.readouterr().err
