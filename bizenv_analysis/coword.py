@@ -17,7 +17,9 @@ The field's co-word analysis, with every choice stated and read from
   betweenness on distances 1 / Ochiai (a strong association is a short path), normalised.
 
 The network is built for all compared measures (scope `all`) and for each source on its own
-measures (its own top `source_top_terms`, `source_min_df`). `coword_edges.csv` and
+measures (its own top `source_top_terms`, `source_min_df`), for sources with at least
+`min_measures` measures, and only when there are at most `max_sources` sources (each network's
+betweenness takes a moment; hundreds of them would take minutes). `coword_edges.csv` and
 `coword_nodes.csv` hold every scope; `coword.gexf` and `coword.graphml` hold the overall network
 with labels, df, community and centralities, for Gephi.
 """
@@ -26,6 +28,7 @@ from __future__ import annotations
 
 import io
 import re
+import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -39,7 +42,13 @@ NODE_COLUMNS = ["scope", "term", "df", "df_share", "n_measures", "degree", "stre
                 "betweenness", "community", "community_size", "rank"]
 EDGE_COLUMNS = ["scope", "source", "target", "cooccurrence", "ochiai"]
 PARAMS = ("top_terms", "min_df", "source_top_terms", "source_min_df", "min_chars", "min_cooccurrence",
-          "source_min_cooccurrence", "resolution", "seed", "min_measures")
+          "source_min_cooccurrence", "resolution", "seed", "min_measures", "max_sources")
+
+
+class NetworkWarning(UserWarning):
+    """A co-word network the build did not draw up, and why."""
+
+
 DIGITS = 6  # decimals written for the weights and centralities: the same bytes on every machine
 
 
@@ -57,11 +66,12 @@ class Params:
     resolution: float = 1.0
     seed: int = 20261130
     min_measures: int = 8  # a source with fewer compared measures gets no network of its own
+    max_sources: int = 30  # above this many sources, only the overall network is built
 
     @classmethod
     def from_values(cls, values: dict[str, str]) -> Params:
         """Parameters from name → text (checked by the lexicon: every name present, numbers)."""
-        return cls(**{name: (float(values[name]) if name == "resolution" else int(float(values[name])))
+        return cls(**{name: (float(values[name]) if name == "resolution" else int(values[name]))
                       for name in PARAMS})
 
 
@@ -194,6 +204,11 @@ def coword_tables(tokens: pd.DataFrame, order: list[str], params: Params) -> tup
     overall = network(lists, params.top_terms, params.min_df, params.min_cooccurrence, params)
     nodes, edges = [nodes_table(overall, ALL)], [edges_table(overall, ALL)]
     by_source = tokens["source_id"].to_numpy()
+    if len(order) > params.max_sources:
+        warnings.warn(f"co-word networks per source skipped: {len(order)} sources, more than max_sources "
+                      f"({params.max_sources}, coword_params.csv); the overall network is built",
+                      NetworkWarning, stacklevel=2)
+        order = []
     for source in order:
         mine = [m for m, s in zip(lists, by_source, strict=True) if s == source]
         if len(mine) < params.min_measures:
@@ -206,13 +221,15 @@ def coword_tables(tokens: pd.DataFrame, order: list[str], params: Params) -> tup
     return tables, overall
 
 
-# networkx stamps the GEXF with the day it was written; the build's files must not change with the date.
+# networkx stamps the GEXF with the day it was written and its own version; the build's files
+# must change with neither.
 _GEXF_DATE = re.compile(rb' lastmodifieddate="[^"]*"')
+_GEXF_CREATOR = re.compile(rb"\s*<creator>[^<]*</creator>")
 
 
 def graph_files(g: nx.Graph, stem: str = "coword") -> dict[str, bytes]:
     """The graph as GEXF 1.2 and GraphML bytes (labels, df, community, centralities; link weights),
-    with no date in them."""
+    with no date or software version in them."""
     h = nx.Graph()
     h.add_nodes_from(g.nodes(data=True))
     h.add_edges_from((a, b, {k: v for k, v in d.items() if k != "distance"}) for a, b, d in g.edges(data=True))
@@ -220,7 +237,8 @@ def graph_files(g: nx.Graph, stem: str = "coword") -> dict[str, bytes]:
     nx.write_gexf(h, gexf, encoding="utf-8", version="1.2draft")
     graphml = io.BytesIO()
     nx.write_graphml(h, graphml, encoding="utf-8")
-    return {f"{stem}.gexf": _GEXF_DATE.sub(b"", gexf.getvalue()), f"{stem}.graphml": graphml.getvalue()}
+    return {f"{stem}.gexf": _GEXF_CREATOR.sub(b"", _GEXF_DATE.sub(b"", gexf.getvalue())),
+            f"{stem}.graphml": graphml.getvalue()}
 
 
 def graph_from_tables(nodes: pd.DataFrame, edges: pd.DataFrame, scope: str = ALL) -> nx.Graph:

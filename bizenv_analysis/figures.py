@@ -407,13 +407,19 @@ def pmc_surfaces(data: pd.DataFrame, lang: str) -> Figure:
     return fig
 
 
-# Co-word communities are neither sources nor theme groups: Paul Tol's light scheme, paler than both.
+# Co-word communities are neither sources nor theme groups: pale fills (Paul Tol's light scheme)
+# and a marker shape each, so they never read as the saturated source colours.
 COMMUNITY_PALETTE = ["#77aadd", "#ee8866", "#eedd88", "#ffaabb", "#99ddff", "#44bb99", "#bbcc33", "#aaaa00",
-                     "#dddddd"]
+                     "#bbbbbb"]
+COMMUNITY_MARKERS = ["o", "s", "^", "D", "v", "P", "X", "h"]
 
 
 def _community_color(k: int) -> str:
     return COMMUNITY_PALETTE[(int(k) - 1) % len(COMMUNITY_PALETTE)]
+
+
+def _community_marker(k: int) -> str:
+    return COMMUNITY_MARKERS[(int(k) - 1) % len(COMMUNITY_MARKERS)]
 
 
 def _draw_network(ax, data: pd.DataFrame, size_scale: float, label_size: float) -> None:
@@ -421,8 +427,9 @@ def _draw_network(ax, data: pd.DataFrame, size_scale: float, label_size: float) 
     nodes, links = data[data["element"] == "node"], data[data["element"] == "edge"]
     for r in links.itertuples():
         ax.plot([r.x, r.x_end], [r.y, r.y_end], color="#9a9a9a", lw=0.3 + 3 * r.ochiai, alpha=0.55, zorder=1)
-    ax.scatter(nodes["x"], nodes["y"], s=size_scale * nodes["df"], c=[_community_color(k) for k in nodes["community"]],
-               edgecolors="#555555", linewidths=0.4, zorder=2)
+    for k, group in nodes.groupby("community", sort=True):
+        ax.scatter(group["x"], group["y"], s=size_scale * group["df"].astype(float), color=_community_color(k),
+                   marker=_community_marker(k), edgecolors="#555555", linewidths=0.4, zorder=2)
     for r in nodes[nodes["labelled"].astype(bool)].itertuples():
         ax.annotate(r.term, (r.x, r.y), xytext=(0, 4 + 0.5 * np.sqrt(size_scale * r.df)), textcoords="offset points",
                     ha="center", va="bottom", fontsize=label_size, zorder=3)
@@ -441,12 +448,13 @@ def coword_network(data: pd.DataFrame, lang: str) -> Figure:
     nodes = data[data["element"] == "node"]
     _draw_network(ax, data, size_scale=6.0, label_size=7.5)
     comms = nodes.sort_values("df", ascending=False, kind="stable").groupby("community", sort=True)["term"]
-    handles = [plt.matplotlib.lines.Line2D([], [], marker="o", ls="", markersize=7, markerfacecolor=_community_color(k),
-                                           markeredgecolor="#555555") for k, _ in comms]
+    handles = [plt.matplotlib.lines.Line2D([], [], marker=_community_marker(k), ls="", markersize=7,
+                                           markerfacecolor=_community_color(k), markeredgecolor="#555555")
+               for k, _ in comms]
     labels = [t(f"社群{k}:", f"community {k}: ", lang) + "、".join(list(terms)[:3]) for k, terms in comms]
     fig.legend(handles, labels, loc="upper left", bbox_to_anchor=(0.02, 0.2), fontsize=7.5, ncols=1,
-               title=t("颜色:社群(Louvain)及其最常见的词", "colour: community (Louvain), its most frequent terms",
-                       lang),
+               title=t("颜色与形状:社群(Louvain)及其最常见的词",
+                       "colour and shape: community (Louvain), its most frequent terms", lang),
                title_fontsize=7.5, alignment="left")
     top = int(nodes["df"].max())
     sizes = sorted({max(1, top // 4), max(1, top // 2), top})
@@ -482,8 +490,8 @@ def coword_by_source(data: pd.DataFrame, lang: str) -> Figure:
         shown = t(f"{n_nodes}个词", f"{n_nodes} terms", lang) if n_nodes == total else \
             t(f"最大连通部分:{n_nodes}/{total}个词", f"largest connected part: {n_nodes} of {total} terms", lang)
         ax.set_title(f"{source_label(scope, lang)}\n{shown}", fontsize=7.5)
-    fig.suptitle(t("各来源自身的政策词共现网络(颜色:各自的社群)", "Each source's own co-word network "
-                   "(colour: its own communities)", lang), x=0.02, ha="left", fontsize=10)
+    fig.suptitle(t("各来源自身的政策词共现网络(颜色与形状:各自的社群)", "Each source's own co-word network "
+                   "(colour and shape: its own communities)", lang), x=0.02, ha="left", fontsize=10)
     return fig
 
 
@@ -497,13 +505,20 @@ def formula_timeline(data: pd.DataFrame, lang: str) -> Figure:
     formulas = list(dict.fromkeys(data["formula_id"]))
     fig, ax = plt.subplots(figsize=(7.2, 1.2 + 0.26 * len(formulas)))
     sources = list(dict.fromkeys(data.sort_values("year", kind="stable")["source_id"]))
+    years = data.drop_duplicates("source_id").sort_values("year", kind="stable")
+    # few documents, a year or more apart: each is named on the axis and drawn in its colour
+    named = len(sources) <= 6 and bool((years["year"].diff().dropna() >= 0.5).all())
+
+    def colour(source_id: str) -> str:
+        return source_color(source_id, sources.index(source_id)) if named else "#3a3a3a"
+
     y = {f: i for i, f in enumerate(formulas)}
     for f in formulas:
         d = data[data["formula_id"] == f].sort_values("year", kind="stable")
         national = bool(d["national"].iloc[0])
         ax.plot(d["year"], [y[f]] * len(d), color="#bbbbbb" if national else "#777777", lw=1, zorder=1)
         for r in d.itertuples():
-            color = "#9e9e9e" if national else source_color(r.source_id, sources.index(r.source_id))
+            color = "#9e9e9e" if national else colour(r.source_id)
             first = r.role == "first"
             ax.scatter([r.year], [y[f]], s=42 if first else 26, zorder=2, linewidths=1.1,
                        facecolors=color if first else "white", edgecolors=color)
@@ -515,8 +530,7 @@ def formula_timeline(data: pd.DataFrame, lang: str) -> Figure:
         if labels.loc[f, "national"]:
             tick.set_color("#777777")
     ax.set_ylim(len(formulas) - 0.5, -0.7)
-    years = data.drop_duplicates("source_id").sort_values("year", kind="stable")
-    if len(years) <= 6 and (years["year"].diff().dropna() >= 0.9).all():  # room to name each document
+    if named:
         ax.set_xticks(years["year"])
         ax.set_xticklabels([source_short(s, lang) for s in years["source_id"]], fontsize=7.5)
     else:

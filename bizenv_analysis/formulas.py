@@ -4,26 +4,36 @@ Chinese reform documents name their reforms in fixed formulas (“最多跑一�
 “双随机、一公开”) and share longer fixed passages (行政执法公示、执法全过程记录、重大执法决定法制审核).
 Three kinds are found, each in every item of `measures.csv` (general parts included):
 
-- **quoted**: a span inside “…”, 「…」, 『…』 or ‘…’ of `min_chars`–`max_quote_chars` characters
-  with at least one Chinese character;
+- **quoted**: a span inside “…”, 「…」, 『…』 or ‘…’ of at most `max_quote_chars` characters as
+  written and at least `min_chars` in normal form, with at least one Chinese character;
 - **numbered**: the patterns of `formula_patterns.csv` (1+5+16, 五个一, 多证合一 …);
 - **passage**: a stretch of at least `passage_chars` characters that two or more documents share
-  verbatim (`shared_passages`: every `passage_chars`-character shingle of each document is
-  hashed and indexed; a passage is a maximal run of shingles held by the same documents).
+  verbatim (`shared_passages`). Where two documents share a stretch that a third shares only in
+  part, the stretch is listed as overlapping passages, each with the documents holding it.
 
 Texts are compared in a normal form (`normal`): NFKC, Traditional → Simplified (OpenCC), and
 every character that is not a letter, a digit or + dropped, so “双随机、一公开” and “双随机一公开”
-are one formula. A document *uses* a quoted or numbered formula when it writes it
-as a formula (quoted, or matching a pattern); it uses a passage when its normal text contains it.
-A formula both quoted and matched by a pattern is one quoted formula.
+are one formula. A document *uses* a quoted or numbered formula when it writes it as a formula
+(quoted, or matching a pattern): a document that mentions the words without quotation marks
+does not use it. It uses a passage when its normal text contains it. A formula both quoted and
+matched by a pattern is one quoted formula; a passage that is a written formula held by the
+same documents, or lies inside one, is not listed again.
 
-Spread: documents are ordered by date; the first user of a formula is its origin in this corpus
-(not necessarily where it was coined), later users are adopters. An adopter *declares* learning
-from an earlier user when its `references.csv` has a `learns_from` row naming that user's place
-(or a place containing it: 广州 covers 广州市天河区; aliases such as 广深 in `place_aliases.csv`).
-A formula in `national_formulas.csv` (with the national document that set it) is marked
-`national`, as is a formula that contains one, or a passage that one contains: sharing it is no
-evidence that one place learnt from another.
+Spread: a document's date (`sources.csv`) is a day, a month or a year, read as the span it
+covers; one document is earlier than another when its span ends before the other's begins
+(2023-08-20 is earlier than 2024; 2024 and 2024-03-01 are not ordered). A formula's first users
+are those no other user is earlier than; the others are adopters; a document with no readable
+date is `undated`. The first users are the origin in this corpus, not where the formula was
+coined. An adopter *declares* learning from an earlier user when its `references.csv` has a
+`learns_from` row naming that user's place, or a name its place or province begins with (广州
+covers 广州市天河区, 浙江 covers 衢州市 in 浙江省; aliases such as 广深 in `place_aliases.csv`).
+
+A formula in `national_formulas.csv` (with the national document that set it and its year) is
+marked `national`, as is a formula that contains one, or one of at least `passage_chars`
+characters that one contains. Two documents sharing a national formula are counted apart
+(`n_national`) when the earlier used it in or after the national document's year: sharing it is
+then no evidence that one place learnt from the other. An earlier use can be where the national
+formula came from, so it counts as shared.
 """
 
 from __future__ import annotations
@@ -33,6 +43,7 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import date
 from functools import cache
 
 import numpy as np
@@ -42,10 +53,10 @@ from .references import LEARNS_FROM
 
 KINDS = ("quoted", "numbered", "passage")
 FORMULA_COLUMNS = ["formula_id", "kind", "formula", "normal", "n_chars", "n_documents", "documents", "first_source",
-                   "first_date", "n_occurrences", "national", "national_basis", "example_measure"]
+                   "first_date", "n_occurrences", "national", "national_year", "national_basis", "example_measure"]
 SPREAD_COLUMNS = ["formula_id", "source_id", "date", "order", "role", "n_occurrences", "first_measure",
                   "earlier_sources", "declares_learning", "credited_place"]
-PAIR_COLUMNS = ["source_id", "earlier_source", "n_shared", "n_shared_national", "n_passages", "shared_chars",
+PAIR_COLUMNS = ["source_id", "earlier_source", "n_formulas", "n_passages", "shared_chars", "n_national",
                 "declared", "credited_place", "agreement"]
 PARAMS = ("min_chars", "max_quote_chars", "passage_chars")
 QUOTES = [("“", "”"), ("「", "」"), ("『", "』"), ("‘", "’")]
@@ -65,7 +76,7 @@ class Params:
     @classmethod
     def from_values(cls, values: Mapping[str, str]) -> Params:
         """Parameters from name → text (checked by the lexicon)."""
-        return cls(**{name: int(float(values[name])) for name in PARAMS})
+        return cls(**{name: int(values[name]) for name in PARAMS})
 
 
 _converter = None
@@ -82,7 +93,7 @@ def _t2s(text: str) -> str:
 
 @cache
 def _keep(ch: str) -> str:
-    """What one (Simplified) character becomes in the normal form: its NFKC letters, digits and +."""
+    """What one character becomes after NFKC: its letters, digits and + (possibly none, or several)."""
     return "".join(c for c in unicodedata.normalize("NFKC", ch) if c == "+" or unicodedata.category(c)[0] in "LN")
 
 
@@ -94,15 +105,41 @@ def normal(text: str) -> str:
 def normal_with_positions(text: str) -> tuple[str, list[int]]:
     """The normal form of `text` and, for each of its characters, the position in `text` it
     comes from (to show a passage as the document wrote it)."""
-    simple = _t2s(text)
-    if len(simple) != len(text):  # a phrase conversion changed the length: positions of the converted text
-        text = simple
-    out, where = [], []
-    for i, ch in enumerate(simple):
-        kept = _keep(ch)
-        out.append(kept)
-        where += [i] * len(kept)
-    return "".join(out), where
+    pieces = [_keep(ch) for ch in text]
+    where = [i for i, piece in enumerate(pieces) for _ in piece]
+    kept = "".join(pieces)
+    simple = _t2s(kept)
+    if len(simple) != len(kept):  # a phrase conversion changed the length: convert character by character
+        converted = [_t2s(c) for c in kept]
+        where = [w for w, c in zip(where, converted, strict=True) for _ in c]
+        simple = "".join(converted)
+    return simple, where
+
+
+_DATE = re.compile(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?")
+
+
+def date_span(text: object) -> tuple[date, date] | None:
+    """The days a date of sources.csv covers: 2023-08-20 one day, 2023-08 a month, 2023 a year;
+    None when it is not such a date."""
+    m = _DATE.fullmatch(str(text).strip()) if isinstance(text, str) else None
+    if not m:
+        return None
+    year, month, day = (int(g) if g else None for g in m.groups())
+    try:
+        if day is not None:
+            return date(year, month, day), date(year, month, day)
+        if month is not None:
+            last = (date(year + month // 12, month % 12 + 1, 1) - date(year, month, 1)).days
+            return date(year, month, 1), date(year, month, last)
+        return date(year, 1, 1), date(year, 12, 31)
+    except ValueError:
+        return None
+
+
+def earlier(a: tuple[date, date] | None, b: tuple[date, date] | None) -> bool:
+    """Whether span `a` ends before span `b` begins (False when either is unknown)."""
+    return a is not None and b is not None and a[1] < b[0]
 
 
 def _quoted_at(text: str, params: Params) -> list[tuple[int, int, str]]:
@@ -135,10 +172,11 @@ def written_formulas(text: str, patterns: Iterable[re.Pattern], params: Params) 
     are not the whole of a quoted one (“一窗受理” is one quoted formula, not also a numbered one;
     in “一窗受理、集成服务” both are written)."""
     quotes = _quoted_at(text, params)
-    out = [(start, "quoted", span) for start, _, span in quotes]
+    out = [(start, 0, "quoted", span) for start, _, span in quotes]
     whole = {(q0, q1) for q0, q1, _ in quotes}
-    out += [(start, "numbered", span) for start, end, span in _numbered_at(text, patterns) if (start, end) not in whole]
-    return [(kind, span) for _, kind, span in sorted(out)]
+    out += [(start, 1, "numbered", span) for start, end, span in _numbered_at(text, patterns)
+            if (start, end) not in whole]
+    return [(kind, span) for _, _, kind, span in sorted(out)]
 
 
 # Shingles are hashed, not stored: a polynomial hash of their code points in wrapping uint64
@@ -166,18 +204,40 @@ class Passage:
     text: str  # normal form
     users: tuple[str, ...]  # the documents containing it, in the order given
     starts: tuple[int, ...]  # where it first starts in each user's normal text
-    counts: tuple[int, ...]  # how often its first n characters occur in each user
+    counts: tuple[int, ...]  # how often it occurs in each user
+
+
+def _longest_held(text: str, start: int, low: int, high: int, others: list[str]) -> int:
+    """The largest L in [low, high] with text[start:start+L] in every one of `others` (0 if not
+    even `low`): containment shrinks as L grows, so a binary search finds it."""
+    def held(length: int) -> bool:
+        piece = text[start:start + length]
+        return all(piece in other for other in others)
+
+    if held(high):  # the usual case: the whole run is shared as it is
+        return high
+    if not held(low):  # a hash collision
+        return 0
+    while low < high:
+        mid = (low + high + 1) // 2
+        if held(mid):
+            low = mid
+        else:
+            high = mid - 1
+    return low
 
 
 def shared_passages(texts: Mapping[str, str], n: int) -> list[Passage]:
     """Every stretch of at least n characters that two or more of the normal `texts` share.
 
-    Each n-character shingle of each document is hashed and indexed with the documents holding it;
-    a passage is a maximal run of consecutive shingles of one document held by the same set of
-    two or more documents (a longer stretch shared by fewer documents is a passage of its own).
-    Exact up to a hash collision (64 bits). Time grows with the characters (a sort of all shingles),
-    not with the pairs of documents. Passages are listed from the first document (in the order of
-    `texts`) that holds them.
+    Each n-character shingle of each document is hashed and indexed with the documents holding it.
+    In the first document (in the order of `texts`) holding a shingle, a run of consecutive
+    shingles held by the same documents is a candidate; it is kept as long as every one of those
+    documents contains it whole, and the rest of the run starts a new candidate. So a passage is
+    never text that one of its documents lacks, and a stretch two documents share that a third
+    shares only in part is listed as overlapping passages, each with its own documents. Finding
+    the shingles takes a sort of all of them: time grows with the characters, not with the pairs
+    of documents.
     """
     ids = list(texts)
     hashes = [shingle_hashes(texts[s], n) for s in ids]
@@ -185,24 +245,19 @@ def shared_passages(texts: Mapping[str, str], n: int) -> list[Passage]:
         return []
     every = np.concatenate(hashes)
     doc = np.concatenate([np.full(len(h), k, dtype=np.int64) for k, h in enumerate(hashes)])
-    pos = np.concatenate([np.arange(len(h), dtype=np.int64) for h in hashes])
-    # one row per (shingle, document): its first position there
-    order = np.lexsort((pos, doc, every))
-    every, doc, pos = every[order], doc[order], pos[order]
+    order = np.lexsort((doc, every))
+    every, doc = every[order], doc[order]
     first = np.ones(len(every), dtype=bool)
     first[1:] = (every[1:] != every[:-1]) | (doc[1:] != doc[:-1])
-    u_hash, u_doc, u_pos = every[first], doc[first], pos[first]
-    u_count = np.diff(np.r_[np.flatnonzero(first), len(every)])
+    u_hash, u_doc = every[first], doc[first]  # one row per (shingle, document)
     starts = np.flatnonzero(np.r_[True, u_hash[1:] != u_hash[:-1]])
     sizes = np.diff(np.r_[starts, len(u_hash)])
-    holders: dict[int, tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...]]] = {}
-    for start, size in zip(starts[sizes >= 2].tolist(), sizes[sizes >= 2].tolist(), strict=True):
-        cut = slice(start, start + size)
-        holders[int(u_hash[start])] = (tuple(u_doc[cut].tolist()), tuple(u_pos[cut].tolist()),
-                                       tuple(u_count[cut].tolist()))
+    holders = {int(u_hash[start]): tuple(u_doc[start:start + size].tolist())
+               for start, size in zip(starts[sizes >= 2].tolist(), sizes[sizes >= 2].tolist(), strict=True)}
     found: dict[str, Passage] = {}
     for k, h in enumerate(hashes):
-        sets = [holders.get(int(x), ((),))[0] for x in h.tolist()]
+        text = texts[ids[k]]
+        sets = [holders.get(x, ()) for x in h.tolist()]
         i = 0
         while i < len(sets):
             users = sets[i]
@@ -212,47 +267,71 @@ def shared_passages(texts: Mapping[str, str], n: int) -> list[Passage]:
             j = i
             while j + 1 < len(sets) and sets[j + 1] == users:
                 j += 1
-            text = texts[ids[k]][i:j + n]
-            if text not in found:
-                _, where, counts = holders[int(h[i])]
-                found[text] = Passage(text, tuple(ids[u] for u in users), where, counts)
+            others = [texts[ids[u]] for u in users[1:]]
+            while i <= j:
+                length = _longest_held(text, i, n, j - i + n, others)
+                if length == 0:
+                    i += 1
+                    continue
+                piece = text[i:i + length]
+                if piece not in found:
+                    names = tuple(ids[u] for u in users)
+                    found[piece] = Passage(piece, names, tuple(texts[u].find(piece) for u in names),
+                                           tuple(texts[u].count(piece) for u in names))
+                i += length - n + 1
             i = j + 1
     return list(found.values())
 
 
 @dataclass(frozen=True)
 class National:
-    """The national formulas (`national_formulas.csv`): normal form → the document that set it."""
+    """The national formulas (`national_formulas.csv`): normal form → (the document that set it, its year)."""
 
-    basis: dict[str, str]
+    basis: dict[str, tuple[str, int]]
 
     @classmethod
     def from_frame(cls, frame: pd.DataFrame) -> National:
-        return cls({normal(r.formula): f"{r.document} ({r.year})" for r in frame.itertuples()})
+        """From the rows of national_formulas.csv (formula, document, year), checked by the lexicon."""
+        return cls({normal(r.formula): (r.document, int(r.year)) for r in frame.itertuples()})
 
-    def of(self, form: str, overlap: int) -> str:
-        """The national basis of a formula's normal form: its own; else that of the national
-        formulas it contains, or that contain it when it is at least `overlap` characters long
-        (a shared passage cut short of the national wording)."""
-        if form in self.basis:
-            return self.basis[form]
-        near = sorted(f for f in self.basis if f in form or (len(form) >= overlap and form in f))
-        return "; ".join(f"{f}: {self.basis[f]}" for f in near)
+    def of(self, form: str, overlap: int) -> tuple[str, int | None]:
+        """The national basis of a formula's normal form and the earliest year it names: the formula
+        itself; else the national formulas it contains, or that contain it when it is at least
+        `overlap` characters long (a shared passage cut short of the national wording)."""
+        near = [form] if form in self.basis else sorted(
+            f for f in self.basis if f in form or (len(form) >= overlap and form in f))
+        if not near:
+            return "", None
+        return ("; ".join(f"{f}: {self.basis[f][0]} ({self.basis[f][1]})" for f in near),
+                min(self.basis[f][1] for f in near))
 
 
 def formula_tables(measures: pd.DataFrame, documents: pd.DataFrame, references: pd.DataFrame,
                    patterns: Iterable[re.Pattern], national: National, aliases: Mapping[str, list[str]],
-                   params: Params) -> dict[str, pd.DataFrame]:
-    """formulas.csv, formula_spread.csv and formula_pairs.csv for a corpus (see the module docstring)."""
-    patterns = list(patterns)
-    docs = documents.sort_values(["date", "source_id"])
-    order = [s for s in docs["source_id"] if s in set(measures["source_id"])]
-    dates = dict(zip(docs["source_id"], docs["date"].astype(str), strict=True))
-    places = dict(zip(docs["source_id"], docs["place"].fillna("").astype(str), strict=True))
-    items = measures[["measure_id", "source_id", "text"]].fillna({"text": ""})
+                   params: Params, provinces: Mapping[str, str] | None = None) -> dict[str, pd.DataFrame]:
+    """formulas.csv, formula_spread.csv and formula_pairs.csv for a corpus (see the module docstring).
 
-    # Who writes each quoted or numbered formula: normal form → kind, the form first written,
-    # times written per source, and the first measure writing it in each source.
+    `documents` needs source_id, date and place; `provinces` (source_id → province) lets a credit
+    to a province cover its documents.
+    """
+    patterns = list(patterns)
+    spans = {r.source_id: date_span(r.date) for r in documents.itertuples()}
+    present = set(measures["source_id"])
+    far = date.max
+    order = sorted((s for s in documents["source_id"] if s in present),
+                   key=lambda s: (spans[s] or (far, far), s))  # by date, undated last
+    dates = {r.source_id: "" if pd.isna(r.date) else str(r.date) for r in documents.itertuples()}
+    names = {r.source_id: [str(r.place) if not pd.isna(r.place) else ""] for r in documents.itertuples()}
+    for s, province in (provinces or {}).items():
+        if s in names and province:
+            names[s].append(province + names[s][0])
+    rank = {s: i for i, s in enumerate(order)}
+    items = measures[["measure_id", "source_id", "text"]].fillna({"text": ""})
+    items = items[items["source_id"].isin(present)]
+    items = items.iloc[np.argsort(items["source_id"].map(rank).to_numpy(), kind="stable")]
+
+    # Who writes each quoted or numbered formula: normal form → kind, the form first written (in
+    # date order), times written per source, and the first measure writing it in each source.
     written: dict[str, tuple[str, str, dict[str, int], dict[str, str]]] = {}
     for item in items.itertuples():
         for kind, span in written_formulas(item.text, patterns, params):
@@ -265,59 +344,65 @@ def formula_tables(measures: pd.DataFrame, documents: pd.DataFrame, references: 
             counts[item.source_id] = counts.get(item.source_id, 0) + 1
             first.setdefault(item.source_id, item.measure_id)
             written[form] = (was, shown, counts, first)
+    found = {form: (kind, shown, {s: (counts[s], first[s]) for s in counts})
+             for form, (kind, shown, counts, first) in written.items()}
+
     # Shared passages, found in each document's normal text, shown as the earliest user wrote it.
     whole = {s: "\n".join(g["text"]) for s, g in items.groupby("source_id", sort=False)}
     normals = {s: normal_with_positions(whole[s]) for s in order}
     texts = {s: form for s, (form, _) in normals.items()}
-    found = {form: (kind, shown, {s: (counts[s], first[s]) for s in counts})
-             for form, (kind, shown, counts, first) in written.items()}
-    # where each measure's text ends in its source's joined text (each text and its "\n")
-    ends = {s: (np.cumsum([len(t) + 1 for t in g["text"]]), list(g["measure_id"]))
+    ends = {s: (np.cumsum([len(t) + 1 for t in g["text"]]), list(g["measure_id"]))  # each text and its "\n"
             for s, g in items.groupby("source_id", sort=False)}
 
     def measure_at(source: str, offset: int) -> str:
         cum, ids = ends[source]
         return ids[min(int(np.searchsorted(cum, offset, side="right")), len(ids) - 1)]
 
+    long_written = [(f, set(found[f][2])) for f in found if len(f) >= params.passage_chars]
+    where: dict[str, dict[str, int]] = {}  # passage → source → start in its normal text
     for passage in shared_passages(texts, params.passage_chars):
-        if passage.text in found:  # a quoted or numbered formula is not listed again as a passage
-            continue
-        where = normals[passage.users[0]][1]
-        start = passage.starts[0]
-        shown = whole[passage.users[0]][where[start]:where[start + len(passage.text) - 1] + 1]
-        found[passage.text] = ("passage", shown, {
-            s: (count, measure_at(s, normals[s][1][at]))
-            for s, at, count in zip(passage.users, passage.starts, passage.counts, strict=True)})
+        held = set(passage.users)
+        if any((f in passage.text or passage.text in f) and held <= users for f, users in long_written):
+            continue  # a written formula (or part of one) that its writers share: counted once
+        first = passage.users[0]
+        at = normals[first][1]
+        start, stop = at[passage.starts[0]], at[passage.starts[0] + len(passage.text) - 1] + 1
+        found[passage.text] = ("passage", whole[first][start:stop], {
+            s: (count, measure_at(s, normals[s][1][begin]))
+            for s, begin, count in zip(passage.users, passage.starts, passage.counts, strict=True)})
+        where[passage.text] = dict(zip(passage.users, passage.starts, strict=True))
 
     rows, spread = [], []
     credit = credits(references)
     for form, (kind, shown, uses) in found.items():
         users = [s for s in order if s in uses]
-        basis = national.of(form, params.passage_chars)
+        firsts = [s for s in users if spans[s] is not None and not any(earlier(spans[e], spans[s]) for e in users)]
+        basis, year = national.of(form, params.passage_chars)
         rows.append({"kind": kind, "formula": shown, "normal": form, "n_chars": len(form),
-                     "n_documents": len(users), "documents": ";".join(users), "first_source": users[0],
-                     "first_date": dates[users[0]], "n_occurrences": sum(uses[s][0] for s in users),
-                     "national": bool(basis), "national_basis": basis, "example_measure": uses[users[0]][1]})
+                     "n_documents": len(users), "documents": ";".join(users), "first_source": ";".join(firsts),
+                     "first_date": dates[firsts[0]] if firsts else "", "n_occurrences": sum(uses[s][0] for s in users),
+                     "national": bool(basis), "national_year": year, "national_basis": basis,
+                     "example_measure": uses[(firsts or users)[0]][1]})
         for k, s in enumerate(users, start=1):
-            earlier = [e for e in users[:k - 1] if dates[e] < dates[s]]
-            credited = _credited(s, earlier, credit, places, aliases)
+            before = [e for e in users if earlier(spans[e], spans[s])]
+            credited = _credited(s, before, credit, names, aliases)
             spread.append({"normal": form, "source_id": s, "date": dates[s], "order": k,
-                           "role": "first" if k == 1 else ("adopter" if earlier else "same date as first"),
+                           "role": "undated" if spans[s] is None else ("adopter" if before else "first"),
                            "n_occurrences": uses[s][0], "first_measure": uses[s][1],
-                           "earlier_sources": ";".join(earlier), "declares_learning": bool(credited),
+                           "earlier_sources": ";".join(before), "declares_learning": bool(credited),
                            "credited_place": ";".join(credited)})
-    table = pd.DataFrame(rows, columns=FORMULA_COLUMNS[1:])
+    table = pd.DataFrame(rows, columns=FORMULA_COLUMNS[1:]).astype({"national_year": "Int64"})
     kind_rank = {k: i for i, k in enumerate(KINDS)}
-    table = (table.assign(_k=table["kind"].map(kind_rank))
-             .sort_values(["_k", "n_documents", "first_date", "normal"], ascending=[True, False, True, True])
-             .drop(columns="_k").reset_index(drop=True))
+    table = (table.assign(_k=table["kind"].map(kind_rank), _d=[rank[d.split(";")[0]] for d in table["documents"]])
+             .sort_values(["_k", "n_documents", "_d", "normal"], ascending=[True, False, True, True])
+             .drop(columns=["_k", "_d"]).reset_index(drop=True))
     table.insert(0, "formula_id", [f"F{i:04d}" for i in range(1, len(table) + 1)])
     ids = dict(zip(table["normal"], table["formula_id"], strict=True))
     spread_table = pd.DataFrame(spread, columns=["normal", *SPREAD_COLUMNS[1:]])
     spread_table.insert(0, "formula_id", spread_table["normal"].map(ids))
     spread_table = spread_table[SPREAD_COLUMNS].sort_values(["formula_id", "order"], ignore_index=True)
-    return {"formulas.csv": table, "formula_spread.csv": spread_table,
-            "formula_pairs.csv": pair_table(table, order, dates, references, places, aliases)}
+    pairs = pair_table(table, where, order, spans, dates, credit, names, aliases)
+    return {"formulas.csv": table, "formula_spread.csv": spread_table, "formula_pairs.csv": pairs}
 
 
 def credits(references: pd.DataFrame) -> dict[str, list[str]]:
@@ -326,49 +411,73 @@ def credits(references: pd.DataFrame) -> dict[str, list[str]]:
     return {s: list(dict.fromkeys(g["place"])) for s, g in rows.groupby("source_id", sort=False)}
 
 
-def covers(credited: str, place: str, aliases: Mapping[str, list[str]]) -> bool:
-    """Whether crediting `credited` credits a document of `place`: the same place or one inside it
-    (广州 covers 广州市天河区), directly or through an alias (广深 → 广州, 深圳)."""
-    names = aliases.get(credited, [credited])
-    return bool(place) and any(name and place.startswith(name) for name in names)
+def covers(credited: str, names: Iterable[str], aliases: Mapping[str, list[str]]) -> bool:
+    """Whether crediting `credited` credits a document known by `names` (its place, and its province
+    and place): one of the names begins with the credited name, or with a place of its alias
+    (广州 covers 广州市天河区, 浙江 covers 浙江省衢州市, 广深 covers 深圳市)."""
+    wanted = aliases.get(credited, [credited])
+    return any(name and w and name.startswith(w) for name in names for w in wanted)
 
 
-def _credited(source: str, earlier: list[str], credited: Mapping[str, list[str]], places: Mapping[str, str],
+def _credited(source: str, before: list[str], credited: Mapping[str, list[str]], names: Mapping[str, list[str]],
               aliases: Mapping[str, list[str]]) -> list[str]:
-    """The places `source` credits (`credited`, from `credits`) that cover one of the `earlier` sources' places."""
-    return [c for c in credited.get(source, []) if any(covers(c, places[e], aliases) for e in earlier)]
+    """The places `source` credits (`credited`, from `credits`) that cover one of the `before` sources."""
+    return [c for c in credited.get(source, []) if any(covers(c, names[e], aliases) for e in before)]
 
 
-def pair_table(formulas: pd.DataFrame, order: list[str], dates: Mapping[str, str], references: pd.DataFrame,
-               places: Mapping[str, str], aliases: Mapping[str, list[str]]) -> pd.DataFrame:
-    """For every pair of a document and a strictly earlier one: the formulas they share (national
-    ones apart), and whether the later declares learning from the earlier's place."""
+def _union_length(intervals: list[tuple[int, int]]) -> tuple[int, int]:
+    """(stretches, characters) of the union of half-open intervals."""
+    stretches = chars = 0
+    end = -1
+    for a, b in sorted(intervals):
+        if a >= end:
+            stretches += 1
+            chars += b - a
+        elif b > end:
+            chars += b - end
+        end = max(end, b)
+    return stretches, chars
+
+
+def pair_table(formulas: pd.DataFrame, where: Mapping[str, Mapping[str, int]], order: list[str],
+               spans: Mapping[str, tuple[date, date] | None], dates: Mapping[str, str],
+               credit: Mapping[str, list[str]], names: Mapping[str, list[str]],
+               aliases: Mapping[str, list[str]]) -> pd.DataFrame:
+    """For each document and each earlier one that it shares a formula with or credits: the quoted
+    or numbered formulas both write, the stretches of text they share (overlapping passages merged,
+    in the later document), the national formulas both use, and whether the later declares
+    learning from the earlier's place."""
     # Counted formula by formula over the pairs of its users, so the work grows with how widely
     # formulas are shared, not with (pairs of documents) × (formulas).
-    shared: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+    formulas_n: dict[tuple[str, str], int] = defaultdict(int)
+    national_n: dict[tuple[str, str], int] = defaultdict(int)
+    stretches: dict[tuple[str, str], list[tuple[int, int]]] = defaultdict(list)
     for r in formulas.itertuples():
         users = r.documents.split(";")
         for later in users:
-            for earlier in users:
-                if dates[earlier] < dates[later]:
-                    counts = shared[(later, earlier)]
-                    if r.national:
-                        counts[1] += 1
-                    else:
-                        counts[0] += 1
-                        if r.kind == "passage":
-                            counts[2] += 1
-                            counts[3] += r.n_chars
-    credit = credits(references)
+            for before in users:
+                if not earlier(spans[before], spans[later]):
+                    continue
+                if r.national and spans[before][0].year >= r.national_year:
+                    national_n[(later, before)] += 1
+                elif r.kind == "passage":
+                    start = where[r.normal][later]
+                    stretches[(later, before)].append((start, start + r.n_chars))
+                else:
+                    formulas_n[(later, before)] += 1
     rows = []
     for later in order:
-        for earlier in order:
-            if not dates[earlier] < dates[later]:
+        for before in order:
+            if not earlier(spans[before], spans[later]):
                 continue
-            local, national, passages, chars = shared.get((later, earlier), (0, 0, 0, 0))
-            credited = _credited(later, [earlier], credit, places, aliases)
-            rows.append({"source_id": later, "earlier_source": earlier, "n_shared": local,
-                         "n_shared_national": national, "n_passages": passages, "shared_chars": chars,
+            key = (later, before)
+            credited = _credited(later, [before], credit, names, aliases)
+            n_passages, chars = _union_length(stretches.get(key, []))
+            shared = formulas_n.get(key, 0) + n_passages > 0
+            if not (shared or credited or national_n.get(key)):
+                continue
+            rows.append({"source_id": later, "earlier_source": before, "n_formulas": formulas_n.get(key, 0),
+                         "n_passages": n_passages, "shared_chars": chars, "n_national": national_n.get(key, 0),
                          "declared": bool(credited), "credited_place": ";".join(credited),
-                         "agreement": AGREEMENT[(bool(credited), local > 0)]})
+                         "agreement": AGREEMENT[(bool(credited), shared)]})
     return pd.DataFrame(rows, columns=PAIR_COLUMNS)

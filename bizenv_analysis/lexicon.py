@@ -178,7 +178,7 @@ SPECS: dict[str, CsvSpec] = {
     "formula_params.csv": CsvSpec(("name", "value"), ("note",), ("name", "value"), unique=("name",),
                                   choices={"name": formulas.PARAMS}),
     "formula_patterns.csv": CsvSpec(("pattern",), ("note",), ("pattern",), ("pattern",), min_rows=0),
-    "national_formulas.csv": CsvSpec(("formula", "document", "year"), ("note",), ("formula", "document"),
+    "national_formulas.csv": CsvSpec(("formula", "document", "year"), ("note",), ("formula", "document", "year"),
                                      unique=("formula",), min_rows=0),
     "place_aliases.csv": CsvSpec(("alias", "places"), ("note",), ("alias", "places"), unique=("alias",),
                                  min_rows=0),
@@ -547,27 +547,32 @@ def _pmc(variables_file: LexiconFile | Path, params_file: LexiconFile | Path) ->
     return variables, {name: value for name, (_, value) in values.items()}
 
 
-def _numbers(f: LexiconFile) -> dict[str, str]:
-    """A name,value parameter file: every name of its spec present, every value a number."""
+def _numbers(f: LexiconFile, at_least: Mapping[str, int], decimal: tuple[str, ...] = ()) -> dict[str, str]:
+    """A name,value parameter file: every name of its spec present; each value a whole number of at
+    least `at_least[name]` (0 if not listed), or any number ≥ 0 for the names in `decimal`."""
     spec = SPECS[f.name]
     values = _param_values(f.path, read_rows(f.path, spec), spec,
                            f"add name,value rows for {', '.join(spec.choices['name'])}")
     for name, (line, value) in values.items():
-        if not _is_number(value) or float(value) < 0:
-            raise _problem(f.path, line, f"{name} {value!r} is not a number of 0 or more", "write e.g. 3")
+        low = at_least.get(name, 0)
+        if name in decimal:
+            if not _is_number(value) or float(value) < low:
+                raise _problem(f.path, line, f"{name} {value!r} is not a number of {low} or more", "write e.g. 1.0")
+        elif not re.fullmatch(r"\d+", value.strip()) or int(value) < low:
+            raise _problem(f.path, line, f"{name} {value!r} is not a whole number of {low} or more",
+                           f"write a whole number such as {max(low, 3)}")
     return {name: value for name, (_, value) in values.items()}
 
 
 def _coword(f: LexiconFile) -> coword.Params:
-    return coword.Params.from_values(_numbers(f))
+    positive = ("top_terms", "min_df", "source_top_terms", "source_min_df", "min_chars", "min_cooccurrence",
+                "source_min_cooccurrence", "min_measures")
+    return coword.Params.from_values(_numbers(f, dict.fromkeys(positive, 1), decimal=("resolution",)))
 
 
 def _formula_params(f: LexiconFile) -> formulas.Params:
-    params = formulas.Params.from_values(_numbers(f))
-    if params.passage_chars < 2:
-        raise _problem(f.path, None, f"passage_chars {params.passage_chars} would make every pair of characters "
-                       "a shared passage", "use 8 or more")
-    return params
+    # a passage of fewer than 4 characters would make every common word a shared passage
+    return formulas.Params.from_values(_numbers(f, {"min_chars": 1, "max_quote_chars": 1, "passage_chars": 4}))
 
 
 def _formula_patterns(f: LexiconFile) -> list[re.Pattern]:
@@ -575,7 +580,21 @@ def _formula_patterns(f: LexiconFile) -> list[re.Pattern]:
 
 
 def _national(f: LexiconFile) -> formulas.National:
-    return formulas.National.from_frame(_full(read_rows(f.path, SPECS[f.name]), SPECS[f.name]))
+    rows = read_rows(f.path, SPECS[f.name])
+    seen: dict[str, int] = {}
+    for line, row in rows.rows:
+        form = formulas.normal(row["formula"])
+        if not form:
+            raise _problem(f.path, line, f"formula {row['formula']!r} has no letters or digits",
+                           "write the formula's words")
+        if form in seen:
+            raise _problem(f.path, line, f"formula {row['formula']!r} is the formula of line {seen[form]} "
+                           "(punctuation and script aside)", "keep one row for it")
+        seen[form] = line
+        if not re.fullmatch(r"\d{4}", row["year"].strip()):
+            raise _problem(f.path, line, f"year {row['year']!r} is not a year", "write the year the document was "
+                           "issued, e.g. 2018")
+    return formulas.National.from_frame(_full(rows, SPECS[f.name]))
 
 
 def _aliases(f: LexiconFile) -> dict[str, list[str]]:

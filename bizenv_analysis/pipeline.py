@@ -197,7 +197,8 @@ def build(data_dir: Path | str = DATA, out_dir: Path | str | None = None,
         networks, graph = coword.coword_tables(toks, order, lex.coword)
         compared |= networks
         compared |= formulas.formula_tables(table, docs, compared["references.csv"], lex.formula_patterns,
-                                            lex.national, lex.place_aliases, lex.formula_params)
+                                            lex.national, lex.place_aliases, lex.formula_params,
+                                            {r.source_id: r.meta.get("province", "") for r in raws})
         stage("networks", networks_summary(compared))
 
         evidence = findings.Evidence(
@@ -235,7 +236,8 @@ def build(data_dir: Path | str = DATA, out_dir: Path | str | None = None,
 
 # The build's own warnings say what a stage skipped or fell back to; any other (a library's
 # FutureWarning, a solver's ConvergenceWarning) is shown with the stage and its category.
-OWN_WARNINGS = (measures.StructureWarning, clusters.ClusterWarning, compare.CompareWarning, pmc.PMCWarning)
+OWN_WARNINGS = (measures.StructureWarning, clusters.ClusterWarning, compare.CompareWarning, pmc.PMCWarning,
+                coword.NetworkWarning)
 
 
 def _warning_line(stage: str, w: warnings.WarningMessage) -> str:
