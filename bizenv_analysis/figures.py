@@ -16,8 +16,9 @@ from matplotlib.figure import Figure
 
 from .plotting import setup, source_color, source_label, source_short, t
 
-# Theme groups are not sources: their own hues (Tableau 10 hues, not in its order), never the source colours.
-GROUP_PALETTE = ["#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948", "#b07aa1", "#9c755f"]
+# Theme groups are not sources: hues of Paul Tol's muted scheme that the Okabe–Ito source colours
+# do not use (indigo, sand, cyan, wine, olive …), each with its own marker too.
+GROUP_PALETTE = ["#332288", "#DDCC77", "#88CCEE", "#882255", "#999933", "#44AA99", "#AA4499", "#661100"]
 GROUP_MARKERS = ["o", "s", "^", "D", "v", "P", "X", "*"]
 YEAR_SUFFIX = re.compile(r"\s*\d{4}$")
 # Readable ticks for a log axis of durations in days: (days, zh, en).
@@ -77,23 +78,39 @@ def measure_lengths(data: pd.DataFrame, lang: str) -> Figure:
     return fig
 
 
+PANELS_PER_ROW = 5  # small multiples per row at the full print width
+
+
+def _panels(n: int, sharex: bool = False) -> tuple[Figure, list]:
+    """A figure of n small multiples, at most `PANELS_PER_ROW` a row (the unused ones hidden), with
+    constrained layout, which is recomputed at the print width so long labels never overlap."""
+    # five fit the full width; beyond that, four a row leave room for longer names and terms
+    cols = max(1, n if n <= PANELS_PER_ROW else PANELS_PER_ROW - 1)
+    rows = -(-n // cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(2.0 * cols + 0.6, 3.2 * rows + 0.2), sharex=sharex,
+                             squeeze=False, layout="constrained")
+    flat = list(axes.flat)
+    for ax in flat[n:]:
+        ax.axis("off")
+    return fig, flat[:n]
+
+
 def top_terms_by_source(data: pd.DataFrame, lang: str) -> Figure:
     """Small multiples: each source's most frequent terms (data: source_id, rank, term, n)."""
     setup()
     order = list(dict.fromkeys(data["source_id"]))
-    fig, axes = plt.subplots(1, len(order), figsize=(2.0 * len(order) + 0.6, 3.4), sharex=False)
-    axes = np.atleast_1d(axes)
-    for i, (ax, sid) in enumerate(zip(axes, order, strict=True)):
+    # one x range, so bar lengths compare across sources
+    fig, axes = _panels(len(order), sharex=True)
+    for i, (ax, sid) in enumerate(zip(axes, order, strict=False)):
         d = data[data["source_id"] == sid].sort_values("rank")
         ax.barh(range(len(d)), d["n"], color=source_color(sid, i), height=0.7)
         ax.set_yticks(range(len(d)), d["term"], fontsize=8)
         ax.invert_yaxis()
-        ax.set_title(source_short(sid, lang), fontsize=8.5, loc="left")
+        ax.set_title(textwrap.fill(source_short(sid, lang), 16), fontsize=8.5, loc="left")
         ax.tick_params(axis="x", labelsize=7)
     fig.supxlabel(t("出现次数", "occurrences", lang), fontsize=8.5)
     fig.suptitle(t("各文件高频政策词(去停用词后)", "Most frequent policy terms per source (stopwords removed)",
                    lang), x=0.01, ha="left", fontsize=10.5)
-    fig.tight_layout()
     return fig
 
 
@@ -101,10 +118,12 @@ def k_selection(data: pd.DataFrame, lang: str) -> Figure:
     """Silhouette and seed stability against k for each method (data: cluster_selection.csv)."""
     setup()
     names = {"kmeans_lsa": t("k-means(LSA)", "k-means on LSA", lang), "nmf": "NMF"}
-    fig, (a1, a2) = plt.subplots(1, 2, figsize=(6.8, 2.8))
+    fig, (a1, a2) = plt.subplots(1, 2, figsize=(6.8, 2.8), layout="constrained")
     for i, (method, d) in enumerate(data.groupby("method", sort=True)):
-        a1.plot(d["k"], d["silhouette"], marker="o", ms=3, label=names.get(method, method), color=f"C{i}")
-        a2.plot(d["k"], d["stability_ari"], marker="o", ms=3, label=names.get(method, method), color=f"C{i}")
+        style = {"marker": GROUP_MARKERS[i % len(GROUP_MARKERS)], "ms": 3.5,
+                 "color": GROUP_PALETTE[i % len(GROUP_PALETTE)], "label": names.get(method, method)}
+        a1.plot(d["k"], d["silhouette"], **style)
+        a2.plot(d["k"], d["stability_ari"], **style)
     chosen = data[data["chosen"].astype(bool)]
     for ax, col in ((a1, "silhouette"), (a2, "stability_ari")):
         ax.scatter(chosen["k"], chosen[col], s=80, facecolors="none", edgecolors="black", zorder=3,
@@ -112,17 +131,17 @@ def k_selection(data: pd.DataFrame, lang: str) -> Figure:
         ax.set_xlabel("k")
     a1.set_ylabel(t("轮廓系数(余弦)", "silhouette (cosine)", lang))
     a2.set_ylabel(t("稳定性:种子间平均ARI", "stability: mean ARI across seeds", lang))
-    a2.legend(loc="lower left", fontsize=7.5)
+    handles, labels = a2.get_legend_handles_labels()  # below the panels, where it covers no line
+    fig.legend(handles, labels, loc="outside lower center", ncols=len(labels))
     fig.suptitle(t("聚类数k的选择", "Choosing the number of clusters k", lang), x=0.01, ha="left",
                  fontsize=10.5)
-    fig.tight_layout()
     return fig
 
 
 def cluster_map(data: pd.DataFrame, lang: str) -> Figure:
     """2-D map of measures (first two SVD axes) coloured by source, cluster numbers at centroids."""
     setup()
-    fig, ax = plt.subplots(figsize=(6.4, 4.6))
+    fig, ax = plt.subplots(figsize=(6.4, 4.6), layout="constrained")
     for i, sid in enumerate(dict.fromkeys(data["source_id"])):
         d = data[data["source_id"] == sid]
         ax.scatter(d["x"], d["y"], s=16, alpha=0.8, color=source_color(sid, i), linewidths=0,
@@ -134,7 +153,10 @@ def cluster_map(data: pd.DataFrame, lang: str) -> Figure:
     ax.set_ylabel(t("潜在语义维度2", "latent dimension 2", lang))
     ax.set_title(t("举措的TF-IDF地图:颜色=来源,圆圈=聚类中心", "Measures on a TF-IDF map: colour = source, "
                    "circles = cluster centres", lang), loc="left")
-    ax.legend(fontsize=7, loc="best", markerscale=1.2)
+    # below the map, where it covers no measure; the numbers are explained beside it
+    fig.legend(loc="outside lower left", ncols=2, markerscale=1.2,
+               title=t("颜色:来源;圆圈中的数字:聚类编号(各类的词见 cluster_terms.csv)",
+                       "colour: source; number in a circle: cluster (its terms in cluster_terms.csv)", lang))
     return fig
 
 
@@ -208,23 +230,21 @@ def distinctive_terms(data: pd.DataFrame, lang: str) -> Figure:
     """Small multiples: each source's most distinctive terms by G² (data: keyness rows to plot)."""
     setup()
     order = list(dict.fromkeys(data["source_id"]))
-    fig, axes = plt.subplots(1, len(order), figsize=(2.0 * len(order) + 0.6, 3.4))
-    axes = np.atleast_1d(axes)
-    for i, (ax, sid) in enumerate(zip(axes, order, strict=True)):
+    fig, axes = _panels(len(order))
+    for i, (ax, sid) in enumerate(zip(axes, order, strict=False)):
         d = data[data["source_id"] == sid].reset_index(drop=True)
         ax.barh(range(len(d)), d["g2"], color=source_color(sid, i), height=0.7)
         ax.set_yticks(range(len(d)), d["term"], fontsize=8)
         for y, (g, lr) in enumerate(zip(d["g2"], d["log_ratio"], strict=True)):
-            ax.text(g, y, f" {lr:.1f}", va="center", fontsize=6.5, color="#444444")
+            ax.text(g, y, f" {lr:.1f}", va="center", fontsize=7, color="#444444")
         ax.invert_yaxis()
-        ax.set_title(source_short(sid, lang), fontsize=8.5, loc="left")
+        ax.set_title(textwrap.fill(source_short(sid, lang), 16), fontsize=8.5, loc="left")
         ax.tick_params(axis="x", labelsize=7)
         ax.set_xlim(0, d["g2"].max() * 1.35 if len(d) else 1)
     fig.supxlabel(t("对数似然G²(数字为对数比 log₂)", "log-likelihood G² (numbers: log ratio, log₂)", lang),
                   fontsize=8.5)
     fig.suptitle(t("各来源的特色词(与其余来源相比)", "Distinctive terms of each source against all the others",
                    lang), x=0.01, ha="left", fontsize=10.5)
-    fig.tight_layout()
     return fig
 
 
@@ -395,7 +415,7 @@ def pmc_surfaces(data: pd.DataFrame, lang: str) -> Figure:
             grid[r.row, r.col] = r.value
             label = textwrap.fill(t(r.label_zh, r.label_en, lang), 12)  # "Incentives and constraints" on 2 lines
             ax.text(r.col, r.row, f"{r.variable_id}\n{label}\n{r.value:.2f}",
-                    ha="center", va="center", fontsize=6.5, color="white" if r.value > 0.6 else "#222222")
+                    ha="center", va="center", fontsize=7, color="white" if r.value > 0.6 else "#222222")
         im = ax.imshow(grid, cmap="Blues", vmin=0, vmax=1)
         ax.set_xticks([])
         ax.set_yticks([])
@@ -484,7 +504,7 @@ def coword_by_source(data: pd.DataFrame, lang: str) -> Figure:
         ax.axis("off")
     for ax, scope in zip(axes.flat, scopes, strict=False):
         d = data[data["scope"] == scope]
-        _draw_network(ax, d, size_scale=9.0, label_size=6.5)
+        _draw_network(ax, d, size_scale=9.0, label_size=7)
         n_nodes = int((d["element"] == "node").sum())
         total = int(d["n_terms"].iloc[0]) if "n_terms" in d else n_nodes
         shown = t(f"{n_nodes}个词", f"{n_nodes} terms", lang) if n_nodes == total else \

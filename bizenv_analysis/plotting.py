@@ -1,8 +1,14 @@
 """One house style for every figure: shipped CJK font, bilingual labels, deterministic files.
 
-Each figure is written as `figures/<fig_id>_<lang>.png` (300 dpi) and `.svg` for lang in
-zh/en, with the data it plots beside it as `figures/<fig_id>_data.csv` (UTF-8 with BOM, so
-Excel opens it correctly).
+Each figure is written as `figures/<fig_id>_<lang>.png` (300 dpi), `.svg` (text kept as text,
+so labels can be edited and searched) and `.pdf` (the font embedded as a TrueType subset, so it
+renders the same where the font is not installed) for lang in zh/en, with the data it plots
+beside it as `figures/<fig_id>_data.csv` (UTF-8 with BOM, so Excel opens it correctly).
+
+Every figure is one of two print widths (`WIDTHS`): full page (16 cm) or half page (8 cm), the
+same in both languages, so a figure prints at the same text size in a Chinese and an English
+report. The figure is resized until its drawn content, with a small margin, is exactly that
+wide; text sizes are set in points at that print size, none under 7 pt.
 """
 
 from __future__ import annotations
@@ -18,18 +24,20 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib import font_manager
 from matplotlib.figure import Figure
+from matplotlib.transforms import Bbox
 
 from .outputs import csv_bytes, write_outputs
 from .paths import FIGURES, FONTS
 
-FONT_FILE = FONTS / "NotoSansCJKsc-Regular-subset.otf"
+FONT_FILE = FONTS / "NotoSansCJKsc-Regular-subset.ttf"
 FONT_FAMILY = "Noto Sans CJK SC"
 LANGS = ("zh", "en")
-PALETTE = ["#1b6ca8", "#e07b39", "#3a9e6f", "#b8405e", "#7d5ba6",
-           "#8c7a5b", "#d4a72c", "#5a8fa3", "#9e9e9e", "#2f4858"]
+# Sources take the Okabe–Ito colours, told apart under the common colour-vision deficiencies;
+# other categories (theme groups, communities) take other hues (figures.py).
+PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#000000", "#999999", "#F0E442"]
 SOURCE_COLORS = {
-    "gz-pilot-2021": "#1b6ca8", "tianhe-2020": "#e07b39", "dongguan-2023": "#3a9e6f",
-    "quzhou-2018": "#b8405e", "gd-cases-2024": "#7d5ba6",
+    "gz-pilot-2021": "#0072B2", "tianhe-2020": "#E69F00", "dongguan-2023": "#009E73",
+    "quzhou-2018": "#D55E00", "gd-cases-2024": "#CC79A7",
 }
 SOURCE_LABELS = {
     "gz-pilot-2021": ("广州 2021(试点报道)", "Guangzhou 2021 (pilot report)"),
@@ -40,6 +48,11 @@ SOURCE_LABELS = {
 }
 _PNG_META = {"Software": None}
 _SVG_META = {"Date": None, "Creator": None}
+_PDF_META = {"CreationDate": None, "Creator": None, "Producer": None}
+CM = 1 / 2.54
+WIDTHS = {"full": 16 * CM, "half": 8 * CM}  # print widths in inches: full page, half page
+MIN_POINTS = 7.0  # no text smaller than this at print size
+PAD = 0.06  # inches of margin around the drawn content
 
 
 def setup() -> None:
@@ -54,14 +67,19 @@ def setup() -> None:
         "axes.labelsize": 9,
         "axes.spines.top": False,
         "axes.spines.right": False,
-        "axes.prop_cycle": mpl.cycler(color=PALETTE),
+        # colours not chosen by a figure are greys and muted hues, never a source's colour
+        "axes.prop_cycle": mpl.cycler(color=["#555555", "#332288", "#999933", "#882255", "#88CCEE"]),
         "axes.grid": False,
         "legend.frameon": False,
         "figure.dpi": 100,
+        "xtick.labelsize": 8,
+        "ytick.labelsize": 8,
+        "legend.fontsize": 8,
+        "legend.title_fontsize": 8,
+        "figure.titlesize": 10.5,
         "savefig.dpi": 300,
-        "savefig.bbox": "tight",
-        "savefig.pad_inches": 0.08,
-        "svg.fonttype": "path",
+        "svg.fonttype": "none",
+        "pdf.fonttype": 42,
         "svg.hashsalt": "bizenv-analysis",
         "path.simplify": True,
         "image.cmap": "Blues",
@@ -89,24 +107,47 @@ def source_color(source_id: str, i: int = 0) -> str:
     return SOURCE_COLORS.get(source_id, PALETTE[i % len(PALETTE)])
 
 
-def figure_bytes(fig: Figure) -> dict[str, bytes]:
-    """PNG (300 dpi) and SVG bytes of a figure, with no dates or software stamps."""
+def fit_width(fig: Figure, width: float) -> Bbox:
+    """Resize `fig` so that its drawn content plus `PAD` on each side is `width` inches wide; the
+    box (in inches) to save. The height is the figure's own, cropped to its content."""
+    def content() -> Bbox:
+        fig.draw_without_rendering()  # runs the layout engine (constrained layout) at this size
+        return fig.get_tightbbox(fig.canvas.get_renderer())
+
+    for _ in range(6):  # text keeps its size while axes stretch: the overhang is almost constant
+        box = content()
+        delta = width - (box.width + 2 * PAD)
+        if abs(delta) < 1e-3:
+            break
+        w, h = fig.get_size_inches()
+        fig.set_size_inches(max(1.0, w + delta), h)
+    box = content()
+    spare = (width - box.width) / 2  # PAD when it fitted; centred otherwise
+    return Bbox.from_bounds(box.x0 - spare, box.y0 - PAD, width, box.height + 2 * PAD)
+
+
+def figure_bytes(fig: Figure, width: str = "full") -> dict[str, bytes]:
+    """PNG (300 dpi), SVG and PDF bytes of a figure at a print width of `WIDTHS`, with no dates
+    or software stamps."""
+    box = fit_width(fig, WIDTHS[width])
     out = {}
-    for ext, meta in (("png", _PNG_META), ("svg", _SVG_META)):
+    for ext, meta in (("png", _PNG_META), ("svg", _SVG_META), ("pdf", _PDF_META)):
         buf = io.BytesIO()
-        fig.savefig(buf, format=ext, metadata=meta)
+        fig.savefig(buf, format=ext, metadata=meta, bbox_inches=box)
         out[ext] = buf.getvalue()
     return out
 
 
 INDEX_LOCK = ".index.lock"  # beside index.csv; ignored by git
-INDEX_COLUMNS = ["id", "files", "title_zh", "title_en", "caption", "notebook", "data", "source_tables"]
+INDEX_COLUMNS = ["id", "files", "width", "title_zh", "title_en", "caption", "notebook", "data", "source_tables"]
+FORMATS = ("png", "svg", "pdf")
 
 
 def save_bilingual(fig_id: str, plot: Callable[[pd.DataFrame, str], Figure], data: pd.DataFrame,
                    out_dir: Path = FIGURES, show: str | None = "en", *, title: tuple[str, str] = ("", ""),
-                   caption: str = "", notebook: str = "", source_tables: str = "") -> None:
-    """Draw `plot(data, lang)` in Chinese and English, write PNG+SVG and the data CSV.
+                   caption: str = "", notebook: str = "", source_tables: str = "", width: str = "full") -> None:
+    """Draw `plot(data, lang)` in Chinese and English, write PNG, SVG and PDF at the print `width`
+    (`WIDTHS`: "full" or "half") and the data CSV.
 
     When `notebook` is given, the figure's row in `index.csv` (title, caption, notebook, the
     tables behind it) is added or replaced; otherwise the index is left alone. Shows the `show`
@@ -117,7 +158,7 @@ def save_bilingual(fig_id: str, plot: Callable[[pd.DataFrame, str], Figure], dat
     files: dict[str, bytes] = {f"{fig_id}_data.csv": csv_bytes(data, bom=True)}
     for lang in LANGS:
         fig = plot(data, lang)
-        for ext, blob in figure_bytes(fig).items():
+        for ext, blob in figure_bytes(fig, width).items():
             files[f"{fig_id}_{lang}.{ext}"] = blob
         if lang == show:
             _display_png(fig)
@@ -125,7 +166,8 @@ def save_bilingual(fig_id: str, plot: Callable[[pd.DataFrame, str], Figure], dat
     write_outputs(out_dir, files)
     if notebook:
         row = {"id": fig_id,
-               "files": " ".join(f"{fig_id}_{lang}.{ext}" for lang in LANGS for ext in ("png", "svg")),
+               "files": " ".join(f"{fig_id}_{lang}.{ext}" for lang in LANGS for ext in FORMATS),
+               "width": f"{width} ({WIDTHS[width] / CM:.0f} cm)",
                "title_zh": title[0], "title_en": title[1], "caption": caption, "notebook": notebook,
                "data": f"{fig_id}_data.csv", "source_tables": source_tables}
         # Notebooks run side by side (make notebooks): the index is read, changed and written
@@ -164,12 +206,15 @@ def write_figure_readme(out_dir: Path = FIGURES) -> Path:
     """`figures/README.md` from `index.csv`: one section per figure, for report writers."""
     index = pd.read_csv(out_dir / "index.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig")
     lines = ["# Figures", "",
-             "Every figure exists in Chinese (`_zh`) and English (`_en`), as PNG (300 dpi) and SVG, with",
-             "the data it plots in `<id>_data.csv` (UTF-8 with BOM: opens correctly in Excel). Chinese is",
-             "set in Noto Sans CJK SC (SIL OFL 1.1, `fonts/`). `index.csv` lists the same as a table.",
-             "Regenerate them all with `make study`; file names never change.", ""]
+             "Every figure exists in Chinese (`_zh`) and English (`_en`), as PNG (300 dpi), SVG (text kept",
+             "as text) and PDF (font embedded), with the data it plots in `<id>_data.csv` (UTF-8 with BOM:",
+             "opens correctly in Excel). Each is one of two print widths, the same in both languages:",
+             "full page (16 cm) or half page (8 cm); insert it at that width and no text is under 7 pt.",
+             "Chinese is set in Noto Sans CJK SC (SIL OFL 1.1, `fonts/`). `index.csv` lists the same as a",
+             "table. Regenerate them all with `make study`; file names never change.", ""]
     for r in index.itertuples():
         lines += [f"## {r.id} — {r.title_en}", "", f"{r.title_zh}", "", r.caption, "",
+                  f"- width: {r.width}",
                   f"- files: {', '.join(f'`{f}`' for f in r.files.split())}",
                   f"- data: `{r.data}`; built from {r.source_tables}",
                   f"- made by: `notebooks/{r.notebook}`", ""]
@@ -188,5 +233,5 @@ def _display_png(fig: Figure) -> None:
     if get_ipython() is None:
         return
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=110, metadata=_PNG_META)
+    fig.savefig(buf, format="png", dpi=110, metadata=_PNG_META, bbox_inches="tight", pad_inches=PAD)
     display({"image/png": base64.b64encode(buf.getvalue()).decode()}, raw=True)

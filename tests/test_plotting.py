@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import struct
 import warnings
 
 import matplotlib.pyplot as plt
@@ -9,7 +11,18 @@ import pandas as pd
 import pytest
 
 from bizenv_analysis import figures
-from bizenv_analysis.plotting import FONT_FAMILY, FONT_FILE, figure_bytes, save_bilingual, setup, source_short
+from bizenv_analysis.paths import FIGURES
+from bizenv_analysis.plotting import (
+    FONT_FAMILY,
+    FONT_FILE,
+    LANGS,
+    MIN_POINTS,
+    WIDTHS,
+    figure_bytes,
+    save_bilingual,
+    setup,
+    source_short,
+)
 
 
 def test_font_is_shipped_with_its_licence_and_registered():
@@ -38,14 +51,53 @@ def test_figures_are_byte_identical_and_undated(tmp_path):
     save_bilingual("figX", figures.measures_by_source, data, out_dir=tmp_path / "a", show=None)
     save_bilingual("figX", figures.measures_by_source, data, out_dir=tmp_path / "b", show=None)
     names = sorted(p.name for p in (tmp_path / "a").iterdir())
-    assert names == ["figX_data.csv", "figX_en.png", "figX_en.svg", "figX_zh.png", "figX_zh.svg"]
+    assert names == ["figX_data.csv", "figX_en.pdf", "figX_en.png", "figX_en.svg", "figX_zh.pdf", "figX_zh.png",
+                     "figX_zh.svg"]
     for name in names:
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
     svg = (tmp_path / "a" / "figX_zh.svg").read_text(encoding="utf-8")
     assert "<dc:date>" not in svg and "Matplotlib v" not in svg
+    pdf = (tmp_path / "a" / "figX_zh.pdf").read_bytes()
+    assert b"/CreationDate" not in pdf and b"/Producer" not in pdf
     assert (tmp_path / "a" / "figX_data.csv").read_bytes().startswith("\ufeff".encode())
 
 
 @pytest.mark.parametrize("lang, expected", [("en", "Tianhe 2020"), ("zh", "天河 2020")])
 def test_short_source_labels_have_no_genre_and_no_stray_space(lang, expected):
     assert source_short("tianhe-2020", lang) == expected
+
+
+# --- every figure of the study, as written (figures/) --------------------------------------------
+
+INDEX = pd.read_csv(FIGURES / "index.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig")
+
+
+def _png_size(path) -> tuple[int, int]:
+    head = path.read_bytes()[16:24]  # the IHDR chunk: width, height
+    return struct.unpack(">II", head)
+
+
+@pytest.mark.parametrize("fig_id, width", list(zip(INDEX["id"], INDEX["width"], strict=True)))
+def test_every_figure_is_one_print_width_in_both_languages(fig_id, width):
+    inches = WIDTHS[width.split()[0]]
+    sizes = {lang: _png_size(FIGURES / f"{fig_id}_{lang}.png")[0] for lang in LANGS}
+    assert sizes["zh"] == sizes["en"] and abs(sizes["zh"] - inches * 300) <= 1, sizes
+
+
+@pytest.mark.parametrize("fig_id", INDEX["id"])
+def test_every_figure_keeps_its_text_as_text_of_7_points_or_more(fig_id):
+    for lang in LANGS:
+        svg = (FIGURES / f"{fig_id}_{lang}.svg").read_text(encoding="utf-8")
+        sizes = [float(s) for s in re.findall(r"font-size: ([\d.]+)px", svg)]  # SVG px = pt at 72 dpi
+        assert sizes and min(sizes) >= MIN_POINTS, (lang, min(sizes, default=None))
+        assert "<text" in svg
+
+
+@pytest.mark.parametrize("fig_id", INDEX["id"])
+def test_every_pdf_embeds_its_fonts_as_truetype_subsets(fig_id):
+    for lang in LANGS:
+        pdf = (FIGURES / f"{fig_id}_{lang}.pdf").read_bytes()
+        assert b"/FontFile2" in pdf  # an embedded TrueType font program
+        assert b"/FontFile3" not in pdf and b"/Type3" not in pdf  # no CFF program, no glyphs drawn as paths
+        fonts = re.findall(rb"/BaseFont /([A-Z]{6})\+", pdf)
+        assert fonts  # subset fonts carry a six-letter tag
