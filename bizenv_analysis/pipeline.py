@@ -225,7 +225,8 @@ def build(data_dir: Path | str = DATA, out_dir: Path | str | None = None,
         **extra,
         **compared,
     }
-    files = {name: csv_bytes(df) for name, df in result.tables.items()} | coword.graph_files(graph)
+    # a byte-order mark, so that a spreadsheet opened by double-click reads the Chinese as UTF-8
+    files = {name: csv_bytes(df, bom=True) for name, df in result.tables.items()} | coword.graph_files(graph)
     result.written = write_outputs(out_dir, files, whole_folder=True)
     result.timings["write"] = time.perf_counter() - mark
     for w in result.warnings:

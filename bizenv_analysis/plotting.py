@@ -139,27 +139,41 @@ def figure_bytes(fig: Figure, width: str = "full") -> dict[str, bytes]:
 
 
 INDEX_LOCK = ".index.lock"  # beside index.csv; ignored by git
-INDEX_COLUMNS = ["id", "files", "width", "title_zh", "title_en", "caption", "notebook", "data", "source_tables"]
+INDEX_COLUMNS = ["id", "files", "width", "title_zh", "title_en", "caption_zh", "caption_en", "notebook", "data",
+                 "source_tables"]
 FORMATS = ("png", "svg", "pdf")
 
 
+def drawn_title(fig: Figure) -> str:
+    """The title a figure shows: its suptitle, else its first axes' title (left, centre or right)."""
+    if fig._suptitle is not None and fig._suptitle.get_text():
+        return " ".join(fig._suptitle.get_text().split())
+    for ax in fig.axes:
+        for loc in ("left", "center", "right"):
+            if ax.get_title(loc=loc):
+                return " ".join(ax.get_title(loc=loc).split())
+    return ""
+
+
 def save_bilingual(fig_id: str, plot: Callable[[pd.DataFrame, str], Figure], data: pd.DataFrame,
-                   out_dir: Path = FIGURES, show: str | None = "en", *, title: tuple[str, str] = ("", ""),
-                   caption: str = "", notebook: str = "", source_tables: str = "", width: str = "full") -> None:
+                   out_dir: Path = FIGURES, show: str | None = "en", *, caption: tuple[str, str] = ("", ""),
+                   notebook: str = "", source_tables: str = "", width: str = "full") -> None:
     """Draw `plot(data, lang)` in Chinese and English, write PNG, SVG and PDF at the print `width`
     (`WIDTHS`: "full" or "half") and the data CSV.
 
-    When `notebook` is given, the figure's row in `index.csv` (title, caption, notebook, the
-    tables behind it) is added or replaced; otherwise the index is left alone. Shows the `show`
-    language version inline (as a plain image, no figure repr) when run in a notebook. Returns
-    nothing, so a notebook cell never shows a repr.
+    When `notebook` is given, the figure's row in `index.csv` (the titles as drawn, the caption
+    in zh and en, the width, notebook, the tables behind it) is added or replaced; otherwise the
+    index is left alone. Shows the `show` language version inline (as a plain image, no figure
+    repr) when run in a notebook. Returns nothing, so a notebook cell never shows a repr.
     """
     setup()
     files: dict[str, bytes] = {f"{fig_id}_data.csv": csv_bytes(data, bom=True)}
+    titles = {}
     for lang in LANGS:
         fig = plot(data, lang)
         for ext, blob in figure_bytes(fig, width).items():
             files[f"{fig_id}_{lang}.{ext}"] = blob
+        titles[lang] = drawn_title(fig)
         if lang == show:
             _display_png(fig)
         plt.close(fig)
@@ -168,8 +182,8 @@ def save_bilingual(fig_id: str, plot: Callable[[pd.DataFrame, str], Figure], dat
         row = {"id": fig_id,
                "files": " ".join(f"{fig_id}_{lang}.{ext}" for lang in LANGS for ext in FORMATS),
                "width": f"{width} ({WIDTHS[width] / CM:.0f} cm)",
-               "title_zh": title[0], "title_en": title[1], "caption": caption, "notebook": notebook,
-               "data": f"{fig_id}_data.csv", "source_tables": source_tables}
+               "title_zh": titles["zh"], "title_en": titles["en"], "caption_zh": caption[0], "caption_en": caption[1],
+               "notebook": notebook, "data": f"{fig_id}_data.csv", "source_tables": source_tables}
         # Notebooks run side by side (make notebooks): the index is read, changed and written
         # under a lock, so two figures saved at once both keep their rows.
         with _index_lock(out_dir):
@@ -198,6 +212,7 @@ def _index_with(out_dir: Path, row: dict) -> pd.DataFrame:
     path = out_dir / "index.csv"
     index = (pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
              if path.is_file() else pd.DataFrame(columns=INDEX_COLUMNS))
+    index = index.reindex(columns=INDEX_COLUMNS, fill_value="")  # an index of an older layout
     index = pd.concat([index[index["id"] != row["id"]], pd.DataFrame([row])])
     return index[INDEX_COLUMNS].sort_values("id", ignore_index=True)
 
@@ -213,7 +228,7 @@ def write_figure_readme(out_dir: Path = FIGURES) -> Path:
              "Chinese is set in Noto Sans CJK SC (SIL OFL 1.1, `fonts/`). `index.csv` lists the same as a",
              "table. Regenerate them all with `make study`; file names never change.", ""]
     for r in index.itertuples():
-        lines += [f"## {r.id} — {r.title_en}", "", f"{r.title_zh}", "", r.caption, "",
+        lines += [f"## {r.id} — {r.title_en}", "", f"{r.title_zh}", "", r.caption_en, "", r.caption_zh, "",
                   f"- width: {r.width}",
                   f"- files: {', '.join(f'`{f}`' for f in r.files.split())}",
                   f"- data: `{r.data}`; built from {r.source_tables}",

@@ -23,3 +23,28 @@ def test_every_processed_file_and_column_is_described():
     for path, cols in described.items():
         assert list(pd.read_csv(DATA / path, nrows=0).columns) == cols, path
     assert all(f["description"] for r in tables for f in r["schema"]["fields"])
+
+
+def test_every_table_a_user_opens_is_excel_safe():
+    """UTF-8 with a byte-order mark (Excel then reads Chinese correctly) and no cell a spreadsheet
+    would run as a formula (OWASP CSV injection: = + - @ tab CR at the start of a text cell)."""
+    from bizenv_analysis.outputs import FORMULA_START
+    from bizenv_analysis.paths import FIGURES
+
+    paths = sorted((DATA / "processed").glob("*.csv")) + sorted(FIGURES.glob("*.csv"))
+    assert len(paths) > 40
+    for path in paths:
+        assert path.read_bytes().startswith("\ufeff".encode()), path.name
+        table = pd.read_csv(path, dtype=str, keep_default_na=False)
+        for column in table.columns:
+            risky = table[column][table[column].str.startswith(FORMULA_START)]
+            # a number may start with - or +; text may not
+            assert all(_is_number(v) for v in risky), (path.name, column, list(risky[:3]))
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True

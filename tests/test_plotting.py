@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 import struct
 import warnings
@@ -101,3 +102,15 @@ def test_every_pdf_embeds_its_fonts_as_truetype_subsets(fig_id):
         assert b"/FontFile3" not in pdf and b"/Type3" not in pdf  # no CFF program, no glyphs drawn as paths
         fonts = re.findall(rb"/BaseFont /([A-Z]{6})\+", pdf)
         assert fonts  # subset fonts carry a six-letter tag
+
+
+@pytest.mark.parametrize("fig_id", INDEX["id"])
+def test_the_catalogue_gives_each_figure_in_both_languages_as_drawn(fig_id):
+    row = INDEX.set_index("id").loc[fig_id]
+    assert row["caption_zh"] and row["caption_en"] and re.search(r"[\u4e00-\u9fff]", row["caption_zh"])
+    for lang in LANGS:
+        title = row[f"title_{lang}"]
+        svg = html.unescape((FIGURES / f"{fig_id}_{lang}.svg").read_text(encoding="utf-8"))
+        # the catalogue's title is the one drawn: every piece of it is text of the figure
+        assert title and all(piece in svg for piece in title.split()), (lang, title)
+    assert row["title_zh"] != row["title_en"]
