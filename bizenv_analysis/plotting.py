@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import base64
 import io
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -155,11 +155,33 @@ def drawn_title(fig: Figure) -> str:
     return ""
 
 
+SOURCE_COLUMNS = ("source_id", "source_a", "source_b")
+
+
+def labelled(data: pd.DataFrame, labels: Mapping[str, Mapping[str, tuple[str, str]]] | None = None) -> pd.DataFrame:
+    """`data` with the labels printed on the figure beside each id column, in zh and en: sources
+    always (source_id → source_zh, source_en), other columns from `labels` (column → id → (zh, en));
+    an id without a label keeps the id."""
+    out = data.copy()
+    wanted = {c: None for c in SOURCE_COLUMNS} | dict(labels or {})
+    for column in [c for c in data.columns if c in wanted]:
+        base = column[:-3] if column.endswith("_id") else column
+        names = wanted[column]
+        pairs = [(source_label(v, "zh"), source_label(v, "en")) if names is None else names.get(v, (v, v))
+                 for v in data[column]]
+        at = out.columns.get_loc(column) + 1
+        out.insert(at, f"{base}_zh", [zh for zh, _ in pairs])
+        out.insert(at + 1, f"{base}_en", [en for _, en in pairs])
+    return out
+
+
 def save_bilingual(fig_id: str, plot: Callable[[pd.DataFrame, str], Figure], data: pd.DataFrame,
                    out_dir: Path = FIGURES, show: str | None = "en", *, caption: tuple[str, str] = ("", ""),
-                   notebook: str = "", source_tables: str = "", width: str = "full") -> None:
+                   notebook: str = "", source_tables: str = "", width: str = "full",
+                   labels: Mapping[str, Mapping[str, tuple[str, str]]] | None = None) -> None:
     """Draw `plot(data, lang)` in Chinese and English, write PNG, SVG and PDF at the print `width`
-    (`WIDTHS`: "full" or "half") and the data CSV.
+    (`WIDTHS`: "full" or "half") and the data CSV, with the labels of its ids in both languages
+    beside them (`labelled`).
 
     When `notebook` is given, the figure's row in `index.csv` (the titles as drawn, the caption
     in zh and en, the width, notebook, the tables behind it) is added or replaced; otherwise the
@@ -167,7 +189,7 @@ def save_bilingual(fig_id: str, plot: Callable[[pd.DataFrame, str], Figure], dat
     repr) when run in a notebook. Returns nothing, so a notebook cell never shows a repr.
     """
     setup()
-    files: dict[str, bytes] = {f"{fig_id}_data.csv": csv_bytes(data, bom=True)}
+    files: dict[str, bytes] = {f"{fig_id}_data.csv": csv_bytes(labelled(data, labels), bom=True)}
     titles = {}
     for lang in LANGS:
         fig = plot(data, lang)

@@ -20,6 +20,7 @@ from bizenv_analysis.plotting import (
     MIN_POINTS,
     WIDTHS,
     figure_bytes,
+    labelled,
     save_bilingual,
     setup,
     source_short,
@@ -114,3 +115,22 @@ def test_the_catalogue_gives_each_figure_in_both_languages_as_drawn(fig_id):
         # the catalogue's title is the one drawn: every piece of it is text of the figure
         assert title and all(piece in svg for piece in title.split()), (lang, title)
     assert row["title_zh"] != row["title_en"]
+
+
+ID_COLUMNS = ("source_id", "source_a", "source_b", "theme_id", "group_id", "type_id", "kind")
+
+
+@pytest.mark.parametrize("fig_id", INDEX["id"])
+def test_every_figure_data_carries_the_printed_labels_beside_its_ids(fig_id):
+    data = pd.read_csv(FIGURES / f"{fig_id}_data.csv", dtype=str, keep_default_na=False)
+    for column in [c for c in ID_COLUMNS if c in data.columns]:
+        base = column.removesuffix("_id")
+        assert {f"{base}_zh", f"{base}_en"} <= set(data.columns), (fig_id, column)
+
+
+def test_labels_go_beside_their_ids_and_unknown_ids_keep_their_id():
+    data = pd.DataFrame({"source_id": ["tianhe-2020", "mine-2025"], "theme_id": ["a", "b"], "n": [1, 2]})
+    out = labelled(data, {"theme_id": {"a": ("甲", "Alpha")}})
+    assert list(out.columns) == ["source_id", "source_zh", "source_en", "theme_id", "theme_zh", "theme_en", "n"]
+    assert out.loc[0, "source_en"] == "Tianhe 2020 (action plan)" and out.loc[1, "source_zh"] == "mine-2025"
+    assert out["theme_en"].tolist() == ["Alpha", "b"]
