@@ -205,7 +205,7 @@ def grouped_bars(data: pd.DataFrame, lang: str, *, category: str, value: str, la
     setup()
     cats = list(dict.fromkeys(data[category]))
     sources = list(dict.fromkeys(data["source_id"]))
-    fig, ax = plt.subplots(figsize=(6.8, 3.4))
+    fig, ax = plt.subplots(figsize=(6.8, 3.4), layout="constrained")
     width = 0.8 / len(sources)
     for i, sid in enumerate(sources):
         d = data[data["source_id"] == sid].set_index(category).reindex(cats)
@@ -222,7 +222,8 @@ def grouped_bars(data: pd.DataFrame, lang: str, *, category: str, value: str, la
     ax.set_ylim(0, 1)
     ax.set_ylabel(t(*ylabel, lang))
     ax.set_title(t(*title, lang), loc="left")
-    ax.legend(fontsize=7, ncols=3, loc="upper center", bbox_to_anchor=(0.5, -0.12))
+    # below the plot, in two columns: long source names in three would be wider than the page
+    fig.legend(fontsize=7, ncols=2, loc="outside lower center")
     return fig
 
 
@@ -248,6 +249,9 @@ def distinctive_terms(data: pd.DataFrame, lang: str) -> Figure:
     return fig
 
 
+MAX_ANNOTATED = 8  # sources up to which a heatmap's cells carry their values
+
+
 def similarity_heatmaps(data: pd.DataFrame, lang: str) -> Figure:
     """Two source × source similarity heatmaps (TF-IDF, themes): one row order, one colour scale.
 
@@ -255,7 +259,7 @@ def similarity_heatmaps(data: pd.DataFrame, lang: str) -> Figure:
     `q_value` (the pair's BH-corrected permutation p: a star marks pairs less alike than chance).
     """
     setup()
-    fig, axes = plt.subplots(1, 2, figsize=(7.6, 3.8))
+    fig, axes = plt.subplots(1, 2, figsize=(7.6, 3.8), layout="constrained")
     titles = {"tfidf": ("词汇(TF-IDF)相似度", "Vocabulary (TF-IDF)"), "themes": ("主题结构相似度", "Theme profiles")}
     order = list(data.sort_values("order_a")["source_a"].drop_duplicates())
     vmin = float(data.loc[data["source_a"] != data["source_b"], "similarity"].min()) - 0.05
@@ -267,20 +271,26 @@ def similarity_heatmaps(data: pd.DataFrame, lang: str) -> Figure:
              if "q_value" in d.columns else None)
         vals = grid.to_numpy(dtype=float)
         im = ax.imshow(vals, cmap="Blues", vmin=vmin, vmax=1)
+        # the value fits a cell at 7 pt for up to 8 sources; beyond, only the star (values in the data)
+        numbers = len(order) <= MAX_ANNOTATED
         for (i, j), v in np.ndenumerate(vals):
             star = "*" if q is not None and i != j and pd.notna(q.iat[i, j]) and q.iat[i, j] < 0.05 else ""
-            ax.text(j, i, f"{v:.2f}{star}", ha="center", va="center", fontsize=7,
-                    color="white" if v > (vmin + 1) / 2 else "#222222")
+            if numbers or star:
+                ax.text(j, i, f"{v:.2f}{star}" if numbers else star, ha="center", va="center", fontsize=7,
+                        color="white" if v > (vmin + 1) / 2 else "#222222")
         short = [source_short(s, lang) for s in order]
-        ax.set_xticks(range(len(order)), short, rotation=35, ha="right", fontsize=8)
+        # many sources: upright names hang straight down instead of reaching across the row names
+        slant = {"rotation": 35, "ha": "right"} if numbers else {"rotation": 90, "ha": "center"}
+        ax.set_xticks(range(len(order)), short, fontsize=8, **slant)
         # One row order for both panels, so only the left one needs the row names.
         ax.set_yticks(range(len(order)), short if basis == "tfidf" else [""] * len(order), fontsize=8)
         ax.spines[:].set_visible(False)
         ax.set_title(t(*titles[basis], lang), loc="left", fontsize=9.5)
     fig.colorbar(im, ax=list(axes), fraction=0.03, pad=0.02).ax.tick_params(labelsize=7)
-    fig.suptitle(t("来源之间的余弦相似度(*:经置换检验与BH校正,相似度低于随机拆分,q < 0.05)",
-                   "Cosine similarity between sources (* less alike than random splits, permutation test, BH q < 0.05)",
-                   lang), x=0.01, ha="left", fontsize=9.5)
+    fig.suptitle(t("来源之间的余弦相似度\n(*:经置换检验与BH校正,相似度低于随机拆分,q < 0.05)",
+                   "Cosine similarity between sources\n"
+                   "(* less alike than random splits, permutation test, BH q < 0.05)", lang), x=0.01, ha="left",
+                 fontsize=9.5)
     return fig
 
 
@@ -291,7 +301,7 @@ def shares_over_time(data: pd.DataFrame, lang: str, *, labels: dict) -> Figure:
     them: a line would suggest a time series this corpus does not have.
     """
     setup()
-    fig, ax = plt.subplots(figsize=(6.8, 3.4))
+    fig, ax = plt.subplots(figsize=(6.8, 3.4), layout="constrained")
     groups = list(dict.fromkeys(data["group_id"]))
     years = sorted(data["year"].unique())
     step = 0.8 / max(1, len(groups))
@@ -314,10 +324,10 @@ def shares_over_time(data: pd.DataFrame, lang: str, *, labels: dict) -> Figure:
     ax.set_ylim(0, 1)
     ax.set_ylabel(t("涉及该类主题的举措占比", "share of measures addressing the group", lang))
     n = data["source_id"].nunique()
-    ax.set_title(t(f"各文件的主题大类(按年份排列,n={n}份文件;不同地方与文体,不构成时间序列)",
-                   f"Theme groups per document, by year (n = {n} documents of different places and genres: "
+    ax.set_title(t(f"各文件的主题大类(按年份排列,n={n}份文件;\n不同地方与文体,不构成时间序列)",
+                   f"Theme groups per document, by year (n = {n} documents\nof different places and genres: "
                    "not a time series)", lang), loc="left", fontsize=9)
-    ax.legend(fontsize=7, ncols=2, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    fig.legend(fontsize=7, ncols=3, loc="outside lower center")
     return fig
 
 
@@ -330,7 +340,7 @@ def time_commitments(data: pd.DataFrame, lang: str) -> Figure:
     setup()
     topics = list(dict.fromkeys(data["applies_to"]))
     names = dict(zip(data["applies_to"], data.get("applies_to_en", data["applies_to"]), strict=True))
-    fig, ax = plt.subplots(figsize=(6.8, 1.1 + 0.36 * len(topics)))
+    fig, ax = plt.subplots(figsize=(6.8, 1.1 + 0.36 * len(topics)), layout="constrained")
     sources = list(dict.fromkeys(data["source_id"]))
     for i, sid in enumerate(sources):
         d = data[data["source_id"] == sid]
@@ -353,7 +363,7 @@ def time_commitments(data: pd.DataFrame, lang: str) -> Figure:
     ax.set_xlabel(t("承诺的办理时限(对数刻度)", "committed processing limit (log scale)", lang))
     ax.set_title(t(f"各来源承诺的办理时限(n={len(data)})",
                    f"Processing limits the sources commit to (n = {len(data)})", lang), loc="left")
-    ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.18), ncols=3)
+    fig.legend(fontsize=7, loc="outside lower center", ncols=2)
     return fig
 
 
@@ -552,7 +562,8 @@ def formula_timeline(data: pd.DataFrame, lang: str) -> Figure:
     ax.set_ylim(len(formulas) - 0.5, -0.7)
     if named:
         ax.set_xticks(years["year"])
-        ax.set_xticklabels([source_short(s, lang) for s in years["source_id"]], fontsize=7.5)
+        ax.set_xticklabels([source_short(s, lang) for s in years["source_id"]], fontsize=7.5, rotation=30,
+                           ha="right", rotation_mode="anchor")  # close dates: slanted, they never collide
     else:
         ax.xaxis.set_major_locator(plt.matplotlib.ticker.MaxNLocator(integer=True))
     ax.grid(axis="x", color="#eeeeee", lw=0.8)
@@ -563,7 +574,8 @@ def formula_timeline(data: pd.DataFrame, lang: str) -> Figure:
     ax.legend(handles, [t("最早使用的文件", "first document to use it", lang),
                         t("之后使用的文件", "later documents", lang),
                         t("国家层面提出的提法(灰色)", "set by a national document (grey)", lang)],
-              loc="upper left", bbox_to_anchor=(0.0, -0.06), ncols=3, fontsize=7)
-    ax.set_title(t("两份及以上文件共用的改革提法:按文件日期",
-                   "Reform formulas used by two or more documents, by document date", lang), loc="left")
+              loc="upper center", bbox_to_anchor=(0.5, -0.16 if named else -0.08), ncols=1, fontsize=7)
+    # on two lines: above an axes pushed right by long formula names, one line would run past the page
+    ax.set_title(t("两份及以上文件共用的改革提法:\n按文件日期",
+                   "Reform formulas used by two or more documents,\nby document date", lang), loc="left")
     return fig

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import base64
 import io
+import warnings
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -122,7 +123,10 @@ def fit_width(fig: Figure, width: float) -> Bbox:
         w, h = fig.get_size_inches()
         fig.set_size_inches(max(1.0, w + delta), h)
     box = content()
-    spare = (width - box.width) / 2  # PAD when it fitted; centred otherwise
+    if box.width + 2 * PAD > width + 0.01:  # even at its narrowest the content is wider: it would be cut
+        warnings.warn(f"figure content is {box.width + 2 * PAD:.2f} in wide and cannot fit the print width "
+                      f"of {width:.2f} in: its edges are cut", UserWarning, stacklevel=3)
+    spare = (width - box.width) / 2  # PAD when it fitted
     return Bbox.from_bounds(box.x0 - spare, box.y0 - PAD, width, box.height + 2 * PAD)
 
 
@@ -146,8 +150,8 @@ FORMATS = ("png", "svg", "pdf")
 
 def drawn_title(fig: Figure) -> str:
     """The title a figure shows: its suptitle, else its first axes' title (left, centre or right)."""
-    if fig._suptitle is not None and fig._suptitle.get_text():
-        return " ".join(fig._suptitle.get_text().split())
+    if fig.get_suptitle():
+        return " ".join(fig.get_suptitle().split())
     for ax in fig.axes:
         for loc in ("left", "center", "right"):
             if ax.get_title(loc=loc):
