@@ -83,7 +83,7 @@ PANELS_PER_ROW = 5  # small multiples per row at the full print width
 
 def _panels(n: int, sharex: bool = False) -> tuple[Figure, list]:
     """A figure of n small multiples, at most `PANELS_PER_ROW` a row (the unused ones hidden), with
-    constrained layout, which is recomputed at the print width so long labels never overlap."""
+    constrained layout, which is recomputed at the print width (plotting.fit_width)."""
     # five fit the full width; beyond that, four a row leave room for longer names and terms
     cols = max(1, n if n <= PANELS_PER_ROW else PANELS_PER_ROW - 1)
     rows = -(-n // cols)
@@ -434,6 +434,7 @@ def pmc_surfaces(data: pd.DataFrame, lang: str) -> Figure:
     if im is not None:
         cb = fig.colorbar(im, ax=list(axes[0]), fraction=0.025, pad=0.02)
         cb.ax.tick_params(labelsize=7)
+    fig.suptitle(t("政策文件的PMC曲面", "PMC surfaces of the policy documents", lang), x=0.01, ha="left")
     return fig
 
 
@@ -563,7 +564,7 @@ def formula_timeline(data: pd.DataFrame, lang: str) -> Figure:
     if named:
         ax.set_xticks(years["year"])
         ax.set_xticklabels([source_short(s, lang) for s in years["source_id"]], fontsize=7.5, rotation=30,
-                           ha="right", rotation_mode="anchor")  # close dates: slanted, they never collide
+                           ha="right", rotation_mode="anchor")  # slanted, so close dates keep apart
     else:
         ax.xaxis.set_major_locator(plt.matplotlib.ticker.MaxNLocator(integer=True))
     ax.grid(axis="x", color="#eeeeee", lw=0.8)

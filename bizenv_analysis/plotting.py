@@ -7,8 +7,10 @@ beside it as `figures/<fig_id>_data.csv` (UTF-8 with BOM, so Excel opens it corr
 
 Every figure is one of two print widths (`WIDTHS`): full page (16 cm) or half page (8 cm), the
 same in both languages, so a figure prints at the same text size in a Chinese and an English
-report. The figure is resized until its drawn content, with a small margin, is exactly that
-wide; text sizes are set in points at that print size, none under 7 pt.
+report. The figure is resized (`fit_width`) until its drawn content, with a small margin, is that
+wide (content of a fixed aspect, such as a heatmap, is centred with wider margins; content that
+cannot be made narrow enough is reported with a warning); text sizes are set in points at that
+print size, none under 7 pt.
 """
 
 from __future__ import annotations
@@ -132,7 +134,7 @@ def fit_width(fig: Figure, width: float) -> Bbox:
 
 def figure_bytes(fig: Figure, width: str = "full") -> dict[str, bytes]:
     """PNG (300 dpi), SVG and PDF bytes of a figure at a print width of `WIDTHS`, with no dates
-    or software stamps."""
+    or software stamps (the figure is resized to that width: `fit_width`)."""
     box = fit_width(fig, WIDTHS[width])
     out = {}
     for ext, meta in (("png", _PNG_META), ("svg", _SVG_META), ("pdf", _PDF_META)):
@@ -148,14 +150,25 @@ INDEX_COLUMNS = ["id", "files", "width", "title_zh", "title_en", "caption_zh", "
 FORMATS = ("png", "svg", "pdf")
 
 
+def _one_line(text: str) -> str:
+    """A title's lines joined: with a space between Latin words, with nothing between Chinese ones."""
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+    out = lines[0] if lines else ""
+    for line in lines[1:]:
+        cjk = "\u4e00" <= out[-1] <= "\u9fff" or "\u4e00" <= line[0] <= "\u9fff" or out[-1] in ",;:(" \
+            or line[0] in "(,;:"
+        out += ("" if cjk else " ") + line
+    return out
+
+
 def drawn_title(fig: Figure) -> str:
     """The title a figure shows: its suptitle, else its first axes' title (left, centre or right)."""
     if fig.get_suptitle():
-        return " ".join(fig.get_suptitle().split())
+        return _one_line(fig.get_suptitle())
     for ax in fig.axes:
         for loc in ("left", "center", "right"):
             if ax.get_title(loc=loc):
-                return " ".join(ax.get_title(loc=loc).split())
+                return _one_line(ax.get_title(loc=loc))
     return ""
 
 

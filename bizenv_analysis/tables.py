@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .outputs import FORMULA_START
 from .paths import DATA, PROCESSED
 
 
@@ -19,10 +20,17 @@ def column_types() -> dict[str, dict[str, str]]:
             for r in pkg["resources"] if "schema" in r}
 
 
+def _undefused(cell: str) -> str:
+    """A cell without the apostrophe `outputs.defuse_formulas` put before a formula-like start."""
+    return cell[1:] if cell.startswith("'") and cell[1:2] in FORMULA_START else cell
+
+
 def load(name: str, out_dir: Path | str = PROCESSED) -> pd.DataFrame:
     """A table from `data/processed/` (`load("measures")`), typed as `datapackage.json` says.
 
-    A CSV the data package does not describe is read with pandas' own type inference.
+    A CSV the data package does not describe is read with pandas' own type inference. Text cells
+    come back as the build computed them (the apostrophe that keeps spreadsheets from running a
+    cell as a formula is removed).
 
     Text columns keep empty cells as empty strings; an empty number is NaN, an empty integer or
     boolean pd.NA (nullable dtypes only where a cell is empty), so a column that is empty on a
@@ -34,6 +42,8 @@ def load(name: str, out_dir: Path | str = PROCESSED) -> pd.DataFrame:
         return pd.read_csv(path, keep_default_na=False, encoding="utf-8-sig")
     df = pd.read_csv(path, keep_default_na=False, encoding="utf-8-sig", dtype=str)
     for col, kind in types.items():
+        if col in df.columns and kind == "string":  # undo outputs.defuse_formulas: the text as computed
+            df[col] = df[col].map(_undefused)
         if col not in df.columns or kind == "string":
             continue
         empty = df[col] == ""

@@ -48,3 +48,11 @@ def _is_number(text: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def test_a_defused_cell_reads_back_as_the_build_computed_it():
+    from bizenv_analysis.tables import load
+
+    raw = pd.read_csv(DATA / "processed" / "removed.csv", dtype=str, keep_default_na=False)
+    assert (raw["text"] == "'- 相关新闻").any()  # on disk: safe for a spreadsheet
+    assert (load("removed")["text"] == "- 相关新闻").any() and not load("removed")["text"].str.startswith("'-").any()
