@@ -49,6 +49,7 @@ from functools import cache
 import numpy as np
 import pandas as pd
 
+from .clean import to_simplified
 from .references import LEARNS_FROM
 
 KINDS = ("quoted", "numbered", "passage")
@@ -79,16 +80,6 @@ class Params:
         return cls(**{name: int(values[name]) for name in PARAMS})
 
 
-_converter = None
-
-
-def _t2s(text: str) -> str:
-    global _converter
-    if _converter is None:
-        import opencc
-
-        _converter = opencc.OpenCC("t2s")
-    return _converter.convert(text)
 
 
 @cache
@@ -108,9 +99,9 @@ def normal_with_positions(text: str) -> tuple[str, list[int]]:
     pieces = [_keep(ch) for ch in text]
     where = [i for i, piece in enumerate(pieces) for _ in piece]
     kept = "".join(pieces)
-    simple = _t2s(kept)
+    simple = to_simplified(kept)
     if len(simple) != len(kept):  # a phrase conversion changed the length: convert character by character
-        converted = [_t2s(c) for c in kept]
+        converted = [to_simplified(c) for c in kept]
         where = [w for w, c in zip(where, converted, strict=True) for _ in c]
         simple = "".join(converted)
     return simple, where
@@ -348,11 +339,12 @@ def formula_tables(measures: pd.DataFrame, documents: pd.DataFrame, references: 
              for form, (kind, shown, counts, first) in written.items()}
 
     # Shared passages, found in each document's normal text, shown as the earliest user wrote it.
-    whole = {s: "\n".join(g["text"]) for s, g in items.groupby("source_id", sort=False)}
+    whole, ends = {}, {}
+    for s, g in items.groupby("source_id", sort=False):
+        whole[s] = "\n".join(g["text"])
+        ends[s] = (np.cumsum([len(t) + 1 for t in g["text"]]), list(g["measure_id"]))  # each text and its "\n"
     normals = {s: normal_with_positions(whole[s]) for s in order}
     texts = {s: form for s, (form, _) in normals.items()}
-    ends = {s: (np.cumsum([len(t) + 1 for t in g["text"]]), list(g["measure_id"]))  # each text and its "\n"
-            for s, g in items.groupby("source_id", sort=False)}
 
     def measure_at(source: str, offset: int) -> str:
         cum, ids = ends[source]
