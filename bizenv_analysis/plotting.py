@@ -28,6 +28,7 @@ import pandas as pd
 from matplotlib import font_manager
 from matplotlib.figure import Figure
 from matplotlib.transforms import Bbox
+from PIL import Image
 
 from .outputs import csv_bytes, write_outputs
 from .paths import FIGURES, FONTS
@@ -56,6 +57,8 @@ CM = 1 / 2.54
 WIDTHS = {"full": 16 * CM, "half": 8 * CM}  # print widths in inches: full page, half page
 MIN_POINTS = 7.0  # no text smaller than this at print size
 PAD = 0.06  # inches of margin around the drawn content
+FIT_TOLERANCE = 0.005  # inches (1.5 px at 300 dpi): closer only moves the margins, never the page width
+PREVIEW_PX = 700  # width of the image a notebook shows (the files keep 300 dpi)
 
 
 def setup() -> None:
@@ -83,6 +86,7 @@ def setup() -> None:
         "savefig.dpi": 300,
         "svg.fonttype": "none",
         "pdf.fonttype": 42,
+        "ps.fonttype": 42,
         "svg.hashsalt": "bizenv-analysis",
         "path.simplify": True,
         "image.cmap": "Blues",
@@ -117,14 +121,23 @@ def fit_width(fig: Figure, width: float) -> Bbox:
         fig.draw_without_rendering()  # runs the layout engine (constrained layout) at this size
         return fig.get_tightbbox(fig.canvas.get_renderer())
 
-    for _ in range(6):  # text keeps its size while axes stretch: the overhang is almost constant
-        box = content()
-        delta = width - (box.width + 2 * PAD)
-        if abs(delta) < 1e-3:
-            break
-        w, h = fig.get_size_inches()
-        fig.set_size_inches(max(1.0, w + delta), h)
+    # Text keeps its size while axes stretch, so the content's width grows with the figure's at
+    # a slope near 1 (less where an axes keeps its aspect): a secant step on the last two sizes
+    # lands within the tolerance in one to three draws.
+    w, h = fig.get_size_inches()
     box = content()
+    last = None
+    for _ in range(6):
+        drawn = box.width + 2 * PAD
+        if abs(width - drawn) < FIT_TOLERANCE:
+            break
+        slope = 1.0
+        if last is not None and abs(w - last[0]) > 1e-6:
+            slope = min(1.0, max(0.1, (drawn - last[1]) / (w - last[0])))
+        last = (w, drawn)
+        w = max(1.0, w + (width - drawn) / slope)
+        fig.set_size_inches(w, h)
+        box = content()
     if box.width + 2 * PAD > width + 0.01:  # even at its narrowest the content is wider: it would be cut
         warnings.warn(f"figure content is {box.width + 2 * PAD:.2f} in wide and cannot fit the print width "
                       f"of {width:.2f} in: its edges are cut", UserWarning, stacklevel=3)
@@ -136,6 +149,8 @@ def figure_bytes(fig: Figure, width: str = "full") -> dict[str, bytes]:
     """PNG (300 dpi), SVG and PDF bytes of a figure at a print width of `WIDTHS`, with no dates
     or software stamps (the figure is resized to that width: `fit_width`)."""
     box = fit_width(fig, WIDTHS[width])
+    # The layout is final at this size: saving three formats need not solve it three more times.
+    fig.set_layout_engine("none")
     out = {}
     for ext, meta in (("png", _PNG_META), ("svg", _SVG_META), ("pdf", _PDF_META)):
         buf = io.BytesIO()
@@ -214,7 +229,7 @@ def save_bilingual(fig_id: str, plot: Callable[[pd.DataFrame, str], Figure], dat
             files[f"{fig_id}_{lang}.{ext}"] = blob
         titles[lang] = drawn_title(fig)
         if lang == show:
-            _display_png(fig)
+            _display_png(files[f"{fig_id}_{lang}.png"])
         plt.close(fig)
     write_outputs(out_dir, files)
     if notebook:
@@ -277,8 +292,10 @@ def write_figure_readme(out_dir: Path = FIGURES) -> Path:
     return path
 
 
-def _display_png(fig: Figure) -> None:
-    """Show a figure in a notebook as image/png only (nbval then has no text repr to compare)."""
+def _display_png(png: bytes) -> None:
+    """Show a figure's 300 dpi PNG in a notebook, scaled to `PREVIEW_PX` wide, as image/png only
+    (nbval then has no text repr to compare). Scaling the written file is cheaper than drawing
+    the figure once more, and the notebook shows exactly what was written."""
     try:
         from IPython import get_ipython
         from IPython.display import display
@@ -286,6 +303,8 @@ def _display_png(fig: Figure) -> None:
         return
     if get_ipython() is None:
         return
+    image = Image.open(io.BytesIO(png))
+    preview = image.resize((PREVIEW_PX, round(image.height * PREVIEW_PX / image.width)), Image.Resampling.LANCZOS)
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=110, metadata=_PNG_META, bbox_inches="tight", pad_inches=PAD)
+    preview.save(buf, format="png")
     display({"image/png": base64.b64encode(buf.getvalue()).decode()}, raw=True)
