@@ -15,7 +15,7 @@ export OMP_NUM_THREADS := 1
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 export MPLBACKEND := Agg
 
-.PHONY: help study install build notebooks test unit nbval lint lab bench lock clean
+.PHONY: help study install build notebooks site browser test unit nbval lint lab bench lock clean
 
 help:  ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 12
@@ -37,17 +37,29 @@ build: install  ## build data/processed/ from data/raw/ (DATA=dir: that corpus, 
 notebooks: install  ## execute every notebook from a clean kernel, side by side (DATA=dir: into dir/notebooks/)
 	$(BIN)/python tools/run_notebooks.py --jobs $(NB_JOBS) $(if $(DATA),--data "$(DATA)") $(NOTEBOOKS)
 
-test: unit nbval lint  ## unit tests, nbval on every notebook, ruff
+site: install  ## the study's static site from the executed notebooks and figures, into _site/ (DATA=dir: dir/site)
+	$(BIN)/python tools/build_site.py $(if $(DATA),--data "$(DATA)")
+
+# The site's browser test drives Debian's chromium; as root, a machine without it gets it here.
+browser:  ## install Debian's chromium for the site's browser test, if missing (as root; else says how)
+	@command -v chromium >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing Debian's chromium for the site's browser test"; \
+	    apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	      --no-install-recommends chromium fonts-dejavu-core >/dev/null; \
+	  else echo "chromium is missing, so the site's browser test is skipped: sudo apt-get install chromium"; fi; }
+
+test: unit nbval lint  ## unit tests (the site's in a headless browser among them), nbval on every notebook, ruff
 
 # Tests run on every core (pytest-xdist); nbval keeps each notebook's cells on one worker, in order.
-unit: install  ## pytest unit tests
+unit: install browser  ## pytest unit tests
 	$(BIN)/python -m pytest -n auto tests
 
 nbval: install  ## re-run every notebook and compare with its committed outputs (strict)
 	$(BIN)/python -m pytest -n auto --dist loadfile --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg $(NOTEBOOKS)
 
 lint: install  ## ruff on the package, tests and notebooks
-	$(BIN)/ruff check bizenv_analysis tests tools benchmarks notebooks
+	$(BIN)/ruff check bizenv_analysis tests tools benchmarks notebooks site
 
 lab: install  ## open JupyterLab on the project's environment (ARGS=--allow-root etc. passed on)
 	$(BIN)/jupyter lab notebooks $(ARGS)

@@ -1,0 +1,172 @@
+"""The study's static site (`make site`, tools/build_site.py), built from the committed notebooks
+and figures, and every page of it loaded in a real headless browser: Debian's chromium, driven by
+Playwright (`make test` installs chromium when it is missing and it runs as root)."""
+
+from __future__ import annotations
+
+import functools
+import html
+import http.server
+import importlib.util
+import io
+import re
+import shutil
+import sys
+import threading
+import urllib.request
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urldefrag, urljoin, urlparse
+
+import pandas as pd
+import pytest
+from PIL import Image
+
+ROOT = Path(__file__).resolve().parents[1]
+_spec = importlib.util.spec_from_file_location("build_site", ROOT / "tools" / "build_site.py")
+build_site = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(build_site)
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+INDEX = pd.read_csv(ROOT / "figures" / "index.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig")
+NOTEBOOKS = sorted(p.name for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+# As the machine's own browser probe starts it: no sandbox as root, and no calls home, which a
+# closed network refuses and the console would report.
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_site.build(out=tmp_path_factory.mktemp("site") / "html")
+
+
+def _pages(site: Path) -> list[Path]:
+    return sorted(site.rglob("*.html"))
+
+
+def test_every_notebook_and_the_gallery_are_pages(site: Path) -> None:
+    pages = {p.relative_to(site).as_posix() for p in _pages(site)}
+    assert {"index.html", "gallery.html", "search.html"} <= pages
+    assert {f"notebooks/{Path(nb).stem}.html" for nb in NOTEBOOKS} <= pages
+    findings = (site / "notebooks" / "09_findings.html").read_text(encoding="utf-8")
+    assert "In English" in findings and "中文" in findings  # the findings in both languages, with outputs
+    assert "supported" in findings
+
+
+def test_the_gallery_shows_every_figure_with_its_titles_captions_and_files(site: Path) -> None:
+    gallery = (site / "gallery.html").read_text(encoding="utf-8")
+    cards = re.findall(r'<figure id="([^"]+)">(.*?)</figure>', gallery, flags=re.S)
+    assert [fig_id for fig_id, _ in cards] == list(INDEX["id"])
+    for (fig_id, card), row in zip(cards, INDEX.itertuples(), strict=True):
+        for text in (row.title_zh, row.title_en, row.caption_zh, row.caption_en):
+            assert text in html.unescape(card)
+        links = re.findall(r'href="([^"]+)"', card)
+        files = {f"figures/{fig_id}_{lang}.{ext}" for lang in ("zh", "en") for ext in ("png", "svg", "pdf")}
+        assert files | {f"figures/{row.data}"} <= set(links)
+        assert f"notebooks/{Path(row.notebook).stem}.html" in links
+        thumb = Image.open(site / "figures" / "thumbs" / f"{fig_id}_en.png")
+        assert thumb.width == build_site.THUMB_PX
+
+
+def test_the_zips_hold_every_figure_and_table_with_fixed_times(site: Path) -> None:
+    figure_files = sorted(p.name for p in (ROOT / "figures").iterdir() if p.is_file() and not p.name.startswith("."))
+    with zipfile.ZipFile(site / "figures.zip") as archive:
+        assert archive.namelist() == [f"figures/{name}" for name in figure_files]
+        assert {info.date_time for info in archive.infolist()} == {build_site.ZIP_TIME}
+        assert archive.read("figures/index.csv") == (ROOT / "figures" / "index.csv").read_bytes()
+    kinds = {".csv", ".gexf", ".graphml"}
+    tables = sorted(p.name for p in (ROOT / "data" / "processed").iterdir() if p.suffix in kinds)
+    with zipfile.ZipFile(site / "tables.zip") as archive:
+        assert sorted(archive.namelist()) == sorted([f"processed/{t}" for t in tables] + ["datapackage.json"])
+        assert {info.date_time for info in archive.infolist()} == {build_site.ZIP_TIME}
+    # the same files give the same bytes, whenever they are zipped
+    pairs = [(f"figures/{n}", ROOT / "figures" / n) for n in figure_files[:5]]
+    assert build_site.deterministic_zip(pairs) == build_site.deterministic_zip(list(reversed(pairs)))
+
+
+def test_no_page_loads_anything_from_off_the_site(site: Path) -> None:
+    """Built with no network, read with none: scripts, styles, images and fonts are all local."""
+    for page in _pages(site):
+        text = page.read_text(encoding="utf-8")
+        loaded = re.findall(r'<(?:script|img|link)\b[^>]*?(?:src|href)="([^"]+)"', text)
+        assert not [u for u in loaded if urlparse(u).scheme or u.startswith("//")], page.name
+    css = "".join(p.read_text(encoding="utf-8") for p in (site / "_static").rglob("*.css"))
+    assert not re.search(r"url\((['\"]?)(https?:)?//", css)
+
+
+def test_a_corpus_not_yet_studied_is_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    corpus = tmp_path / "corpus"
+    (corpus / "notebooks").mkdir(parents=True)
+    assert build_site.main(["--data", str(corpus)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and "not executed yet" in err and f"make study DATA={corpus}" in err
+    assert len(err.strip().splitlines()) == 1
+    assert not (corpus / "site").exists()
+
+
+@pytest.fixture(scope="module")
+def served(site: Path) -> Iterator[str]:
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+    class Server(http.server.ThreadingHTTPServer):
+        def handle_error(self, request: object, client_address: object) -> None:
+            if not isinstance(sys.exc_info()[1], ConnectionError):  # the browser moving on mid-request is fine
+                super().handle_error(request, client_address)
+
+    server = Server(("127.0.0.1", 0), functools.partial(Quiet, directory=str(site)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed: `make test` installs it when run "
+                    "as root; otherwise `sudo apt-get install chromium`")
+def test_every_page_loads_in_a_browser_with_its_images_links_and_chinese(site: Path, served: str) -> None:
+    from playwright.sync_api import sync_playwright
+
+    problems: list[str] = []
+    links: set[str] = set()
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.on("console", lambda m: m.type in {"error", "warning"} and problems.append(f"{page.url}: {m.text}"))
+        page.on("pageerror", lambda e: problems.append(f"{page.url}: {e}"))
+        page.on("response", lambda r: r.status >= 400 and problems.append(f"{r.status} {r.url}"))
+        for html_page in _pages(site):
+            url = served + html_page.relative_to(site).as_posix()
+            page.goto(url, wait_until="networkidle")
+            broken = page.evaluate("[...document.images].filter(i => !i.complete || i.naturalWidth === 0)"
+                                   ".map(i => i.src)")
+            problems += [f"{url}: image {src} not shown" for src in broken]
+            hrefs = page.eval_on_selector_all("a[href]", "as => as.map(a => a.getAttribute('href'))")
+            links |= {urldefrag(urljoin(url, h))[0] for h in hrefs}
+
+        # Chinese is drawn with the study's font, not as empty boxes: the glyphs of a gallery title
+        # come from the shipped Noto Sans CJK SC (a web font, so on any machine).
+        page.goto(served + "gallery.html", wait_until="networkidle")
+        cdp = page.context.new_cdp_session(page)
+        cdp.send("DOM.enable")
+        cdp.send("CSS.enable")
+        root = cdp.send("DOM.getDocument")["root"]["nodeId"]
+        node = cdp.send("DOM.querySelector", {"nodeId": root, "selector": "figcaption span[lang='zh-Hans']"})
+        fonts = cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node["nodeId"]})["fonts"]
+        cjk = len(re.findall(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]", INDEX["title_zh"].iloc[0]))
+        assert {"familyName": "Noto Sans CJK SC", "postScriptName": "NotoSansCJKsc-Regular", "isCustomFont": True,
+                "glyphCount": cjk} in fonts
+        # One screenshot: the heading's Chinese characters leave ink where they are drawn.
+        shot = Image.open(io.BytesIO(page.locator("h1").screenshot())).convert("L")
+        dark = sum(1 for v in shot.crop((0, 0, shot.width // 4, shot.height)).tobytes() if v < 128)
+        assert dark > 200, "no Chinese drawn in the gallery heading"
+        browser.close()
+    assert not problems, "\n".join(problems)
+
+    local = sorted(u for u in links if u.startswith(served))
+    assert any(u.endswith("figures.zip") for u in local) and any(u.endswith("_zh.pdf") for u in local)
+    for url in local:  # an error status raises: the link is broken
+        with urllib.request.urlopen(urllib.request.Request(url, method="HEAD")) as response:
+            assert response.status == 200, url

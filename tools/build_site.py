@@ -1,0 +1,179 @@
+"""Build the study's static site from the executed notebooks and the figures (`make site`).
+
+    python tools/build_site.py [--data DIR] [--out DIR]
+
+Sphinx with myst-nb renders the committed notebooks with their outputs (never executing them),
+beside a figure gallery made from `figures/index.csv` (thumbnails, titles and captions in zh and
+en, links to every PNG, SVG and PDF and to the data), `figures.zip` with every figure file and
+`tables.zip` with every processed table and the `datapackage.json` that describes them. Without --data the site is the
+bundled study's, in `_site/` (ignored by git); with --data DIR it is that corpus's (DIR/notebooks,
+DIR/figures, DIR/processed), in DIR/site. The pages carry no dates; the zips have fixed times.
+
+The site is built in a folder beside the output and moved into place when it is complete, so an
+interrupted build leaves the last site as it was. Exit 2 with one line when an input is missing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import io
+import logging
+import shutil
+import sys
+import tempfile
+import zipfile
+from pathlib import Path
+
+import pandas as pd
+from PIL import Image
+
+ROOT = Path(__file__).resolve().parents[1]
+SITE = ROOT / "site"  # conf.py, index.md, _static/: the site's own sources
+THUMB_PX = 600  # thumbnail width in the gallery
+ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # the earliest time a zip can hold: no build date in the archive
+FORMATS = {"png": "PNG", "svg": "SVG", "pdf": "PDF"}
+
+
+class SiteError(Exception):
+    """An input the site needs is missing; the message says which and how to make it."""
+
+
+def deterministic_zip(files: list[tuple[str, Path]]) -> bytes:
+    """A zip of (name in archive, file) in name order, with fixed times and permissions."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, path in sorted(files):
+            info = zipfile.ZipInfo(name, date_time=ZIP_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            archive.writestr(info, path.read_bytes())
+    return buf.getvalue()
+
+
+def thumbnail(png: Path) -> bytes:
+    """The PNG scaled to `THUMB_PX` wide (PNG, no metadata)."""
+    image = Image.open(png)
+    small = image.resize((THUMB_PX, round(image.height * THUMB_PX / image.width)), Image.Resampling.LANCZOS)
+    buf = io.BytesIO()
+    small.save(buf, format="png")
+    return buf.getvalue()
+
+
+def gallery_page(index: pd.DataFrame, notebooks: set[str]) -> str:
+    """The gallery (MyST with raw HTML): one card per figure of `figures/index.csv`."""
+    esc = html.escape
+    cards = []
+    for row in index.itertuples():
+        links = []
+        for ext, label in FORMATS.items():
+            for lang in ("zh", "en"):
+                name = f"{row.id}_{lang}.{ext}"
+                links.append(f'<a href="figures/{esc(name)}">{label} {lang}</a>')
+        links.append(f'<a href="figures/{esc(row.data)}">data (CSV)</a>')
+        made_by = ""
+        if row.notebook in notebooks:
+            page = Path(row.notebook).with_suffix(".html").name
+            made_by = f' · made by <a href="notebooks/{esc(page)}">{esc(row.notebook)}</a>'
+        cards.append(
+            f'<figure id="{esc(row.id)}">\n'
+            f'<a href="figures/{esc(row.id)}_en.png"><img src="figures/thumbs/{esc(row.id)}_en.png" '
+            f'alt="{esc(row.title_en)}"></a>\n'
+            f"<figcaption>\n"
+            f'<p><strong>{esc(row.id)}</strong> · <span lang="zh-Hans">{esc(row.title_zh)}</span><br>'
+            f"{esc(row.title_en)}</p>\n"
+            f'<p lang="zh-Hans">{esc(row.caption_zh)}</p>\n'
+            f"<p>{esc(row.caption_en)}</p>\n"
+            f'<p class="files">{" · ".join(links)}<br>{esc(row.width)}{made_by}</p>\n'
+            f"</figcaption>\n</figure>")
+    return "\n".join([
+        "# 图表 · Figure gallery", "",
+        "Every figure in Chinese and English: PNG (300 dpi), SVG (text kept as text) and PDF (font "
+        "embedded), at a print width of 16 cm (full page) or 8 cm (half page), with the data it plots.",
+        "每张图均有中文版和英文版(PNG、SVG、PDF)及其数据。", "",
+        '<p><a href="figures.zip">Download all figures · 下载全部图表 (figures.zip)</a></p>', "",
+        '<div class="gallery">', *cards, "</div>", ""])
+
+
+def stage(data: Path | None, src: Path) -> None:
+    """Copy the site's sources, the notebooks and the figures into `src`, with the gallery and zips."""
+    notebooks_dir = (data / "notebooks") if data else ROOT / "notebooks"
+    figures_dir = (data / "figures") if data else ROOT / "figures"
+    tables_dir = (data / "processed") if data else ROOT / "data" / "processed"
+    notebooks = sorted(notebooks_dir.glob("[0-9][0-9]_*.ipynb"))
+    expected = {p.name for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")}
+    missing = sorted(expected - {p.name for p in notebooks})
+    if missing:
+        raise SiteError(f"{notebooks_dir}: {', '.join(missing)} not executed yet; run "
+                        f"`make study{f' DATA={data}' if data else ''}` first")
+    index_csv = figures_dir / "index.csv"
+    if not index_csv.is_file():
+        raise SiteError(f"{index_csv} is missing; run `make study{f' DATA={data}' if data else ''}` first")
+    if not any(tables_dir.glob("*.csv")):
+        raise SiteError(f"{tables_dir}: no tables; run `make build{f' DATA={data}' if data else ''}` first")
+
+    shutil.copytree(SITE, src, ignore=shutil.ignore_patterns("_build", "__pycache__"))
+    shutil.copy2(ROOT / "fonts" / "NotoSansCJKsc-Regular-subset.ttf", src / "_static")
+    (src / "notebooks").mkdir()
+    for nb in notebooks:
+        shutil.copy2(nb, src / "notebooks" / nb.name)
+
+    index = pd.read_csv(index_csv, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    extra = src / "_extra"
+    (extra / "figures" / "thumbs").mkdir(parents=True)
+    figure_files = sorted(p for p in figures_dir.iterdir() if p.is_file() and not p.name.startswith("."))
+    for path in figure_files:
+        shutil.copy2(path, extra / "figures" / path.name)
+    for fig_id in index["id"]:
+        png = figures_dir / f"{fig_id}_en.png"
+        if not png.is_file():
+            raise SiteError(f"{png} is listed in {index_csv} but missing; run `make notebooks` again")
+        (extra / "figures" / "thumbs" / png.name).write_bytes(thumbnail(png))
+    (extra / "figures.zip").write_bytes(deterministic_zip([(f"figures/{p.name}", p) for p in figure_files]))
+    # As in data/: the tables under processed/, beside the datapackage.json that describes them.
+    tables = [p for p in sorted(tables_dir.iterdir()) if p.suffix in {".csv", ".gexf", ".graphml"}]
+    (extra / "tables.zip").write_bytes(deterministic_zip(
+        [(f"processed/{p.name}", p) for p in tables] + [("datapackage.json", ROOT / "data" / "datapackage.json")]))
+    (src / "gallery.md").write_text(gallery_page(index, {p.name for p in notebooks}), encoding="utf-8")
+
+
+def build(data: Path | None = None, out: Path | None = None, quiet: bool = True) -> Path:
+    """Stage the sources and run Sphinx into `out` (replaced only when the new site is complete)."""
+    import jieba
+    from sphinx.cmd.build import build_main
+
+    jieba.setLogLevel(logging.WARNING)  # the zh search index loads jieba, which talks on stderr
+
+    out = out or ((data / "site") if data else ROOT / "_site")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=".site-", dir=out.parent) as tmp:
+        src, html_dir = Path(tmp) / "src", Path(tmp) / "html"
+        stage(data, src)
+        # -W: a broken reference or a page that does not render is an error, not a warning.
+        args = ["-b", "html", "-W", "--keep-going", "-E", "-d", str(Path(tmp) / "doctrees"), str(src), str(html_dir)]
+        if build_main(args + (["-q"] if quiet else [])) != 0:
+            raise SiteError("Sphinx reported errors (above); the last site is left as it was")
+        (html_dir / ".buildinfo").unlink(missing_ok=True)  # a hash of the build's settings, no use to readers
+        old = Path(tmp) / "old"
+        if out.exists():
+            out.rename(old)
+        html_dir.rename(out)
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data", type=Path, help="the corpus folder (its notebooks, figures and tables)")
+    parser.add_argument("--out", type=Path, help="the site folder (default _site/, or DIR/site with --data)")
+    args = parser.parse_args(argv)
+    try:
+        out = build(args.data, args.out)
+    except SiteError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"site: {out / 'index.html'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
