@@ -12,9 +12,10 @@ import textwrap
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib import patheffects
 from matplotlib.figure import Figure
 
-from .plotting import setup, source_color, source_label, source_short, t
+from .plotting import keep_apart, setup, source_color, source_label, source_short, t
 
 # Theme groups are not sources: hues of Paul Tol's muted scheme that the Okabe–Ito source colours
 # do not use (indigo, sand, cyan, wine, olive …), each with its own marker too.
@@ -36,7 +37,7 @@ def measures_by_source(data: pd.DataFrame, lang: str) -> Figure:
     setup()
     wide = data.pivot_table(index="source_id", columns="kind", values="n", fill_value=0,
                             sort=False)
-    fig, ax = plt.subplots(figsize=(6.4, max(2.9, 0.35 * len(wide) + 1)))
+    fig, ax = plt.subplots(figsize=(6.4, max(2.9, 0.35 * len(wide) + 1)), layout="constrained")
     left = np.zeros(len(wide))
     y = np.arange(len(wide))
     colors = {"measure": "#1b6ca8", "safeguard": "#e07b39", "paragraph": "#9e9e9e", "general": "#7f7f7f"}
@@ -54,7 +55,7 @@ def measures_by_source(data: pd.DataFrame, lang: str) -> Figure:
     ax.set_xlabel(t("条目数", "number of items", lang))
     ax.set_title(t("各文件列举的改革举措与保障措施", "Reform measures and safeguards enumerated per source",
                    lang), loc="left")
-    ax.legend(loc="lower right")
+    fig.legend(loc="outside lower center", ncols=2)  # below the bars, which it would otherwise cover
     return fig
 
 
@@ -79,6 +80,9 @@ def measure_lengths(data: pd.DataFrame, lang: str) -> Figure:
 
 
 PANELS_PER_ROW = 5  # small multiples per row at the full print width
+# A panel's title wraps at this many characters: five panels a row leave each about 3 cm, and a
+# name such as "Guangzhou 2021" on one line runs into the next panel's title.
+PANEL_TITLE_CHARS = 10
 
 
 def _panels(n: int, sharex: bool = False) -> tuple[Figure, list]:
@@ -106,7 +110,7 @@ def top_terms_by_source(data: pd.DataFrame, lang: str) -> Figure:
         ax.barh(range(len(d)), d["n"], color=source_color(sid, i), height=0.7)
         ax.set_yticks(range(len(d)), d["term"], fontsize=8)
         ax.invert_yaxis()
-        ax.set_title(textwrap.fill(source_short(sid, lang), 16), fontsize=8.5, loc="left")
+        ax.set_title(textwrap.fill(source_short(sid, lang), PANEL_TITLE_CHARS), fontsize=8.5, loc="left")
         ax.tick_params(axis="x", labelsize=7)
     fig.supxlabel(t("出现次数", "occurrences", lang), fontsize=8.5)
     fig.suptitle(t("各文件高频政策词(去停用词后)", "Most frequent policy terms per source (stopwords removed)",
@@ -146,9 +150,12 @@ def cluster_map(data: pd.DataFrame, lang: str) -> Figure:
         d = data[data["source_id"] == sid]
         ax.scatter(d["x"], d["y"], s=16, alpha=0.8, color=source_color(sid, i), linewidths=0,
                    label=source_label(sid, lang))
-    for c, d in data.groupby("cluster"):
-        ax.annotate(str(c), (d["x"].mean(), d["y"].mean()), ha="center", va="center", fontsize=8,
-                    bbox={"boxstyle": "circle,pad=0.25", "fc": "white", "ec": "#333333", "lw": 0.6})
+    numbers = [ax.annotate(str(c), (d["x"].mean(), d["y"].mean()), xytext=(0, 0), textcoords="offset points",
+                           ha="center", va="center", fontsize=8, zorder=4,
+                           bbox={"boxstyle": "circle,pad=0.25", "fc": "white", "ec": "#333333", "lw": 0.6},
+                           arrowprops={"arrowstyle": "-", "lw": 0.6, "color": "#333333", "shrinkA": 0, "shrinkB": 0})
+               for c, d in data.groupby("cluster")]
+    keep_apart(fig, numbers)  # centres close together: a moved number keeps a line to its centre
     ax.set_xlabel(t("潜在语义维度1", "latent dimension 1", lang))
     ax.set_ylabel(t("潜在语义维度2", "latent dimension 2", lang))
     ax.set_title(t("举措的TF-IDF地图:颜色=来源,圆圈=聚类中心", "Measures on a TF-IDF map: colour = source, "
@@ -217,7 +224,9 @@ def grouped_bars(data: pd.DataFrame, lang: str, *, category: str, value: str, la
         if low in d.columns and high in d.columns:
             err = np.vstack([d[value] - d[low], d[high] - d[value]]).clip(min=0)
             ax.errorbar(xs, d[value], yerr=err, fmt="none", ecolor="#333333", elinewidth=0.7, capsize=1.5)
-    ax.set_xticks(range(len(cats)), [t(*labels.get(c, (c, c)), lang) for c in cats])
+    # a category's name wraps within its slot (several long English names run into each other)
+    slot = max(8, int(60 / max(1, len(cats))))
+    ax.set_xticks(range(len(cats)), [textwrap.fill(t(*labels.get(c, (c, c)), lang), slot) for c in cats])
     ax.yaxis.set_major_formatter(plt.matplotlib.ticker.PercentFormatter(1.0))
     ax.set_ylim(0, 1)
     ax.set_ylabel(t(*ylabel, lang))
@@ -239,7 +248,7 @@ def distinctive_terms(data: pd.DataFrame, lang: str) -> Figure:
         for y, (g, lr) in enumerate(zip(d["g2"], d["log_ratio"], strict=True)):
             ax.text(g, y, f" {lr:.1f}", va="center", fontsize=7, color="#444444")
         ax.invert_yaxis()
-        ax.set_title(textwrap.fill(source_short(sid, lang), 16), fontsize=8.5, loc="left")
+        ax.set_title(textwrap.fill(source_short(sid, lang), PANEL_TITLE_CHARS), fontsize=8.5, loc="left")
         ax.tick_params(axis="x", labelsize=7)
         ax.set_xlim(0, d["g2"].max() * 1.35 if len(d) else 1)
     fig.supxlabel(t("对数似然G²(数字为对数比 log₂)", "log-likelihood G² (numbers: log ratio, log₂)", lang),
@@ -294,6 +303,9 @@ def similarity_heatmaps(data: pd.DataFrame, lang: str) -> Figure:
     return fig
 
 
+COMPACT_YEARS = 5  # years up to which a tick names each document of its year
+
+
 def shares_over_time(data: pd.DataFrame, lang: str, *, labels: dict) -> Figure:
     """Dots, not lines: each group's share of measures in each document, documents by year.
 
@@ -312,10 +324,15 @@ def shares_over_time(data: pd.DataFrame, lang: str, *, labels: dict) -> Figure:
                    label=t(*labels.get(gid, (gid, gid)), lang), marker=GROUP_MARKERS[i % len(GROUP_MARKERS)])
     for k in range(1, len(years)):
         ax.axvline(k - 0.5, color="#dddddd", lw=0.6)
-    # Tick: the year over the place(s) and n of that year's documents (the label's year dropped).
+    # Tick: the year over the place(s) and n of that year's documents (the label's year dropped);
+    # beyond COMPACT_YEARS years the slots are too narrow for names: the year, documents and n.
     ticks = []
     for y in years:
         d = data[data["year"] == y].drop_duplicates("source_id")
+        if len(years) > COMPACT_YEARS:
+            k, total = len(d), int(d["n_measures"].sum())
+            ticks.append(f"{y}\n" + t(f"{k}份\nn={total}", f"{k} doc{'s' if k > 1 else ''}\nn={total}", lang))
+            continue
         places = [f"{YEAR_SUFFIX.sub('', source_short(s, lang))} (n={int(n)})"
                   for s, n in zip(d["source_id"], d["n_measures"], strict=True)]
         ticks.append(f"{y}\n" + "/".join(places))
@@ -409,6 +426,9 @@ def learning_network(data: pd.DataFrame, lang: str) -> Figure:
     return fig
 
 
+PMC_PER_ROW = 4  # surfaces a row at the full print width
+
+
 def pmc_surfaces(data: pd.DataFrame, lang: str) -> Figure:
     """One PMC surface per document: X1–X9 as a 3 × 3 grid (rows X1–X3, X4–X6, X7–X9), 0 to 1.
 
@@ -416,24 +436,39 @@ def pmc_surfaces(data: pd.DataFrame, lang: str) -> Figure:
     """
     setup()
     docs = list(dict.fromkeys(data["source_id"]))
-    fig, axes = plt.subplots(1, len(docs), figsize=(2.6 * len(docs) + 0.6, 3.0), squeeze=False)
+    cols = min(PMC_PER_ROW, len(docs))
+    rows = -(-len(docs) // cols)
+    # drawn at about the print width, so the square surfaces leave no gaps between rows when fitted
+    side = (6.3 - 0.8) / max(cols, 2)
+    fig, axes = plt.subplots(rows, cols, figsize=(6.3, (side + 0.45) * rows + 0.9), squeeze=False,
+                             layout="constrained")
+    for ax in axes.flat[len(docs):]:
+        ax.axis("off")
     im = None
-    for ax, sid in zip(axes[0], docs, strict=True):
+    for ax, sid in zip(axes.flat, docs, strict=False):
         d = data[data["source_id"] == sid]
         grid = np.zeros((3, 3))
         for r in d.itertuples():
             grid[r.row, r.col] = r.value
-            label = textwrap.fill(t(r.label_zh, r.label_en, lang), 12)  # "Incentives and constraints" on 2 lines
-            ax.text(r.col, r.row, f"{r.variable_id}\n{label}\n{r.value:.2f}",
-                    ha="center", va="center", fontsize=7, color="white" if r.value > 0.6 else "#222222")
+            # the variable's name is in the key below: a cell is too narrow for "Incentives and constraints"
+            ax.text(r.col, r.row, f"{r.variable_id}\n{r.value:.2f}", ha="center", va="center", fontsize=7.5,
+                    color="white" if r.value > 0.6 else "#222222")
         im = ax.imshow(grid, cmap="Blues", vmin=0, vmax=1)
         ax.set_xticks([])
         ax.set_yticks([])
         ax.spines[:].set_visible(False)
-        ax.set_title(f"{source_label(sid, lang)}\nPMC = {d['pmc'].iloc[0]:.2f}", fontsize=8)
+        ax.set_title(f"{source_short(sid, lang)}\nPMC = {d['pmc'].iloc[0]:.2f}", fontsize=8)
     if im is not None:
-        cb = fig.colorbar(im, ax=list(axes[0]), fraction=0.025, pad=0.02)
+        cb = fig.colorbar(im, ax=list(axes.flat), fraction=0.025, pad=0.02)
         cb.ax.tick_params(labelsize=7)
+    # The key is laid out as the grid: legend columns are the grid's columns, its rows the grid's rows.
+    names = data.drop_duplicates("variable_id").set_index("variable_id")
+    cells = names.sort_values(["col", "row"], kind="stable")
+    blank = plt.matplotlib.patches.Rectangle((0, 0), 0, 0, visible=False)
+    fig.legend([blank] * len(cells), [f"{v} {t(r.label_zh, r.label_en, lang)}" for v, r in cells.iterrows()],
+               loc="outside lower left", ncols=3, handlelength=0, handletextpad=0, fontsize=7.5, columnspacing=1.5,
+               title=t("格中为变量及其得分(0–1):", "each cell: variable and its score (0–1):", lang),
+               title_fontsize=7.5, alignment="left")
     fig.suptitle(t("政策文件的PMC曲面", "PMC surfaces of the policy documents", lang), x=0.01, ha="left")
     return fig
 
@@ -461,9 +496,12 @@ def _draw_network(ax, data: pd.DataFrame, size_scale: float, label_size: float) 
     for k, group in nodes.groupby("community", sort=True):
         ax.scatter(group["x"], group["y"], s=size_scale * group["df"].astype(float), color=_community_color(k),
                    marker=_community_marker(k), edgecolors="#555555", linewidths=0.4, zorder=2)
-    for r in nodes[nodes["labelled"].astype(bool)].itertuples():
-        ax.annotate(r.term, (r.x, r.y), xytext=(0, 4 + 0.5 * np.sqrt(size_scale * r.df)), textcoords="offset points",
-                    ha="center", va="bottom", fontsize=label_size, zorder=3)
+    labels = [ax.annotate(r.term, (r.x, r.y), xytext=(0, 4 + 0.5 * np.sqrt(size_scale * r.df)),
+                          textcoords="offset points", ha="center", va="bottom", fontsize=label_size, zorder=3,
+                          path_effects=[patheffects.withStroke(linewidth=2, foreground="white")],  # legible on links
+                          arrowprops={"arrowstyle": "-", "lw": 0.4, "color": "#777777", "shrinkA": 0, "shrinkB": 2})
+              for r in nodes[nodes["labelled"].astype(bool)].itertuples()]
+    keep_apart(ax.figure, labels)
     ax.set_xticks([])
     ax.set_yticks([])
     ax.spines[:].set_visible(False)

@@ -18,15 +18,20 @@ from __future__ import annotations
 import base64
 import io
 import warnings
+import weakref
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
 import matplotlib as mpl
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 from matplotlib import font_manager
+from matplotlib.collections import PathCollection
 from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
+from matplotlib.text import Annotation, Text
 from matplotlib.transforms import Bbox
 from PIL import Image
 
@@ -151,12 +156,170 @@ def figure_bytes(fig: Figure, width: str = "full") -> dict[str, bytes]:
     box = fit_width(fig, WIDTHS[width])
     # The layout is final at this size: saving three formats need not solve it three more times.
     fig.set_layout_engine("none")
+    _spread(fig)
+    for problem in overlaps(fig):
+        warnings.warn(f"figure labels overlap: {problem}", UserWarning, stacklevel=2)
     out = {}
     for ext, meta in (("png", _PNG_META), ("svg", _SVG_META), ("pdf", _PDF_META)):
         buf = io.BytesIO()
         fig.savefig(buf, format=ext, metadata=meta, bbox_inches=box)
         out[ext] = buf.getvalue()
     return out
+
+
+OVERLAP_INSET = 0.05  # of a text line's height, off its top and bottom, where glyphs rarely reach
+
+
+def _drawn_texts(fig: Figure) -> list[Text]:
+    """Every text the figure draws: visible, not empty, in a visible axes, and for tick labels
+    only those of the ticks in view (an axis keeps labels for ticks it does not draw)."""
+    skip: set[int] = set()
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            shown = set(axis._update_ticks()) if ax.axison and axis.get_visible() else set()
+            for tick in axis.majorTicks + axis.minorTicks:
+                if tick not in shown:
+                    skip.update({id(tick.label1), id(tick.label2)})
+            if not (ax.axison and axis.get_visible()):
+                skip.add(id(axis.label))
+        if not ax.get_visible():
+            skip.update(id(t) for t in ax.findobj(Text))
+    for legend in [ax.get_legend() for ax in fig.axes] + list(fig.legends):
+        if legend is not None and not legend.get_visible():
+            skip.update(id(t) for t in legend.findobj(Text))
+    return [t for t in fig.findobj(Text) if id(t) not in skip and t.get_visible() and t.get_text().strip()]
+
+
+def _quad(text: Text, renderer) -> np.ndarray:
+    """The corners (4 × 2, pixels) of the box a text covers: its round or square frame if it has
+    one, else its lines' box without `OVERLAP_INSET`, turned with the text."""
+    if isinstance(text, Annotation):  # placed where it is now (labels move); its leader line is not text
+        text.update_positions(renderer)
+    patch = text.get_bbox_patch()
+    if patch is not None:
+        text.update_bbox_position_size(renderer)
+        box = patch.get_window_extent(renderer)
+        return np.array([[box.x0, box.y0], [box.x1, box.y0], [box.x1, box.y1], [box.x0, box.y1]])
+    box = Text.get_window_extent(text, renderer)
+    rotation = text.get_rotation()
+    angle = rotation % 180  # a box turned half a turn covers the same ground
+    if angle == 0:
+        w, h = box.width, box.height
+    else:  # the unturned size, turned and placed where the drawn text's bounding box is
+        text.set_rotation(0)
+        plain = Text.get_window_extent(text, renderer)
+        text.set_rotation(rotation)
+        w, h = plain.width, plain.height
+    inset = OVERLAP_INSET * h / (text.get_text().count("\n") + 1)
+    theta = np.deg2rad(angle)
+    turn = np.array([[np.cos(theta), np.sin(theta)], [-np.sin(theta), np.cos(theta)]])
+    whole = np.array([[0, 0], [w, 0], [w, h], [0, h]]) @ turn
+    inner = np.array([[0, inset], [w, inset], [w, h - inset], [0, h - inset]]) @ turn
+    return inner - whole.min(axis=0) + [box.x0, box.y0]
+
+
+_APART: weakref.WeakKeyDictionary[Figure, list[Annotation]] = weakref.WeakKeyDictionary()
+SPREAD_PAD = 1.0  # pixels (at the figure's own dpi) left between labels moved apart
+
+
+def keep_apart(fig: Figure, labels: list[Annotation]) -> None:
+    """Have `labels` (annotations placed in offset points) moved apart when the figure is saved, at
+    its print size, until no two cover each other; a label that moves shows its leader line
+    (its arrow patch, if it was given one) back to the point it labels."""
+    for label in labels:
+        if label.anncoords != "offset points":
+            raise ValueError(f"label {label.get_text()!r}: keep_apart moves labels placed in offset points")
+        if label.arrow_patch is not None:
+            label.arrow_patch.set_visible(False)
+    _APART.setdefault(fig, []).extend(labels)
+
+
+def _spread(fig: Figure) -> None:
+    """Move the labels of `keep_apart` apart: each overlapping pair is pushed apart along the axis
+    on which it overlaps least, half each, until none overlaps (at most 300 rounds), each label
+    kept inside its axes. Deterministic: ties are broken by the labels' order."""
+    labels = _APART.pop(fig, [])
+    if len(labels) < 2:
+        return
+    renderer = fig.canvas.get_renderer()
+    quads = [_quad(label, renderer) for label in labels]
+    lo = np.array([q.min(axis=0) for q in quads])
+    hi = np.array([q.max(axis=0) for q in quads])
+    half, start = (hi - lo) / 2, (hi + lo) / 2
+    bounds = np.array([[*label.axes.get_window_extent(renderer).min, *label.axes.get_window_extent(renderer).max]
+                       for label in labels])
+    n = len(labels)
+    order = np.sign(np.arange(n)[None, :] - np.arange(n)[:, None])  # [i, j] = sign(j - i)
+    centre = start.copy()
+    for _ in range(300):
+        gap = centre[:, None, :] - centre[None, :, :]
+        need = half[:, None, :] + half[None, :, :] + SPREAD_PAD - np.abs(gap)
+        over = (need > 0).all(axis=2) & ~np.eye(n, dtype=bool)
+        if not over.any():
+            break
+        along_x = need[..., 0] < need[..., 1]
+        side = np.where(gap == 0, -order[..., None], np.sign(gap))  # on a tie the earlier label goes down/left
+        push = np.zeros_like(centre)
+        push[:, 0] = np.where(over & along_x, side[..., 0] * need[..., 0] / 2, 0).sum(axis=1)
+        push[:, 1] = np.where(over & ~along_x, side[..., 1] * need[..., 1] / 2, 0).sum(axis=1)
+        centre = np.clip(centre + 0.6 * push, bounds[:, :2] + half, bounds[:, 2:] - half)
+    for label, shift in zip(labels, (centre - start) * 72 / fig.dpi, strict=True):
+        if np.hypot(*shift) > 0.5:  # points
+            label.xyann = (label.xyann[0] + shift[0], label.xyann[1] + shift[1])
+            if label.arrow_patch is not None:
+                label.arrow_patch.set_visible(True)
+
+
+def _separated(a: np.ndarray, b: np.ndarray) -> bool:
+    """Whether two convex quadrilaterals are apart (separating-axis test on their edge normals)."""
+    for quad in (a, b):
+        for i in range(4):
+            edge = quad[(i + 1) % 4] - quad[i]
+            normal = np.array([-edge[1], edge[0]])
+            pa, pb = a @ normal, b @ normal
+            if pa.max() <= pb.min() or pb.max() <= pa.min():
+                return True
+    return False
+
+
+def overlaps(fig: Figure) -> list[str]:
+    """Texts that cover each other, and legends that cover data, where the figure was last drawn
+    (`figure_bytes` checks at the print width, after its last layout draw).
+
+    Texts are compared by the boxes they cover (turned with rotated text; a label's frame where it
+    has one), less a twentieth of their line height at top and bottom, where glyphs rarely reach. A
+    legend covers data when a plotted point, line vertex or bar of an axes falls inside its frame.
+    """
+    renderer = fig.canvas.get_renderer()
+    texts = _drawn_texts(fig)
+    quads = [_quad(t, renderer) for t in texts]
+    problems = []
+    lo = np.array([q.min(axis=0) for q in quads]).reshape(-1, 2)
+    hi = np.array([q.max(axis=0) for q in quads]).reshape(-1, 2)
+    # bounding boxes first (cheap, all pairs at once); the exact test only where they meet
+    meet = ((lo[:, None, :] < hi[None, :, :]) & (lo[None, :, :] < hi[:, None, :])).all(axis=2)
+    for i, j in zip(*np.nonzero(np.triu(meet, k=1)), strict=True):
+        if not _separated(quads[i], quads[j]):
+            problems.append(f"{_short(texts[i])!r} and {_short(texts[j])!r}")
+    legends = [(ax.get_legend(), [ax]) for ax in fig.axes] + [(lg, fig.axes) for lg in fig.legends]
+    for legend, axes in legends:
+        if legend is None or not legend.get_visible():
+            continue
+        frame = legend.get_window_extent(renderer)
+        for ax in axes:
+            points = [line.get_transform().transform(line.get_xydata()) for line in ax.lines if line.get_visible()]
+            points += [c.get_offset_transform().transform(c.get_offsets()) for c in ax.collections
+                       if isinstance(c, PathCollection) and c.get_visible()]  # scatter points
+            covered = any(frame.count_contains(p) for p in points if len(p))
+            covered |= any(frame.overlaps(bar.get_window_extent(renderer)) for bar in ax.patches
+                           if isinstance(bar, Rectangle) and bar.get_visible() and bar.get_width() and bar.get_height())
+            if covered:
+                problems.append(f"the key ({_short(legend.texts[0]) if legend.texts else 'legend'} …) covers data")
+    return problems
+
+
+def _short(text: Text) -> str:
+    return text.get_text().replace("\n", " ")[:40]
 
 
 INDEX_LOCK = ".index.lock"  # beside index.csv; ignored by git

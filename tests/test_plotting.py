@@ -135,3 +135,89 @@ def test_labels_go_beside_their_ids_and_unknown_ids_keep_their_id():
     assert list(out.columns) == ["source_id", "source_zh", "source_en", "theme_id", "theme_zh", "theme_en", "n"]
     assert out.loc[0, "source_en"] == "Tianhe 2020 (action plan)" and out.loc[1, "source_zh"] == "mine-2025"
     assert out["theme_en"].tolist() == ["Alpha", "b"]
+
+
+# --- the overlap check (plotting.overlaps) and labels kept apart (plotting.keep_apart) ------------
+
+def _fitted(fig):
+    """The figure at the full print width with its layout fixed, as figure_bytes checks it."""
+    from bizenv_analysis.plotting import fit_width
+
+    fit_width(fig, WIDTHS["full"])
+    fig.set_layout_engine("none")
+    return fig
+
+
+def test_two_labels_on_one_spot_overlap_and_labels_apart_do_not():
+    from bizenv_analysis.plotting import overlaps
+
+    setup()
+    fig, ax = plt.subplots(layout="constrained")
+    ax.text(0.5, 0.5, "审批提速", transform=ax.transAxes)
+    ax.text(0.52, 0.5, "一网通办", transform=ax.transAxes)  # a few pixels to the right: covers most of it
+    ax.text(0.1, 0.1, "far away", transform=ax.transAxes)
+    assert overlaps(_fitted(fig)) == ["'审批提速' and '一网通办'"]
+    plt.close(fig)
+
+
+def test_slanted_neighbours_and_ticks_out_of_view_are_not_overlaps():
+    """Labels turned 45° side by side: their upright bounding boxes overlap, their text does not.
+    A tick outside the axis range keeps a label the axis does not draw."""
+    from bizenv_analysis.plotting import overlaps
+
+    setup()
+    fig, ax = plt.subplots(figsize=(6, 3), layout="constrained")
+    names = [f"document-{i}-of-the-corpus" for i in range(8)]
+    ax.plot(range(8), range(8))
+    ax.set_xticks(range(8), names, rotation=45, ha="right", rotation_mode="anchor")
+    ax.set_yticks([0, 3, 6, 50], ["zero", "three", "six", "three"])  # 50 is outside 0–7: not drawn
+    ax.set_ylim(0, 7)
+    assert overlaps(_fitted(fig)) == []
+    ax.set_xticks(range(8), names, rotation=0)  # upright, the same names run into each other
+    fig.draw_without_rendering()
+    assert overlaps(fig)
+    plt.close(fig)
+
+
+def test_a_key_on_the_data_is_reported_and_one_beside_it_is_not():
+    from bizenv_analysis.plotting import overlaps
+
+    setup()
+    fig, ax = plt.subplots(layout="constrained")
+    ax.scatter([0.97], [0.96], label="point")
+    ax.bar([0.1], [0.2], width=0.1, label="bar")
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1)
+    ax.legend(loc="upper right")  # on the point
+    assert [p for p in overlaps(_fitted(fig)) if "covers data" in p] == ["the key (point …) covers data"]
+    ax.legend(loc="center")  # nothing there
+    fig.draw_without_rendering()  # a legend finds its place when drawn
+    assert overlaps(fig) == []
+    plt.close(fig)
+
+
+def test_labels_kept_apart_are_moved_until_none_overlaps_the_same_way_every_time():
+    from bizenv_analysis.plotting import keep_apart
+
+    def draw():
+        setup()
+        fig, ax = plt.subplots(layout="constrained")
+        ax.set_xlim(0, 1)
+        ax.set_ylim(0, 1)
+        labels = [ax.annotate(str(i), (0.5, 0.5), xytext=(0, 0), textcoords="offset points", ha="center",
+                              va="center", bbox={"boxstyle": "circle"}, arrowprops={"arrowstyle": "-"})
+                  for i in range(1, 5)]  # four cluster numbers on one centre
+        keep_apart(fig, labels)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # "figure labels overlap" would fail here
+            files = figure_bytes(fig)
+        moved = [label.xyann for label in labels]
+        plt.close(fig)
+        return files, moved
+
+    (files, moved), (again, moved_again) = draw(), draw()
+    assert len(set(moved)) == 4 and moved == moved_again and files == again
+    with pytest.raises(ValueError, match="offset points"):
+        fig, ax = plt.subplots()
+        keep_apart(fig, [ax.annotate("x", (0, 0))])
+    plt.close("all")
