@@ -139,7 +139,10 @@ def group_shares(themes: pd.DataFrame, measures: pd.DataFrame, codebook: pd.Data
                    groups, measures, order, "group_id", n_resamples)
 
 
-def keyness(tokens: pd.DataFrame, order: list[str], min_freq: int = 5) -> pd.DataFrame:
+KEYNESS_MIN_FREQ = 5  # a term needs this many uses in a source to be tested as distinctive of it
+
+
+def keyness(tokens: pd.DataFrame, order: list[str], min_freq: int = KEYNESS_MIN_FREQ) -> pd.DataFrame:
     """Distinctive terms of each source against all the others: log-likelihood G² and log ratio.
 
     G² (Dunning 1993, as in Rayson & Garside 2000) tests whether a term's relative frequency in the

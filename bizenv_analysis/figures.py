@@ -71,7 +71,7 @@ def measure_lengths(data: pd.DataFrame, lang: str) -> Figure:
                    medianprops={"color": "black"}, boxprops={"color": "#555555"},
                    whiskerprops={"color": "#555555"}, capprops={"color": "#555555"})
         ax.scatter(vals, i + rng.uniform(-0.18, 0.18, len(vals)), s=9, alpha=0.75,
-                   color=source_color(sid, i), zorder=3, linewidths=0)
+                   color=source_color(sid, order), zorder=3, linewidths=0)
     ax.set_yticks(range(len(order)), [source_label(s, lang) for s in order])
     ax.invert_yaxis()
     ax.set_xlabel(t("每条举措的字数(汉字与标点)", "characters per measure", lang))
@@ -105,9 +105,9 @@ def top_terms_by_source(data: pd.DataFrame, lang: str) -> Figure:
     order = list(dict.fromkeys(data["source_id"]))
     # one x range, so bar lengths compare across sources
     fig, axes = _panels(len(order), sharex=True)
-    for i, (ax, sid) in enumerate(zip(axes, order, strict=False)):
+    for ax, sid in zip(axes, order, strict=False):
         d = data[data["source_id"] == sid].sort_values("rank")
-        ax.barh(range(len(d)), d["n"], color=source_color(sid, i), height=0.7)
+        ax.barh(range(len(d)), d["n"], color=source_color(sid, order), height=0.7)
         ax.set_yticks(range(len(d)), d["term"], fontsize=8)
         ax.invert_yaxis()
         ax.set_title(textwrap.fill(source_short(sid, lang), PANEL_TITLE_CHARS), fontsize=8.5, loc="left")
@@ -118,10 +118,13 @@ def top_terms_by_source(data: pd.DataFrame, lang: str) -> Figure:
     return fig
 
 
+METHOD_LABELS = {"kmeans_lsa": ("k-means(LSA)", "k-means on LSA"), "nmf": ("NMF", "NMF")}
+
+
 def k_selection(data: pd.DataFrame, lang: str) -> Figure:
     """Silhouette and seed stability against k for each method (data: cluster_selection.csv)."""
     setup()
-    names = {"kmeans_lsa": t("k-means(LSA)", "k-means on LSA", lang), "nmf": "NMF"}
+    names = {m: t(*METHOD_LABELS[m], lang) for m in METHOD_LABELS}
     fig, (a1, a2) = plt.subplots(1, 2, figsize=(6.8, 2.8), layout="constrained")
     for i, (method, d) in enumerate(data.groupby("method", sort=True)):
         style = {"marker": GROUP_MARKERS[i % len(GROUP_MARKERS)], "ms": 3.5,
@@ -146,9 +149,10 @@ def cluster_map(data: pd.DataFrame, lang: str) -> Figure:
     """2-D map of measures (first two SVD axes) coloured by source, cluster numbers at centroids."""
     setup()
     fig, ax = plt.subplots(figsize=(6.4, 4.6), layout="constrained")
-    for i, sid in enumerate(dict.fromkeys(data["source_id"])):
+    sources = list(dict.fromkeys(data["source_id"]))
+    for sid in sources:
         d = data[data["source_id"] == sid]
-        ax.scatter(d["x"], d["y"], s=16, alpha=0.8, color=source_color(sid, i), linewidths=0,
+        ax.scatter(d["x"], d["y"], s=16, alpha=0.8, color=source_color(sid, sources), linewidths=0,
                    label=source_label(sid, lang))
     numbers = [ax.annotate(str(c), (d["x"].mean(), d["y"].mean()), xytext=(0, 0), textcoords="offset points",
                            ha="center", va="center", fontsize=8, zorder=4,
@@ -220,7 +224,7 @@ def grouped_bars(data: pd.DataFrame, lang: str, *, category: str, value: str, la
         name = source_label(sid, lang)
         if "n_measures" in d.columns:
             name += f" (n={int(d['n_measures'].iloc[0])})"
-        ax.bar(xs, d[value], width=width * 0.95, color=source_color(sid, i), label=name)
+        ax.bar(xs, d[value], width=width * 0.95, color=source_color(sid, sources), label=name)
         if low in d.columns and high in d.columns:
             err = np.vstack([d[value] - d[low], d[high] - d[value]]).clip(min=0)
             ax.errorbar(xs, d[value], yerr=err, fmt="none", ecolor="#333333", elinewidth=0.7, capsize=1.5)
@@ -241,9 +245,9 @@ def distinctive_terms(data: pd.DataFrame, lang: str) -> Figure:
     setup()
     order = list(dict.fromkeys(data["source_id"]))
     fig, axes = _panels(len(order))
-    for i, (ax, sid) in enumerate(zip(axes, order, strict=False)):
+    for ax, sid in zip(axes, order, strict=False):
         d = data[data["source_id"] == sid].reset_index(drop=True)
-        ax.barh(range(len(d)), d["g2"], color=source_color(sid, i), height=0.7)
+        ax.barh(range(len(d)), d["g2"], color=source_color(sid, order), height=0.7)
         ax.set_yticks(range(len(d)), d["term"], fontsize=8)
         for y, (g, lr) in enumerate(zip(d["g2"], d["log_ratio"], strict=True)):
             ax.text(g, y, f" {lr:.1f}", va="center", fontsize=7, color="#444444")
@@ -258,6 +262,7 @@ def distinctive_terms(data: pd.DataFrame, lang: str) -> Figure:
     return fig
 
 
+BASIS_LABELS = {"tfidf": ("词汇(TF-IDF)相似度", "Vocabulary (TF-IDF)"), "themes": ("主题结构相似度", "Theme profiles")}
 MAX_ANNOTATED = 8  # sources up to which a heatmap's cells carry their values
 
 
@@ -269,7 +274,7 @@ def similarity_heatmaps(data: pd.DataFrame, lang: str) -> Figure:
     """
     setup()
     fig, axes = plt.subplots(1, 2, figsize=(7.6, 3.8), layout="constrained")
-    titles = {"tfidf": ("词汇(TF-IDF)相似度", "Vocabulary (TF-IDF)"), "themes": ("主题结构相似度", "Theme profiles")}
+    titles = BASIS_LABELS
     order = list(data.sort_values("order_a")["source_a"].drop_duplicates())
     vmin = float(data.loc[data["source_a"] != data["source_b"], "similarity"].min()) - 0.05
     for ax, basis in zip(axes, ["tfidf", "themes"], strict=True):
@@ -363,7 +368,7 @@ def time_commitments(data: pd.DataFrame, lang: str) -> Figure:
         d = data[data["source_id"] == sid]
         y = d["applies_to"].map({tp: k for k, tp in enumerate(topics)}) + (i - (len(sources) - 1) / 2) * 0.12
         working = d["day_type"] == "working"
-        color = source_color(sid, i)
+        color = source_color(sid, sources)
         ax.scatter(d.loc[~working, "days"], y[~working], s=22, color=color, label=source_label(sid, lang), zorder=3)
         ax.scatter(d.loc[working, "days"], y[working], s=22, facecolors="white", edgecolors=color, zorder=3)
     ax.scatter([], [], s=22, facecolors="white", edgecolors="#555555",
@@ -402,13 +407,13 @@ def learning_network(data: pd.DataFrame, lang: str) -> Figure:
     def width(n: float) -> float:
         return 0.8 + 5 * n / top
 
-    for i, sid in enumerate(sources):
+    for sid in sources:
         for r in data[data["source_id"] == sid].itertuples():
-            ax.plot([0, 1], [ys[sid], yp[r.place]], color=source_color(sid, i), alpha=0.7,
+            ax.plot([0, 1], [ys[sid], yp[r.place]], color=source_color(sid, sources), alpha=0.7,
                     lw=width(r.n), solid_capstyle="round")
-    for i, sid in enumerate(sources):
+    for sid in sources:
         ax.text(-0.03, ys[sid], source_label(sid, lang), ha="right", va="center", fontsize=8,
-                color=source_color(sid, i))
+                color=source_color(sid, sources))
     totals = data.groupby("place")["n"].sum()
     for p in places:
         name = p if lang == "zh" or not names.get(p) else names[p]
@@ -579,7 +584,7 @@ def formula_timeline(data: pd.DataFrame, lang: str) -> Figure:
     named = len(sources) <= 6 and bool((years["year"].diff().dropna() >= 0.5).all())
 
     def colour(source_id: str) -> str:
-        return source_color(source_id, sources.index(source_id)) if named else "#3a3a3a"
+        return source_color(source_id, sources) if named else "#3a3a3a"
 
     y = {f: i for i, f in enumerate(formulas)}
     for f in formulas:

@@ -19,7 +19,7 @@ import base64
 import io
 import warnings
 import weakref
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -68,8 +68,18 @@ PREVIEW_PX = 700  # width of the image a notebook shows (the files keep 300 dpi)
 
 def setup() -> None:
     """Register the shipped font and set the house style (idempotent)."""
-    if FONT_FAMILY not in {f.name for f in font_manager.fontManager.ttflist}:
-        font_manager.fontManager.addfont(str(FONT_FILE))
+    manager = font_manager.fontManager
+    ours = next((f for f in manager.ttflist if Path(f.fname) == FONT_FILE), None)
+    if ours is None:
+        manager.addfont(str(FONT_FILE))
+        ours = manager.ttflist[-1]
+    # A system font of the same family (Debian's fonts-noto-cjk, say) would tie with the shipped
+    # one and win by coming first: the shipped file goes first, so every machine draws with it.
+    first = next(i for i, f in enumerate(manager.ttflist) if f.name == FONT_FAMILY)
+    if manager.ttflist[first] is not ours:
+        manager.ttflist.remove(ours)
+        manager.ttflist.insert(first, ours)
+        manager._findfont_cached.cache_clear()  # findfont remembers its answers
     mpl.rcParams.update({
         "font.family": [FONT_FAMILY, "DejaVu Sans"],
         "font.size": 9,
@@ -114,9 +124,26 @@ def source_short(source_id: str, lang: str) -> str:
     return source_label(source_id, lang).split("(")[0].rstrip()
 
 
-def source_color(source_id: str, i: int = 0) -> str:
-    """The source's fixed colour (palette by position for unknown sources)."""
-    return SOURCE_COLORS.get(source_id, PALETTE[i % len(PALETTE)])
+def source_colors(sources: Sequence[str]) -> dict[str, str]:
+    """Each source's colour in a figure of these sources. The study's sources keep their fixed
+    colours; other sources take the Okabe–Ito colours in turn: all of them, in order, when the
+    figure has none of the study's sources; otherwise first the colours no study source has, then
+    those of study sources absent from the figure. Two sources of one figure share a colour only
+    when it has more sources than there are colours."""
+    known = [s for s in sources if s in SOURCE_COLORS]
+    if known:
+        taken = {SOURCE_COLORS[s] for s in known}
+        spare = [c for c in PALETTE if c not in SOURCE_COLORS.values()]
+        free = spare + [c for c in PALETTE if c in SOURCE_COLORS.values() and c not in taken]
+    else:
+        free = PALETTE
+    others = [s for s in dict.fromkeys(sources) if s not in SOURCE_COLORS]
+    return {s: SOURCE_COLORS.get(s) or free[others.index(s) % len(free)] for s in sources}
+
+
+def source_color(source_id: str, sources: Sequence[str]) -> str:
+    """The colour of `source_id` in a figure of `sources` (`source_colors`)."""
+    return source_colors(sources)[source_id]
 
 
 def fit_width(fig: Figure, width: float) -> Bbox:

@@ -37,6 +37,26 @@ def test_font_is_shipped_with_its_licence_and_registered():
     assert path.endswith(FONT_FILE.name)
 
 
+def test_the_shipped_font_wins_over_an_installed_font_of_the_same_family(tmp_path, monkeypatch):
+    """A machine with Debian's fonts-noto-cjk has its own "Noto Sans CJK SC": the figures still use
+    the shipped file, so they are drawn (and embedded in PDFs) the same everywhere."""
+    from matplotlib import font_manager
+
+    setup()
+    manager = font_manager.fontManager
+    monkeypatch.setattr(manager, "ttflist", list(manager.ttflist))
+    system = tmp_path / "NotoSansCJK-Regular.ttf"
+    system.write_bytes(FONT_FILE.read_bytes())
+    manager.addfont(str(system))
+    entry = manager.ttflist.pop()
+    manager.ttflist.insert(0, entry)  # installed fonts are listed before the ones added at run time
+    manager._findfont_cached.cache_clear()
+    assert font_manager.findfont(font_manager.FontProperties(family=FONT_FAMILY)) == str(system)
+    setup()
+    assert font_manager.findfont(font_manager.FontProperties(family=FONT_FAMILY)) == str(FONT_FILE)
+    manager._findfont_cached.cache_clear()
+
+
 def test_chinese_renders_without_missing_glyphs():
     setup()
     with warnings.catch_warnings():
@@ -99,10 +119,12 @@ def test_every_figure_keeps_its_text_as_text_of_7_points_or_more(fig_id):
 def test_every_pdf_embeds_its_fonts_as_truetype_subsets(fig_id):
     for lang in LANGS:
         pdf = (FIGURES / f"{fig_id}_{lang}.pdf").read_bytes()
-        assert b"/FontFile2" in pdf  # an embedded TrueType font program
+        # every font the PDF describes carries its TrueType program (what `pdffonts` shows as "emb yes")
+        descriptors = re.findall(rb"<<((?:(?!>>).)*?/Type /FontDescriptor(?:(?!>>).)*)>>", pdf, flags=re.S)
+        assert descriptors and all(b"/FontFile2 " in d for d in descriptors), (fig_id, lang)
         assert b"/FontFile3" not in pdf and b"/Type3" not in pdf  # no CFF program, no glyphs drawn as paths
-        fonts = re.findall(rb"/BaseFont /([A-Z]{6})\+", pdf)
-        assert fonts  # subset fonts carry a six-letter tag
+        # and each is a subset, named with its six-letter tag
+        assert all(re.search(rb"/FontName /[A-Z]{6}\+", d) for d in descriptors), (fig_id, lang)
 
 
 @pytest.mark.parametrize("fig_id", INDEX["id"])
@@ -118,7 +140,8 @@ def test_the_catalogue_gives_each_figure_in_both_languages_as_drawn(fig_id):
     assert row["title_zh"] != row["title_en"]
 
 
-ID_COLUMNS = ("source_id", "source_a", "source_b", "theme_id", "group_id", "type_id", "kind")
+ID_COLUMNS = ("source_id", "source_a", "source_b", "theme_id", "group_id", "type_id", "kind", "scope", "method",
+              "basis")
 
 
 @pytest.mark.parametrize("fig_id", INDEX["id"])
@@ -221,3 +244,17 @@ def test_labels_kept_apart_are_moved_until_none_overlaps_the_same_way_every_time
         fig, ax = plt.subplots()
         keep_apart(fig, [ax.annotate("x", (0, 0))])
     plt.close("all")
+
+
+def test_other_sources_never_take_the_colour_of_a_study_source_in_the_same_figure():
+    from bizenv_analysis.plotting import PALETTE, SOURCE_COLORS, source_colors
+
+    mixed = source_colors(["tianhe-2020", "a", "b", "quzhou-2018", "c", "d", "e", "f"])
+    assert mixed["tianhe-2020"] == "#E69F00" and mixed["quzhou-2018"] == "#D55E00"
+    # first the four colours no study source has, then those of study sources not in the figure
+    assert [mixed[s] for s in "abcdef"] == ["#56B4E9", "#000000", "#999999", "#F0E442", "#0072B2", "#009E73"]
+    assert len(set(mixed.values())) == len(mixed)
+    # a corpus of its own: the palette in order, around again past nine
+    own = source_colors([f"doc{i}" for i in range(11)])
+    assert list(own.values()) == PALETTE + PALETTE[:2]
+    assert source_colors(list(SOURCE_COLORS)) == SOURCE_COLORS
