@@ -15,6 +15,7 @@ import pandas as pd
 from matplotlib import patheffects
 from matplotlib.figure import Figure
 
+from .findings import ALPHA
 from .plotting import keep_apart, setup, source_color, source_label, source_short, t
 
 # Theme groups are not sources: hues of Paul Tol's muted scheme that the Okabe–Ito source colours
@@ -230,7 +231,8 @@ def grouped_bars(data: pd.DataFrame, lang: str, *, category: str, value: str, la
             ax.errorbar(xs, d[value], yerr=err, fmt="none", ecolor="#333333", elinewidth=0.7, capsize=1.5)
     # a category's name wraps within its slot (several long English names run into each other)
     slot = max(8, int(60 / max(1, len(cats))))
-    ax.set_xticks(range(len(cats)), [textwrap.fill(t(*labels.get(c, (c, c)), lang), slot) for c in cats])
+    ax.set_xticks(range(len(cats)), [textwrap.fill(t(*labels.get(c, (c, c)), lang), slot, break_long_words=False)
+                                     for c in cats])
     ax.yaxis.set_major_formatter(plt.matplotlib.ticker.PercentFormatter(1.0))
     ax.set_ylim(0, 1)
     ax.set_ylabel(t(*ylabel, lang))
@@ -288,7 +290,7 @@ def similarity_heatmaps(data: pd.DataFrame, lang: str) -> Figure:
         # the value fits a cell at 7 pt for up to 8 sources; beyond, only the star (values in the data)
         numbers = len(order) <= MAX_ANNOTATED
         for (i, j), v in np.ndenumerate(vals):
-            star = "*" if q is not None and i != j and pd.notna(q.iat[i, j]) and q.iat[i, j] < 0.05 else ""
+            star = "*" if q is not None and i != j and pd.notna(q.iat[i, j]) and q.iat[i, j] < ALPHA else ""
             if numbers or star:
                 ax.text(j, i, f"{v:.2f}{star}" if numbers else star, ha="center", va="center", fontsize=7,
                         color="white" if v > (vmin + 1) / 2 else "#222222")
@@ -301,9 +303,9 @@ def similarity_heatmaps(data: pd.DataFrame, lang: str) -> Figure:
         ax.spines[:].set_visible(False)
         ax.set_title(t(*titles[basis], lang), loc="left", fontsize=9.5)
     fig.colorbar(im, ax=list(axes), fraction=0.03, pad=0.02).ax.tick_params(labelsize=7)
-    fig.suptitle(t("来源之间的余弦相似度\n(*:经置换检验与BH校正,相似度低于随机拆分,q < 0.05)",
+    fig.suptitle(t(f"来源之间的余弦相似度\n(*:经置换检验与BH校正,相似度低于随机拆分,q < {ALPHA})",
                    "Cosine similarity between sources\n"
-                   "(* less alike than random splits, permutation test, BH q < 0.05)", lang), x=0.01, ha="left",
+                   f"(* less alike than random splits, permutation test, BH q < {ALPHA})", lang), x=0.01, ha="left",
                  fontsize=9.5)
     return fig
 

@@ -79,7 +79,9 @@ def setup() -> None:
     if manager.ttflist[first] is not ours:
         manager.ttflist.remove(ours)
         manager.ttflist.insert(first, ours)
-        manager._findfont_cached.cache_clear()  # findfont remembers its answers
+        cached = getattr(manager, "_findfont_cached", None)  # findfont remembers its answers
+        if cached is not None:
+            cached.cache_clear()
     mpl.rcParams.update({
         "font.family": [FONT_FAMILY, "DejaVu Sans"],
         "font.size": 9,
@@ -101,7 +103,7 @@ def setup() -> None:
         "savefig.dpi": 300,
         "svg.fonttype": "none",
         "pdf.fonttype": 42,
-        "ps.fonttype": 42,
+        "ps.fonttype": 42,  # the PDF backend reads it too: one TrueType subset per font, not one per 256 glyphs
         "svg.hashsalt": "bizenv-analysis",
         "path.simplify": True,
         "image.cmap": "Blues",
@@ -129,7 +131,8 @@ def source_colors(sources: Sequence[str]) -> dict[str, str]:
     colours; other sources take the Okabe–Ito colours in turn: all of them, in order, when the
     figure has none of the study's sources; otherwise first the colours no study source has, then
     those of study sources absent from the figure. Two sources of one figure share a colour only
-    when it has more sources than there are colours."""
+    when it has more sources than there are colours. Other sources are taken in the order of their
+    ids, so a document keeps its colour from figure to figure of one corpus."""
     known = [s for s in sources if s in SOURCE_COLORS]
     if known:
         taken = {SOURCE_COLORS[s] for s in known}
@@ -137,7 +140,7 @@ def source_colors(sources: Sequence[str]) -> dict[str, str]:
         free = spare + [c for c in PALETTE if c in SOURCE_COLORS.values() and c not in taken]
     else:
         free = PALETTE
-    others = [s for s in dict.fromkeys(sources) if s not in SOURCE_COLORS]
+    others = sorted({s for s in sources if s not in SOURCE_COLORS})  # by id: the same colour in every figure
     return {s: SOURCE_COLORS.get(s) or free[others.index(s) % len(free)] for s in sources}
 
 
@@ -165,7 +168,8 @@ def fit_width(fig: Figure, width: float) -> Bbox:
             break
         slope = 1.0
         if last is not None and abs(w - last[0]) > 1e-6:
-            slope = min(1.0, max(0.1, (drawn - last[1]) / (w - last[0])))
+            secant = (drawn - last[1]) / (w - last[0])
+            slope = secant if 0.3 <= secant <= 1.2 else 1.0  # else the layout jumped (new ticks): a plain step
         last = (w, drawn)
         w = max(1.0, w + (width - drawn) / slope)
         fig.set_size_inches(w, h)
@@ -250,9 +254,9 @@ SPREAD_PAD = 1.0  # pixels (at the figure's own dpi) left between labels moved a
 
 
 def keep_apart(fig: Figure, labels: list[Annotation]) -> None:
-    """Have `labels` (annotations placed in offset points) moved apart when the figure is saved, at
-    its print size, until no two cover each other; a label that moves shows its leader line
-    (its arrow patch, if it was given one) back to the point it labels."""
+    """Have `labels` (annotations placed in offset points) moved apart when the figure is saved by
+    `figure_bytes` (so `save_bilingual`), at its print size, until no two cover each other; a label
+    that moves shows its leader line (its arrow patch, if it was given one) back to what it labels."""
     for label in labels:
         if label.anncoords != "offset points":
             raise ValueError(f"label {label.get_text()!r}: keep_apart moves labels placed in offset points")
@@ -263,8 +267,9 @@ def keep_apart(fig: Figure, labels: list[Annotation]) -> None:
 
 def _spread(fig: Figure) -> None:
     """Move the labels of `keep_apart` apart: each overlapping pair is pushed apart along the axis
-    on which it overlaps least, half each, until none overlaps (at most 300 rounds), each label
-    kept inside its axes. Deterministic: ties are broken by the labels' order."""
+    on which it overlaps least, both labels alike (damped, so that crowds settle), until none
+    overlaps (at most 300 rounds), each label kept inside its axes. Deterministic: ties are broken
+    by the labels' order."""
     labels = _APART.pop(fig, [])
     if len(labels) < 2:
         return
@@ -273,8 +278,12 @@ def _spread(fig: Figure) -> None:
     lo = np.array([q.min(axis=0) for q in quads])
     hi = np.array([q.max(axis=0) for q in quads])
     half, start = (hi - lo) / 2, (hi + lo) / 2
-    bounds = np.array([[*label.axes.get_window_extent(renderer).min, *label.axes.get_window_extent(renderer).max]
-                       for label in labels])
+    axes = np.array([[*label.axes.get_window_extent(renderer).min, *label.axes.get_window_extent(renderer).max]
+                     for label in labels])
+    # Each label stays within its axes, or within where it started if that reaches beyond them
+    # (a term above a node at the edge): a label is never pulled back onto what it labels.
+    low = np.minimum(axes[:, :2] + half, start)
+    high = np.maximum(axes[:, 2:] - half, start)
     n = len(labels)
     order = np.sign(np.arange(n)[None, :] - np.arange(n)[:, None])  # [i, j] = sign(j - i)
     centre = start.copy()
@@ -289,7 +298,7 @@ def _spread(fig: Figure) -> None:
         push = np.zeros_like(centre)
         push[:, 0] = np.where(over & along_x, side[..., 0] * need[..., 0] / 2, 0).sum(axis=1)
         push[:, 1] = np.where(over & ~along_x, side[..., 1] * need[..., 1] / 2, 0).sum(axis=1)
-        centre = np.clip(centre + 0.6 * push, bounds[:, :2] + half, bounds[:, 2:] - half)
+        centre = np.clip(centre + 0.6 * push, low, high)
     for label, shift in zip(labels, (centre - start) * 72 / fig.dpi, strict=True):
         if np.hypot(*shift) > 0.5:  # points
             label.xyann = (label.xyann[0] + shift[0], label.xyann[1] + shift[1])
@@ -419,7 +428,7 @@ def save_bilingual(fig_id: str, plot: Callable[[pd.DataFrame, str], Figure], dat
             files[f"{fig_id}_{lang}.{ext}"] = blob
         titles[lang] = drawn_title(fig)
         if lang == show:
-            _display_png(files[f"{fig_id}_{lang}.png"])
+            _display_png(files[f"{fig_id}_{lang}.png"], WIDTHS[width] / WIDTHS["full"])
         plt.close(fig)
     write_outputs(out_dir, files)
     if notebook:
@@ -482,8 +491,9 @@ def write_figure_readme(out_dir: Path = FIGURES) -> Path:
     return path
 
 
-def _display_png(png: bytes) -> None:
-    """Show a figure's 300 dpi PNG in a notebook, scaled to `PREVIEW_PX` wide, as image/png only
+def _display_png(png: bytes, scale: float = 1.0) -> None:
+    """Show a figure's 300 dpi PNG in a notebook, scaled to `PREVIEW_PX` wide (times `scale`: a
+    half-page figure shows half as wide), as image/png only
     (nbval then has no text repr to compare). Scaling the written file is cheaper than drawing
     the figure once more, and the notebook shows exactly what was written."""
     try:
@@ -494,7 +504,8 @@ def _display_png(png: bytes) -> None:
     if get_ipython() is None:
         return
     image = Image.open(io.BytesIO(png))
-    preview = image.resize((PREVIEW_PX, round(image.height * PREVIEW_PX / image.width)), Image.Resampling.LANCZOS)
+    px = round(PREVIEW_PX * scale)
+    preview = image.resize((px, round(image.height * px / image.width)), Image.Resampling.LANCZOS)
     buf = io.BytesIO()
     preview.save(buf, format="png")
     display({"image/png": base64.b64encode(buf.getvalue()).decode()}, raw=True)

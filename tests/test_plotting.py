@@ -254,7 +254,9 @@ def test_other_sources_never_take_the_colour_of_a_study_source_in_the_same_figur
     # first the four colours no study source has, then those of study sources not in the figure
     assert [mixed[s] for s in "abcdef"] == ["#56B4E9", "#000000", "#999999", "#F0E442", "#0072B2", "#009E73"]
     assert len(set(mixed.values())) == len(mixed)
-    # a corpus of its own: the palette in order, around again past nine
-    own = source_colors([f"doc{i}" for i in range(11)])
+    # a corpus of its own: the palette in the order of the ids, around again past nine; an id keeps
+    # its colour in a figure that lists the documents in another order
+    assert source_colors(["doc02", "doc01"]) == {"doc02": PALETTE[1], "doc01": PALETTE[0]}
+    own = source_colors([f"doc{i:02d}" for i in range(11)])
     assert list(own.values()) == PALETTE + PALETTE[:2]
     assert source_colors(list(SOURCE_COLORS)) == SOURCE_COLORS

@@ -9,8 +9,10 @@ en, links to every PNG, SVG and PDF and to the data), `figures.zip` with every f
 bundled study's, in `_site/` (ignored by git); with --data DIR it is that corpus's (DIR/notebooks,
 DIR/figures, DIR/processed), in DIR/site. The pages carry no dates; the zips have fixed times.
 
-The site is built in a folder beside the output and moved into place when it is complete, so an
-interrupted build leaves the last site as it was. Exit 2 with one line when an input is missing.
+The site is built in a temporary folder and put in place as a whole by the study's own folder
+writer (`bizenv_analysis.outputs`), so an interrupted or failed build leaves the last site as it
+was, and a folder holding anything but an earlier site is refused. Exit 2 with one line when an
+input is missing or the folder cannot be used.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from __future__ import annotations
 import argparse
 import html
 import io
+import json
 import logging
 import shutil
 import sys
@@ -95,30 +98,46 @@ def gallery_page(index: pd.DataFrame, notebooks: set[str]) -> str:
         '<div class="gallery">', *cards, "</div>", ""])
 
 
-def stage(data: Path | None, src: Path) -> None:
-    """Copy the site's sources, the notebooks and the figures into `src`, with the gallery and zips."""
+def _inputs(data: Path | None) -> tuple[list[Path], Path, Path, pd.DataFrame]:
+    """The executed notebooks, the figures folder, the tables folder and the figure index, each
+    checked to be there (SiteError naming what is missing and the command that makes it)."""
     notebooks_dir = (data / "notebooks") if data else ROOT / "notebooks"
     figures_dir = (data / "figures") if data else ROOT / "figures"
     tables_dir = (data / "processed") if data else ROOT / "data" / "processed"
+    run = f"make study{f' DATA={data}' if data else ''}"
     notebooks = sorted(notebooks_dir.glob("[0-9][0-9]_*.ipynb"))
     expected = {p.name for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")}
     missing = sorted(expected - {p.name for p in notebooks})
     if missing:
-        raise SiteError(f"{notebooks_dir}: {', '.join(missing)} not executed yet; run "
-                        f"`make study{f' DATA={data}' if data else ''}` first")
+        raise SiteError(f"{notebooks_dir}: {', '.join(missing)} not executed yet; run `{run}` first")
     index_csv = figures_dir / "index.csv"
     if not index_csv.is_file():
-        raise SiteError(f"{index_csv} is missing; run `make study{f' DATA={data}' if data else ''}` first")
+        raise SiteError(f"{index_csv} is missing; run `{run}` first")
     if not any(tables_dir.glob("*.csv")):
-        raise SiteError(f"{tables_dir}: no tables; run `make build{f' DATA={data}' if data else ''}` first")
+        raise SiteError(f"{tables_dir}: no tables; run `{run}` first")
+    index = pd.read_csv(index_csv, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    for row in index.itertuples():
+        for name in [*row.files.split(), row.data]:
+            if not (figures_dir / name).is_file():
+                raise SiteError(f"{figures_dir / name} is listed in {index_csv} but missing; run `{run}` again")
+    return notebooks, figures_dir, tables_dir, index
 
+
+def _datapackage(tables_dir: Path) -> bytes:
+    """data/datapackage.json with only the resources whose files this corpus has."""
+    package = json.loads((ROOT / "data" / "datapackage.json").read_text(encoding="utf-8"))
+    package["resources"] = [r for r in package["resources"] if (tables_dir / Path(r["path"]).name).is_file()]
+    return (json.dumps(package, indent=1, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def stage(data: Path | None, src: Path) -> None:
+    """Copy the site's sources, the notebooks and the figures into `src`, with the gallery and zips."""
+    notebooks, figures_dir, tables_dir, index = _inputs(data)
     shutil.copytree(SITE, src, ignore=shutil.ignore_patterns("_build", "__pycache__"))
     shutil.copy2(ROOT / "fonts" / "NotoSansCJKsc-Regular-subset.ttf", src / "_static")
     (src / "notebooks").mkdir()
     for nb in notebooks:
         shutil.copy2(nb, src / "notebooks" / nb.name)
-
-    index = pd.read_csv(index_csv, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     extra = src / "_extra"
     (extra / "figures" / "thumbs").mkdir(parents=True)
     figure_files = sorted(p for p in figures_dir.iterdir() if p.is_file() and not p.name.startswith("."))
@@ -126,38 +145,48 @@ def stage(data: Path | None, src: Path) -> None:
         shutil.copy2(path, extra / "figures" / path.name)
     for fig_id in index["id"]:
         png = figures_dir / f"{fig_id}_en.png"
-        if not png.is_file():
-            raise SiteError(f"{png} is listed in {index_csv} but missing; run `make notebooks` again")
         (extra / "figures" / "thumbs" / png.name).write_bytes(thumbnail(png))
     (extra / "figures.zip").write_bytes(deterministic_zip([(f"figures/{p.name}", p) for p in figure_files]))
     # As in data/: the tables under processed/, beside the datapackage.json that describes them.
     tables = [p for p in sorted(tables_dir.iterdir()) if p.suffix in {".csv", ".gexf", ".graphml"}]
-    (extra / "tables.zip").write_bytes(deterministic_zip(
-        [(f"processed/{p.name}", p) for p in tables] + [("datapackage.json", ROOT / "data" / "datapackage.json")]))
+    package = src / "datapackage.json"
+    package.write_bytes(_datapackage(tables_dir))
+    (extra / "tables.zip").write_bytes(deterministic_zip([(f"processed/{p.name}", p) for p in tables]
+                                                         + [("datapackage.json", package)]))
+    package.unlink()
     (src / "gallery.md").write_text(gallery_page(index, {p.name for p in notebooks}), encoding="utf-8")
 
 
 def build(data: Path | None = None, out: Path | None = None, quiet: bool = True) -> Path:
-    """Stage the sources and run Sphinx into `out` (replaced only when the new site is complete)."""
+    """Stage the sources and run Sphinx, then put the site in `out` as a whole (the study's
+    all-or-nothing folder writer: an interrupted or failed build leaves the last site as it was,
+    and a folder holding anything but an earlier site is refused)."""
     import jieba
     from sphinx.cmd.build import build_main
 
-    jieba.setLogLevel(logging.WARNING)  # the zh search index loads jieba, which talks on stderr
+    from bizenv_analysis.errors import BuildError
+    from bizenv_analysis.outputs import check_replaceable, write_outputs
 
+    jieba.setLogLevel(logging.WARNING)  # the zh search index loads jieba, which talks on stderr
     out = out or ((data / "site") if data else ROOT / "_site")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix=".site-", dir=out.parent) as tmp:
+    try:
+        check_replaceable(out)
+    except BuildError as exc:
+        raise SiteError(f"{out}: {exc.problem.replace('a build', 'the site builder')}; choose a new or "
+                        "empty folder for --out") from exc
+    with tempfile.TemporaryDirectory(prefix="bizenv-site-") as tmp:
         src, html_dir = Path(tmp) / "src", Path(tmp) / "html"
         stage(data, src)
         # -W: a broken reference or a page that does not render is an error, not a warning.
         args = ["-b", "html", "-W", "--keep-going", "-E", "-d", str(Path(tmp) / "doctrees"), str(src), str(html_dir)]
         if build_main(args + (["-q"] if quiet else [])) != 0:
             raise SiteError("Sphinx reported errors (above); the last site is left as it was")
-        (html_dir / ".buildinfo").unlink(missing_ok=True)  # a hash of the build's settings, no use to readers
-        old = Path(tmp) / "old"
-        if out.exists():
-            out.rename(old)
-        html_dir.rename(out)
+        files = {p.relative_to(html_dir).as_posix(): p.read_bytes() for p in sorted(html_dir.rglob("*"))
+                 if p.is_file() and p.name != ".buildinfo"}  # .buildinfo: a hash of the settings
+    try:
+        write_outputs(out, files, whole_folder=True)
+    except BuildError as exc:
+        raise SiteError(str(exc).replace("\n  fix:", "; fix:")) from exc
     return out
 
 
@@ -171,6 +200,9 @@ def main(argv: list[str] | None = None) -> int:
     except SiteError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("interrupted: the last site is left as it was", file=sys.stderr)
+        return 130
     print(f"site: {out / 'index.html'}")
     return 0
 
