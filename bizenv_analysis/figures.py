@@ -231,7 +231,8 @@ def grouped_bars(data: pd.DataFrame, lang: str, *, category: str, value: str, la
             ax.errorbar(xs, d[value], yerr=err, fmt="none", ecolor="#333333", elinewidth=0.7, capsize=1.5)
     # a category's name wraps within its slot (several long English names run into each other)
     slot = max(8, int(60 / max(1, len(cats))))
-    ax.set_xticks(range(len(cats)), [textwrap.fill(t(*labels.get(c, (c, c)), lang), slot, break_long_words=False)
+    ax.set_xticks(range(len(cats)), [textwrap.fill(t(*labels.get(c, (c, c)), lang), slot,
+                                                                   break_long_words=lang == "zh")
                                      for c in cats])
     ax.yaxis.set_major_formatter(plt.matplotlib.ticker.PercentFormatter(1.0))
     ax.set_ylim(0, 1)

@@ -132,7 +132,7 @@ def source_colors(sources: Sequence[str]) -> dict[str, str]:
     figure has none of the study's sources; otherwise first the colours no study source has, then
     those of study sources absent from the figure. Two sources of one figure share a colour only
     when it has more sources than there are colours. Other sources are taken in the order of their
-    ids, so a document keeps its colour from figure to figure of one corpus."""
+    ids, so a document keeps its colour in the figures of a corpus that show the same sources."""
     known = [s for s in sources if s in SOURCE_COLORS]
     if known:
         taken = {SOURCE_COLORS[s] for s in known}
@@ -169,7 +169,9 @@ def fit_width(fig: Figure, width: float) -> Bbox:
         slope = 1.0
         if last is not None and abs(w - last[0]) > 1e-6:
             secant = (drawn - last[1]) / (w - last[0])
-            slope = secant if 0.3 <= secant <= 1.2 else 1.0  # else the layout jumped (new ticks): a plain step
+            # a shallow slope is real (an axes keeping its aspect) but kept from tiny values, whose steps
+            # overshoot; a negative or steep one means the layout jumped (new ticks): a plain step
+            slope = min(max(secant, 0.3), 1.0) if 0 < secant <= 1.2 else 1.0
         last = (w, drawn)
         w = max(1.0, w + (width - drawn) / slope)
         fig.set_size_inches(w, h)
@@ -268,8 +270,8 @@ def keep_apart(fig: Figure, labels: list[Annotation]) -> None:
 def _spread(fig: Figure) -> None:
     """Move the labels of `keep_apart` apart: each overlapping pair is pushed apart along the axis
     on which it overlaps least, both labels alike (damped, so that crowds settle), until none
-    overlaps (at most 300 rounds), each label kept inside its axes. Deterministic: ties are broken
-    by the labels' order."""
+    overlaps (at most 300 rounds), each label kept inside its axes (or no further out than it
+    started). Deterministic: ties are broken by the labels' order."""
     labels = _APART.pop(fig, [])
     if len(labels) < 2:
         return

@@ -112,8 +112,21 @@ def test_a_folder_holding_other_work_is_refused_and_left_as_it_was(tmp_path: Pat
     notes.write_text("my draft", encoding="utf-8")
     assert build_site.main(["--out", str(notes.parent)]) == 2
     err = capsys.readouterr().err
-    assert err.startswith("error: ") and "notes.txt" in err and "choose a new or empty folder" in err
+    assert err.startswith("error: ") and "not a site" in err and "choose a new or empty folder" in err
     assert [p.name for p in notes.parent.iterdir()] == ["notes.txt"] and notes.read_text(encoding="utf-8") == "my draft"
+    # a site checked out with its git folder (a gh-pages worktree): the swap would delete .git
+    pages = tmp_path / "pages"
+    (pages / ".git").mkdir(parents=True)
+    (pages / "index.html").write_text("<html></html>", encoding="utf-8")
+    assert build_site.main(["--out", str(pages)]) == 2
+    assert ".git" in capsys.readouterr().err and (pages / ".git").is_dir()
+    # the folder of a table build is not a site either
+    tables = tmp_path / "processed"
+    tables.mkdir()
+    (tables / ".bizenv-build").write_text("# list\nmeasures.csv\n", encoding="utf-8")
+    (tables / "measures.csv").write_text("measure_id\n", encoding="utf-8")
+    assert build_site.main(["--out", str(tables)]) == 2
+    assert "not a site" in capsys.readouterr().err and (tables / "measures.csv").is_file()
 
 
 def test_a_corpus_not_yet_studied_is_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

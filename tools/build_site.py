@@ -11,7 +11,8 @@ DIR/figures, DIR/processed), in DIR/site. The pages carry no dates; the zips hav
 
 The site is built in a temporary folder and put in place as a whole by the study's own folder
 writer (`bizenv_analysis.outputs`), so an interrupted or failed build leaves the last site as it
-was, and a folder holding anything but an earlier site is refused. Exit 2 with one line when an
+was; a folder that is not an earlier site (no index.html, files the writer did not list, hidden
+entries such as .git) is refused. Exit 2 with one line when an
 input is missing or the folder cannot be used.
 """
 
@@ -39,7 +40,8 @@ FORMATS = {"png": "PNG", "svg": "SVG", "pdf": "PDF"}
 
 
 class SiteError(Exception):
-    """An input the site needs is missing; the message says which and how to make it."""
+    """An input the site needs is missing, or the output folder cannot be used; the message says
+    which and what to do."""
 
 
 def deterministic_zip(files: list[tuple[str, Path]]) -> bytes:
@@ -159,16 +161,27 @@ def stage(data: Path | None, src: Path) -> None:
 
 def build(data: Path | None = None, out: Path | None = None, quiet: bool = True) -> Path:
     """Stage the sources and run Sphinx, then put the site in `out` as a whole (the study's
-    all-or-nothing folder writer: an interrupted or failed build leaves the last site as it was,
-    and a folder holding anything but an earlier site is refused)."""
+    all-or-nothing folder writer: an interrupted or failed build leaves the last site as it was;
+    a folder that is not an earlier site is refused)."""
     import jieba
     from sphinx.cmd.build import build_main
 
     from bizenv_analysis.errors import BuildError
-    from bizenv_analysis.outputs import check_replaceable, write_outputs
+    from bizenv_analysis.outputs import MANIFEST, check_replaceable, write_outputs
 
     jieba.setLogLevel(logging.WARNING)  # the zh search index loads jieba, which talks on stderr
     out = out or ((data / "site") if data else ROOT / "_site")
+    if out.is_dir() and any(out.iterdir()):
+        # Only an earlier site is replaced: not a folder of tables (which also carries the folder
+        # writer's list), and not one with hidden entries (.git …) that the swap would delete.
+        names = {e.name for e in out.iterdir()}
+        if "index.html" not in names:
+            raise SiteError(f"{out}: not a site (no index.html), and the site builder replaces the whole folder; "
+                            "choose a new or empty folder (--out)")
+        hidden = sorted(n for n in names if n.startswith(".") and n != MANIFEST)
+        if hidden:
+            raise SiteError(f"{out}: holds {', '.join(hidden)}, which replacing the site would delete; "
+                            "choose a new or empty folder (--out)")
     try:
         check_replaceable(out)
     except BuildError as exc:
@@ -200,8 +213,10 @@ def main(argv: list[str] | None = None) -> int:
     except SiteError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        print("interrupted: the last site is left as it was", file=sys.stderr)
+    except KeyboardInterrupt as exc:  # the folder writer holds a signal while it swaps the site in
+        done = getattr(exc, "written", False)
+        print(f"interrupted: {'the new site is in place' if done else 'the last site is left as it was'}",
+              file=sys.stderr)
         return 130
     print(f"site: {out / 'index.html'}")
     return 0
