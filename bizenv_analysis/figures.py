@@ -61,10 +61,11 @@ def measures_by_source(data: pd.DataFrame, lang: str) -> Figure:
 
 
 def measure_lengths(data: pd.DataFrame, lang: str) -> Figure:
-    """Strip + box plot of measure length in characters per source (data: source_id, n_chars)."""
+    """Strip + box plot of measure length in characters per source (data: source_id, n_chars).
+    Drawn for the half-page width: sources by short name (place and year)."""
     setup()
     order = list(dict.fromkeys(data["source_id"]))
-    fig, ax = plt.subplots(figsize=(6.4, 3.0))
+    fig, ax = plt.subplots(figsize=(3.2, 0.3 * len(order) + 1.3), layout="constrained")
     rng = np.random.default_rng(0)  # fixed jitter so the figure is byte-stable
     for i, sid in enumerate(order):
         vals = data.loc[data["source_id"] == sid, "n_chars"].to_numpy()
@@ -73,10 +74,13 @@ def measure_lengths(data: pd.DataFrame, lang: str) -> Figure:
                    whiskerprops={"color": "#555555"}, capprops={"color": "#555555"})
         ax.scatter(vals, i + rng.uniform(-0.18, 0.18, len(vals)), s=9, alpha=0.75,
                    color=source_color(sid, order), zorder=3, linewidths=0)
-    ax.set_yticks(range(len(order)), [source_label(s, lang) for s in order])
+    ax.set_yticks(range(len(order)), [source_short(s, lang) for s in order])
     ax.invert_yaxis()
     ax.set_xlabel(t("每条举措的字数(汉字与标点)", "characters per measure", lang))
-    ax.set_title(t("每条举措的篇幅(字数)", "Length of each measure (characters)", lang), loc="left")
+    ax.xaxis.set_major_locator(plt.matplotlib.ticker.MaxNLocator(4))
+    # above the whole figure, not the narrow axes, so the title has the half page's full width
+    fig.suptitle(t("每条举措的篇幅(字数)", "Length of each measure (characters)", lang), x=0.02, ha="left",
+                 fontsize=10)
     return fig
 
 
