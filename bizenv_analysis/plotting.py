@@ -10,7 +10,8 @@ same in both languages, so a figure prints at the same text size in a Chinese an
 report. The figure is resized (`fit_width`) until its drawn content, with a small margin, is that
 wide (content of a fixed aspect, such as a heatmap, is centred with wider margins; content that
 cannot be made narrow enough is reported with a warning); text sizes are set in points at that
-print size, none under 7 pt.
+print size, none under 7 pt. At that size, labels registered with `keep_apart` are moved apart,
+and texts that cover each other or keys that cover data are reported with a warning (`overlaps`).
 """
 
 from __future__ import annotations
@@ -103,7 +104,7 @@ def setup() -> None:
         "savefig.dpi": 300,
         "svg.fonttype": "none",
         "pdf.fonttype": 42,
-        "ps.fonttype": 42,  # the PDF backend reads it too: one TrueType subset per font, not one per 256 glyphs
+        "ps.fonttype": 42,  # the PDF backend reads it too: at 42 it subsets a font once, not once per 256 glyphs
         "svg.hashsalt": "bizenv-analysis",
         "path.simplify": True,
         "image.cmap": "Blues",
