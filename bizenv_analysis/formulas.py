@@ -80,8 +80,6 @@ class Params:
         return cls(**{name: int(values[name]) for name in PARAMS})
 
 
-
-
 @cache
 def _keep(ch: str) -> str:
     """What one character becomes after NFKC: its letters, digits and + (possibly none, or several)."""

@@ -321,6 +321,21 @@ def check_output_folder(out_dir: Path | str, data_dir: Path | str | None = None)
 _HELD: dict[str, list[int]] = {}  # lock file -> [fd, depth]: re-entrant within this process
 
 
+@contextmanager
+def exclusive(path: Path) -> Iterator[None]:
+    """Hold an exclusive lock on the file `path` (created if missing), waiting for it; no lock
+    where fcntl is missing (Windows, where notebooks and test workers run one at a time)."""
+    if fcntl is None:
+        yield
+        return
+    with open(path, "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 def _lock_error(shown: Path) -> BuildError:
     return BuildError(f"another build is writing {shown}", None,
                       "wait for it to finish (or stop it), then build again; or choose another --out")

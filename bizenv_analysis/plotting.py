@@ -36,7 +36,7 @@ from matplotlib.text import Annotation, Text
 from matplotlib.transforms import Bbox
 from PIL import Image
 
-from .outputs import csv_bytes, write_outputs
+from .outputs import csv_bytes, exclusive, write_outputs
 from .paths import FIGURES, FONTS
 
 FONT_FILE = FONTS / "NotoSansCJKsc-Regular-subset.ttf"
@@ -448,19 +448,10 @@ def save_bilingual(fig_id: str, plot: Callable[[pd.DataFrame, str], Figure], dat
 
 @contextmanager
 def _index_lock(out_dir: Path) -> Iterator[None]:
-    """An exclusive lock on the figure index of `out_dir` (a no-op where fcntl is missing)."""
-    try:
-        import fcntl
-    except ImportError:  # Windows: notebooks run one at a time there
-        yield
-        return
+    """An exclusive lock on the figure index of `out_dir` (`outputs.exclusive`)."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    with open(out_dir / INDEX_LOCK, "a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    with exclusive(out_dir / INDEX_LOCK):
+        yield
 
 
 def _index_with(out_dir: Path, row: dict) -> pd.DataFrame:
@@ -494,6 +485,15 @@ def write_figure_readme(out_dir: Path = FIGURES) -> Path:
     return path
 
 
+def scaled_png(png: bytes, px: int) -> bytes:
+    """A PNG scaled to `px` wide, keeping its aspect (Lanczos; PNG with no metadata): the notebook
+    preview of a figure, and its thumbnail in the site's gallery."""
+    image = Image.open(io.BytesIO(png))
+    buf = io.BytesIO()
+    image.resize((px, round(image.height * px / image.width)), Image.Resampling.LANCZOS).save(buf, format="png")
+    return buf.getvalue()
+
+
 def _display_png(png: bytes, scale: float = 1.0) -> None:
     """Show a figure's 300 dpi PNG in a notebook, scaled to `PREVIEW_PX` wide (times `scale`: a
     half-page figure shows half as wide), as image/png only
@@ -506,9 +506,5 @@ def _display_png(png: bytes, scale: float = 1.0) -> None:
         return
     if get_ipython() is None:
         return
-    image = Image.open(io.BytesIO(png))
-    px = round(PREVIEW_PX * scale)
-    preview = image.resize((px, round(image.height * px / image.width)), Image.Resampling.LANCZOS)
-    buf = io.BytesIO()
-    preview.save(buf, format="png")
-    display({"image/png": base64.b64encode(buf.getvalue()).decode()}, raw=True)
+    preview = scaled_png(png, round(PREVIEW_PX * scale))
+    display({"image/png": base64.b64encode(preview).decode()}, raw=True)

@@ -5,14 +5,13 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from bizenv_analysis.measures import compared
+from bizenv_analysis.outputs import exclusive
 from bizenv_analysis.paths import DATA, ROOT
 from bizenv_analysis.tables import load
 
@@ -20,20 +19,10 @@ TABLES = ["documents", "removed", "metadata", "measures", "cases", "tokens", "cl
           "cluster_selection", "themes", "validation_summary"]
 
 
-@contextmanager
-def _exclusive(path: Path) -> Iterator[None]:
-    """Hold an exclusive lock on `path` (no lock where fcntl is missing: one worker there)."""
-    try:
-        import fcntl
-    except ImportError:
-        yield
-        return
-    with open(path, "a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+def run_folder(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Path:
+    """The folder of this test run that every pytest-xdist worker sees (above each worker's own)."""
+    root = tmp_path_factory.getbasetemp()
+    return root if worker_id == "master" else root.parent
 
 
 @pytest.fixture(scope="session")
@@ -43,11 +32,9 @@ def built_dir(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> tuple
     Read-only for the tests. Under pytest-xdist the workers of one run share it: the first to ask
     builds it under a lock, the others wait and read it, so the suite builds the corpus once.
     """
-    root = tmp_path_factory.getbasetemp()
-    if worker_id != "master":
-        root = root.parent  # the run's folder, above each worker's own
+    root = run_folder(tmp_path_factory, worker_id)
     out, printed = root / "bundled-build", root / "bundled-build.stdout"
-    with _exclusive(root / "bundled-build.lock"):
+    with exclusive(root / "bundled-build.lock"):
         if not printed.is_file():
             run = subprocess.run([sys.executable, "-m", "bizenv_analysis", "build", "--out", str(out)],
                                  capture_output=True, text=True, cwd=ROOT, check=True)

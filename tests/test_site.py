@@ -39,13 +39,13 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 @pytest.fixture(scope="session")
 def site(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Path:
     """The bundled study's site, built once for the run (the xdist workers share it, as built_dir)."""
-    from conftest import _exclusive
+    from conftest import run_folder
 
-    root = tmp_path_factory.getbasetemp()
-    if worker_id != "master":
-        root = root.parent
+    from bizenv_analysis.outputs import exclusive
+
+    root = run_folder(tmp_path_factory, worker_id)
     out = root / "site"
-    with _exclusive(root / "site.lock"):
+    with exclusive(root / "site.lock"):
         if not (out / "index.html").is_file():
             build_site.build(out=out)
     return out

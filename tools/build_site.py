@@ -30,7 +30,8 @@ import zipfile
 from pathlib import Path
 
 import pandas as pd
-from PIL import Image
+
+from bizenv_analysis.plotting import scaled_png
 
 ROOT = Path(__file__).resolve().parents[1]
 SITE = ROOT / "site"  # conf.py, index.md, _static/: the site's own sources
@@ -53,15 +54,6 @@ def deterministic_zip(files: list[tuple[str, Path]]) -> bytes:
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
             archive.writestr(info, path.read_bytes())
-    return buf.getvalue()
-
-
-def thumbnail(png: Path) -> bytes:
-    """The PNG scaled to `THUMB_PX` wide (PNG, no metadata)."""
-    image = Image.open(png)
-    small = image.resize((THUMB_PX, round(image.height * THUMB_PX / image.width)), Image.Resampling.LANCZOS)
-    buf = io.BytesIO()
-    small.save(buf, format="png")
     return buf.getvalue()
 
 
@@ -147,7 +139,7 @@ def stage(data: Path | None, src: Path) -> None:
         shutil.copy2(path, extra / "figures" / path.name)
     for fig_id in index["id"]:
         png = figures_dir / f"{fig_id}_en.png"
-        (extra / "figures" / "thumbs" / png.name).write_bytes(thumbnail(png))
+        (extra / "figures" / "thumbs" / png.name).write_bytes(scaled_png(png.read_bytes(), THUMB_PX))
     (extra / "figures.zip").write_bytes(deterministic_zip([(f"figures/{p.name}", p) for p in figure_files]))
     # As in data/: the tables under processed/, beside the datapackage.json that describes them.
     tables = [p for p in sorted(tables_dir.iterdir()) if p.suffix in {".csv", ".gexf", ".graphml"}]
