@@ -52,9 +52,11 @@ browser:  ## install Debian's chromium for the site's browser test, if missing (
 
 test: unit nbval lint  ## unit tests (the site's in a headless browser among them), nbval on every notebook, ruff
 
-# Tests run on every core (pytest-xdist); nbval keeps each notebook's cells on one worker, in order.
+# Tests run on every core (pytest-xdist): a worker that runs out of tests takes some of the other's
+# (worksteal), so the long ones do not end the run alone; nbval keeps each notebook's cells on one
+# worker, in order (loadfile).
 unit: install browser  ## pytest unit tests
-	$(BIN)/python -m pytest -n auto tests
+	$(BIN)/python -m pytest -n auto --dist worksteal tests
 
 nbval: install  ## re-run every notebook and compare with its committed outputs (strict)
 	$(BIN)/python -m pytest -n auto --dist loadfile --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg $(NOTEBOOKS)
