@@ -189,7 +189,10 @@ def figure_bytes(fig: Figure, width: str = "full") -> dict[str, bytes]:
     or software stamps (the figure is resized to that width: `fit_width`)."""
     box = fit_width(fig, WIDTHS[width])
     # The layout is final at this size: saving three formats need not solve it three more times.
-    fig.set_layout_engine("none")
+    # No engine at all, not "none" (a placeholder engine, for which savefig still draws the whole
+    # figure once before each save); the rc settings would otherwise pick an engine for None.
+    with mpl.rc_context({"figure.autolayout": False, "figure.constrained_layout.use": False}):
+        fig.set_layout_engine(None)
     _spread(fig)
     for problem in overlaps(fig):
         warnings.warn(f"figure labels overlap: {problem}", UserWarning, stacklevel=2)
