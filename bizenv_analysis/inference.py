@@ -25,8 +25,10 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 from scipy.sparse import csr_matrix
+
+# scipy.stats is imported in the functions that use it: it takes half a second to load, and the
+# notebooks that reach this module (through extractor_check) call none of them.
 
 SEED = 20261130
 N_RESAMPLES = 2000
@@ -42,6 +44,7 @@ def wilson(k: int, n: int, confidence: float = CONFIDENCE) -> tuple[float, float
 
 @lru_cache(maxsize=65536)
 def _wilson(k: int, n: int, confidence: float) -> tuple[float, float]:
+    from scipy import stats
     # Cached: a table of many sources × categories asks for the same (k, n) again and again.
     if n <= 0:
         return (float("nan"), float("nan"))
@@ -51,6 +54,7 @@ def _wilson(k: int, n: int, confidence: float) -> tuple[float, float]:
 
 def bh(p_values: Sequence[float]) -> np.ndarray:
     """Benjamini–Hochberg adjusted p-values (q), in the input order; NaN stays NaN."""
+    from scipy import stats
     p = np.asarray(p_values, dtype=float)
     out = np.full(p.shape, np.nan)
     ok = ~np.isnan(p)
@@ -102,6 +106,7 @@ def cluster_bootstrap(y: np.ndarray, units: np.ndarray, in_group: np.ndarray | N
     A 2-D `y` (measures × categories) gives an array of lows and one of highs, every category
     read off the same resamples of units: the numbers each column would get on its own.
     """
+    from scipy import stats
     y, units = np.asarray(y, dtype=float), np.asarray(units)
     one = y.ndim == 1
     y2 = y[:, None] if one else y
@@ -148,6 +153,7 @@ def source_differences(y: np.ndarray, units: np.ndarray, codes: np.ndarray, n_so
     source has fewer than two units, or the rest fewer than two units of resampled sources;
     the value itself where every unit of the source and every unit of the rest have the same share.
     """
+    from scipy import stats
     y = np.asarray(y, dtype=float)
     y = y[:, None] if y.ndim == 1 else y
     w = np.ones(len(y)) if weights is None else np.asarray(weights, dtype=float)
@@ -246,6 +252,7 @@ def permutation(labels: np.ndarray, statistic: Callable[[np.ndarray], float | np
     `statistic`, `p_value` and each row of `null` are arrays). `alternative` is "less" when small
     values are the evidence (sources less alike than chance would make them).
     """
+    from scipy import stats
     labels = np.asarray(labels)
     groups = list(dict.fromkeys(labels.tolist()))
     samples = tuple(np.flatnonzero(labels == g).astype(float) for g in groups)
@@ -286,6 +293,7 @@ def permutation_diff(y: np.ndarray, in_group: np.ndarray, weights: np.ndarray | 
     The share is Σy·w / Σw (w = 1: share of measures). The one-cell form of the test that
     `compare.share_tests` runs for every source × category cell on one shared `permutation`.
     """
+    from scipy import stats
     y = np.asarray(y, dtype=float)
     w = np.ones(len(y)) if weights is None else np.asarray(weights, dtype=float)
     g = np.asarray(in_group, dtype=bool)
