@@ -67,10 +67,11 @@ lint: install  ## ruff on the package, tests and notebooks
 lab: install  ## open JupyterLab on the project's environment (ARGS=--allow-root etc. passed on)
 	$(BIN)/jupyter lab notebooks $(ARGS)
 
-bench: install  ## scale, k-grid and shared-passage benchmarks; write benchmarks/results.md, k_selection.md, passages.md
+bench: install  ## scale, k-grid, shared-passage and study-time benchmarks; write benchmarks/*.md
 	$(BIN)/python benchmarks/scale.py
 	$(BIN)/python benchmarks/k_selection.py
 	$(BIN)/python benchmarks/passages.py
+	$(BIN)/python benchmarks/study_time.py
 
 lock: install  ## re-pin requirements.lock and environment.yml from .venv
 	$(BIN)/python tools/lock.py
