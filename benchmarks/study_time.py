@@ -14,6 +14,7 @@ can take there. Writes `benchmarks/study_time.md`.
 from __future__ import annotations
 
 import os
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -22,10 +23,10 @@ import nbformat
 import pandas as pd
 from nbclient import NotebookClient
 from scale import markdown_table  # benchmarks/ is on the path: the scripts run as files
-from traitlets.config import Config
 
 ROOT = Path(__file__).resolve().parent.parent
-KERNEL_CONFIG = Config({"KernelManager": {"transport_encryption": "auto"}})
+sys.path.insert(0, str(ROOT / "tools"))
+from run_notebooks import KERNEL_CONFIG  # noqa: E402  (the kernels `make notebooks` starts)
 
 
 def kind(source: str, first: bool) -> str:
@@ -40,8 +41,7 @@ def run_notebook(path: Path) -> dict:
     nb = nbformat.read(path, as_version=4)
     client = NotebookClient(nb, timeout=1200, kernel_name="python3", config=KERNEL_CONFIG,
                             resources={"metadata": {"path": str(path.parent)}})
-    row = {"notebook": path.name, "kernel": 0.0, "imports": 0.0, "figures": 0.0, "other": 0.0,
-           "figures drawn": 0}
+    row = {"notebook": path.name, "kernel": 0.0, "imports": 0.0, "figures": 0.0, "other": 0.0}
     start = time.perf_counter()
     with client.setup_kernel():
         row["kernel"] = time.perf_counter() - start
@@ -52,7 +52,6 @@ def run_notebook(path: Path) -> dict:
             t = time.perf_counter()
             client.execute_cell(nb.cells[i], i)
             row[kind(nb.cells[i].source, i == setup)] += time.perf_counter() - t
-            row["figures drawn"] += nb.cells[i].source.count("save_bilingual(")
     row["total"] = time.perf_counter() - start
     return row
 
@@ -73,7 +72,10 @@ def main() -> None:
         for path in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")):
             rows.append(run_notebook(path))
             print(rows[-1], flush=True)
+        # the figures each notebook saved, as its rows of the figure index
+        drawn = pd.read_csv(figures / "index.csv", encoding="utf-8-sig")["notebook"].value_counts()
     table = pd.DataFrame(rows)
+    table["figures drawn"] = table["notebook"].map(drawn).fillna(0).astype(int)
     sums = table.drop(columns="notebook").sum()
     table = pd.concat([table, pd.DataFrame([{"notebook": "all", **sums}])], ignore_index=True)
     shown = table.assign(**{c: table[c].round(2) for c in ["kernel", "imports", "figures", "other", "total"]})
