@@ -171,7 +171,12 @@ def test_every_page_loads_in_a_browser_with_its_images_links_and_chinese(site: P
         page.on("console", lambda m: m.type in {"error", "warning"} and problems.append(f"{page.url}: {m.text}"))
         page.on("pageerror", lambda e: problems.append(f"{page.url}: {e}"))
         page.on("response", lambda r: r.status >= 400 and problems.append(f"{r.status} {r.url}"))
-        page.on("requestfailed", lambda r: problems.append(f"failed: {r.url} ({r.failure})"))
+        # A request still in flight when the test moves to the next page (the favicon, fetched after
+        # the load event) is aborted by the browser, which says nothing about the site: such a URL is
+        # asked of the server directly below. Any other failure is a problem.
+        cut_short: set[str] = set()
+        page.on("requestfailed", lambda r: cut_short.add(r.url) if r.failure == "net::ERR_ABORTED"
+                else problems.append(f"failed: {r.url} ({r.failure})"))
         for html_page in _pages(site):
             url = served + html_page.relative_to(site).as_posix()
             # A page is done at its load event once its web fonts are in; the search page also
@@ -206,7 +211,7 @@ def test_every_page_loads_in_a_browser_with_its_images_links_and_chinese(site: P
         browser.close()
     assert not problems, "\n".join(problems)
 
-    local = sorted(u for u in links if u.startswith(served))
+    local = sorted(u for u in links | cut_short if u.startswith(served))
     assert any(u.endswith("figures.zip") for u in local) and any(u.endswith("_zh.pdf") for u in local)
     for url in local:  # an error status raises: the link is broken
         with urllib.request.urlopen(urllib.request.Request(url, method="HEAD")) as response:
