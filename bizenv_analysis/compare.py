@@ -15,6 +15,7 @@ from scipy.stats import chi2, chi2_contingency
 from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 
 from . import inference
+from .sources import RESERVED_ID
 from .tables import sort_by_source
 from .tokens import term_occurrences
 
@@ -400,10 +401,10 @@ def similarity_tests(bases: dict[str, np.ndarray | spmatrix], sources: np.ndarra
         lo, hi = map(np.atleast_1d, test.null_range())
         null_mean = np.atleast_1d(test.null.mean(axis=0))
         q = np.concatenate([[np.nan], inference.bh(p_value[1:])])
-        for k, (a, b) in enumerate([("all", "all"), *pairs]):
+        for k, (a, b) in enumerate([(RESERVED_ID, RESERVED_ID), *pairs]):
             rows.append({"basis": basis, "source_a": a, "source_b": b,
-                         "n_a": int(len(sources) if a == "all" else sizes[a]),
-                         "n_b": int(len(sources) if b == "all" else sizes[b]),
+                         "n_a": int(len(sources) if a == RESERVED_ID else sizes[a]),
+                         "n_b": int(len(sources) if b == RESERVED_ID else sizes[b]),
                          "observed": observed[k], "null_mean": null_mean[k], "null_low": lo[k],
                          "null_high": hi[k], "p_value": p_value[k], "q_value": q[k]})
     return round_stats(pd.DataFrame(rows))

@@ -37,7 +37,8 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
-ALL = "all"
+from .sources import RESERVED_ID as ALL  # the scope of the network over every source
+
 NODE_COLUMNS = ["scope", "term", "df", "df_share", "n_measures", "degree", "strength", "degree_centrality",
                 "betweenness", "community", "community_size", "rank"]
 EDGE_COLUMNS = ["scope", "source", "target", "cooccurrence", "ochiai"]

@@ -19,6 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import compare, themes, validation
+from .sources import RESERVED_ID
 
 INSTRUMENT_COLUMNS = ["measure_id", "instrument_id", "score", "primary"]
 CODING_A, CODING_B, SAMPLE = "instruments_coding_a.csv", "instruments_coding_b.csv", "instruments_sample.csv"
@@ -118,8 +119,8 @@ def grid(levers: pd.DataFrame, coded: pd.DataFrame, measures: pd.DataFrame, inst
     cells = _ids(instrument_book).merge(
         theme_book.themes[["theme_id", "group_id"]], how="cross")[["type_id", "instrument_id", "group_id", "theme_id"]]
     out = []
-    for scope in ["all", *order]:
-        in_scope = ids if scope == "all" else members.get(scope, [])
+    for scope in [RESERVED_ID, *order]:
+        in_scope = ids if scope == RESERVED_ID else members.get(scope, [])
         for basis, rows in pairs.items():
             rows = rows[rows["measure_id"].isin(in_scope)].drop_duplicates(["measure_id", "instrument_id", "theme_id"])
             counts = rows.groupby(["instrument_id", "theme_id"]).size().rename("n").reset_index()

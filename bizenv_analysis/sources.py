@@ -20,6 +20,8 @@ REQUIRED_COLUMNS = [
 ]
 # Encodings a row may declare; anything else is refused rather than guessed.
 ALLOWED_ENCODINGS = {"utf-8", "utf-8-sig", "gb18030", "gbk", "gb2312", "big5"}
+# The source_id the tables give their rows over every source; no document may have it.
+RESERVED_ID = "all"
 MAX_LINE_CHARS = 20_000  # a longer line is almost certainly not a document
 # Every line break `str.splitlines` knows (\n, \r\n, \r, \v, \f, U+001C–U+001E, U+0085, U+2028,
 # U+2029): the line-length check below and the cleaner (`clean.clean_document`) split the same way.
@@ -138,6 +140,13 @@ def read_sources(data_dir: Path) -> pd.DataFrame:
             raise BuildError(f"line {line} ({row['source_id']}): no file named", path,
                              f"set file to raw/{row['source_id']}.txt")
     ids = df["source_id"]
+    # The tables name their rows over every source "all" (the scope of the co-word network and of
+    # the instrument grid, the pair of the mean similarity), so a document of that name would be
+    # merged with them.
+    if (ids == RESERVED_ID).any():
+        line = ids.index[ids == RESERVED_ID][0]
+        raise BuildError(f"line {line}: source_id {RESERVED_ID!r} is reserved for the rows over every source",
+                         path, f"rename it (e.g. {RESERVED_ID}-1) in sources.csv")
     dup = sorted(ids[ids.duplicated()].unique())
     if dup:
         where = "; ".join(f"{sid} (lines {', '.join(map(str, ids.index[ids == sid]))})" for sid in dup)

@@ -355,6 +355,12 @@ def test_ids_differing_only_by_spaces_are_duplicates(corpus, out, capsys):
     assert "duplicate source_id: demo-2025 (lines 2, 3)" in err and "its own source_id" in err
 
 
+def test_the_id_of_the_rows_over_every_source_is_refused(corpus, out, capsys):
+    set_sources(corpus, row("all", "raw/demo-2025.txt", digest(corpus)))
+    err = refused(corpus, out, capsys)
+    assert "sources.csv: line 2: source_id 'all' is reserved" in err and "rename it" in err
+
+
 def test_two_rows_naming_one_file(corpus, out, capsys):
     d = digest(corpus)
     set_sources(corpus, row("demo-2025", "raw/demo-2025.txt", d), row("other-2025", "demo-2025.txt", d))
