@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 
 import pandas as pd
 
@@ -43,11 +44,11 @@ def test_every_table_a_user_opens_is_excel_safe():
 
 
 def _is_number(text: str) -> bool:
+    """A finite number: a spreadsheet reads "-inf" or "-nan" as a formula (#NAME?), not a number."""
     try:
-        float(text)
+        return math.isfinite(float(text))
     except ValueError:
         return False
-    return True
 
 
 def test_a_defused_cell_reads_back_as_the_build_computed_it():
