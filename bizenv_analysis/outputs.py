@@ -280,7 +280,7 @@ def check_writable(out_dir: Path | str) -> None:
         parent = parent.parent
     if not os.access(parent, os.W_OK | os.X_OK):
         raise BuildError(f"cannot write {shown}: the folder {parent} that holds it is read-only "
-                         "(a build writes its tables beside the output folder first)", None, fix)
+                         "(a build writes its files beside the output folder first)", None, fix)
 
 
 def check_output_folder(out_dir: Path | str, data_dir: Path | str | None = None) -> None:
