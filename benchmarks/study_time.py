@@ -60,8 +60,9 @@ def main() -> None:
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     os.environ.setdefault("MPLBACKEND", "Agg")
     from bizenv_analysis.pipeline import build
+    from bizenv_analysis.workers import usable_cores
 
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    cores = usable_cores()
     with tempfile.TemporaryDirectory() as tmp:
         out, figures = Path(tmp) / "processed", Path(tmp) / "figures"
         start = time.perf_counter()
