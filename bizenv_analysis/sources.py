@@ -143,9 +143,9 @@ def read_sources(data_dir: Path) -> pd.DataFrame:
     # The tables name their rows over every source "all" (the scope of the co-word network and of
     # the instrument grid, the pair of the mean similarity), so a document of that name would be
     # merged with them.
-    if (ids == RESERVED_ID).any():
-        line = ids.index[ids == RESERVED_ID][0]
-        raise BuildError(f"line {line}: source_id {RESERVED_ID!r} is reserved for the rows over every source",
+    reserved = ids.index[ids == RESERVED_ID]
+    if len(reserved):
+        raise BuildError(f"line {reserved[0]}: source_id {RESERVED_ID!r} is reserved for the rows over every source",
                          path, f"rename it (e.g. {RESERVED_ID}-1) in sources.csv")
     dup = sorted(ids[ids.duplicated()].unique())
     if dup:
