@@ -43,13 +43,13 @@ def texts(n_docs: int, seed: int = 7) -> dict[str, str]:
 
 def bundled_jaccard() -> list[tuple[str, str, int, float]]:
     """For each pair of bundled documents sharing a passage: passages shared, exact Jaccard of
-    their 12-character shingle sets."""
+    their 12-character shingle sets (over each document's whole cleaned text, as the build compares)."""
     import pandas as pd
 
     from bizenv_analysis.formulas import normal, shared_passages
 
-    measures = pd.read_csv(ROOT / "data" / "processed" / "measures.csv", keep_default_na=False)
-    texts = {s: normal("\n".join(g["text"])) for s, g in measures.groupby("source_id", sort=True)}
+    documents = pd.read_csv(ROOT / "data" / "processed" / "documents.csv", keep_default_na=False)
+    texts = {s: normal(t) for s, t in sorted(zip(documents["source_id"], documents["text"], strict=True))}
     counts: dict[tuple[str, str], int] = {}
     for p in shared_passages(texts, 12):
         for i, a in enumerate(p.users):

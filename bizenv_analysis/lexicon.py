@@ -31,7 +31,7 @@ What the stages receive: `Lexicon.chrome` (clean), `.grammar` (measures), `.poli
 `.stopwords` (or `.tokenizer()`; tokens), `.codebook` (themes; `.codebook_with(rules, params)` for an
 older rule set), `.instruments`, `.pmc_variables` and `.pmc_params` (instruments, PMC), `.topics`,
 `.topic_labels`, `.cues`, `.time_classes` (targets), `.learning` (references), `.coword` (co-word
-network), `.formula_params`, `.formula_patterns`, `.national` and `.place_aliases` (formulas), and
+network), `.formula_params`, `.formula_patterns`, `.national`, `.generic` and `.place_aliases` (formulas), and
 `.overridden(folder, names)` for a folder of older rule files (extractor_check).
 `.files[name]` (path and origin), `.path(name)`, `.origin(name)`, `.own()`, `.ignored` (files of the
 corpus's lexicon/ that are none of `FILES`) and `.summary()` say which files were used.
@@ -64,7 +64,7 @@ FILES = ("chrome.csv", "segmentation.csv", "policy_terms.txt", "stopwords.txt", 
          "theme_rules.csv", "theme_params.csv", "target_topics.csv", "target_cues.csv", "time_classes.csv",
          "learning.csv", "instruments.csv", "instrument_rules.csv", "instrument_params.csv", "pmc_variables.csv",
          "pmc_params.csv", "coword_params.csv", "formula_params.csv", "formula_patterns.csv",
-         "national_formulas.csv", "place_aliases.csv")
+         "national_formulas.csv", "generic_terms.csv", "place_aliases.csv")
 OWN, BUNDLED = "own", "bundled"
 
 
@@ -178,8 +178,10 @@ SPECS: dict[str, CsvSpec] = {
     "formula_params.csv": CsvSpec(("name", "value"), ("note",), ("name", "value"), unique=("name",),
                                   choices={"name": formulas.PARAMS}),
     "formula_patterns.csv": CsvSpec(("pattern",), ("note",), ("pattern",), ("pattern",), min_rows=0),
-    "national_formulas.csv": CsvSpec(("formula", "document", "year"), ("note",), ("formula", "document", "year"),
-                                     unique=("formula",), min_rows=0),
+    "national_formulas.csv": CsvSpec(("formula", "document", "year"), ("kind", "note"), ("formula", "document", "year"),
+                                     choices={"kind": ("", "reform", "strategy", "slogan")}, unique=("formula",),
+                                     min_rows=0),
+    "generic_terms.csv": CsvSpec(("term",), ("note",), ("term",), unique=("term",), min_rows=0),
     "place_aliases.csv": CsvSpec(("alias", "places"), ("note",), ("alias", "places"), unique=("alias",),
                                  min_rows=0),
     "target_topics.csv": CsvSpec(
@@ -579,22 +581,33 @@ def _formula_patterns(f: LexiconFile) -> list[re.Pattern]:
     return [re.compile(row["pattern"]) for _, row in read_rows(f.path, SPECS[f.name]).rows]
 
 
-def _national(f: LexiconFile) -> formulas.National:
-    rows = read_rows(f.path, SPECS[f.name])
+def _distinct_forms(f: LexiconFile, rows: Rows, col: str) -> None:
+    """Every `col` cell has letters or digits, and no two rows give one normal form (formulas.normal)."""
     seen: dict[str, int] = {}
     for line, row in rows.rows:
-        form = formulas.normal(row["formula"])
+        form = formulas.normal(row[col])
         if not form:
-            raise _problem(f.path, line, f"formula {row['formula']!r} has no letters or digits",
-                           "write the formula's words")
+            raise _problem(f.path, line, f"{col} {row[col]!r} has no letters or digits", f"write the {col}'s words")
         if form in seen:
-            raise _problem(f.path, line, f"formula {row['formula']!r} is the formula of line {seen[form]} "
+            raise _problem(f.path, line, f"{col} {row[col]!r} is the {col} of line {seen[form]} "
                            "(punctuation and script aside)", "keep one row for it")
         seen[form] = line
+
+
+def _national(f: LexiconFile) -> formulas.National:
+    rows = read_rows(f.path, SPECS[f.name])
+    _distinct_forms(f, rows, "formula")
+    for line, row in rows.rows:
         if not re.fullmatch(r"\d{4}", row["year"].strip()):
             raise _problem(f.path, line, f"year {row['year']!r} is not a year", "write the year the document was "
                            "issued, e.g. 2018")
     return formulas.National.from_frame(_full(rows, SPECS[f.name]))
+
+
+def _generic(f: LexiconFile) -> formulas.Generic:
+    rows = read_rows(f.path, SPECS[f.name])
+    _distinct_forms(f, rows, "term")
+    return formulas.Generic.from_frame(_full(rows, SPECS[f.name]))
 
 
 def _aliases(f: LexiconFile) -> dict[str, list[str]]:
@@ -699,6 +712,7 @@ class Lexicon:
     formula_params: formulas.Params
     formula_patterns: list[re.Pattern]  # numbered formulas (1+5+16, 五个一)
     national: formulas.National  # formulas set by national documents
+    generic: formulas.Generic  # terms every place writes: not evidence that one place learnt from another
     place_aliases: dict[str, list[str]]  # 广深 → 广州, 深圳
     ignored: tuple[str, ...] = ()  # files in the corpus's lexicon/ that are none of `FILES` (a typo?)
 
@@ -730,7 +744,8 @@ class Lexicon:
                    time_classes=_time_classes(f["time_classes.csv"]), learning=_learning(f["learning.csv"]),
                    coword=_coword(f["coword_params.csv"]), formula_params=_formula_params(f["formula_params.csv"]),
                    formula_patterns=_formula_patterns(f["formula_patterns.csv"]),
-                   national=_national(f["national_formulas.csv"]), place_aliases=_aliases(f["place_aliases.csv"]))
+                   national=_national(f["national_formulas.csv"]), generic=_generic(f["generic_terms.csv"]),
+                   place_aliases=_aliases(f["place_aliases.csv"]))
 
     def path(self, name: str) -> Path:
         """The path in use for a lexicon file."""
@@ -778,7 +793,8 @@ class Lexicon:
                  "learning.csv": ("learning", _learning), "coword_params.csv": ("coword", _coword),
                  "formula_params.csv": ("formula_params", _formula_params),
                  "formula_patterns.csv": ("formula_patterns", _formula_patterns),
-                 "national_formulas.csv": ("national", _national), "place_aliases.csv": ("place_aliases", _aliases)}
+                 "national_formulas.csv": ("national", _national), "generic_terms.csv": ("generic", _generic),
+                 "place_aliases.csv": ("place_aliases", _aliases)}
         for name, (attr, parse) in parts.items():
             if name in swap:
                 changes[attr] = parse(f[name])

@@ -198,7 +198,7 @@ def build(data_dir: Path | str = DATA, out_dir: Path | str | None = None,
         compared |= networks
         compared |= formulas.formula_tables(table, docs, compared["references.csv"], lex.formula_patterns,
                                             lex.national, lex.place_aliases, lex.formula_params,
-                                            {r.source_id: r.meta.get("province", "") for r in raws})
+                                            {r.source_id: r.meta.get("province", "") for r in raws}, lex.generic)
         stage("networks", networks_summary(compared))
 
         evidence = findings.Evidence(
@@ -263,8 +263,8 @@ def networks_summary(tables: dict[str, pd.DataFrame]) -> str:
     shared = f[f["n_documents"] >= 2]
     return (f"[8/9] networks  co-word: {len(overall)} terms, {int((edges['scope'] == coword.ALL).sum())} links, "
             f"{overall['community'].nunique()} communities; formulas: {len(f)} found, {len(shared)} in two or more "
-            f"documents ({int(shared['national'].sum())} national, {int((shared['kind'] == 'passage').sum())} "
-            "shared passages)")
+            f"documents ({int(shared['national'].sum())} national, {int(shared['generic'].sum())} generic, "
+            f"{int((shared['kind'] == 'passage').sum())} shared passages)")
 
 
 SUMMARY_ROWS = 40  # above this many documents, only those that need a look are listed

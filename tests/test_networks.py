@@ -118,20 +118,37 @@ def test_the_bundled_network_files_open_and_match_the_tables():
 PASSAGE = "推行行政执法公示、执法全过程记录、重大执法决定法制审核制度"
 DOCS = pd.DataFrame({"source_id": ["a-2019", "b-2021"], "date": ["2019-05-01", "2021-03-01"],
                      "place": ["甲市", "乙市"]})
-NO_REFERENCES = pd.DataFrame(columns=["source_id", "place", "relation"])
+NO_REFERENCES = pd.DataFrame(columns=["source_id", "place", "relation", "practice", "sentence"])
+
+
+class Framing(str):
+    """A line of a test document that is no measure (a framing paragraph, a preamble)."""
 
 
 def _measures(texts: dict[str, list[str]]) -> pd.DataFrame:
-    return pd.DataFrame([{"measure_id": f"{s}:{i:02d}", "source_id": s, "text": t}
-                         for s, items in texts.items() for i, t in enumerate(items, start=1)])
+    """One measure per line that is not `Framing`, with its line number in the document's text."""
+    return pd.DataFrame([{"measure_id": f"{s}:{k:02d}", "source_id": s, "text": t, "line_start": line,
+                          "line_end": line}
+                         for s, lines in texts.items()
+                         for k, (line, t) in enumerate(((n, t) for n, t in enumerate(lines, start=1)
+                                                        if not isinstance(t, Framing)), start=1)])
+
+
+def _refs(*rows: tuple[str, str, str, str]) -> pd.DataFrame:
+    """learns_from rows of references.csv: (source_id, place, practice, sentence)."""
+    return pd.DataFrame([{"source_id": s, "place": p, "relation": "learns_from", "practice": pr, "sentence": se}
+                         for s, p, pr, se in rows], columns=NO_REFERENCES.columns)
 
 
 def _tables(texts: dict[str, list[str]], references: pd.DataFrame = NO_REFERENCES,
             national: dict[str, tuple[str, int]] | None = None, docs: pd.DataFrame = DOCS,
-            provinces: dict[str, str] | None = None) -> dict[str, pd.DataFrame]:
+            provinces: dict[str, str] | None = None, generic: set[str] | None = None) -> dict[str, pd.DataFrame]:
+    """The formula tables of documents given line by line (each document's text is its lines)."""
+    docs = docs.assign(text=[("\n".join(texts[s]) if s in texts else "") for s in docs["source_id"]])
     return formulas.formula_tables(_measures(texts), docs, references, [re.compile(r"[二三四五六七八九十]个一")],
                                    formulas.National(national or {}), {"广深": ["甲市", "深圳"]},
-                                   formulas.Params(), provinces)
+                                   formulas.Params(), provinces,
+                                   formulas.Generic(frozenset(formulas.normal(t) for t in generic or ())))
 
 
 def test_normal_form_ignores_punctuation_width_and_script():
@@ -213,7 +230,7 @@ def test_a_stretch_two_documents_share_and_a_third_shares_in_part_is_counted_onc
 
 def test_spread_marks_first_user_adopter_and_declared_learning():
     texts = {"a-2019": ["推行“容缺受理”改革,打造五个一服务。"], "b-2021": ["借鉴甲市经验,推行“容缺受理”。"]}
-    refs = pd.DataFrame({"source_id": ["b-2021"], "place": ["甲市"], "relation": ["learns_from"]})
+    refs = _refs(("b-2021", "甲市", "", "借鉴甲市经验,推行“容缺受理”"))
     out = _tables(texts, refs, national={"容缺受理": ("某国家文件", 2018)})
     table = out["formulas.csv"].set_index("normal")
     assert table.loc["容缺受理", "n_documents"] == 2 and table.loc["容缺受理", "national"]
@@ -222,9 +239,12 @@ def test_spread_marks_first_user_adopter_and_declared_learning():
     rows = spread[spread["formula_id"] == table.loc["容缺受理", "formula_id"]]
     assert rows["role"].tolist() == ["first", "adopter"]
     assert rows["declares_learning"].tolist() == [False, True] and rows["credited_place"].iloc[1] == "甲市"
+    assert rows["credit_basis"].tolist() == ["", "sentence"]
     pair = out["formula_pairs.csv"].iloc[0]
-    # the only shared formula was national when a-2019 used it: declared, but nothing local shared
-    assert (pair["n_formulas"], pair["n_national"], pair["agreement"]) == (0, 1, "declared, nothing shared")
+    # the only shared formula was national when a-2019 used it: the place is named, nothing local is shared
+    assert (pair["n_formulas"], pair["n_national"], pair["excluded_formulas"]) == (
+        0, 1, f"{table.loc['容缺受理', 'formula_id']} national")
+    assert (pair["declared"], pair["names_place"], pair["agreement"]) == (False, True, "place named, nothing shared")
     # had the national document come after a-2019, the sharing would count
     later = _tables(texts, refs, national={"容缺受理": ("某国家文件", 2020)})["formula_pairs.csv"].iloc[0]
     assert (later["n_formulas"], later["n_national"], later["agreement"]) == (1, 0, "declared and shared")
@@ -248,14 +268,15 @@ def test_documents_of_the_same_date_are_all_first_and_a_year_only_date_is_not_or
 
 
 def test_a_shared_local_formula_that_is_never_credited_is_called_so():
-    texts = {"a-2019": ["推行“拿地即开工”模式。"], "b-2021": ["全面推广“拿地即开工”。"]}
+    texts = {"a-2019": ["推行“拿地即开工”模式。"], "b-2021": ["学习先进经验,全面推广“拿地即开工”。"]}
     pair = _tables(texts)["formula_pairs.csv"].iloc[0]
     assert (pair["source_id"], pair["earlier_source"], pair["n_formulas"]) == ("b-2021", "a-2019", 1)
     assert pair["agreement"] == "shared, never credited"
     # an alias credits every place it stands for; a province credits its documents
-    refs = pd.DataFrame({"source_id": ["b-2021"], "place": ["广深"], "relation": ["learns_from"]})
+    sentence = "学习先进经验,全面推广“拿地即开工”"
+    refs = _refs(("b-2021", "广深", "", sentence))
     assert _tables(texts, refs)["formula_pairs.csv"].iloc[0]["agreement"] == "declared and shared"
-    refs = pd.DataFrame({"source_id": ["b-2021"], "place": ["丙省"], "relation": ["learns_from"]})
+    refs = _refs(("b-2021", "丙省", "", sentence))
     assert _tables(texts, refs)["formula_pairs.csv"].iloc[0]["agreement"] == "shared, never credited"
     assert _tables(texts, refs, provinces={"a-2019": "丙省"})["formula_pairs.csv"].iloc[0]["declared"]
     assert formulas.covers("广州", ["广州市天河区"], {}) and not formulas.covers("天河", ["广州市"], {})
@@ -266,6 +287,115 @@ def test_national_marking_reaches_a_passage_cut_short_of_the_national_wording():
     national = formulas.National({formulas.normal(wording): ("国办发", 2018)})
     assert national.of(formulas.normal("行政执法公示、执法全过程记录、重大"), 12)[1] == 2018
     assert national.of(formulas.normal("执法决定"), 12) == ("", None)  # too short to say
+
+
+# --- credit per formula, national strategies, generic terms, the whole text (issue 22) -------------
+
+def _row(out: dict[str, pd.DataFrame], written: str) -> pd.Series:
+    """The formulas.csv row of a formula as written."""
+    return out["formulas.csv"].set_index("normal").loc[formulas.normal(written)]
+
+
+def _use(out: dict[str, pd.DataFrame], written: str, source: str) -> pd.Series:
+    """The formula_spread.csv row of a formula in one document."""
+    spread = out["formula_spread.csv"]
+    return spread[(spread["formula_id"] == _row(out, written)["formula_id"]) & (spread["source_id"] == source)].iloc[0]
+
+
+def test_a_national_strategy_is_marked_national_with_the_document_that_set_it():
+    texts = {"a-2019": ["融入“一带一路”建设。"], "b-2021": ["服务“一带一路”倡议。"]}
+    setting = "国家发展改革委、外交部、商务部《推动共建丝绸之路经济带和21世纪海上丝绸之路的愿景与行动》"
+    out = _tables(texts, national={"一带一路": (setting, 2013)})
+    row = _row(out, "一带一路")
+    assert (row["national"], row["national_year"], row["national_basis"]) == (True, 2013, f"一带一路: {setting} (2013)")
+    pair = out["formula_pairs.csv"].iloc[0]
+    assert (pair["n_formulas"], pair["n_national"], pair["agreement"]) == (0, 1, "neither")
+    assert not _use(out, "一带一路", "b-2021")["spread_evidence"]
+    # the bundled list holds national strategies and slogans, not only reform names, each with its year
+    lex = pd.read_csv(LEXICON / "national_formulas.csv", dtype=str, keep_default_na=False).set_index("formula")
+    assert lex.loc["一带一路", "kind"] == "strategy" and "愿景与行动" in lex.loc["一带一路", "document"]
+    assert lex.loc["中小企业能办大事", "kind"] == "slogan"
+    assert Lexicon.load().national.of("一带一路", 12)[1] == 2013
+    assert "Zhejiang" in lex.loc["最多跑一次", "note"]  # coined provincially, national only from 2018
+
+
+def test_a_generic_term_is_marked_and_not_counted_in_a_pair():
+    texts = {"a-2019": ["运用“大数据”,推行“拿地即开工”。"], "b-2021": ["依托“大数据”,推广“拿地即开工”。"]}
+    out = _tables(texts, generic={"大数据"})
+    assert _row(out, "大数据")["generic"] and not _row(out, "拿地即开工")["generic"]
+    pair = out["formula_pairs.csv"].iloc[0]
+    local, common = _row(out, "拿地即开工")["formula_id"], _row(out, "大数据")["formula_id"]
+    assert (pair["n_formulas"], pair["n_generic"], pair["counted_formulas"], pair["excluded_formulas"]) == (
+        1, 1, local, f"{common} generic")
+    assert not _use(out, "大数据", "b-2021")["spread_evidence"] and _use(out, "拿地即开工", "b-2021")["spread_evidence"]
+    # a pair that shares only a generic term shares nothing
+    only = _tables({"a-2019": ["运用“大数据”。"], "b-2021": ["依托“大数据”。"]}, generic={"大数据"})
+    assert tuple(only["formula_pairs.csv"].iloc[0][["n_formulas", "n_generic", "agreement"]]) == (0, 1, "neither")
+    # a longer formula that contains a generic term is not generic
+    longer = _tables({"a-2019": ["推行“一窗受理、集成服务”。"]}, generic={"一窗受理"})
+    assert not _row(longer, "一窗受理、集成服务")["generic"]
+
+
+def test_a_credit_for_one_practice_does_not_credit_another_formula_of_the_document():
+    texts = {"a-2019": ["推行“容缺受理”,实行“拿地即开工”。"],
+             "b-2021": ["学习甲市“容缺受理”做法,以“拿地即开工”为抓手。", "其他工作。"]}
+    refs = _refs(("b-2021", "甲市", "容缺受理", "学习甲市“容缺受理”做法,以“拿地即开工”为抓手"))
+    out = _tables(texts, refs)
+    credited, other = _use(out, "容缺受理", "b-2021"), _use(out, "拿地即开工", "b-2021")
+    assert tuple(credited[["declares_learning", "credited_place", "credit_basis"]]) == (True, "甲市", "practice")
+    assert (other["declares_learning"], other["credits"]) == (False, "")  # same sentence, another practice
+    pair = out["formula_pairs.csv"].iloc[0]
+    assert (pair["n_formulas"], pair["n_credited"], pair["credited_formulas"], pair["declared"]) == (
+        2, 1, _row(out, "容缺受理")["formula_id"], True)
+    # crediting the place for a practice the earlier document does not share declares nothing shared
+    refs = _refs(("b-2021", "甲市", "首问负责", "学习甲市“首问负责”做法"))
+    pair = _tables({**texts, "b-2021": ["学习甲市“首问负责”做法。", "推行“容缺受理”,实行“拿地即开工”。"]},
+                   refs)["formula_pairs.csv"].iloc[0]
+    assert (pair["n_formulas"], pair["n_credited"], pair["declared"], pair["names_place"], pair["agreement"]) == (
+        2, 0, False, True, "shared, never credited")
+
+
+def test_a_credit_in_the_neighbouring_sentence_counts_and_one_further_away_does_not():
+    a = ["推行“拿地即开工”模式。"]
+    near = {"a-2019": a, "b-2021": ["借鉴甲市经验。全面推行“拿地即开工”模式。"]}
+    refs = _refs(("b-2021", "甲市", "", "借鉴甲市经验"))
+    use = _use(_tables(near, refs), "拿地即开工", "b-2021")
+    assert (use["declares_learning"], use["credit_basis"]) == (True, "neighbour")
+    # the next line is the next sentence too
+    below = {"a-2019": a, "b-2021": ["借鉴甲市经验", "全面推行“拿地即开工”模式。"]}
+    assert _use(_tables(below, refs), "拿地即开工", "b-2021")["declares_learning"]
+    far = {"a-2019": a, "b-2021": ["借鉴甲市经验。加强组织领导。全面推行“拿地即开工”模式。"]}
+    assert not _use(_tables(far, refs), "拿地即开工", "b-2021")["declares_learning"]
+
+
+def test_a_first_user_that_credits_another_place_is_flagged_and_not_counted_as_the_origin():
+    # a-2019 (甲市) says it learnt the practice from 乙市; b-2021, a document of 乙市, writes it later
+    texts = {"a-2019": ["学习乙市“订制式审批服务”做法,加快项目建设。"], "b-2021": ["推出“订制式审批服务”。"]}
+    refs = _refs(("a-2019", "乙市", "订制式审批服务", "学习乙市“订制式审批服务”做法,加快项目建设"))
+    out = _tables(texts, refs)
+    row = _row(out, "订制式审批服务")
+    assert (row["first_source"], row["first_credits"]) == ("a-2019", "a-2019: 乙市")
+    later = _use(out, "订制式审批服务", "b-2021")
+    assert (later["role"], later["earlier_credits"], later["spread_evidence"]) == ("adopter", "a-2019: 乙市", False)
+    pair = out["formula_pairs.csv"].iloc[0]
+    assert (pair["n_formulas"], pair["n_borrowed"], pair["excluded_formulas"], pair["agreement"]) == (
+        0, 1, f"{row['formula_id']} borrowed (乙市)", "neither")
+
+
+def test_a_slogan_in_a_framing_paragraph_is_found_and_a_use_keeps_its_measure():
+    slogan = "人人都是营商环境、处处优化营商环境"
+    texts = {"a-2019": [Framing("甲市营商环境行动方案"), Framing(f"牢固树立“{slogan}”的理念,制定本方案。"),
+                        "推行“拿地即开工”模式。"],
+             "b-2021": [Framing(f"要求各部门树牢“{slogan}”理念,推广“拿地即开工”。"), "全面推广“拿地即开工”。"]}
+    out = _tables(texts)
+    assert _row(out, slogan)["n_documents"] == 2 and _row(out, slogan)["example_measure"] == ""
+    framing, item = _use(out, slogan, "a-2019"), _use(out, "拿地即开工", "a-2019")
+    assert (framing["first_measure"], framing["n_outside_measures"]) == ("", 1)
+    assert (item["first_measure"], item["n_outside_measures"]) == ("a-2019:01", 0)  # line 3, the first measure
+    # first written in the framing paragraph, then in a measure: the measure is named, the other use counted
+    later = _use(out, "拿地即开工", "b-2021")
+    assert (later["n_occurrences"], later["first_measure"], later["n_outside_measures"]) == (2, "b-2021:01", 1)
+    assert out["formula_pairs.csv"].iloc[0]["n_formulas"] == 2
 
 
 def test_the_bundled_corpus_shares_the_passages_the_issue_names():
@@ -287,6 +417,8 @@ def test_the_bundled_corpus_shares_the_passages_the_issue_names():
      ["line 3", "the formula of line 2"]),
     ("national_formulas.csv", "formula,document,year\n、、,甲,2015\n", ["line 2", "no letters or digits"]),
     ("national_formulas.csv", "formula,document,year\n证照分离,甲,2018年\n", ["line 2", "not a year"]),
+    ("national_formulas.csv", "formula,document,year,kind\n一带一路,甲,2013,plan\n", ["line 2", "unknown kind"]),
+    ("generic_terms.csv", "term,note\n大数据,\n大 数 据,\n", ["line 3", "the term of line 2"]),
     ("coword_params.csv", "name,value\ntop_terms,60.5\n", ["top_terms", "whole number"]),
 ])
 def test_a_bad_network_or_formula_file_names_the_file_the_line_and_the_fix(corpus, capsys, file, text, said):
@@ -320,13 +452,70 @@ def test_the_bundled_communities_depend_on_the_seed_as_notebook_11_says():
     assert stable["ari"].median() < 0.8 and stable["n_communities"].nunique() > 1
 
 
-def test_only_dongguan_credits_an_earlier_document_and_national_formulas_are_kept_apart():
-    pairs = load("formula_pairs", DATA / "processed")
-    declared = pairs[pairs["declared"]]
-    assert set(declared["source_id"]) == {"dongguan-2023"}  # it names 广州 and 广深 (references.csv)
-    assert set(declared["earlier_source"]) == {"tianhe-2020", "gz-pilot-2021"}
-    found = load("formulas", DATA / "processed").set_index("formula_id")
+@pytest.fixture(scope="module")
+def bundled() -> dict[str, pd.DataFrame]:
+    """The formula tables of the bundled corpus, from its committed documents, measures and references
+    (the tables formulas.py reads, which this stage does not change) and the bundled lexicon."""
+    lex = Lexicon.load()
+    sources = pd.read_csv(DATA / "sources.csv", dtype=str, keep_default_na=False)
+    return formulas.formula_tables(load("measures", DATA / "processed"), load("documents", DATA / "processed"),
+                                   load("references", DATA / "processed"), lex.formula_patterns, lex.national,
+                                   lex.place_aliases, lex.formula_params,
+                                   dict(zip(sources["source_id"], sources["province"], strict=True)), lex.generic)
+
+
+def _pair(out: dict[str, pd.DataFrame], later: str, before: str) -> pd.Series:
+    return out["formula_pairs.csv"].set_index(["source_id", "earlier_source"]).loc[(later, before)]
+
+
+def test_the_bundled_corpus_links_the_reviewer_found_are_national_or_generic(bundled):
+    """Issue 22: 一带一路 was the only link of gd-cases-2024 to quzhou-2018; 大数据 and 一窗受理 those of
+    tianhe-2020 to quzhou-2018."""
+    assert _row(bundled, "一带一路")["national"] and _row(bundled, "一带一路")["national_year"] == 2013
+    assert _row(bundled, "大数据")["generic"] and _row(bundled, "一窗受理")["generic"]
+    for later in ("gd-cases-2024", "tianhe-2020"):
+        pair = _pair(bundled, later, "quzhou-2018")
+        assert pair["n_formulas"] + pair["n_passages"] == 0 and pair["agreement"] == "neither"
+    assert _row(bundled, "一带一路")["formula_id"] + " national" in _pair(bundled, "gd-cases-2024", "quzhou-2018")[
+        "excluded_formulas"].split("; ")
+
+
+def test_the_bundled_custom_approval_service_is_credited_to_guangzhou_by_its_first_user(bundled):
+    """dongguan-2023:11 学习广州“订制式审批服务”做法: the first user in the corpus says where it came from."""
+    row = _row(bundled, "订制式审批服务")
+    assert (row["first_source"], row["first_credits"], row["example_measure"]) == (
+        "dongguan-2023", "dongguan-2023: 广州", "dongguan-2023:11")
+    assert not _use(bundled, "订制式审批服务", "gd-cases-2024")["spread_evidence"]
+    assert f"{row['formula_id']} borrowed (广州)" in _pair(bundled, "gd-cases-2024", "dongguan-2023")[
+        "excluded_formulas"].split("; ")
+
+
+def test_the_bundled_slogan_is_found_in_the_framing_paragraphs_of_both_documents(bundled):
+    slogan = "人人都是营商环境、处处优化营商环境"  # as both documents write it (documents.csv)
+    docs = load("documents", DATA / "processed").set_index("source_id")["text"]
+    assert f"“{slogan}”" in docs["gz-pilot-2021"] and f"“{slogan}”" in docs["tianhe-2020"]
+    row = _row(bundled, slogan)
+    assert (row["kind"], row["documents"]) == ("quoted", "tianhe-2020;gz-pilot-2021")
+    assert {_use(bundled, slogan, s)["first_measure"] for s in ("tianhe-2020", "gz-pilot-2021")} == {""}
+
+
+def test_only_dongguan_declares_learning_and_for_the_formulas_it_names(bundled):
+    """Declared learning is per formula: dongguan-2023 credits 广州 for ‘一门式’政策兑现, which tianhe-2020
+    (a district of 广州) wrote as “一门式”; its credits to 广州 for other practices declare nothing else."""
+    pairs = bundled["formula_pairs.csv"]
+    assert set(pairs.loc[pairs["declared"], "source_id"]) == {"dongguan-2023"}
+    tianhe = _pair(bundled, "dongguan-2023", "tianhe-2020")
+    assert tianhe["credited_formulas"].split(";") == [_row(bundled, "一门式")["formula_id"]]
+    passage = _row(bundled, "一张表单、一套材料、一次提交")["formula_id"]  # shared, but not what it credits 广州 for
+    assert passage in tianhe["counted_formulas"].split(";") and passage not in tianhe["credited_formulas"]
+    # every formula two documents share is counted or set apart, once, for a reason its row bears out
+    found = bundled["formulas.csv"].set_index("formula_id")
     for r in pairs.itertuples():
         both = found[found["documents"].str.split(";").map(lambda d, r=r: {r.source_id, r.earlier_source} <= set(d))]
-        local = both[~both["national"] & (both["kind"] != "passage")]
-        assert r.n_formulas == len(local)
+        counted = [f for f in r.counted_formulas.split(";") if f]
+        apart = dict(e.split(" ")[:2] for e in r.excluded_formulas.split("; ") if e)
+        assert sorted(counted + list(apart)) == sorted(both.index)
+        assert all(found.loc[f, "national"] for f, why in apart.items() if why == "national")
+        assert all(found.loc[f, "generic"] for f, why in apart.items() if why == "generic")
+        assert not any(found.loc[f, "generic"] for f in counted)
+        assert r.n_formulas == sum(found.loc[f, "kind"] != "passage" for f in counted)
