@@ -172,7 +172,7 @@ SPECS: dict[str, CsvSpec] = {
         unique=("sub_id",), why_rows="there would be no PMC variable to score"),
     "pmc_params.csv": CsvSpec(("name", "value"), ("note",), ("name", "value"), unique=("name",),
                               choices={"name": ("doc_types", "grade_perfect", "grade_excellent",
-                                                "grade_acceptable")}),
+                                                "grade_acceptable", "min_clause_chars", "clause_marks")}),
     "coword_params.csv": CsvSpec(("name", "value"), ("note",), ("name", "value"), unique=("name",),
                                  choices={"name": coword.PARAMS}),
     "formula_params.csv": CsvSpec(("name", "value"), ("note",), ("name", "value"), unique=("name",),
@@ -541,11 +541,19 @@ def _pmc(variables_file: LexiconFile | Path, params_file: LexiconFile | Path) ->
     v_path, p_path = (Path(getattr(f, "path", f)) for f in (variables_file, params_file))
     variables = read_rows(v_path, SPECS["pmc_variables.csv"]).frame()
     values = _param_values(p_path, read_rows(p_path, SPECS["pmc_params.csv"]), SPECS["pmc_params.csv"],
-                           "add name,value rows for doc_types and grade_perfect / grade_excellent / grade_acceptable")
+                           "add name,value rows for doc_types, grade_perfect / grade_excellent / grade_acceptable, "
+                           "min_clause_chars and clause_marks (see the bundled pmc_params.csv)")
     for name in ("grade_perfect", "grade_excellent", "grade_acceptable"):
         line, value = values[name]
         if not _is_number(value):
             raise _problem(p_path, line, f"{name} {value!r} is not a number", "write e.g. 7")
+    cuts = [float(values[name][1]) for name in ("grade_perfect", "grade_excellent", "grade_acceptable")]
+    if not cuts[0] > cuts[1] > cuts[2]:
+        raise _problem(p_path, values["grade_acceptable"][0], f"the grade bands {cuts} do not fall from perfect "
+                       "to acceptable", "write grade_perfect > grade_excellent > grade_acceptable, e.g. 9, 7, 5")
+    line, value = values["min_clause_chars"]
+    if not (value.strip().isdigit() and int(value) >= 1):
+        raise _problem(p_path, line, f"min_clause_chars {value!r} is not a whole number ≥ 1", "write e.g. 6")
     return variables, {name: value for name, (_, value) in values.items()}
 
 

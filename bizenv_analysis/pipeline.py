@@ -183,7 +183,7 @@ def build(data_dir: Path | str = DATA, out_dir: Path | str | None = None,
         compared |= pmc.pmc_tables(
             docs, analysed, coded, codebook.groups, levers, lex.instruments.groups,
             compared["targets.csv"], lex.pmc_variables, lex.pmc_params,
-            pmc.read_overrides(data_dir, set(lex.pmc_variables["sub_id"])))
+            pmc.read_overrides(data_dir, set(lex.pmc_variables["sub_id"])), lex.grammar)
         checked = extractor_check.validation_table(
             analysed, docs, table, vdir, lex, doc_types, (compared["targets.csv"], compared["references.csv"]))
         if checked is not None:

@@ -71,6 +71,10 @@ def run_build(corpus: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, st
     return code, capsys.readouterr().err
 
 
+PMC_PARAMS = ("name,value\ndoc_types,action_plan\ngrade_perfect,9\ngrade_excellent,7\ngrade_acceptable,5\n"
+              "min_clause_chars,5\nclause_marks,\"，。\"\n")
+
+
 def demo_corpus(tmp_path: Path, **lexicon: str | bytes) -> Path:
     """The demo document as a corpus, with its own lexicon files {name: text or bytes}."""
     corpus = make_corpus(tmp_path / "c", {"demo-2025": (DEMO.encode("utf-8"), "utf-8")})
@@ -304,6 +308,12 @@ def test_a_missing_column_is_refused(tmp_path, capsys, name, content, needles):
     ("segmentation.csv", "role,pattern,note\nchapter,\"^(?P<num>[一二三]+)、(?P<rest>.*)$\",\n",
      ["segmentation.csv", "no row for the role"]),
     ("segmentation.csv", "role,pattern,note\nchapter,^[一二三、,\n", ["segmentation.csv", "line 2", "unterminated"]),
+    ("pmc_params.csv", PMC_PARAMS.replace("min_clause_chars,5", "min_clause_chars,five"),
+     ["pmc_params.csv", "line 6", "min_clause_chars 'five' is not a whole number"]),
+    ("pmc_params.csv", PMC_PARAMS.replace("grade_perfect,9", "grade_perfect,6"),
+     ["pmc_params.csv", "line 5", "do not fall from perfect to acceptable"]),
+    ("pmc_params.csv", PMC_PARAMS.replace("clause_marks,\"，。\"\n", ""),
+     ["pmc_params.csv", "no row for clause_marks"]),
 ])
 def test_a_malformed_file_is_refused_with_the_fix(tmp_path, capsys, name, content, needles):
     err = refused(demo_corpus(tmp_path, **{name.replace(".", "__"): content}), capsys, *needles)
