@@ -8,8 +8,11 @@ extractors' output:
   (time | percentage | count | none), `time_class` and `status` (commitment | achieved |
   condition | none); rows `#x1` … are quantities the candidate pattern missed.
 - `references_check.csv`: one row per sentence and place (`sent_id`, `source_id`, `place_label`,
-  `relation`: learns_from | others_learn | compliance | aspiration | none); the sentences are in
-  `reference_sentences.csv` (`sent_id`, `source_id`, `line`, `sentence`).
+  empty for a generic level that names no place; `relation`: one of `references.RELATIONS` —
+  learns_from | benchmarks_against | gap_to | compliance | offers_to_others — or none); the
+  sentences are in `reference_sentences.csv` (`sent_id`, `source_id`, `line`, `sentence`). The
+  relations were re-coded for the five-type typology on 2026-12-07 by the coder who wrote the
+  typing rules, so the reference metrics are development figures (`data/validation/README.md`).
 
 Each metric is a proportion k / n with a Wilson 95% interval (`inference.wilson`).
 """
@@ -143,17 +146,20 @@ def target_metrics(matched: pd.DataFrame) -> list[dict]:
 
 
 def reference_metrics(matched: pd.DataFrame) -> list[dict]:
-    """Precision and recall of learns_from rows and of every row's relation; coverage of the check."""
+    """Precision and recall of learns_from rows and of every row's relation; agreement of the
+    relation on the rows both found (a relation, not none, in the check); coverage of the check."""
     got = matched[matched["x_relation"] != ""]
     inside = got[got["checked"]]
     learns = inside[inside["x_relation"] == LEARNS_FROM]
     gold_learns = matched[matched["relation"] == LEARNS_FROM]
     gold_any = matched[~matched["relation"].isin(["", "none"])]
+    both = gold_any[gold_any["x_relation"] != ""]
     return [
         proportion("references", "learns_from", "precision", learns["relation"] == LEARNS_FROM),
         proportion("references", "learns_from", "recall", gold_learns["x_relation"] == LEARNS_FROM),
         proportion("references", "all_relations", "precision", inside["relation"] == inside["x_relation"]),
         proportion("references", "all_relations", "recall", gold_any["x_relation"] == gold_any["relation"]),
+        proportion("references", "all_relations", "agreement", both["x_relation"] == both["relation"]),
         proportion("references", "extracted_rows", "in_checked_sentences", got["checked"]),
     ]
 
@@ -179,10 +185,10 @@ def extractor_table(targets: pd.DataFrame, references: pd.DataFrame, measures: p
 
 
 def generic_places(learning: Path | Lexicon) -> set[str]:
-    """Place labels of `learning.csv` (a path, or its compiled rules) that stand for a generic level
-    (relation aspiration)."""
+    """Labels of the generic levels of `learning.csv` (a path, or its compiled rules): its `level`
+    rows, which name no place (`named` False in references.csv)."""
     lex = learning if isinstance(learning, Lexicon) else Lexicon.load(Path(learning))
-    return {p for p, rel in lex.place_relation.items() if rel == "aspiration"}
+    return set(lex.levels)
 
 
 def validation_table(measures: pd.DataFrame, documents: pd.DataFrame, all_measures: pd.DataFrame,

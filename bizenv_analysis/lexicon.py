@@ -195,9 +195,9 @@ SPECS: dict[str, CsvSpec] = {
         {"time_class": tuple(targets.TIME_CLASSES), "field": tuple(targets.CLASS_FIELDS)},
         why_rows="every time limit would be of class `other`"),
     "learning.csv": CsvSpec(
-        ("role", "pattern", "label"), ("note", "label_en", "relation"), ("role", "pattern"),
-        choices={"role": ("verb", "place", "relation_sentence", "relation_after"),
-                 "relation": ("", *references.RELATIONS)}),
+        ("role", "pattern", "label", "relation"), ("note", "label_en"), ("role", "pattern"),
+        # `relation` is checked by `_learning`, whose message says what became of a retired relation
+        choices={"role": ("verb", *references.PLACE_ROLES, *references.CUE_ROLES)}),
 }
 
 
@@ -672,21 +672,31 @@ _PLACE_STANDIN = "\ue000"  # a character no pattern uses, for {place} while chec
 def _learning(f: LexiconFile) -> references.Lexicon:
     spec = SPECS[f.name]
     rows = read_rows(f.path, spec)
+    relations = ", ".join(references.RELATIONS)
     simple_verb = place = False
     for line, row in rows.rows:
-        role = row["role"]
-        pattern = row["pattern"]
-        if role == "verb" and "{place}" in pattern:
+        role, pattern, relation = row["role"], row["pattern"], row.get("relation", "")
+        framed = role in ("verb", "relation_place")  # patterns in which {place} stands for a list of places
+        if framed and "{place}" in pattern:
             check_regex(pattern.replace("{place}", _PLACE_STANDIN), f.path, line)
         else:
             check_regex(pattern, f.path, line)
-        if role in ("verb", "place") and not row["label"].strip():
-            raise _problem(f.path, line, f"empty label for a {role}", "give every verb and place a label")
-        if role.startswith("relation_") and not row.get("relation", ""):
-            raise _problem(f.path, line, f"a {role} cue without a relation",
-                           f"give it a relation: {', '.join(references.RELATIONS)}")
+        if role in ("verb", *references.PLACE_ROLES) and not row["label"].strip():
+            raise _problem(f.path, line, f"empty label for a {role}", "give every verb, place and level a label")
+        if relation and relation not in references.RELATIONS:
+            raise _problem(f.path, line, *references.relation_problem(relation))
+        if role in references.PLACE_ROLES and relation:
+            raise _problem(f.path, line, f"a {role} with a relation ({relation})",
+                           "leave it empty: the verb and the relation_* cues give a mention its relation")
+        if (role == "verb" or role in references.CUE_ROLES) and not relation:
+            raise _problem(f.path, line, f"a {role} without a relation", f"give it a relation: {relations}")
+        if role in references.CUE_ROLES and ("{place}" in pattern) != (role == "relation_place"):
+            raise _problem(f.path, line, f"a {role} cue " + ("without {place}" if role == "relation_place"
+                                                             else "with {place}"),
+                           "a cue that names the place is a relation_place row with {place} in its pattern; "
+                           "relation_sentence and relation_after cues hold no {place}")
         simple_verb |= role == "verb" and "{place}" not in pattern
-        place |= role == "place"
+        place |= role in references.PLACE_ROLES
     if not (simple_verb and place):
         raise _problem(f.path, None, "the file needs at least one verb without {place} and at least one place",
                        "add verb rows (借鉴, 学习 …) and place rows (深圳, 上海 …)")

@@ -1,21 +1,43 @@
-"""Policy learning: which places a document says it learns from, benchmarks against or copies.
+"""Policy learning: the places a document names, and whether it learns from, benchmarks against,
+closes a gap to, complies with or offers itself to them.
 
-Verbs, places and relations are data (`data/lexicon/learning.csv`). A mention is a verb directly
-followed by a list of recognised places (借鉴北京、上海、香港、新加坡等城市 → four rows), or a
-verb frame around the list (向广深看齐, 以广深区级大厅为标杆, 到广深对口部门进行学习取经,
+Verbs, places and the typing rules are data (`data/lexicon/learning.csv`). A mention is a verb
+directly followed by a list of recognised places (借鉴北京、上海、香港、新加坡等城市 → four rows),
+or a verb frame around the list (向广深看齐, 以广深区级大厅为标杆, 到广深对口部门进行学习取经,
 与广深的差距). A verb with no recognised place right after it gives no row, which is what keeps
 学习贯彻党的二十大精神, 学习交流 and 法治学习 out. Mentions inside a cited title (《…》) are the
 other document's words and are skipped. The practice is the quoted name right after the place
 (学习广州“‘一门式’政策兑现”做法 → ‘一门式’政策兑现, inner quotes kept).
 
-One row per sentence and place: a place named twice in a sentence (对标广深… 与广深看齐) keeps
-its first verb (and the first practice named). `relation`, first rule that applies:
-1. a `relation_sentence` cue anywhere in the sentence (供各地学习借鉴) → `others_learn`: the
-   document offers itself to be learnt from;
-2. a `relation_after` cue right after the place and its practice (参照省“…”工作要求) →
-   `compliance`: doing what a higher level requires;
-3. the place's own relation: the generic levels (先进地区, 国际一流) → `aspiration`;
-4. otherwise `learns_from`. Only `learns_from` rows say that a source learns from a place.
+A place is a `place` row of the file (a named place: 深圳, 广深, 世界银行, 省) or a `level` row (a
+generic level that names no place: 先进地区, 国际, 国内一流); `named` is False for a level. A level
+takes the relation its verb frame gives, like a named place.
+
+`relation`, one of `RELATIONS`:
+
+- `learns_from`: a named place's practice is adopted (借鉴/学习/参照/复制推广 X 的做法/经验,
+  学习取经, 对标X“…”做法 when a practice is named and taken over);
+- `benchmarks_against`: reach or align with a place's level or standard (对标广深标准, 向广深看齐,
+  以…为标杆, 达到…水平, 与…无差异, 对照世界银行最新标准, 锚定);
+- `gap_to`: a gap to the place to close (与广深的差距, 缩小…差距, 没有达到广深水平);
+- `compliance`: doing what a higher level requires (参照省“…”工作要求);
+- `offers_to_others`: the document offers its practice to others (供各地学习借鉴).
+
+Each mention gets the relation of the first rule that applies, in this order (within a role, in
+file order):
+
+1. a `relation_sentence` cue anywhere in the sentence (供…学习借鉴 → offers_to_others);
+2. a `relation_after` cue matched right after the place, its quoted practice included
+   (“…”工作要求 → compliance; a quoted practice, or 做法/经验 in the same clause → learns_from);
+3. a `relation_place` cue anywhere in the sentence whose `{place}` list holds this place
+   (与广深…差距, 没有达到广深 → gap_to): scoped to the place, so 对照世界银行最新标准 in a
+   sentence that also says 查摆与广深的差距 stays benchmarks_against for 世界银行;
+4. the relation of the verb or frame (借鉴 → learns_from, 对标 → benchmarks_against).
+
+One row per sentence and place: a place named twice in a sentence (对标广深… 与广深看齐) keeps its
+first verb and the first practice named; its relation is that of the mention decided by the
+earliest rule in the order above (the first mention on a tie). Only `learns_from` rows say that a
+source learns from a place, and only those with `named` True name the place.
 """
 
 from __future__ import annotations
@@ -26,23 +48,44 @@ from pathlib import Path
 
 import pandas as pd
 
-REFERENCE_COLUMNS = ["source_id", "measure_id", "verb", "place", "relation", "practice", "sentence"]
-RELATIONS = ["learns_from", "others_learn", "compliance", "aspiration"]
+REFERENCE_COLUMNS = ["source_id", "measure_id", "verb", "place", "named", "relation", "practice", "sentence"]
 LEARNS_FROM = "learns_from"
+RELATIONS = ["learns_from", "benchmarks_against", "gap_to", "compliance", "offers_to_others"]
+# Relations of the earlier four-type typology (until 2026-12-07), with the fix for a file that uses one.
+RETIRED = {"others_learn": "rename it offers_to_others",
+           "aspiration": "make the row a `level` (a generic level) with no relation: its verb gives the relation"}
+PLACE_ROLES = ("place", "level")  # a named place; a generic level that names no place
+CUE_ROLES = ("relation_sentence", "relation_after", "relation_place")  # in order of precedence
+VERB_RANK = len(CUE_ROLES)  # the verb's own relation comes after every cue
 PLACE_SEPARATOR = r"(?:以及|、|和|及|与)"
 SENTENCE_END = re.compile(r"[。;；!?！？\n]")
 
 
+def relation_problem(relation: str) -> tuple[str, str]:
+    """What is wrong with a relation that is not one of `RELATIONS`, and the fix."""
+    if relation in RETIRED:
+        return f"unknown relation {relation!r} (retired with the four-type typology)", RETIRED[relation]
+    return f"unknown relation {relation!r}", f"use one of: {', '.join(RELATIONS)} (data/lexicon/README.md)"
+
+
+def place_list(one_place: str) -> str:
+    """The pattern of a list of places (a `places` group) that `{place}` stands for."""
+    return f"(?P<places>(?:{one_place})(?:{PLACE_SEPARATOR}(?:{one_place}))*)"
+
+
 @dataclass(frozen=True)
 class Lexicon:
-    """The compiled verb and place patterns of `learning.csv`."""
+    """The compiled verbs, places and typing rules of `learning.csv`."""
 
-    places: list[tuple[re.Pattern, str]]  # (anchored place pattern, label), longest pattern first
-    mentions: list[tuple[re.Pattern, list[str] | str]]  # (pattern with a `places` group, verb label(s))
+    places: list[tuple[re.Pattern, str]]  # (anchored place or level pattern, label), longest pattern first
+    # (pattern with a `places` group, verb label(s), relation of a frame; "" for the verb run)
+    mentions: list[tuple[re.Pattern, list[str] | str, str]]
     verb_run: list[tuple[re.Pattern, str]]  # simple verbs, to label the first verb of a run
-    place_relation: dict[str, str] = field(default_factory=dict)  # place label → its relation
+    verb_relation: dict[str, str] = field(default_factory=dict)  # simple verb label → its relation
+    levels: frozenset[str] = frozenset()  # labels of the generic levels (`named` False)
     sentence_rules: list[tuple[re.Pattern, str]] = field(default_factory=list)  # (cue, relation)
     after_rules: list[tuple[re.Pattern, str]] = field(default_factory=list)  # (cue, relation)
+    place_rules: list[tuple[re.Pattern, str]] = field(default_factory=list)  # (cue with `places`, relation)
 
     @classmethod
     def load(cls, path: Path) -> Lexicon:
@@ -55,36 +98,55 @@ class Lexicon:
         `bizenv_analysis.lexicon.Lexicon`, whose `.learning` this is)."""
         if "relation" not in df:
             df = df.assign(relation="")
-        bad = sorted(set(df["relation"]) - set(RELATIONS) - {""})
-        if bad:
-            raise ValueError(f"{path}: unknown relation {bad} (use {RELATIONS})")
-        place_rows = sorted(((r.pattern, r.label) for r in df.itertuples() if r.role == "place"),
+        for r in df.itertuples():
+            if r.relation and r.relation not in RELATIONS:
+                raise ValueError(f"{path}: " + "; ".join(relation_problem(r.relation)))
+            if r.role in PLACE_ROLES and r.relation:
+                raise ValueError(f"{path}: the {r.role} {r.label!r} has a relation ({r.relation}); a place has none, "
+                                 "its verb and the relation_* cues give it")
+            if (r.role == "verb" or r.role in CUE_ROLES) and not r.relation:
+                raise ValueError(f"{path}: the {r.role} {r.pattern!r} has no relation "
+                                 f"(use one of {', '.join(RELATIONS)})")
+            if r.role in CUE_ROLES and ("{place}" in r.pattern) != (r.role == "relation_place"):
+                raise ValueError(f"{path}: the {r.role} cue {r.pattern!r} " + (
+                    "needs {place}" if r.role == "relation_place" else "may not hold {place} (use relation_place)"))
+        place_rows = sorted(((r.pattern, r.label) for r in df.itertuples() if r.role in PLACE_ROLES),
                             key=lambda pl: -len(pl[0]))
-        one_place = "|".join(f"(?:{p})" for p, _ in place_rows)
-        place_list = f"(?P<places>(?:{one_place})(?:{PLACE_SEPARATOR}(?:{one_place}))*)"
-        verbs = [(r.pattern, r.label) for r in df.itertuples() if r.role == "verb"]
-        simple = sorted(((p, lab) for p, lab in verbs if "{place}" not in p), key=lambda v: -len(v[0]))
+        places = place_list("|".join(f"(?:{p})" for p, _ in place_rows))
+        verbs = [(r.pattern, r.label, r.relation) for r in df.itertuples() if r.role == "verb"]
+        simple = sorted(((p, lab) for p, lab, _ in verbs if "{place}" not in p), key=lambda v: -len(v[0]))
+        verb_relation: dict[str, str] = {}
+        for p, lab, rel in verbs:
+            if "{place}" not in p and verb_relation.setdefault(lab, rel) != rel:
+                raise ValueError(f"{path}: the verbs labelled {lab!r} have two relations "
+                                 f"({verb_relation[lab]}, {rel}); give them one, or two labels")
         run = "|".join(f"(?:{p})" for p, _ in simple)
-        mentions: list[tuple[re.Pattern, list[str] | str]] = [
-            (re.compile(f"(?P<verb>(?:{run})+){place_list}"), [lab for _, lab in simple])]
-        mentions += [(re.compile(p.replace("{place}", place_list)), lab) for p, lab in verbs
-                     if "{place}" in p]
-        rules = {role: [(re.compile(r.pattern), r.relation) for r in df.itertuples() if r.role == role]
-                 for role in ("relation_sentence", "relation_after")}
+        mentions: list[tuple[re.Pattern, list[str] | str, str]] = [
+            (re.compile(f"(?P<verb>(?:{run})+){places}"), [lab for _, lab in simple], "")]
+        mentions += [(re.compile(p.replace("{place}", places)), lab, rel) for p, lab, rel in verbs if "{place}" in p]
+        rules = {role: [(re.compile(r.pattern.replace("{place}", places)), r.relation)
+                        for r in df.itertuples() if r.role == role] for role in CUE_ROLES}
         return cls(places=[(re.compile(p), lab) for p, lab in place_rows], mentions=mentions,
-                   verb_run=[(re.compile(p), lab) for p, lab in simple],
-                   place_relation={r.label: r.relation for r in df.itertuples() if r.role == "place" and r.relation},
-                   sentence_rules=rules["relation_sentence"], after_rules=rules["relation_after"])
+                   verb_run=[(re.compile(p), lab) for p, lab in simple], verb_relation=verb_relation,
+                   levels=frozenset(r.label for r in df.itertuples() if r.role == "level"),
+                   sentence_rules=rules["relation_sentence"], after_rules=rules["relation_after"],
+                   place_rules=rules["relation_place"])
 
-    def relation(self, sentence: str, after: str, place: str) -> str:
-        """The relation of a mention of `place` in `sentence`, `after` being the text after it."""
+    def relation(self, sentence: str, after: str, place: str, verb_relation: str) -> tuple[str, int]:
+        """The relation of a mention of `place` in `sentence` (`after`: the text right after the
+        place; `verb_relation`: its verb's), and the rank of the rule that gave it (0 = the first
+        of `CUE_ROLES`, `VERB_RANK` = the verb)."""
         for pat, rel in self.sentence_rules:
             if pat.search(sentence):
-                return rel
+                return rel, 0
         for pat, rel in self.after_rules:
             if pat.match(after):
-                return rel
-        return self.place_relation.get(place, LEARNS_FROM)
+                return rel, 1
+        for pat, rel in self.place_rules:
+            for m in pat.finditer(sentence):
+                if place in {lab for _, _, lab in self.split_places(sentence, m.start("places"), m.end("places"))}:
+                    return rel, 2
+        return verb_relation, VERB_RANK
 
     def split_places(self, text: str, start: int, end: int) -> list[tuple[int, int, str]]:
         """(start, end, label) of each place in the place list at text[start:end].
@@ -133,47 +195,47 @@ def in_title(text: str, pos: int) -> bool:
     return before.rfind("《") > before.rfind("》")
 
 
-def practice_end(text: str, pos: int, practice: str) -> int:
-    """Where the text after a place continues, past its quoted practice when there is one."""
-    if not practice:
-        return pos
-    return pos + (1 if text.startswith("的“", pos) else 0) + len(practice) + 2
-
-
 def find_references(text: str, lex: Lexicon) -> list[dict]:
-    """Mentions of one document, one per sentence and place: position, line, verb, place, relation,
-    practice, sentence."""
-    found: dict[tuple[int, str], dict] = {}
-    for pat, verb in lex.mentions:
+    """Mentions of one document, one per sentence and place: position, line, verb, place, named,
+    relation, practice, sentence."""
+    found: dict[tuple[int, str], list[dict]] = {}
+    for pat, verb, frame_relation in lex.mentions:
         for m in pat.finditer(text):
             if in_title(text, m.start()):
                 continue
             label = lex.first_verb(m["verb"]) if isinstance(verb, list) else verb
+            verb_relation = lex.verb_relation[label] if isinstance(verb, list) else frame_relation
             s_from = max((text.rfind(c, 0, m.start()) for c in "。;；!?！？\n"), default=-1) + 1
             s_to = SENTENCE_END.search(text, m.end())
             sentence = text[s_from:s_to.start() if s_to else len(text)].strip()
             places = lex.split_places(text, m.start("places"), m.end("places"))
+            # The practice and the text after the place are those after the last place of a list
+            # (借鉴广州、深圳“…”做法 names one practice for both).
             practice = quoted_after(text, places[-1][1]) if places else ""
-            after = text[practice_end(text, places[-1][1], practice):] if places else ""
+            after = text[places[-1][1]:] if places else ""
             for p_start, _, place in places:
-                row = {"pos": m.start(), "line": text.count("\n", 0, m.start()) + 1, "verb": label,
-                       "place": place, "relation": lex.relation(sentence, after, place),
-                       "practice": practice, "sentence": sentence, "order": p_start}
-                # One row per sentence and place: the mention that starts first keeps its verb.
-                key = (s_from, place)
-                if key not in found or (row["pos"], row["order"]) < (found[key]["pos"], found[key]["order"]):
-                    if key in found and not practice:
-                        row["practice"] = found[key]["practice"]
-                    found[key] = row
-                elif not found[key]["practice"]:
-                    found[key]["practice"] = practice
-    return sorted(found.values(), key=lambda r: (r["pos"], r["order"]))
+                relation, rank = lex.relation(sentence, after, place, verb_relation)
+                found.setdefault((s_from, place), []).append({
+                    "pos": m.start(), "line": text.count("\n", 0, m.start()) + 1, "verb": label, "place": place,
+                    "named": place not in lex.levels, "relation": relation, "rank": rank, "practice": practice,
+                    "sentence": sentence, "order": p_start})
+    rows = []
+    for mentions in found.values():
+        # One row per sentence and place: the first mention gives the verb, the earliest rule the relation.
+        mentions.sort(key=lambda r: (r["pos"], r["order"]))
+        row = dict(mentions[0])
+        row["relation"] = min(mentions, key=lambda r: r["rank"])["relation"]
+        row["practice"] = next((r["practice"] for r in mentions if r["practice"]), "")
+        rows.append(row)
+    return sorted(rows, key=lambda r: (r["pos"], r["order"]))
 
 
 def references_table(documents: pd.DataFrame, measures: pd.DataFrame, lexicon: Path | Lexicon) -> pd.DataFrame:
     """`references.csv`: one row per (sentence, place) mentioned in the cleaned documents.
 
-    Rows follow the order of `documents` (as in sources.csv), then the position in the text.
+    Rows follow the order of `documents` (as in sources.csv), then the position in the text. An
+    empty `measure_id`: the sentence lies in no item of `measures.csv`, so it is a heading (the title,
+    or a heading above the items) or a framing paragraph (a preamble, an editor's note).
 
     `lexicon`: the path of `learning.csv` or its compiled rules (`bizenv_analysis.lexicon.Lexicon.learning`).
     """
@@ -186,5 +248,5 @@ def references_table(documents: pd.DataFrame, measures: pd.DataFrame, lexicon: P
             # The first measure (in table order) whose lines hold the mention.
             inside = (mid for start, end, mid in spans.get(doc.source_id, []) if start <= r["line"] <= end)
             rows.append({"source_id": doc.source_id, "measure_id": next(inside, ""),
-                         **{k: r[k] for k in ("verb", "place", "relation", "practice", "sentence")}})
-    return pd.DataFrame(rows, columns=REFERENCE_COLUMNS)
+                         **{k: r[k] for k in ("verb", "place", "named", "relation", "practice", "sentence")}})
+    return pd.DataFrame(rows, columns=REFERENCE_COLUMNS).astype({"named": bool})

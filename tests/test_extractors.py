@@ -240,30 +240,64 @@ def test_fig12_range_is_processing_limits_only(targets):
 
 # --- references: known answers on constructed sentences -------------------------------------------------
 
-def rows_of(text: str) -> list[tuple[str, str, str]]:
-    return [(r["verb"], r["place"], r["relation"]) for r in find_references(text, LEX)]
+def rows_of(text: str) -> list[tuple[str, str, bool, str]]:
+    return [(r["verb"], r["place"], r["named"], r["relation"]) for r in find_references(text, LEX)]
 
 
-def test_others_learn_is_not_learning():
-    text = "省发展改革委组织开展县域营商环境全面复制对接珠三角经验,编制形成典型案例,供各地学习借鉴。"
-    assert rows_of(text) == [("复制推广", "珠三角", "others_learn")]
+WORLD_BANK = "以2023年省营商环境评价为契机,对照世界银行最新标准,锚定广深营商环境5.0、6.0版,全面查摆与广深的差距。"
 
 
-def test_compliance_with_a_higher_level():
-    assert rows_of("参照省“三年工程两年干”工作要求,紧盯重大产业项目。") == [("参照", "省", "compliance")]
-    assert rows_of("参照深圳“政务服务地图”做法。") == [("参照", "深圳", "learns_from")]
+@pytest.mark.parametrize(("text", "rows"), [
+    # learns_from: a named place's practice is adopted, whatever the verb when the practice is named
+    ("学习深圳“政务服务体验官”做法,在市镇政务服务大厅广泛搜集办事体验报告。", [("学习", "深圳", True, "learns_from")]),
+    ("对标深圳“接诉即办”做法,实行即接、即转、即办。", [("对标", "深圳", True, "learns_from")]),
+    ("对标上海经验,推行一业一证。", [("对标", "上海", True, "learns_from")]),
+    ("借鉴杭州、香港等城市的做法。", [("借鉴", "杭州", True, "learns_from"), ("借鉴", "香港", True, "learns_from")]),
+    ("推动相关部门定期到北京对口部门进行学习取经。", [("学习取经", "北京", True, "learns_from")]),
+    # benchmarks_against: reach or align with a place's level or standard
+    (WORLD_BANK, [("对照", "世界银行", True, "benchmarks_against"), ("锚定", "广深", True, "gap_to")]),
+    ("对标上海标准优化流程。", [("对标", "上海", True, "benchmarks_against")]),
+    ("二、加快推动政务服务水平向广深看齐\n", [("看齐", "广深", True, "benchmarks_against")]),
+    ("以深圳区级大厅为标杆提升服务能力。", [("以…为标杆", "深圳", True, "benchmarks_against")]),
+    ("推动热线接通率提升至90%,达到广深水平。", [("达到…水平", "广深", True, "benchmarks_against")]),
+    ("——对标先进,打造最优。", [("对标", "先进地区", False, "benchmarks_against")]),
+    ("办理时间等达到国际、国内一流水准。", [("达到…水平", "国际", False, "benchmarks_against"),
+                                           ("达到…水平", "先进地区", False, "benchmarks_against")]),
+    # gap_to: a gap to close
+    ("对于没有达到广深水平的,加快补齐短板、缩小差距;", [("达到…水平", "广深", True, "gap_to")]),
+    ("五、加快缩小市场监管效能与广深的差距\n", [("与…比差距", "广深", True, "gap_to")]),
+    # compliance: a higher level's requirement
+    ("参照省“三年工程两年干”工作要求,紧盯重大产业项目。", [("参照", "省", True, "compliance")]),
+    # offers_to_others: anywhere in the sentence, for every place in it
+    ("省发展改革委组织开展县域营商环境全面复制对接珠三角经验,编制形成典型案例,供各地学习借鉴。",
+     [("复制推广", "珠三角", True, "offers_to_others")]),
+    # a generic level keeps the relation its verb gives
+    ("充分学习借鉴各地先进经验做法。", [("学习", "先进地区", False, "learns_from")]),
+])
+def test_each_relation_on_known_sentences(text, rows):
+    assert rows_of(text) == rows
 
 
-def test_a_generic_level_is_an_aspiration():
-    assert {rel for _, _, rel in rows_of("办理时间、办理成本等达到国际、国内一流水准。")} == {"aspiration"}
-    assert rows_of("对标先进,打造最优。") == [("对标", "先进地区", "aspiration")]
+def test_a_gap_cue_is_scoped_to_the_place_it_names():
+    # the gap to 上海 does not make 北京's standard a gap; a named practice outranks a gap to the same place
+    assert rows_of("对照北京标准,全面查摆与上海的差距。") == [("对照", "北京", True, "benchmarks_against"),
+                                                           ("与…比差距", "上海", True, "gap_to")]
+    assert rows_of("学习深圳“秒批”做法,缩小与深圳的差距。") == [("学习", "深圳", True, "learns_from")]
 
 
-def test_one_row_per_sentence_and_place_with_the_first_verb():
+def test_one_row_per_sentence_and_place_with_the_first_verb_and_the_earliest_rule():
     text = "聚焦年办理量前100事项,对标广深标准进一步优环节,推动办事体验全方位与广深看齐。"
-    assert rows_of(text) == [("对标", "广深", "learns_from")]
+    assert rows_of(text) == [("对标", "广深", True, "benchmarks_against")]
     two = "对标广深标准优化流程。推动办事体验与广深看齐。"  # two sentences: two rows
-    assert rows_of(two) == [("对标", "广深", "learns_from"), ("看齐", "广深", "learns_from")]
+    assert rows_of(two) == [("对标", "广深", True, "benchmarks_against"), ("看齐", "广深", True, "benchmarks_against")]
+    # the second mention names a practice (rule 2), which outranks the first mention's verb (rule 4)
+    rows = find_references("向深圳看齐,学习深圳“秒批”做法。", LEX)
+    assert [(r["verb"], r["relation"], r["practice"]) for r in rows] == [("看齐", "learns_from", "秒批")]
+
+
+def test_compliance_is_a_requirement_not_a_practice():
+    assert rows_of("参照省“数字政府”有关要求推进。") == [("参照", "省", True, "compliance")]
+    assert rows_of("参照深圳“政务服务地图”做法。") == [("参照", "深圳", True, "learns_from")]
 
 
 def test_nested_quotes_and_lists():
@@ -284,12 +318,20 @@ def test_no_false_positives(text):
     assert find_references(text, LEX) == []
 
 
-def test_an_unknown_relation_is_named(tmp_path):
+@pytest.mark.parametrize(("rows", "needles"), [
+    ("verb,借鉴,借鉴,,,copies\nplace,深圳,深圳,,,\n", ["unknown relation 'copies'", "learns_from, benchmarks_against"]),
+    ("verb,借鉴,借鉴,,,learns_from\nplace,深圳,深圳,,,\nrelation_sentence,供,供,,,others_learn\n",
+     ["unknown relation 'others_learn'", "rename it offers_to_others"]),
+    ("verb,借鉴,借鉴,,,learns_from\nplace,先进,先进,,,aspiration\n", ["unknown relation 'aspiration'", "`level`"]),
+    ("verb,借鉴,借鉴,,,\nplace,深圳,深圳,,,\n", ["借鉴", "has no relation"]),
+    ("verb,借鉴,借鉴,,,learns_from\nplace,深圳,深圳,,,\nrelation_place,差距,差距,,,gap_to\n", ["needs {place}"]),
+])
+def test_a_bad_relation_is_named_with_the_file_and_the_fix(tmp_path, rows, needles):
     bad = tmp_path / "learning.csv"
-    bad.write_text("role,pattern,label,note,label_en,relation\nverb,借鉴,借鉴,,,\nplace,深圳,深圳,,,copies\n",
-                   encoding="utf-8")
-    with pytest.raises(ValueError, match="copies"):
+    bad.write_text("role,pattern,label,note,label_en,relation\n" + rows, encoding="utf-8")
+    with pytest.raises(ValueError) as err:
         Lexicon.load(bad)
+    assert str(bad) in str(err.value) and all(n in str(err.value) for n in needles), str(err.value)
 
 
 # --- references: the real corpus ------------------------------------------------------------------------
@@ -297,9 +339,11 @@ def test_an_unknown_relation_is_named(tmp_path):
 def test_references_schema_and_places_from_lexicon(references):
     assert list(references.columns) == REFERENCE_COLUMNS
     lex = pd.read_csv(LEXICON / "learning.csv", dtype=str, keep_default_na=False)
-    assert set(references["place"]) <= set(lex.loc[lex["role"] == "place", "label"])
+    assert set(references["place"]) <= set(lex.loc[lex["role"].isin(["place", "level"]), "label"])
     assert set(references["verb"]) <= set(lex.loc[lex["role"] == "verb", "label"])
     assert set(references["relation"]) <= set(RELATIONS)
+    assert references["named"].dtype == bool
+    assert (~references["named"]).eq(references["place"].isin(lex.loc[lex["role"] == "level", "label"])).all()
     assert not references.duplicated(["source_id", "sentence", "place"]).any()
 
 
@@ -321,12 +365,40 @@ def test_dongguan_named_practices(references, place, practice, measure_id, verb)
                                                                                   "learns_from"]]
 
 
+def test_the_reviewers_benchmarking_and_gap_sentences_are_not_learning(references):
+    dg = references[references["source_id"] == "dongguan-2023"]
+
+    def relation(start: str, place: str) -> list[str]:
+        return dg.loc[dg["sentence"].str.startswith(start) & (dg["place"] == place), "relation"].tolist()
+
+    assert relation("以2023年省营商环境评价为契机", "世界银行") == ["benchmarks_against"]  # 对照世界银行最新标准
+    assert relation("以2023年省营商环境评价为契机", "广深") == ["gap_to"]  # 锚定广深…, 全面查摆与广深的差距
+    assert relation("对于没有达到广深水平的", "广深") == ["gap_to"]
+    assert relation("五、加快缩小市场监管效能与广深的差距", "广深") == ["gap_to"]  # a heading: no measure
+    assert dg.loc[dg["sentence"].str.startswith("五、"), "measure_id"].tolist() == [""]
+    # dongguan-2023:01 learns from no named place; its one learns_from row is the generic 复制推广先进经验做法
+    first = dg[dg["measure_id"] == "dongguan-2023:01"]
+    assert first.loc[first["relation"] == "learns_from", ["place", "named"]].values.tolist() == [["先进地区", False]]
+
+
 def test_relations_in_the_corpus(references):
-    by = {s: sorted(zip(g["place"], g["relation"], strict=True)) for s, g in references.groupby("source_id")}
-    assert by["gd-cases-2024"] == [("珠三角", "others_learn")]  # the editor's note: 供各地学习借鉴
-    assert ("省", "compliance") in by["dongguan-2023"]  # 参照省“三年工程两年干”工作要求
-    assert {rel for _, rel in by["quzhou-2018"]} == {"aspiration"}  # 对标先进, 国际、国内一流
-    assert by["gz-pilot-2021"] == [("香港", "learns_from")]
+    counts = references.groupby(["source_id", "relation"]).size().to_dict()
+    # By hand from the texts: Dongguan's benchmarking (对标广深 ×2 in the preamble and heading 一,
+    # 与广深…无差异化, 对照世界银行, 向广深看齐, 对标广深标准, 达到广深水平, 以广深区级大厅为标杆,
+    # 对标广深持续发展壮大规划行业) and gaps (锚定广深…差距, 没有达到广深水平, 与广深营商环境对比差距明显,
+    # heading 五); its one compliance (参照省“三年工程两年干”工作要求); the case collection's editor's
+    # note (供各地学习借鉴); Quzhou's generic levels: 对标先进 ×2 and 达到国际、国内一流水准 (two levels)
+    # benchmark, 借鉴国际、国内…的做法 (two levels) learns.
+    assert {k: v for k, v in counts.items() if k[1] != "learns_from"} == {
+        ("dongguan-2023", "benchmarks_against"): 9, ("dongguan-2023", "gap_to"): 4,
+        ("dongguan-2023", "compliance"): 1, ("gd-cases-2024", "offers_to_others"): 1,
+        ("quzhou-2018", "benchmarks_against"): 4}
+    learns = references[references["relation"] == "learns_from"]
+    assert learns.groupby("source_id")["named"].sum().to_dict() == {
+        "dongguan-2023": 30, "gz-pilot-2021": 1, "quzhou-2018": 0, "tianhe-2020": 4}
+    assert sorted(learns.loc[~learns["named"], "source_id"]) == ["dongguan-2023"] * 2 + ["quzhou-2018"] * 2
+    assert references.loc[references["source_id"] == "gz-pilot-2021", ["place", "relation"]].values.tolist() == [
+        ["香港", "learns_from"]]
 
 
 def test_tianhe_four_place_list(references):
@@ -337,7 +409,7 @@ def test_tianhe_four_place_list(references):
 
 
 def test_dongguan_learns_most(references):
-    learns = references[references["relation"] == "learns_from"]
+    learns = references[(references["relation"] == "learns_from") & references["named"]]
     per_source = learns["source_id"].value_counts()
     assert per_source.idxmax() == "dongguan-2023" and per_source.iloc[0] > 3 * per_source.iloc[1:].sum()
 
@@ -379,3 +451,17 @@ def test_claim_extractor_precision_at_least_095(metrics, extractor, scope):
 @needs_checks
 def test_fig12_misses_no_hand_checked_commitment(metrics):
     assert metrics.loc[("targets", "fig12", "recall"), "value"] == 1.0
+
+
+def test_reference_metrics_on_a_constructed_match():
+    # five rows by hand: two agree (learns_from, gap_to), one typed differently (the check's
+    # benchmarks_against extracted as learns_from), one extracted row the check calls none, one
+    # checked row not extracted; the last sentence is outside the checked ones.
+    matched = pd.DataFrame({
+        "relation": ["learns_from", "gap_to", "benchmarks_against", "none", "compliance", ""],
+        "x_relation": ["learns_from", "gap_to", "learns_from", "offers_to_others", "", "learns_from"],
+        "checked": [True, True, True, True, True, False]})
+    got = {(m["scope"], m["metric"]): (m["k"], m["n"]) for m in extractor_check.reference_metrics(matched)}
+    assert got == {("learns_from", "precision"): (1, 2), ("learns_from", "recall"): (1, 1),
+                   ("all_relations", "precision"): (2, 4), ("all_relations", "recall"): (2, 4),
+                   ("all_relations", "agreement"): (2, 3), ("extracted_rows", "in_checked_sentences"): (4, 5)}

@@ -32,8 +32,12 @@ def test_every_lexicon_file_is_described():
     ("target_topics.csv", r"## target_topics\.csv: what a quantity concerns \((\d+) topics\)", lambda df: len(df)),
     ("target_cues.csv", r"## target_cues\.csv: target or reported \((\d+) cues\)", lambda df: len(df)),
     ("learning.csv", r"## learning\.csv: policy learning \((\d+) verbs", lambda df: (df["role"] == "verb").sum()),
-    ("learning.csv", r"## learning\.csv: policy learning \(\d+ verbs, (\d+) places\)",
+    ("learning.csv", r"## learning\.csv: policy learning \(\d+ verbs, (\d+) places",
      lambda df: (df["role"] == "place").sum()),
+    ("learning.csv", r"## learning\.csv: policy learning \(\d+ verbs, \d+ places, (\d+) levels",
+     lambda df: (df["role"] == "level").sum()),
+    ("learning.csv", r"## learning\.csv: policy learning \(\d+ verbs, \d+ places, \d+ levels, (\d+) cues\)",
+     lambda df: df["role"].str.startswith("relation_").sum()),
     ("formula_patterns.csv", r"## formula_patterns\.csv: numbered formulas \((\d+) patterns\)", len),
     ("national_formulas.csv", r"## national_formulas\.csv: formulas set nationally \((\d+) formulas\)", len),
     ("generic_terms.csv", r"## generic_terms\.csv: generic terms \((\d+) terms\)", len),
@@ -139,9 +143,15 @@ def test_the_bundled_lexicon_loads_and_every_pattern_passes_the_checks(tmp_path)
     assert [(c, f, p.pattern) for c, f, p in lex.time_classes] == list(
         zip(classes["time_class"], classes["field"], classes["pattern"], strict=True))
     learning = csv_rows("learning.csv")
-    places = learning[(learning["role"] == "place") & (learning["relation"] != "")]
-    assert lex.learning.place_relation == dict(zip(places["label"], places["relation"], strict=True))
-    assert lex.learning.place_relation == {"国际": "aspiration", "先进地区": "aspiration"}  # lines 32-33, by hand
+    levels = learning[learning["role"] == "level"]
+    assert lex.learning.levels == set(levels["label"]) == {"国际", "先进地区"}  # lines 32-33, by hand
+    simple = learning[(learning["role"] == "verb") & ~learning["pattern"].str.contains("{place}", regex=False)]
+    assert lex.learning.verb_relation == dict(zip(simple["label"], simple["relation"], strict=True))
+    # lines 2 and 4 by hand: 借鉴 adopts a practice, 对标 benchmarks
+    assert (lex.learning.verb_relation["借鉴"], lex.learning.verb_relation["对标"]) == ("learns_from",
+                                                                                       "benchmarks_against")
+    assert [rel for _, rel in lex.learning.after_rules] == ["compliance", "learns_from", "learns_from"]
+    assert [rel for _, rel in lex.learning.place_rules] == ["gap_to", "gap_to"]
     # the validation folder's older rule sets pass the same checks
     assert len(lex.codebook_with(DATA / "validation" / "round1" / "theme_rules.csv").rules) > 0
     first = lex.overridden(DATA / "validation" / "extractors_first_pass", RULE_FILES)
@@ -277,6 +287,10 @@ def test_a_missing_column_is_refused(tmp_path, capsys, name, content, needles):
     refused(demo_corpus(tmp_path, **{name.replace(".", "__"): content}), capsys, "missing column", *needles)
 
 
+LEARNING_HEAD = "role,pattern,label,note,label_en,relation\n"
+LEARNING = LEARNING_HEAD + "verb,借鉴,借鉴,,,learns_from\n"  # a file's first lines, one simple verb
+
+
 @pytest.mark.parametrize("name, content, needles", [
     ("theme_rules.csv", "", ["theme_rules.csv", "the file is empty"]),
     ("theme_params.csv", "name,value\nthreshold,two\nmax_hits,3\nfallback,approval_speed\n",
@@ -297,10 +311,25 @@ def test_a_missing_column_is_refused(tmp_path, capsys, name, content, needles):
      ["target_cues.csv", "line 3", "unknown role 'strong_goal'"]),
     ("target_cues.csv", "role,pattern,note\nstrong_target,年底前,\n", ["target_cues.csv", "no cue for the roles"]),
     ("time_classes.csv", "time_class,field,pattern,note\nperiod,before,有效期$,\n", ["line 2", "unknown field"]),
-    ("learning.csv", "role,pattern,label,note,label_en,relation\nverb,借鉴,借鉴,,,\nplace,深圳,深圳,,,copies\n",
-     ["learning.csv", "line 3", "unknown relation 'copies'"]),
-    ("learning.csv", "role,pattern,label,note,label_en,relation\nverb,向{place}看齐,看齐,,,\nplace,深圳,深圳,,,\n",
-     ["learning.csv", "verb without {place}"]),
+    ("learning.csv", LEARNING + "verb,对照,对照,,,copies\n",
+     ["learning.csv", "line 3", "unknown relation 'copies'", "learns_from, benchmarks_against, gap_to"]),
+    # a file of the four-type typology (until 2026-12-07) is told what became of its relations
+    ("learning.csv", LEARNING + "place,深圳,深圳,,,\nrelation_sentence,供各地学习,供,,,others_learn\n",
+     ["learning.csv", "line 4", "unknown relation 'others_learn'", "rename it offers_to_others"]),
+    ("learning.csv", LEARNING + "place,先进地区,先进地区,,,aspiration\n",
+     ["learning.csv", "line 3", "unknown relation 'aspiration'", "a `level`"]),
+    ("learning.csv", LEARNING + "place,深圳,深圳,,,gap_to\n",
+     ["learning.csv", "line 3", "a place with a relation (gap_to)", "leave it empty"]),
+    ("learning.csv", LEARNING_HEAD + "verb,借鉴,借鉴,,\nplace,深圳,深圳,,,\n",
+     ["learning.csv", "line 2", "a verb without a relation", "learns_from"]),
+    ("learning.csv", LEARNING + "place,深圳,深圳,,,\n"
+     "relation_place,差距,差距,,,gap_to\n", ["learning.csv", "line 4", "a relation_place cue without {place}"]),
+    ("learning.csv", LEARNING + "place,深圳,深圳,,,\n"
+     "relation_after,与{place}差距,差距,,,gap_to\n", ["learning.csv", "line 4", "a relation_after cue with {place}"]),
+    ("learning.csv", "role,pattern,label,note\nverb,借鉴,借鉴,\nplace,深圳,深圳,\n",
+     ["learning.csv", "line 1", "missing column relation"]),
+    ("learning.csv", LEARNING_HEAD + "verb,向{place}看齐,看齐,,,benchmarks_against\n"
+     "place,深圳,深圳,,,\n", ["learning.csv", "verb without {place}"]),
     ("chrome.csv", "rule_id,action,pattern,condition,note\nnav,hide,^首页$,,\n", ["line 2", "unknown action 'hide'"]),
     ("chrome.csv", "rule_id,action,pattern,condition,note\nnav,drop,^首页$,,\nnav,drop,^返回$,,\n",
      ["line 3", "rule_id 'nav' repeats line 2"]),
@@ -321,7 +350,8 @@ def test_a_malformed_file_is_refused_with_the_fix(tmp_path, capsys, name, conten
 
 
 def test_an_override_folder_is_checked_like_the_lexicon(tmp_path):
-    (tmp_path / "learning.csv").write_text("role,pattern,label\nverb,借鉴,借鉴\nplace,(深圳,深圳\n", encoding="utf-8")
+    (tmp_path / "learning.csv").write_text("role,pattern,label,relation\nverb,借鉴,借鉴,learns_from\n"
+                                           "place,(深圳,深圳,\n", encoding="utf-8")
     with pytest.raises(BuildError, match="line 3"):
         Lexicon.load(DATA).overridden(tmp_path, RULE_FILES)
 
