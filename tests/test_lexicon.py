@@ -37,6 +37,10 @@ def test_every_lexicon_file_is_described():
     ("formula_patterns.csv", r"## formula_patterns\.csv: numbered formulas \((\d+) patterns\)", len),
     ("national_formulas.csv", r"## national_formulas\.csv: formulas set nationally \((\d+) formulas\)", len),
     ("place_aliases.csv", r"## place_aliases\.csv: names for several places \((\d+) aliases\)", len),
+    ("names.csv", r"## names\.csv: names set aside from vocabulary comparisons \((\d+) names",
+     lambda df: (df["action"] == "name").sum()),
+    ("names.csv", r"## names\.csv: names set aside from vocabulary comparisons \(\d+ names, (\d+) kept\)",
+     lambda df: (df["action"] == "keep").sum()),
 ])
 def test_readme_counts_match_the_files(file, heading, count):
     stated = re.search(heading, README)
@@ -320,7 +324,7 @@ def test_the_summary_names_own_and_stray_files(tmp_path):
                          theme_rule__csv="a typo: never read\n")
     lex = Lexicon.load(corpus)
     assert lex.ignored == ("theme_rule.csv",)
-    assert lex.summary().startswith("own theme_rules.csv; bundled the other 20; ignored theme_rule.csv")
+    assert lex.summary().startswith("own theme_rules.csv; bundled the other 21; ignored theme_rule.csv")
 
 
 def test_cues_that_do_not_join_into_one_regex_are_refused(tmp_path, capsys):
