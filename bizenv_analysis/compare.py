@@ -17,7 +17,7 @@ from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 from . import inference
 from .sources import RESERVED_ID
 from .tables import sort_by_source
-from .tokens import term_occurrences
+from .tokens import term_occurrences, without_names
 
 # Comparisons between sources need at least this many distinct splits of the measures among the
 # sources. With S splits the smallest permutation p is 1/S one-sided and 2/S two-sided, and a
@@ -143,8 +143,13 @@ def group_shares(themes: pd.DataFrame, measures: pd.DataFrame, codebook: pd.Data
 KEYNESS_MIN_FREQ = 5  # a term needs this many uses in a source to be tested as distinctive of it
 
 
-def keyness(tokens: pd.DataFrame, order: list[str], min_freq: int = KEYNESS_MIN_FREQ) -> pd.DataFrame:
+def keyness(tokens: pd.DataFrame, order: list[str], min_freq: int = KEYNESS_MIN_FREQ,
+            with_names: bool = False) -> pd.DataFrame:
     """Distinctive terms of each source against all the others: log-likelihood G² and log ratio.
+
+    Names of people, places and organisations (the `names` column of `tokens.csv`) are left out
+    unless `with_names`: a source's own place name is distinctive of it by construction. They are
+    left out of the counts too, so the rest of the corpus is its terms without names.
 
     G² (Dunning 1993, as in Rayson & Garside 2000) tests whether a term's relative frequency in the
     source differs from the rest; log ratio (Hardie 2014) is the effect size, log2 of the ratio
@@ -152,6 +157,8 @@ def keyness(tokens: pd.DataFrame, order: list[str], min_freq: int = KEYNESS_MIN_
     times in the source are kept; p is from χ² with one degree of freedom and q is p adjusted by
     Benjamini–Hochberg over every row of the table (the many terms × sources tested).
     """
+    if not with_names:
+        tokens = without_names(tokens)
     counts = (term_occurrences(tokens).groupby(["source_id", "term"]).size().unstack(fill_value=0)
               .reindex(order, fill_value=0))
     a_all = counts.to_numpy(dtype=float)

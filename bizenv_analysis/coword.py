@@ -4,9 +4,11 @@ The field's co-word analysis, with every choice stated and read from
 `data/lexicon/coword_params.csv`:
 
 - **Terms.** A term's document frequency (df) is the number of measures whose tokens contain it
-  (`tokens.csv`, so stopwords are already out). Terms of at least `min_chars` characters with
-  df ≥ `min_df` are ranked by df; the network keeps the first `top_terms` and every term tied
-  with the last of them (no tie is broken arbitrarily).
+  (`tokens.csv`, so stopwords are already out; names of people, places and organisations, its
+  `names` column, are left out by default, so no place links the terms of its own document).
+  Terms of at least `min_chars` characters with df ≥ `min_df` are ranked by df; the network
+  keeps the first `top_terms` and every term tied with the last of them (no tie is broken
+  arbitrarily).
 - **Links.** Two terms are linked when at least `min_cooccurrence` measures contain both
   (`source_min_cooccurrence` in a source's own network). The
   link's weight is the Ochiai coefficient c_ij / √(df_i · df_j) (the cosine of the two terms'
@@ -38,6 +40,7 @@ import pandas as pd
 from scipy import sparse
 
 from .sources import RESERVED_ID as ALL  # the scope of the network over every source
+from .tokens import token_lists, without_names
 
 NODE_COLUMNS = ["scope", "term", "df", "df_share", "n_measures", "degree", "strength", "degree_centrality",
                 "betweenness", "community", "community_size", "rank"]
@@ -198,10 +201,12 @@ def edges_table(g: nx.Graph, scope: str) -> pd.DataFrame:
     return out.sort_values(["ochiai", "_a", "_b"], ascending=[False, True, True]).drop(columns=["_a", "_b"])
 
 
-def coword_tables(tokens: pd.DataFrame, order: list[str], params: Params) -> tuple[dict[str, pd.DataFrame], nx.Graph]:
+def coword_tables(tokens: pd.DataFrame, order: list[str], params: Params,
+                  with_names: bool = False) -> tuple[dict[str, pd.DataFrame], nx.Graph]:
     """coword_nodes.csv and coword_edges.csv for every scope (all, then each source in `order`
-    with at least `min_measures` measures), and the overall graph."""
-    lists = [t.split(" ") if t else [] for t in tokens["tokens"].fillna("")]
+    with at least `min_measures` measures), and the overall graph; the names (`tokens.csv`'s
+    `names` column) are left out unless `with_names`."""
+    lists = token_lists(tokens if with_names else without_names(tokens))
     overall = network(lists, params.top_terms, params.min_df, params.min_cooccurrence, params)
     nodes, edges = [nodes_table(overall, ALL)], [edges_table(overall, ALL)]
     by_source = tokens["source_id"].to_numpy()

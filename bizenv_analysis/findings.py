@@ -56,6 +56,7 @@ class Evidence:
     instruments: pd.DataFrame | None = None  # instruments.csv rows (measure_id, instrument_id, primary)
     instrument_gold: pd.DataFrame | None = None  # coder A's instrument rows, same columns
     instrument_types: dict[str, str] = field(default_factory=dict)  # instrument_id → type_id
+    tfidf_with_names: spmatrix | None = None  # `tfidf` with the names kept (tfidf leaves them out)
 
 
 @dataclass(frozen=True)

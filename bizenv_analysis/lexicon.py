@@ -31,7 +31,8 @@ What the stages receive: `Lexicon.chrome` (clean), `.grammar` (measures), `.poli
 `.stopwords` (or `.tokenizer()`; tokens), `.codebook` (themes; `.codebook_with(rules, params)` for an
 older rule set), `.instruments`, `.pmc_variables` and `.pmc_params` (instruments, PMC), `.topics`,
 `.topic_labels`, `.cues`, `.time_classes` (targets), `.learning` (references), `.coword` (co-word
-network), `.formula_params`, `.formula_patterns`, `.national`, `.generic` and `.place_aliases` (formulas), and
+network), `.formula_params`, `.formula_patterns`, `.national`, `.generic` and `.place_aliases` (formulas),
+`.names` (the names set aside from vocabulary comparisons; `.gazetteer(places)` adds a corpus's places), and
 `.overridden(folder, names)` for a folder of older rule files (extractor_check).
 `.files[name]` (path and origin), `.path(name)`, `.origin(name)`, `.own()`, `.ignored` (files of the
 corpus's lexicon/ that are none of `FILES`) and `.summary()` say which files were used.
@@ -49,7 +50,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import clean, coword, formulas, measures, references, targets, themes, tokens
+from . import clean, coword, formulas, measures, names, references, targets, themes, tokens
 from .errors import BuildError
 from .paths import DATA, LEXICON
 
@@ -64,7 +65,7 @@ FILES = ("chrome.csv", "segmentation.csv", "policy_terms.txt", "stopwords.txt", 
          "theme_rules.csv", "theme_params.csv", "target_topics.csv", "target_cues.csv", "time_classes.csv",
          "learning.csv", "instruments.csv", "instrument_rules.csv", "instrument_params.csv", "pmc_variables.csv",
          "pmc_params.csv", "coword_params.csv", "formula_params.csv", "formula_patterns.csv",
-         "national_formulas.csv", "generic_terms.csv", "place_aliases.csv")
+         "national_formulas.csv", "generic_terms.csv", "place_aliases.csv", "names.csv")
 OWN, BUNDLED = "own", "bundled"
 
 
@@ -184,6 +185,8 @@ SPECS: dict[str, CsvSpec] = {
     "generic_terms.csv": CsvSpec(("term",), ("note",), ("term",), unique=("term",), min_rows=0),
     "place_aliases.csv": CsvSpec(("alias", "places"), ("note",), ("alias", "places"), unique=("alias",),
                                  min_rows=0),
+    "names.csv": CsvSpec(("term", "action"), ("note",), ("term", "action"), choices={"action": names.ACTIONS},
+                         unique=("term",), min_rows=0),
     "target_topics.csv": CsvSpec(
         ("applies_to", "pattern"), ("note", "label_en"), ("applies_to", "pattern"), ("pattern",),
         why_rows=f"every quantity would concern {targets.OTHER}"),
@@ -623,6 +626,16 @@ def _aliases(f: LexiconFile) -> dict[str, list[str]]:
             for _, row in read_rows(f.path, SPECS[f.name]).rows}
 
 
+def _names(f: LexiconFile) -> names.Names:
+    rows = read_rows(f.path, SPECS[f.name])
+    for line, row in rows.rows:
+        term = row["term"]
+        if term != term.strip() or re.search(r"\s", term) or not re.search(r"[\u3400-\u9fff]", term):
+            raise _problem(f.path, line, f"term {term!r} can never be a term of tokens.csv (it has a space, "
+                           "or no Chinese character)", "write the term as tokens.csv has it, e.g. 广深")
+    return names.Names.from_frame(_full(rows, SPECS[f.name]))
+
+
 def _is_number(text: str) -> bool:
     try:
         return math.isfinite(float(text))
@@ -732,6 +745,7 @@ class Lexicon:
     national: formulas.National  # formulas set by national documents
     generic: formulas.Generic  # terms every place writes: not evidence that one place learnt from another
     place_aliases: dict[str, list[str]]  # 广深 → 广州, 深圳
+    names: names.Names  # names.csv: terms that are names, and words kept although jieba tags them names
     ignored: tuple[str, ...] = ()  # files in the corpus's lexicon/ that are none of `FILES` (a typo?)
 
     @classmethod
@@ -763,7 +777,7 @@ class Lexicon:
                    coword=_coword(f["coword_params.csv"]), formula_params=_formula_params(f["formula_params.csv"]),
                    formula_patterns=_formula_patterns(f["formula_patterns.csv"]),
                    national=_national(f["national_formulas.csv"]), generic=_generic(f["generic_terms.csv"]),
-                   place_aliases=_aliases(f["place_aliases.csv"]))
+                   place_aliases=_aliases(f["place_aliases.csv"]), names=_names(f["names.csv"]))
 
     def path(self, name: str) -> Path:
         """The path in use for a lexicon file."""
@@ -790,6 +804,12 @@ class Lexicon:
         """A policy-aware tokenizer with this lexicon's terms and stopwords."""
         return tokens.PolicyTokenizer(self.policy_terms, self.stopwords, hmm=hmm)
 
+    def gazetteer(self, places: Iterable[str]) -> names.Names:
+        """`names` with the gazetteer of a corpus whose documents lie in `places` (the `place` and
+        `province` cells of its sources.csv), this lexicon's place aliases and learning places."""
+        learnt = [p.pattern for p, _ in self.learning.places]
+        return self.names.with_gazetteer(names.gazetteer(places, self.place_aliases, learnt))
+
     def codebook_with(self, rules: Path, params: Path | None = None) -> themes.Codebook:
         """This codebook's themes with other rules (and parameters: these by default), checked the same way."""
         return read_codebook(self.files["themes.csv"], rules, params or self.path("theme_params.csv"),
@@ -812,7 +832,7 @@ class Lexicon:
                  "formula_params.csv": ("formula_params", _formula_params),
                  "formula_patterns.csv": ("formula_patterns", _formula_patterns),
                  "national_formulas.csv": ("national", _national), "generic_terms.csv": ("generic", _generic),
-                 "place_aliases.csv": ("place_aliases", _aliases)}
+                 "place_aliases.csv": ("place_aliases", _aliases), "names.csv": ("names", _names)}
         for name, (attr, parse) in parts.items():
             if name in swap:
                 changes[attr] = parse(f[name])

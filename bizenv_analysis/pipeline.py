@@ -125,11 +125,17 @@ def build(data_dir: Path | str = DATA, out_dir: Path | str | None = None,
         # Paragraph documents are compared like the others, so no document drops out unseen.
         analysed = table[table["kind"].isin(measures.ANALYSED_KINDS)].reset_index(drop=True)
         tokenizer = tokens.PolicyTokenizer(lex.policy_terms, lex.stopwords)
-        toks = tokens.tokens_table(analysed, tokenizer, jobs)
+        names = lex.gazetteer(r.meta.get(col, "") for r in raws for col in ("place", "province"))
+        toks = tokens.tokens_table(analysed, tokenizer, jobs, names)
         lists = tokens.token_lists(toks)
         tfidf = clusters.fit_tfidf(lists)
+        # The similarity of sources compares vocabularies, so it reads the terms without names
+        # (a document's own place name would decide it); the clusters keep them (see README).
+        named = set().union(*(n.split() for n in toks["names"]))
+        tfidf_compared = clusters.fit_tfidf(tokens.token_lists(tokens.without_names(toks)))
         stage("tokens", f"[4/9] tokens    {int(toks['n_tokens'].sum()):,} terms in {len(toks)} measures "
-             f"({len(set().union(*lists)):,} distinct)")
+             f"({len(set().union(*lists)):,} distinct; {len(named):,} of them names, left out of vocabulary "
+             "comparisons)")
 
         sel = clusters.select_k(tfidf, jobs)
         stage("k_selection", None)
@@ -169,7 +175,7 @@ def build(data_dir: Path | str = DATA, out_dir: Path | str | None = None,
 
         present = set(analysed["source_id"])
         order = [s for s in tables.source_order(docs) if s in present]
-        compared = compare_sources(analysed, toks, coded, codebook, docs, order, tfidf)
+        compared = compare_sources(analysed, toks, coded, codebook, docs, order, tfidf_compared)
         compared["instrument_grid.csv"] = instruments.grid(levers, coded, analysed, lex.instruments, codebook, order)
         compared["type_profiles.csv"] = instruments.type_shares(levers, analysed, lex.instruments, order,
                                                                 n_resamples=inference.N_RESAMPLES)
@@ -202,7 +208,8 @@ def build(data_dir: Path | str = DATA, out_dir: Path | str | None = None,
         stage("networks", networks_summary(compared))
 
         evidence = findings.Evidence(
-            measures=analysed, themes=coded, theme_ids=codebook.theme_ids, tfidf=tfidf.matrix, documents=docs,
+            measures=analysed, themes=coded, theme_ids=codebook.theme_ids, tfidf=tfidf_compared.matrix,
+            tfidf_with_names=tfidf.matrix, documents=docs,
             targets=compared["targets.csv"], references=compared["references.csv"], order=order,
             gold=gold_themes(vdir), validation=extra.get("validation_summary.csv"), instruments=levers,
             instrument_gold=gold_instruments(vdir), instrument_types=lex.instruments.groups)
@@ -288,7 +295,10 @@ def structure_summary(structure: pd.DataFrame) -> str:
 def compare_sources(analysed: pd.DataFrame, toks: pd.DataFrame, coded: pd.DataFrame,
                     codebook: themes.Codebook, docs: pd.DataFrame, order: list[str],
                     model: clusters.TfidfModel) -> dict[str, pd.DataFrame]:
-    """Stage 7: the comparison tables across sources, each share with its intervals and tests."""
+    """Stage 7: the comparison tables across sources, each share with its intervals and tests.
+
+    `model` is the TF-IDF of the measures' terms without names (`tokens.without_names`); keyness
+    leaves the names out of `toks` itself."""
     n = inference.N_RESAMPLES
     profiles = compare.theme_shares(coded, analysed, codebook.themes, order, n_resamples=n)
     groups = compare.group_shares(coded, analysed, codebook.themes, order, n_resamples=n)

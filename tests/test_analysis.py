@@ -45,7 +45,7 @@ def test_stopwords_numbers_units_and_punctuation_never_become_terms(tokenizer):
 
 def test_tokens_table_schema(built):
     toks = built["tokens"]
-    assert list(toks.columns) == ["measure_id", "source_id", "n_tokens", "tokens"]
+    assert list(toks.columns) == ["measure_id", "source_id", "n_tokens", "tokens", "names"]
     assert len(toks) == 121 and (toks["n_tokens"] > 0).all()  # the 109 + 12 items of test_measures.EXPECTED
 
 

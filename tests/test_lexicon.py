@@ -42,6 +42,10 @@ def test_every_lexicon_file_is_described():
     ("national_formulas.csv", r"## national_formulas\.csv: formulas set nationally \((\d+) formulas\)", len),
     ("generic_terms.csv", r"## generic_terms\.csv: generic terms \((\d+) terms\)", len),
     ("place_aliases.csv", r"## place_aliases\.csv: names for several places \((\d+) aliases\)", len),
+    ("names.csv", r"## names\.csv: names set aside from vocabulary comparisons \((\d+) names",
+     lambda df: (df["action"] == "name").sum()),
+    ("names.csv", r"## names\.csv: names set aside from vocabulary comparisons \(\d+ names, (\d+) kept\)",
+     lambda df: (df["action"] == "keep").sum()),
 ])
 def test_readme_counts_match_the_files(file, heading, count):
     stated = re.search(heading, README)

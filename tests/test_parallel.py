@@ -12,6 +12,7 @@ from corpora import make_corpus
 
 from bizenv_analysis import clean, themes, tokens, workers
 from bizenv_analysis.__main__ import main
+from bizenv_analysis.lexicon import Lexicon
 from bizenv_analysis.paths import DATA, LEXICON, ROOT
 from bizenv_analysis.pipeline import build
 from bizenv_analysis.sources import load_raw_documents
@@ -53,6 +54,9 @@ def test_parallel_clean_tokens_and_themes_equal_serial(monkeypatch, measures):
     assert workers.map_ordered(partial(clean.clean_document, rules=rules), raws, jobs=2) == serial
     tk = tokens.PolicyTokenizer()
     assert tokens.tokens_table(measures, tk, jobs=2).equals(tokens.tokens_table(measures, tk, jobs=1))
+    names = Lexicon.load().gazetteer(["广州市天河区"])  # the part-of-speech tagger runs in the workers too
+    tagged = tokens.tokens_table(measures, tk, jobs=1, names=names)
+    assert tokens.tokens_table(measures, tk, jobs=2, names=names).equals(tagged) and tagged["names"].str.len().sum()
     cb = themes.load_codebook(LEXICON)
     assert themes.code_measures(measures, cb, jobs=2).equals(themes.code_measures(measures, cb, jobs=1))
 
