@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
-from math import exp, lgamma, log
 
 import numpy as np
 import pandas as pd
 from scipy.cluster.hierarchy import leaves_list, linkage
 from scipy.sparse import coo_matrix, spmatrix
 from scipy.spatial.distance import squareform
-from scipy.stats import chi2, chi2_contingency
+from scipy.stats import chi2
 from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 
 from . import inference
@@ -29,35 +28,40 @@ MIN_YEARS = 2  # change over time needs documents from at least two years
 COLUMNS = {
     "keyness.csv": ["source_id", "term", "n_source", "n_rest", "g2", "log_ratio", "p_value", "q_value"],
     "similarity.csv": ["basis", "source_a", "source_b", "similarity"],
-    "similarity_tests.csv": ["basis", "source_a", "source_b", "n_a", "n_b", "observed", "null_mean",
-                             "null_low", "null_high", "p_value", "q_value"],
+    "similarity_tests.csv": ["basis", "source_a", "source_b", "n_a", "n_b", "unit", "n_units_a", "n_units_b",
+                             "observed", "null_mean", "null_low", "null_high", "p_value", "q_value"],
     "group_trend.csv": ["group_id", "year", "source_id", "n_measures", "share", "primary_share"],
 }
 
 
 DENSE_CELLS = 4_000_000  # groups × features up to which group sums are a dense array
 MAX_PAIR_SOURCES = 30  # similarity is tested pair by pair up to this many sources (435 pairs)
+UNIT = "heading"  # the unit the comparisons between sources resample and shuffle (`inference.units_of`)
 
 
 class CompareWarning(UserWarning):
     """A comparison was skipped because the corpus is too small for it."""
 
 
-def comparison_gap(source_ids: Sequence[str]) -> str | None:
-    """Why the sources cannot be compared (one source, too few measures), or None if they can.
+def comparison_gap(source_ids: Sequence[str], units: Sequence[str] | None = None) -> str | None:
+    """Why the sources cannot be compared (one source, too few units), or None if they can.
 
-    The rule: at least two sources, and at least `MIN_SPLITS` distinct ways to split the measures
-    among them (n! / (n_1! ⋯ n_k!)). With S splits the smallest permutation p is 1/S one-sided and
-    2/S two-sided, so with at least 41 a two-sided test can reach p < 0.05.
+    The rule: at least two sources, and at least `MIN_SPLITS` distinct ways to split the units
+    (headings, or measures when `units` is None) among them, each source keeping its number of
+    units (n! / (n_1! ⋯ n_k!)). With S splits the smallest permutation p is 1/S one-sided and 2/S
+    two-sided, so with at least 41 a two-sided test can reach p < 0.05.
     """
-    counts = pd.Series(list(source_ids), dtype=object).value_counts()
+    ids = np.asarray(list(source_ids), dtype=object)
+    counts = pd.Series(ids, dtype=object).value_counts()
     if len(counts) < 2:
         return f"{len(counts)} source: comparisons between sources need at least 2"
-    n = int(counts.sum())
-    log_splits = lgamma(n + 1) - sum(lgamma(int(c) + 1) for c in counts)
-    if log_splits < log(MIN_SPLITS):
-        return (f"{n} measures in {len(counts)} sources can be split among them in only "
-                f"{round(exp(log_splits))} ways, too few for a two-sided permutation test to reach p < 0.05 "
+    what = "measures" if units is None else "headings (the unit that is shuffled)"
+    per = ids if units is None else inference.unit_labels(ids, np.asarray(list(units), dtype=object))[0]
+    n = len(per)
+    splits = inference.unit_splits(per)
+    if splits < MIN_SPLITS:
+        return (f"{n} {what} in {len(counts)} sources can be split among them in only "
+                f"{round(splits)} ways, too few for a two-sided permutation test to reach p < 0.05 "
                 f"(needs {MIN_SPLITS})")
     return None
 
@@ -97,7 +101,7 @@ def _shares(y: np.ndarray, y_primary: np.ndarray, cats: list[str], measures: pd.
     if n_resamples:
         tests = share_tests(y, cats, measures, order, category=category, n_resamples=n_resamples)
         out = out.merge(tests.drop(columns=["n_measures", "n_addressing", "share"]), on=["source_id", category])
-        first = ["source_id", category, "n_measures", "n_units", "n_addressing", "share"]
+        first = ["source_id", category, "n_measures", "unit", "n_units", "n_addressing", "share"]
         out = out[first + [c for c in tests.columns if c not in first] +
                   ["n_primary", "primary_share", "primary_low", "primary_high"]]
     return round_stats(out)
@@ -245,11 +249,12 @@ def share_tests(y: np.ndarray, categories: list[str], measures: pd.DataFrame, or
 
     `y` is the measure × category indicator (rows as `measures`); the share is Σy·w / Σw (w = 1:
     share of measures; w = characters / 1,000: measures addressing it per 1,000 characters).
-    Columns: n_measures, n_units (headings resampled), n_addressing, share, share_low/high (Wilson,
-    only for shares of measures), boot_low/high (units resampled), rest_share, diff (share − rest),
-    diff_low/high (units resampled within every source: `inference.source_differences`), p_value
-    (measures reshuffled between sources, sizes kept, two-sided) and q_value (Benjamini–Hochberg
-    over every cell of the table).
+    Columns: n_measures, unit (what is resampled and shuffled: the heading), n_units, n_addressing,
+    share, share_low/high (Wilson, only for shares of measures), boot_low/high (units resampled),
+    rest_share, diff (share − rest), diff_low/high (units resampled within every source:
+    `inference.source_differences`), p_value (whole headings reshuffled between sources, each
+    source's number of headings kept, two-sided; NaN where the headings are too few for any
+    shuffle to reach p < 0.05) and q_value (Benjamini–Hochberg over every cell of the table).
     `intervals=False` skips the bootstraps (the sensitivity analysis needs only the tests).
     """
     src = measures["source_id"].to_numpy()
@@ -266,12 +271,14 @@ def share_tests(y: np.ndarray, categories: list[str], measures: pd.DataFrame, or
         rest = (num.sum(axis=0) - num) / np.where(den.sum() - den > 0, den.sum() - den, np.nan)
         return (num / den - rest).ravel()
 
-    # One set of shuffles tests every cell: each cell's p is a valid permutation p on its own.
-    test = (inference.permutation(codes, diffs, n_resamples=n_resamples) if len(order) > 1 else None)
+    # One set of shuffles tests every cell: each cell's p is a valid permutation p on its own. The
+    # shuffled unit is the heading, the unit the intervals resample.
+    testable = len(order) > 1 and comparison_gap(src, units) is None
+    test = inference.permutation(codes, diffs, n_resamples=n_resamples, units=units) if testable else None
     nan = np.full(len(categories), np.nan)
     # Every source's difference from the rest from one bootstrap, units resampled within each source.
     dlow, dhigh = (inference.source_differences(y, units, codes, len(order), weights=w, n_resamples=n_resamples)
-                   if intervals and test is not None else (np.full((len(order), len(categories)), np.nan),) * 2)
+                   if intervals and len(order) > 1 else (np.full((len(order), len(categories)), np.nan),) * 2)
     rows = []
     for i, sid in enumerate(order):
         g = src == sid
@@ -283,15 +290,17 @@ def share_tests(y: np.ndarray, categories: list[str], measures: pd.DataFrame, or
             col = y[:, j]
             share = float((col[g] * w[g]).sum() / w[g].sum())
             lo, hi = inference.wilson(int(col[g].sum()), int(g.sum())) if weights is None else (np.nan, np.nan)
-            row = {"source_id": sid, category: cat, "n_measures": int(g.sum()), "n_units": len(set(units[g])),
+            row = {"source_id": sid, category: cat, "n_measures": int(g.sum()), "unit": UNIT,
+                   "n_units": len(set(units[g])),
                    "n_addressing": int(col[g].sum()), "share": share, "share_low": lo, "share_high": hi,
                    "boot_low": float(boot[0][j]), "boot_high": float(boot[1][j]), "rest_share": np.nan,
                    "diff": np.nan, "diff_low": np.nan, "diff_high": np.nan, "p_value": np.nan}
-            if test is not None:
+            if len(order) > 1:
                 rest = float((col[~g] * w[~g]).sum() / w[~g].sum())
                 row.update(rest_share=rest, diff=share - rest, diff_low=float(dlow[i, j]),
-                           diff_high=float(dhigh[i, j]),
-                           p_value=float(test.p_value[i * len(categories) + j]) if col.any() else 1.0)
+                           diff_high=float(dhigh[i, j]))
+                if test is not None:
+                    row["p_value"] = float(test.p_value[i * len(categories) + j]) if col.any() else 1.0
             rows.append(row)
     out = pd.DataFrame(rows)
     out["q_value"] = inference.bh(out["p_value"])
@@ -367,16 +376,18 @@ def _unit_rows(profiles: np.ndarray) -> np.ndarray:
 
 
 def similarity_tests(bases: dict[str, np.ndarray | spmatrix], sources: np.ndarray, order: list[str],
-                     n_resamples: int = inference.N_RESAMPLES) -> pd.DataFrame:
+                     n_resamples: int = inference.N_RESAMPLES, units: np.ndarray | None = None) -> pd.DataFrame:
     """Is each pair of sources (and are all, on average) less alike than random splits?
 
     For each basis (a measure × feature matrix: TF-IDF rows, theme indicators), a source's
-    profile is the mean row of its measures and similarity the cosine of two profiles. Measures
-    are reshuffled between sources, sizes kept; each similarity is compared with its own null
-    (`alternative = less`: a small similarity is the evidence that two sources differ). Rows per
-    basis: first one with source_a = source_b = "all" (the mean similarity over all pairs; n_a =
-    n_b = every measure; no q), then one per pair; columns: observed, null_mean, null_low/high
-    (central 95% of the null), p_value, q_value (BH over the pairs of a basis), n_a, n_b. Above
+    profile is the mean row of its measures and similarity the cosine of two profiles. Whole
+    `units` (headings; single measures when None) are reshuffled between sources, each source's
+    number of units kept; each similarity is compared with its own null (`alternative = less`: a
+    small similarity is the evidence that two sources differ). Rows per basis: first one with
+    source_a = source_b = "all" (the mean similarity over all pairs; n_a = n_b = every measure; no
+    q), then one per pair; columns: n_a, n_b (measures), unit, n_units_a, n_units_b, observed,
+    null_mean, null_low/high (central 95% of the null), p_value, q_value (BH over the pairs of a
+    basis). Where the units are too few for any shuffle to reach p < 0.05 the p-values are NaN. Above
     MAX_PAIR_SOURCES sources only the mean is tested (a CompareWarning says so): the pairs grow
     with the square of the sources, and so would the null's memory.
     """
@@ -389,7 +400,10 @@ def similarity_tests(bases: dict[str, np.ndarray | spmatrix], sources: np.ndarra
     pairs = [(a, b) for i, a in enumerate(order) for b in order[i + 1:]] if by_pair else []
     iu = np.triu_indices(len(order), k=1)
     sizes = pd.Series(sources).value_counts()
+    per_unit = pd.Series(sources if units is None else inference.unit_labels(sources, units)[0]).value_counts()
+    unit = "measure" if units is None else UNIT
     codes = pd.Categorical(sources, categories=order).codes.astype(np.int64)
+    testable = len(order) >= 2 and not inference.too_few_units(sources, units, alternative="less")
     rows = []
     for basis, matrix in bases.items():
         sums = _GroupSums(matrix)
@@ -402,40 +416,49 @@ def similarity_tests(bases: dict[str, np.ndarray | spmatrix], sources: np.ndarra
 
         if len(order) < 2:
             continue
-        test = inference.permutation(codes, stat, n_resamples=n_resamples, alternative="less")
-        # One statistic (the mean only) comes back as scalars: read everything as arrays.
-        observed, p_value = np.atleast_1d(test.statistic), np.atleast_1d(test.p_value)
-        lo, hi = map(np.atleast_1d, test.null_range())
-        null_mean = np.atleast_1d(test.null.mean(axis=0))
+        if testable:
+            test = inference.permutation(codes, stat, n_resamples=n_resamples, alternative="less", units=units)
+            # One statistic (the mean only) comes back as scalars: read everything as arrays.
+            observed, p_value = np.atleast_1d(test.statistic), np.atleast_1d(test.p_value)
+            lo, hi = map(np.atleast_1d, test.null_range())
+            null_mean = np.atleast_1d(test.null.mean(axis=0))
+        else:  # too few units for a test: the similarities, with no null
+            observed = np.atleast_1d(stat(codes))
+            p_value = lo = hi = null_mean = np.full(len(observed), np.nan)
         q = np.concatenate([[np.nan], inference.bh(p_value[1:])])
         for k, (a, b) in enumerate([(RESERVED_ID, RESERVED_ID), *pairs]):
             rows.append({"basis": basis, "source_a": a, "source_b": b,
                          "n_a": int(len(sources) if a == RESERVED_ID else sizes[a]),
-                         "n_b": int(len(sources) if b == RESERVED_ID else sizes[b]),
+                         "n_b": int(len(sources) if b == RESERVED_ID else sizes[b]), "unit": unit,
+                         "n_units_a": int(per_unit.sum() if a == RESERVED_ID else per_unit[a]),
+                         "n_units_b": int(per_unit.sum() if b == RESERVED_ID else per_unit[b]),
                          "observed": observed[k], "null_mean": null_mean[k], "null_low": lo[k],
                          "null_high": hi[k], "p_value": p_value[k], "q_value": q[k]})
-    return round_stats(pd.DataFrame(rows))
+    return round_stats(pd.DataFrame(rows, columns=COLUMNS["similarity_tests.csv"]))
 
 
-def mix_test(categories: np.ndarray, sources: np.ndarray, n_resamples: int = inference.N_RESAMPLES
-             ) -> inference.Permutation:
+def mix_test(categories: np.ndarray, sources: np.ndarray, n_resamples: int = inference.N_RESAMPLES,
+             units: np.ndarray | None = None) -> inference.Permutation:
     """Does the mix of categories (primary themes, has a commitment …) differ between sources?
 
     The χ² of the source × category table is only the yardstick: most cells expect fewer than
-    five measures, so its p-value comes from reshuffling measures between sources, not from χ².
-    Reshuffling keeps both margins, so the expected counts are fixed and each shuffle's χ² is
-    Σ observed² / expected − n (equal to `scipy.stats.chi2_contingency`'s, which a test checks).
+    five measures, so its p-value comes from reshuffling between sources, not from χ². With
+    `units` whole units (headings) are reshuffled, so a source's number of measures, and with it
+    the expected counts, change from shuffle to shuffle: each shuffle's χ² is computed from its
+    own margins (equal to `scipy.stats.chi2_contingency`'s, which a test checks). Without units
+    single measures are reshuffled.
     """
     src, n_src = pd.factorize(sources)[0], len(set(sources))
     cat, n_cat = pd.factorize(categories)[0], len(set(categories))
-    observed = np.bincount(src * n_cat + cat, minlength=n_src * n_cat).reshape(n_src, n_cat)
-    expected = chi2_contingency(observed, correction=False).expected_freq
+    col_total = np.bincount(cat, minlength=n_cat).astype(float)
 
     def stat(labels: np.ndarray) -> float:
         table = np.bincount(labels * n_cat + cat, minlength=n_src * n_cat).reshape(n_src, n_cat)
-        return float((table ** 2 / expected).sum() - len(labels))
+        expected = np.outer(table.sum(axis=1), col_total) / len(labels)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return float(np.nansum(np.where(expected > 0, (table - expected) ** 2 / expected, 0.0)))
 
-    return inference.permutation(src, stat, n_resamples=n_resamples, alternative="greater")
+    return inference.permutation(src, stat, n_resamples=n_resamples, alternative="greater", units=units)
 
 
 def leaders(primary: pd.DataFrame, order: list[str]) -> pd.DataFrame:

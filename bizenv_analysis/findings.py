@@ -4,8 +4,22 @@ Each finding is a function of a `View` (which measures, which theme coding, whic
 returning a `Result`. The build evaluates every finding on the data as built (`baseline`) and
 on each alternative of `VARIANTS` that applies to it, and writes `findings.csv` (one row per
 finding: statements in English and Chinese generated from the numbers, statistic, value,
-interval, p, test, n, supported, survives_sensitivity) and `sensitivity.csv` (one row per
-finding × variant). A finding whose test fails is kept and stated as not supported.
+interval, p, test, unit and number of units, n, supported, survives_sensitivity) and
+`sensitivity.csv` (one row per finding × variant). A finding whose test fails is kept and
+stated as not supported.
+
+Three rules of design hold for every finding:
+- One unit per comparison: tests shuffle, and intervals resample, the same unit — the heading
+  (section, else chapter; a case) that groups measures (`inference.units_of`), never single
+  measures, which share their heading's wording. A finding whose units are too few for any
+  shuffle to reach `ALPHA` says so and is not tested.
+- Like with like: sources are compared within one family of genres — policy documents (plans,
+  opinions, regulations) set out what will be done, reports and case collections say what was
+  done — by default the policy documents; the other family is described, not tested against
+  them (`all_genres` pools them as a sensitivity row). Safeguard items (组织保障) are out of the
+  comparisons by default (`with_safeguards` keeps them); general parts never enter them.
+- Vocabulary without names: person, place and organisation names are left out of the
+  vocabulary's TF-IDF by default (`with_names` keeps them).
 """
 
 from __future__ import annotations
@@ -19,23 +33,28 @@ from scipy import stats
 from scipy.sparse import spmatrix
 
 from . import compare, inference
-from .targets import processing_commitments
+from .targets import calendar_days, processing_commitments
 
 ALPHA = 0.05
 # Genres that report what was done rather than set out what will be done.
 REPORT_GENRES = ("news_report", "case_collection")
+POLICY, REPORT = "policy", "report"
+FAMILY_NAMES = {POLICY: ("policy documents", "政策文件"), REPORT: ("reports and case collections", "报道和案例集")}
 VARIANTS = {
-    "baseline": "as built: the rule-based coder's multi-label themes, every measure and safeguard",
+    "baseline": "as built: policy documents only, without safeguard items, the rule-based coder's multi-label "
+                "themes, names out of the vocabulary",
     "hand_coded": "the hand-coded themes (and instruments) of data/validation instead of the coder's",
-    "no_safeguards": "without safeguard items (组织保障 chapters)",
+    "with_safeguards": "safeguard items (组织保障 chapters) kept",
     "primary_only": "primary theme only instead of multi-label",
     "per_1000_chars": "measures addressing a theme per 1,000 characters instead of per measure",
-    "policy_documents_only": "policy documents only (without the news report and the case collection)",
+    "all_genres": "every genre pooled: the news report and the case collection compared with the plans",
+    "with_names": "person, place and organisation names kept in the vocabulary",
 }
 FINDING_COLUMNS = ["finding_id", "statement_en", "statement_zh", "statistic", "value", "interval_low",
-                   "interval_high", "interval_type", "p_value", "test", "n", "supported",
+                   "interval_high", "interval_type", "p_value", "test", "unit", "n_units", "n", "supported",
                    "survives_sensitivity", "sensitivity_note"]
-SENSITIVITY_COLUMNS = ["finding_id", "variant", "n", "value", "p_value", "supported", "same_as_baseline"]
+SENSITIVITY_COLUMNS = ["finding_id", "variant", "unit", "n_units", "n", "value", "p_value", "supported",
+                       "same_as_baseline"]
 
 
 @dataclass(frozen=True)
@@ -45,7 +64,7 @@ class Evidence:
     measures: pd.DataFrame  # analysed measures (measure_id, source_id, kind, chapter, section, n_chars)
     themes: pd.DataFrame  # coder's themes.csv rows
     theme_ids: list[str]
-    tfidf: spmatrix  # one row per measure, in `measures` order
+    tfidf: spmatrix  # one row per measure, in `measures` order (names left out)
     documents: pd.DataFrame
     targets: pd.DataFrame
     references: pd.DataFrame
@@ -56,7 +75,7 @@ class Evidence:
     instruments: pd.DataFrame | None = None  # instruments.csv rows (measure_id, instrument_id, primary)
     instrument_gold: pd.DataFrame | None = None  # coder A's instrument rows, same columns
     instrument_types: dict[str, str] = field(default_factory=dict)  # instrument_id → type_id
-    tfidf_with_names: spmatrix | None = None  # `tfidf` with the names kept (tfidf leaves them out)
+    tfidf_with_names: spmatrix | None = None  # as `tfidf`, names kept (the with_names variant)
 
 
 @dataclass(frozen=True)
@@ -68,6 +87,8 @@ class View:
     themes: pd.DataFrame
     primary_only: bool = False
     weights: np.ndarray | None = None  # per measure in `rows`; None = each measure counts 1
+    family: str = POLICY  # the family of genres compared ("" = every genre pooled)
+    names: bool = False  # the vocabulary keeps names
 
 
 @dataclass(frozen=True)
@@ -84,26 +105,51 @@ class Result:
     interval_type: str = ""
     en: str = ""
     zh: str = ""
+    unit: str = ""
+    n_units: int = 0
     extra: dict = field(default_factory=dict)
+
+
+def family_of(documents: pd.DataFrame) -> pd.Series:
+    """Each source's family of genres (source_id → "policy" or "report")."""
+    genre = documents.set_index("source_id")["doc_type"].fillna("").astype(str)
+    return genre.isin(REPORT_GENRES).map({True: REPORT, False: POLICY})
+
+
+def compared_family(ev: Evidence) -> str:
+    """The family whose sources are compared: the policy documents when two or more of them have
+    measures, else the reports, else "" (every genre pooled: too few of either to compare)."""
+    fam = ev.measures["source_id"].map(family_of(ev.documents))
+    for f in (POLICY, REPORT):
+        if ev.measures.loc[fam == f, "source_id"].nunique() >= 2:
+            return f
+    return ""
 
 
 def views(ev: Evidence) -> dict[str, View | None]:
     """Every variant's view; None where the corpus cannot give it (no hand coding, one genre…)."""
     m = ev.measures.reset_index(drop=True)
-    allrows = np.arange(len(m))
-    genre = m["source_id"].map(ev.documents.set_index("source_id")["doc_type"]).fillna("")
-    out: dict[str, View | None] = {"baseline": View("baseline", allrows, ev.themes)}
+    base_family = compared_family(ev)
+    fam = m["source_id"].map(family_of(ev.documents)).fillna(POLICY)
+    in_family = (fam == base_family).to_numpy() if base_family else np.ones(len(m), bool)
+    measure = (m["kind"] != "safeguard").to_numpy()
+    base = np.flatnonzero(in_family & measure)
+
+    def view(name: str, rows: np.ndarray, **kw: object) -> View | None:
+        return View(name, rows, kw.pop("themes", ev.themes), family=base_family, **kw) if len(rows) else None
+
+    out: dict[str, View | None] = {"baseline": view("baseline", base)}
     gold_ids = set(ev.gold["measure_id"]) if ev.gold is not None else set()
-    coded = np.flatnonzero(m["measure_id"].isin(gold_ids).to_numpy())
-    out["hand_coded"] = View("hand_coded", coded, ev.gold) if len(coded) else None
-    keep = np.flatnonzero((m["kind"] != "safeguard").to_numpy())
-    out["no_safeguards"] = View("no_safeguards", keep, ev.themes) if 0 < len(keep) < len(m) else None
-    out["primary_only"] = View("primary_only", allrows, ev.themes, primary_only=True)
-    out["per_1000_chars"] = View("per_1000_chars", allrows, ev.themes,
-                                 weights=m["n_chars"].to_numpy(dtype=float) / 1000)
-    policy = np.flatnonzero(~genre.isin(REPORT_GENRES).to_numpy())
-    out["policy_documents_only"] = (View("policy_documents_only", policy, ev.themes)
-                                    if 0 < len(policy) < len(m) else None)
+    coded = base[m["measure_id"].iloc[base].isin(gold_ids).to_numpy()]
+    out["hand_coded"] = view("hand_coded", coded, themes=ev.gold) if ev.gold is not None else None
+    with_safeguards = np.flatnonzero(in_family)
+    out["with_safeguards"] = view("with_safeguards", with_safeguards) if len(with_safeguards) > len(base) else None
+    out["primary_only"] = view("primary_only", base, primary_only=True)
+    out["per_1000_chars"] = view("per_1000_chars", base, weights=m["n_chars"].to_numpy(dtype=float)[base] / 1000)
+    pooled = np.flatnonzero(measure)
+    out["all_genres"] = (View("all_genres", pooled, ev.themes, family="")
+                         if len(pooled) > len(base) and m["source_id"].iloc[pooled].nunique() > 1 else None)
+    out["with_names"] = view("with_names", base, names=True) if ev.tfidf_with_names is not None else None
     return out
 
 
@@ -113,104 +159,142 @@ def _measures(ev: Evidence, v: View) -> pd.DataFrame:
     return ev.measures.reset_index(drop=True).iloc[v.rows].reset_index(drop=True)
 
 
-def _order(ev: Evidence, m: pd.DataFrame) -> list[str]:
-    """The sources of `m` in study order; [] when they cannot be compared (`compare.comparison_gap`)."""
-    if compare.comparison_gap(m["source_id"]) is not None:
-        return []
+def _sources(ev: Evidence, m: pd.DataFrame) -> list[str]:
+    """The sources of `m` in study order."""
     present = set(m["source_id"])
     return [s for s in ev.order if s in present]
 
 
+def _scope(ev: Evidence, v: View, m: pd.DataFrame) -> tuple[str, str]:
+    """What is compared, in words (en, zh): "the 3 policy documents" / "the 5 documents (every genre)"."""
+    k = m["source_id"].nunique()
+    if not v.family:
+        return f"the {k} documents (every genre pooled)", f"{k}份文件(各文体合并)"
+    en, zh = FAMILY_NAMES[v.family]
+    return f"the {k} {en}", f"{k}份{zh}"
+
+
+def _units(m: pd.DataFrame) -> tuple[np.ndarray, int]:
+    units = inference.units_of(m)
+    return units, len(set(units))
+
+
+def _untested(ev: Evidence, v: View, m: pd.DataFrame, statistic: str, what_en: str, what_zh: str,
+              alternative: str = "two-sided") -> Result | None:
+    """A Result saying that the headings are too few for the test to reach ALPHA; None when they suffice."""
+    units, n_units = _units(m)
+    if not inference.too_few_units(m["source_id"].to_numpy(), units, ALPHA, alternative):
+        return None
+    splits = inference.unit_splits(m["source_id"].to_numpy(), units)
+    en = (f"Not tested: whether {what_en} cannot be decided here — {n_units} headings of {_scope(ev, v, m)[0]} can be "
+          f"split among them in only {splits:,.0f} ways, too few for any shuffle to reach p < {ALPHA}.")
+    zh = (f"未检验:{what_zh}无法在此判断——{_scope(ev, v, m)[1]}的{n_units}个标题单元只有{splits:,.0f}种分法,"
+          f"任何重排都达不到p < {ALPHA}。")
+    return Result(statistic, float("nan"), len(m), False, test="none: too few units for a permutation test",
+                  en=en, zh=zh, unit=compare.UNIT, n_units=n_units)
+
+
+SHUFFLE = "whole headings reshuffled between sources, each source's number of headings kept"
+
+
 def _similarity(ev: Evidence, v: View, basis: str) -> Result | None:
     m = _measures(ev, v)
-    order = _order(ev, m)
+    order = _sources(ev, m)
     if len(order) < 2:
         return None
+    what = ("the sources' vocabularies differ", "各来源的用词是否不同") if basis == "tfidf" else \
+        ("the sources' theme profiles differ", "各来源的主题结构是否不同")
+    if (no := _untested(ev, v, m, "mean pairwise cosine similarity of source profiles", *what, "less")) is not None:
+        return no
+    units, n_units = _units(m)
     if basis == "tfidf":
-        matrix = ev.tfidf[v.rows]
+        matrix = (ev.tfidf_with_names if v.names and ev.tfidf_with_names is not None else ev.tfidf)[v.rows]
     else:
         matrix = compare.indicator(v.themes, list(m["measure_id"]), ev.theme_ids, primary_only=v.primary_only)
-    res = compare.similarity_tests({basis: matrix}, m["source_id"].to_numpy(), order, ev.n_resamples)
+    res = compare.similarity_tests({basis: matrix}, m["source_id"].to_numpy(), order, ev.n_resamples, units=units)
     top = res.iloc[0]
     pairs = res.iloc[1:]
     differ = pairs[pairs["q_value"] < ALPHA]
     return Result("mean pairwise cosine similarity of source profiles", float(top["observed"]), len(m),
                   bool(top["p_value"] < ALPHA),
-                  test=f"permutation: measures reshuffled between sources, sizes kept, {ev.n_resamples} draws, "
-                       "one-sided (less alike than chance); pairs BH-corrected",
+                  test=f"permutation: {SHUFFLE}, {ev.n_resamples} draws, one-sided (less alike than chance); "
+                       "pairs BH-corrected",
                   p_value=float(top["p_value"]), interval=(float(top["null_low"]), float(top["null_high"])),
-                  interval_type="95% range under the null (random splits)",
+                  interval_type="95% range under the null (headings reshuffled)", unit=compare.UNIT, n_units=n_units,
                   extra={"null_mean": float(top["null_mean"]), "n_sources": len(order), "n_pairs": len(pairs),
                          "pairs_differ": [(r.source_a, r.source_b) for r in differ.itertuples()]})
 
 
 def vocabulary_differs(ev: Evidence, v: View) -> Result | None:
-    """Are the sources' vocabularies (mean TF-IDF rows) less alike than random splits of measures?"""
+    """Are the sources' vocabularies (mean TF-IDF rows, names left out) less alike than random
+    splits of their headings?"""
     if v.name in ("hand_coded", "primary_only", "per_1000_chars"):
         return None  # the vocabulary does not depend on the theme coding or on weights
     r = _similarity(ev, v, "tfidf")
-    if r is None:
-        return None
+    if r is None or not r.test.startswith("permutation"):
+        return r
     x = r.extra
-    if r.supported:
-        en = (f"The sources' vocabularies differ more than random splits of the same measures would make them: "
-              f"mean pairwise TF-IDF cosine {r.value:.2f} against {x['null_mean']:.2f} under the null "
-              f"(95% of shuffles {r.interval[0]:.2f}–{r.interval[1]:.2f}; p = {r.p_value:.3g}; "
-              f"{x['n_sources']} sources, n = {r.n} measures); {len(x['pairs_differ'])} of {x['n_pairs']} pairs "
-              "differ after BH correction.")
-        zh = (f"各来源的用词差异大于随机拆分同一批举措所能产生的差异:来源间TF-IDF平均余弦相似度为{r.value:.2f},"
-              f"随机重排下为{x['null_mean']:.2f}(95%区间{r.interval[0]:.2f}–{r.interval[1]:.2f};p = {r.p_value:.3g};"
-              f"{x['n_sources']}个来源,n = {r.n}条举措);经BH校正,{x['n_pairs']}对中有"
-              f"{len(x['pairs_differ'])}对差异显著。")
-    else:
-        en = (f"The sources' vocabularies are not shown to differ beyond random splits (mean pairwise TF-IDF cosine "
-              f"{r.value:.2f}, null {x['null_mean']:.2f}, p = {r.p_value:.3g}, n = {r.n}).")
-        zh = (f"各来源的用词差异未超出随机拆分的水平(TF-IDF平均余弦相似度{r.value:.2f},随机重排下"
-              f"{x['null_mean']:.2f},p = {r.p_value:.3g},n = {r.n})。")
+    m = _measures(ev, v)
+    who_en, who_zh = _scope(ev, v, m)
+    names_en = "names kept" if v.names else "person, place and organisation names left out"
+    names_zh = "保留人名、地名和机构名" if v.names else "不计人名、地名和机构名"
+    ok = r.supported
+    en = (f"{'The' if ok else 'Not supported: the'} vocabularies of {who_en} ({names_en}) "
+          f"{'differ more than' if ok else 'are not shown to differ beyond what'} random splits of their headings "
+          f"{'would make them' if ok else 'give'}: mean pairwise TF-IDF cosine {r.value:.2f} against "
+          f"{x['null_mean']:.2f} under the null (95% of shuffles {r.interval[0]:.2f}–{r.interval[1]:.2f}; "
+          f"p = {r.p_value:.3g}, one-sided; {r.n_units} headings, n = {r.n} measures); "
+          f"{len(x['pairs_differ'])} of {x['n_pairs']} pairs differ after BH correction.")
+    zh = (f"{'' if ok else '不成立:'}{who_zh}的用词({names_zh}){'差异大于' if ok else '差异未超出'}随机拆分其标题单元"
+          f"{'所能产生的差异' if ok else '的水平'}:来源间TF-IDF平均余弦相似度为{r.value:.2f},随机重排下为"
+          f"{x['null_mean']:.2f}(95%区间{r.interval[0]:.2f}–{r.interval[1]:.2f};单侧p = {r.p_value:.3g};"
+          f"{r.n_units}个标题单元,n = {r.n}条举措);经BH校正,{x['n_pairs']}对中有{len(x['pairs_differ'])}对差异显著。")
     return replace(r, en=en, zh=zh)
 
 
 def theme_profiles_differ(ev: Evidence, v: View) -> Result | None:
-    """Are the sources' theme profiles less alike than random splits of measures?"""
-    if v.name == "per_1000_chars":
-        return None  # cosine ignores each profile's scale: per character equals per measure
+    """Are the sources' theme profiles less alike than random splits of their headings?"""
+    if v.name in ("per_1000_chars", "with_names"):
+        return None  # cosine ignores each profile's scale; names do not enter theme coding
     r = _similarity(ev, v, "themes")
-    if r is None:
-        return None
+    if r is None or not r.test.startswith("permutation"):
+        return r
     x = r.extra
+    who_en, who_zh = _scope(ev, v, _measures(ev, v))
     if r.supported:
-        en = (f"The sources' theme profiles differ more than random splits would make them (mean pairwise cosine "
-              f"{r.value:.2f} against {x['null_mean']:.2f} under the null, p = {r.p_value:.3g}, n = {r.n}).")
-        zh = (f"各来源的主题结构差异大于随机拆分的水平(平均余弦相似度{r.value:.2f},随机重排下{x['null_mean']:.2f},"
-              f"p = {r.p_value:.3g},n = {r.n})。")
+        en = (f"The theme profiles of {who_en} differ more than random splits of their headings would make them "
+              f"(mean pairwise cosine {r.value:.2f} against {x['null_mean']:.2f} under the null, p = {r.p_value:.3g}, "
+              f"one-sided; {r.n_units} headings, n = {r.n}).")
+        zh = (f"{who_zh}的主题结构差异大于随机拆分其标题单元的水平(平均余弦相似度{r.value:.2f},随机重排下"
+              f"{x['null_mean']:.2f},单侧p = {r.p_value:.3g};{r.n_units}个标题单元,n = {r.n})。")
     else:
-        en = (f"Not supported: the sources' theme profiles are not shown to differ. Their mean pairwise cosine "
-              f"({r.value:.2f}) is within what random splits of the same measures give ({r.interval[0]:.2f}–"
-              f"{r.interval[1]:.2f}, mean {x['null_mean']:.2f}; p = {r.p_value:.3g}, n = {r.n}). The earlier claim "
-              "'same reforms, different words' compared two differently built cosines; only its second half "
-              "(different words) survives a test.")
-        zh = (f"不成立:各来源的主题结构差异未得到证实。来源间平均余弦相似度({r.value:.2f})落在随机拆分同一批举措的"
-              f"范围内({r.interval[0]:.2f}–{r.interval[1]:.2f},均值{x['null_mean']:.2f};p = {r.p_value:.3g},"
-              f"n = {r.n})。此前“改革相同、用词不同”的说法比较的是两种构造不同的余弦值,经检验只有“用词不同”成立。")
+        en = (f"Not supported: the theme profiles of {who_en} are not shown to differ. Their mean pairwise cosine "
+              f"({r.value:.2f}) is within what random splits of their headings give ({r.interval[0]:.2f}–"
+              f"{r.interval[1]:.2f}, mean {x['null_mean']:.2f}; p = {r.p_value:.3g}, one-sided; {r.n_units} headings, "
+              f"n = {r.n}).")
+        zh = (f"不成立:{who_zh}的主题结构差异未得到证实。来源间平均余弦相似度({r.value:.2f})落在随机拆分其标题单元的"
+              f"范围内({r.interval[0]:.2f}–{r.interval[1]:.2f},均值{x['null_mean']:.2f};单侧p = {r.p_value:.3g};"
+              f"{r.n_units}个标题单元,n = {r.n})。")
     return replace(r, en=en, zh=zh)
-
-
-def _cells(ev: Evidence, v: View) -> tuple[pd.DataFrame, pd.DataFrame] | None:
-    m = _measures(ev, v)
-    order = _order(ev, m)
-    if len(order) < 2:
-        return None
-    y = compare.indicator(v.themes, list(m["measure_id"]), ev.theme_ids, primary_only=v.primary_only)
-    return compare.share_tests(y, ev.theme_ids, m, order, weights=v.weights, n_resamples=ev.n_resamples,
-                               intervals=False), m
 
 
 def emphasis(ev: Evidence, v: View) -> Result | None:
     """Does any source address any theme more or less often than the other sources, after BH?"""
-    got = _cells(ev, v)
-    if got is None:
+    if v.name == "with_names":
         return None
-    cells, m = got
+    m = _measures(ev, v)
+    order = _sources(ev, m)
+    if len(order) < 2:
+        return None
+    what = ("any source addresses a theme more or less often than the others",
+            "是否有来源在某一主题上多于或少于其余来源")
+    if (no := _untested(ev, v, m, "source × theme cells with q < 0.05", *what)) is not None:
+        return no
+    y = compare.indicator(v.themes, list(m["measure_id"]), ev.theme_ids, primary_only=v.primary_only)
+    cells = compare.share_tests(y, ev.theme_ids, m, order, weights=v.weights, n_resamples=ev.n_resamples,
+                                intervals=False)
+    _, n_units = _units(m)
+    who_en, who_zh = _scope(ev, v, m)
     sig = cells[cells["q_value"] < ALPHA]
     big = cells.loc[cells["diff"].abs().idxmax()]
     unit = "per 1,000 characters" if v.weights is not None else "of measures"
@@ -218,150 +302,229 @@ def emphasis(ev: Evidence, v: View) -> Result | None:
     listed = "; ".join(f"{r.theme_id} in {r.source_id} ({fmt(r.share)} vs {fmt(r.rest_share)}, q = {r.q_value:.3g})"
                        for r in sig.itertuples())
     if len(sig):
-        en = (f"{len(sig)} of {len(cells)} source × theme differences (n = {len(m)} measures) survive "
-              f"Benjamini–Hochberg correction: {listed}.")
-        zh = f"{len(cells)}个“来源×主题”比较中,经BH校正后有{len(sig)}个差异显著:{listed}。"
+        en = (f"{len(sig)} of {len(cells)} source × theme differences among {who_en} ({n_units} headings, n = {len(m)} "
+              f"measures) survive Benjamini–Hochberg correction: {listed}.")
+        zh = (f"{who_zh}的{len(cells)}个“来源×主题”比较中({n_units}个标题单元,n = {len(m)}),"
+              f"经BH校正后有{len(sig)}个差异显著:{listed}。")
     else:
-        en = (f"Not supported: no source addresses any theme more or less often than the other sources once the "
-              f"{len(cells)} source × theme tests (n = {len(m)} measures) are corrected (smallest q = "
-              f"{cells['q_value'].min():.2f}). "
-              f"The largest difference, {big['theme_id']} in {big['source_id']} ({fmt(big['share'])} {unit} against "
-              f"{fmt(big['rest_share'])} in the rest, n = {int(big['n_measures'])}), has p = {big['p_value']:.3g} "
-              "before correction.")
-        zh = (f"不成立:{len(cells)}个“来源×主题”比较经BH校正后均不显著(最小q = {cells['q_value'].min():.2f})。"
-              f"差异最大的是{big['source_id']}的{big['theme_id']}({fmt(big['share'])},其余来源{fmt(big['rest_share'])},"
-              f"n = {int(big['n_measures'])}),校正前p = {big['p_value']:.3g}。")
+        en = (f"Not supported: among {who_en}, no source addresses any theme more or less often than the others once "
+              f"the {len(cells)} source × theme tests ({n_units} headings, n = {len(m)} measures) are corrected "
+              f"(smallest q = {cells['q_value'].min():.2f}). The largest difference, {big['theme_id']} in "
+              f"{big['source_id']} ({fmt(big['share'])} {unit} against {fmt(big['rest_share'])} in the rest, "
+              f"n = {int(big['n_measures'])}), has p = {big['p_value']:.3g} before correction.")
+        zh = (f"不成立:{who_zh}的{len(cells)}个“来源×主题”比较({n_units}个标题单元,n = {len(m)})经BH校正后均不显著"
+              f"(最小q = {cells['q_value'].min():.2f})。差异最大的是{big['source_id']}的{big['theme_id']}"
+              f"({fmt(big['share'])},其余来源{fmt(big['rest_share'])},n = {int(big['n_measures'])}),"
+              f"校正前p = {big['p_value']:.3g}。")
     return Result("source × theme cells with q < 0.05", float(len(sig)), len(m), bool(len(sig)),
-                  test=f"permutation per cell (source vs the rest, sizes kept, {ev.n_resamples} draws, two-sided); "
+                  test=f"permutation per cell (source vs the rest; {SHUFFLE}; {ev.n_resamples} draws, two-sided); "
                        f"Benjamini–Hochberg over {len(cells)} cells",
-                  p_value=float(cells["q_value"].min()), en=en, zh=zh, interval_type="")
+                  p_value=float(cells["q_value"].min()), en=en, zh=zh, interval_type="", unit=compare.UNIT,
+                  n_units=n_units)
 
 
 def primary_mix_differs(ev: Evidence, v: View) -> Result | None:
     """Does the mix of primary themes differ between sources? (χ² statistic, permutation null.)"""
-    if v.name in ("primary_only", "per_1000_chars"):
+    if v.name in ("primary_only", "per_1000_chars", "with_names"):
         return None  # already primary themes; one primary per measure has no length to weigh
     m = _measures(ev, v)
     prim = v.themes[v.themes["primary"].astype(bool)][["measure_id", "theme_id"]].merge(
-        m[["measure_id", "source_id"]], on="measure_id")
-    order = _order(ev, m)
+        m, on="measure_id")
+    order = _sources(ev, prim)
     if len(order) < 2:
         return None
-    test = compare.mix_test(prim["theme_id"].to_numpy(), prim["source_id"].to_numpy(), ev.n_resamples)
+    what = ("the mix of primary themes differs between sources", "各来源主要主题的构成是否不同")
+    if (no := _untested(ev, v, prim, "χ² of source × primary theme", *what, "greater")) is not None:
+        return no
+    units, n_units = _units(prim)
+    test = compare.mix_test(prim["theme_id"].to_numpy(), prim["source_id"].to_numpy(), ev.n_resamples, units=units)
     lead = compare.leaders(prim, order)
     said = "; ".join(f"{r.source_id}: {r.leaders.replace(';', ' = ')} ({r.n_leader} of {r.n_measures})"
                      + (" (tie)" if r.tied else "") for r in lead.itertuples())
     ties = int(lead["tied"].sum())
     ok = bool(test.p_value < ALPHA)
+    who_en, who_zh = _scope(ev, v, m)
     verdict_en = "differs" if ok else "is not shown to differ"
     verdict_zh = "存在差异" if ok else "差异未得到证实"
-    en = (f"{'' if ok else 'Not supported: '}the mix of primary themes {verdict_en} between sources (χ² = "
-          f"{test.statistic:.1f}, permutation p = {test.p_value:.3g}, n = {len(prim)}). Most frequent primary theme: "
-          f"{said}; {ties} of {len(lead)} sources have a tie for first place.")
+    en = (f"{'' if ok else 'Not supported: '}the mix of primary themes {verdict_en} between {who_en} (χ² = "
+          f"{test.statistic:.1f}, permutation p = {test.p_value:.3g}; {n_units} headings, n = {len(prim)}). Most "
+          f"frequent primary theme: {said}; {ties} of {len(lead)} sources have a tie for first place.")
     en = en[0].upper() + en[1:]
-    zh = (f"{'' if ok else '不成立:'}各来源主要主题的构成{verdict_zh}(χ² = {test.statistic:.1f},置换检验p = "
-          f"{test.p_value:.3g},n = {len(prim)})。各来源最常见的主要主题:{said};{len(lead)}个来源中有{ties}个并列第一。")
+    zh = (f"{'' if ok else '不成立:'}{who_zh}主要主题的构成{verdict_zh}(χ² = {test.statistic:.1f},置换检验p = "
+          f"{test.p_value:.3g};{n_units}个标题单元,n = {len(prim)})。各来源最常见的主要主题:{said};"
+          f"{len(lead)}个来源中有{ties}个并列第一。")
     return Result("χ² of source × primary theme", test.statistic, len(prim), ok,
-                  test=f"permutation of the χ² statistic (measures reshuffled, sizes kept, {ev.n_resamples} draws); "
-                       "most cells expect fewer than 5, so no χ² p-value", p_value=test.p_value, en=en, zh=zh)
+                  test=f"permutation of the χ² statistic ({SHUFFLE}, {ev.n_resamples} draws); most cells expect "
+                       "fewer than 5, so no χ² p-value", p_value=test.p_value, en=en, zh=zh, unit=compare.UNIT,
+                  n_units=n_units)
 
 
-def _commitments(ev: Evidence, m: pd.DataFrame) -> pd.DataFrame:
+def _quantities(ev: Evidence, m: pd.DataFrame, modality: str) -> pd.DataFrame:
     t = ev.targets[ev.targets["measure_id"].isin(set(m["measure_id"]))]
-    return t[t["modality"] == "target"]
+    return t[t["modality"] == modality]
+
+
+def _reported_elsewhere(ev: Evidence, v: View) -> tuple[str, str]:
+    """The other family's sources described, not tested: measures with a reported result (en, zh)."""
+    if not v.family:
+        return "", ""
+    m = ev.measures[ev.measures["kind"] != "safeguard"]
+    other = m[m["source_id"].map(family_of(ev.documents)) != v.family]
+    if other.empty:
+        return "", ""
+    parts = []
+    for sid in _sources(ev, other):
+        g = other[other["source_id"] == sid]
+        k_rep = _quantities(ev, g, "reported")["measure_id"].nunique()
+        k_tar = _quantities(ev, g, "target")["measure_id"].nunique()
+        parts.append((sid, k_rep, k_tar, len(g)))
+    fam_en, fam_zh = FAMILY_NAMES[REPORT if v.family == POLICY else POLICY]
+    en = (f" The {fam_en} are described, not tested against them (they report what was done): "
+          + ", ".join(f"{sid} {k_rep}/{n} measures with a reported result and {k_tar} with a commitment"
+                      for sid, k_rep, k_tar, n in parts) + ".")
+    zh = (f"{fam_zh}只作描述,不与之检验(它们报告已做之事):"
+          + ",".join(f"{sid}有{k_rep}/{n}条举措报告了量化结果,{k_tar}条含量化承诺" for sid, k_rep, k_tar, n in parts)
+          + "。")
+    return en, zh
 
 
 def commitment_rate_differs(ev: Evidence, v: View) -> Result | None:
-    """Does the share of measures with at least one quantitative commitment differ between sources?"""
-    if v.name not in ("baseline", "no_safeguards", "policy_documents_only"):
+    """Does the share of measures with at least one quantitative commitment differ between sources?
+
+    Commitments (modality `target`) and reported results (`reported`) are counted apart; the
+    other family of genres is described with both counts, not tested.
+    """
+    if v.name not in ("baseline", "with_safeguards", "all_genres"):
         return None
     m = _measures(ev, v)
-    order = _order(ev, m)
+    order = _sources(ev, m)
     if len(order) < 2:
         return None
-    has = m["measure_id"].isin(set(_commitments(ev, m)["measure_id"])).to_numpy()
-    test = compare.mix_test(np.where(has, "yes", "no"), m["source_id"].to_numpy(), ev.n_resamples)
+    what = ("the share of measures with a commitment differs", "含量化承诺的举措占比是否不同")
+    if (no := _untested(ev, v, m, "χ² of source × has a commitment", *what, "greater")) is not None:
+        return no
+    units, n_units = _units(m)
+    has = m["measure_id"].isin(set(_quantities(ev, m, "target")["measure_id"])).to_numpy()
+    reported = m["measure_id"].isin(set(_quantities(ev, m, "reported")["measure_id"])).to_numpy()
+    test = compare.mix_test(np.where(has, "yes", "no"), m["source_id"].to_numpy(), ev.n_resamples, units=units)
     per = []
     for sid in order:
         g = (m["source_id"] == sid).to_numpy()
         lo, hi = inference.wilson(int(has[g].sum()), int(g.sum()))
-        per.append(f"{sid} {int(has[g].sum())}/{int(g.sum())} ({100 * lo:.0f}–{100 * hi:.0f}%)")
+        per.append(f"{sid} {int(has[g].sum())}/{int(g.sum())} ({100 * lo:.0f}–{100 * hi:.0f}%; "
+                   f"{int(reported[g].sum())} reported)")
     ok = bool(test.p_value < ALPHA)
+    who_en, who_zh = _scope(ev, v, m)
+    rest_en, rest_zh = _reported_elsewhere(ev, v)
     en = (f"{'The' if ok else 'Not supported: the'} share of measures with at least one quantitative commitment "
-          f"{'differs' if ok else 'is not shown to differ'} between sources (permutation p = {test.p_value:.3g}, "
-          f"n = {len(m)}): {', '.join(per)} (95% Wilson intervals).")
-    zh = (f"{'' if ok else '不成立:'}含至少一项量化承诺的举措占比在各来源之间{'存在差异' if ok else '差异未得到证实'}"
-          f"(置换检验p = {test.p_value:.3g},n = {len(m)}):{','.join(per)}(95% Wilson区间)。")
+          f"{'differs' if ok else 'is not shown to differ'} between {who_en} (permutation p = {test.p_value:.3g}; "
+          f"{n_units} headings, n = {len(m)}): {', '.join(per)} (commitments with 95% Wilson intervals; measures "
+          f"with a reported result counted apart).{rest_en}")
+    zh = (f"{'' if ok else '不成立:'}{who_zh}中含至少一项量化承诺的举措占比{'存在差异' if ok else '差异未得到证实'}"
+          f"(置换检验p = {test.p_value:.3g};{n_units}个标题单元,n = {len(m)}):{','.join(per)}"
+          f"(承诺占比及95% Wilson区间;报告已取得结果的举措另计)。{rest_zh}")
     return Result("χ² of source × has a commitment", test.statistic, len(m), ok,
-                  test=f"permutation of the χ² statistic ({ev.n_resamples} draws)", p_value=test.p_value,
-                  en=en, zh=zh, interval=(float("nan"), float("nan")))
+                  test=f"permutation of the χ² statistic ({SHUFFLE}, {ev.n_resamples} draws)", p_value=test.p_value,
+                  en=en, zh=zh, unit=compare.UNIT, n_units=n_units)
 
 
 def time_limit_range(ev: Evidence, v: View) -> Result | None:
-    """The range of committed processing time limits (descriptive; no test)."""
-    if v.name not in ("baseline", "no_safeguards", "policy_documents_only"):
+    """The range of committed processing time limits within one procedure class (descriptive).
+
+    Limits are put on one scale (calendar-day equivalents, a working day = 7/5 calendar days) and
+    compared only within a procedure class (`applies_to`); the class named is the one with limits
+    in the most sources (then the most limits), and the other classes are listed with their range.
+    """
+    if v.name not in ("baseline", "with_safeguards", "all_genres"):
         return None
     m = _measures(ev, v)
     t = ev.targets[ev.targets["measure_id"].isin(set(m["measure_id"]))]
-    t = t[processing_commitments(t)].assign(days=lambda d: pd.to_numeric(d["days"]))
+    t = t[processing_commitments(t)].assign(cal=lambda d: calendar_days(d))
     if t.empty:
         return None
-    lo, hi = t.loc[t["days"].idxmin()], t.loc[t["days"].idxmax()]
+    by = t.groupby("applies_to").agg(n_sources=("source_id", "nunique"), n=("cal", "size")).sort_values(
+        ["n_sources", "n"], ascending=False, kind="stable")
+    cls = by.index[0]
+    c = t[t["applies_to"] == cls]
+    lo, hi = c.loc[c["cal"].idxmin()], c.loc[c["cal"].idxmax()]
 
     def span(r: pd.Series) -> str:
-        return f"{r['phrase']} ({r['measure_id']}, {r['applies_to']})"
+        eq = f" ≈ {r['cal']:.0f} calendar days" if r["day_type"] == "working" else ""
+        return f"{r['phrase']}{eq} ({r['measure_id']})"
 
+    def span_zh(r: pd.Series) -> str:
+        eq = f",约合{r['cal']:.0f}个自然日" if r["day_type"] == "working" else ""
+        return f"{r['phrase']}({r['measure_id']}{eq})"
+
+    others = [f"{k} {g['cal'].min():.3g}–{g['cal'].max():.3g} days (n = {len(g)})"
+              for k, g in t[t["applies_to"] != cls].groupby("applies_to", sort=True)]
+    others_zh = [f"{k}{g['cal'].min():.3g}–{g['cal'].max():.3g}天(n = {len(g)})"
+                 for k, g in t[t["applies_to"] != cls].groupby("applies_to", sort=True)]
     working = int((t["day_type"] == "working").sum())
-    en = (f"Committed processing time limits run from {span(lo)} to {span(hi)} (n = {len(t)} limits in "
-          f"{t['measure_id'].nunique()} measures; {working} in working days, which are longer than calendar days). "
-          "Reductions, minimum windows, stay or validity periods and results reported in cases are not limits and "
-          "are left out.")
-    zh = (f"承诺的办理时限从{span(lo)}到{span(hi)}(n = {len(t)}项时限,分布在{t['measure_id'].nunique()}条举措中;"
-          f"其中{working}项以工作日计)。压减天数、最短期限、停留或有效期以及案例中已取得的结果不属于办理时限,未计入。")
-    return Result("longest committed processing time limit (days)", float(hi["days"]), len(t), True,
-                  test="none (descriptive)", interval=(float(lo["days"]), float(hi["days"])),
-                  interval_type="range (shortest–longest, days)", en=en, zh=zh)
+    n_src = int(by.iloc[0]["n_sources"])
+    en = (f"Within one procedure class, {cls} (limits in {n_src} sources), committed processing time limits run "
+          f"from {span(lo)} to {span(hi)} (n = {len(c)} limits in {c['measure_id'].nunique()} measures; "
+          f"calendar-day equivalents, a working day counted as 7/5 calendar days; {working} of all {len(t)} limits are "
+          "in working days). Other classes are not ranked against it"
+          + (f": {'; '.join(others)}." if others else ".")
+          + " Reductions, minimum windows, stay or validity periods and results reported in cases are not limits and "
+            "are left out.")
+    zh = (f"在同一办理类别{cls}内(涉及{n_src}个来源),承诺的办理时限从{span_zh(lo)}到{span_zh(hi)}"
+          f"(n = {len(c)}项时限,分布在{c['measure_id'].nunique()}条举措中;按自然日折算,1个工作日计为7/5个自然日;"
+          f"全部{len(t)}项时限中{working}项以工作日计)。其他类别不与之排序"
+          + (f":{';'.join(others_zh)}。" if others_zh else "。")
+          + "压减天数、最短期限、停留或有效期以及案例中已取得的结果不属于办理时限,未计入。")
+    return Result(f"longest committed processing time limit in {cls} (calendar-day equivalents)", float(hi["cal"]),
+                  len(c), True, test="none (descriptive)", interval=(float(lo["cal"]), float(hi["cal"])),
+                  interval_type=f"range within {cls} (shortest–longest, calendar-day equivalents)", en=en, zh=zh,
+                  unit="time limit", n_units=len(c))
 
 
-def learning_concentrated(ev: Evidence, v: View) -> Result | None:
-    """Does the source with the most learns-from sentences hold more of them than its share of the text?
+def learning_by_document(ev: Evidence, v: View) -> Result | None:
+    """Which documents say they take over a named place's practice (`learns_from`, named places)?
 
-    Counts distinct sentences (not references) with a learns_from reference; only that one source
-    is tested (one-sided binomial) against its share of the compared sources' characters
-    (`n_chars_clean`).
+    The unit is the document: k of n documents with at least one such statement, with its Wilson
+    interval. A document's sentences follow one template, so no sentence-level test is made; the
+    other relations (benchmarks_against, gap_to, compliance, offers_to_others) are counted apart.
     """
-    if v.name not in ("baseline", "policy_documents_only"):
+    if v.name != "baseline":
         return None
-    m = _measures(ev, v)
-    order = _order(ev, m)
-    refs = ev.references[ev.references["source_id"].isin(order)]
-    if "relation" in refs.columns:
-        refs = refs[refs["relation"] == "learns_from"]
-    if refs.empty or len(order) < 2:
+    docs = [s for s in ev.order if s in set(ev.documents["source_id"])]
+    refs = ev.references[ev.references["source_id"].isin(docs)]
+    if refs.empty or len(docs) < 2:
         return None
-    # One sentence naming a place twice, or two places, is one statement of learning: count sentences.
-    said = refs.drop_duplicates(["source_id", "sentence"])
-    per = said["source_id"].value_counts().reindex(order, fill_value=0)
-    top = per.idxmax()
-    k, n = int(per[top]), int(per.sum())
-    chars = ev.documents.set_index("source_id").loc[order, "n_chars_clean"].astype(float)
-    expected = float(chars[top] / chars.sum())
-    test = stats.binomtest(k, n, expected, alternative="greater")
+    # `named` False: a generic level (先进地区, 国际), not a place whose practice can be taken over
+    named = (refs["named"].astype(str).str.lower().isin(["true", "1"]) if "named" in refs
+             else pd.Series(True, refs.index))
+    learns = refs[(refs["relation"] == "learns_from") & named]
+    said = learns.drop_duplicates(["source_id", "sentence"])
+    per = said["source_id"].value_counts().reindex(docs, fill_value=0)
+    k, n = int((per > 0).sum()), len(docs)
     lo, hi = inference.wilson(k, n)
-    places = refs.loc[refs["source_id"] == top, "place"].value_counts().head(3)
-    named = ", ".join(f"{p} ({c})" for p, c in places.items())
-    ok = bool(test.pvalue < ALPHA)
-    en = (f"{top} {'accounts' if ok else 'accounts, but not beyond its length,'} for {k} of the {n} sentences in which "
-          f"a source says it learns from a named place ({100 * k / n:.0f}%, 95% CI {100 * lo:.0f}–{100 * hi:.0f}%) "
-          f"while holding {100 * expected:.0f}% of the corpus's text (binomial p = {test.pvalue:.3g}); it learns "
-          f"mostly from {named}.")
-    zh = (f"在来源明确向具名地方学习的{n}个句子中,{top}占{k}句({100 * k / n:.0f}%,95%置信区间{100 * lo:.0f}–"
-          f"{100 * hi:.0f}%),而其篇幅仅占语料的{100 * expected:.0f}%(二项检验p = {test.pvalue:.3g});"
-          f"学习对象主要是{named}。")
-    return Result(f"share of learns-from sentences in {top}", k / n, n, ok,
-                  test="binomial test of sentences against the source's share of characters, one-sided (sentences "
-                       "of one chapter are not independent, so p is optimistic)", p_value=test.pvalue,
-                  interval=(lo, hi), interval_type="95% Wilson interval", en=en, zh=zh)
+    learners = [s for s in docs if per[s] > 0]
+
+    def detail(sid: str) -> str:
+        places = learns.loc[learns["source_id"] == sid, "place"].value_counts().head(3)
+        in_measures = said[(said["source_id"] == sid) & said["measure_id"].fillna("").astype(str).ne("")]
+        k_s = int(per[sid])
+        return (f"{sid} ({k_s} sentence{'s' if k_s != 1 else ''}, {len(in_measures)} in measures; from "
+                + ", ".join(f"{p} {c}" for p, c in places.items()) + ")")
+
+    others = refs[refs["relation"] != "learns_from"]["relation"].value_counts()
+    other_en = ", ".join(f"{r} {c}" for r, c in others.items())
+    en = (f"{k} of {n} documents say they take over a named place's practice ({100 * k / n:.0f}%, 95% CI "
+          f"{100 * lo:.0f}–{100 * hi:.0f}%): {'; '.join(detail(s) for s in learners) or 'none'}. Benchmarking, gaps "
+          f"to close, compliance with a higher level and offers to others are counted apart"
+          + (f" ({other_en} sentences × places)" if other_en else "")
+          + ". The unit is the document: with one document per place these counts describe, they do not test "
+            "who learns more.")
+    zh = (f"{n}份文件中有{k}份明确表示吸收具名地方的做法({100 * k / n:.0f}%,95%置信区间{100 * lo:.0f}–{100 * hi:.0f}%):"
+          f"{';'.join(detail(s) for s in learners) or '无'}。对标、找差距、执行上级要求和供他人借鉴另计"
+          + (f"({other_en})" if other_en else "")
+          + "。分析单位是文件:每个地方只有一份文件,这些计数只作描述,不检验谁学得更多。")
+    return Result("documents that learn from a named place", k / n, n, True,
+                  test="none (descriptive; the unit is the document)", interval=(lo, hi),
+                  interval_type="95% Wilson interval (documents)", en=en, zh=zh, unit="document", n_units=n)
 
 
 def coder_agreement(ev: Evidence, v: View) -> Result | None:
@@ -383,19 +546,19 @@ def coder_agreement(ev: Evidence, v: View) -> Result | None:
           f"{100 * hi:.0f}%)。这是开发集上的一致率而非留出集成绩:编写规则时已看过编码器在这些举措上的输出,"
           "人工编码也只是项目作者的一次阅读。")
     return Result("primary-theme accuracy on the round-2 measures", k / n, n, True, test="none (agreement)",
-                  interval=(lo, hi), interval_type="95% Wilson interval", en=en, zh=zh)
+                  interval=(lo, hi), interval_type="95% Wilson interval", en=en, zh=zh, unit="measure", n_units=n)
 
 
 def _primary_types(ev: Evidence, v: View) -> pd.DataFrame | None:
     """The measures of the view with their primary instrument's type: the rules' coding, or coder A's
     in the hand-coded view; None where there is no instrument coding for the view."""
-    if v.name in ("primary_only", "per_1000_chars"):
+    if v.name in ("primary_only", "per_1000_chars", "with_names"):
         return None  # instruments have one primary each and no weights to change
     rows = ev.instrument_gold if v.name == "hand_coded" else ev.instruments
     if rows is None or rows.empty or not ev.instrument_types:
         return None
     m = _measures(ev, v)
-    # the heading columns come along for `inference.units_of` (environment_dominates' interval)
+    # the heading columns come along for `inference.units_of` (the unit of tests and intervals)
     keep = ["measure_id", "source_id", *[c for c in ("chapter", "section") if c in m]]
     prim = rows[rows["primary"].astype(bool)][["measure_id", "instrument_id"]].merge(m[keep], on="measure_id")
     return prim.assign(type_id=prim["instrument_id"].map(ev.instrument_types))
@@ -406,22 +569,38 @@ def instrument_mix_differs(ev: Evidence, v: View) -> Result | None:
     prim = _primary_types(ev, v)
     if prim is None:
         return None
-    order = _order(ev, prim)
+    order = _sources(ev, prim)
     if len(order) < 2:
         return None
-    test = compare.mix_test(prim["type_id"].to_numpy(), prim["source_id"].to_numpy(), ev.n_resamples)
+    what = ("the mix of primary instrument types differs", "各来源主政策工具类型的构成是否不同")
+    if (no := _untested(ev, v, prim, "χ² of source × primary instrument type", *what, "greater")) is not None:
+        return no
+    units, n_units = _units(prim)
+    test = compare.mix_test(prim["type_id"].to_numpy(), prim["source_id"].to_numpy(), ev.n_resamples, units=units)
     ok = bool(test.p_value < ALPHA)
+    who_en, who_zh = _scope(ev, v, prim)
     en = (f"{'The' if ok else 'Not supported: the'} mix of primary policy-instrument types (supply, environment, "
-          f"demand) {'differs' if ok else 'is not shown to differ'} between sources (χ² = {test.statistic:.1f}, "
-          f"permutation p = {test.p_value:.3g}, n = {len(prim)}). The instruments are coded by rules whose held-out "
-          "primary accuracy is in notebook 10.")
-    zh = (f"{'' if ok else '不成立:'}各来源主政策工具类型(供给型、环境型、需求型)的构成"
-          f"{'存在差异' if ok else '差异未得到证实'}(χ² = {test.statistic:.1f},置换检验p = {test.p_value:.3g},"
-          f"n = {len(prim)})。政策工具由规则编码,"
-          "其留出集准确率见第10个笔记本。")
+          f"demand) {'differs' if ok else 'is not shown to differ'} between {who_en} (χ² = {test.statistic:.1f}, "
+          f"permutation p = {test.p_value:.3g}; {n_units} headings, n = {len(prim)}). The instruments are coded by "
+          "rules whose held-out primary accuracy is in notebook 10.")
+    zh = (f"{'' if ok else '不成立:'}{who_zh}主政策工具类型(供给型、环境型、需求型)的构成"
+          f"{'存在差异' if ok else '差异未得到证实'}(χ² = {test.statistic:.1f},置换检验p = {test.p_value:.3g};"
+          f"{n_units}个标题单元,n = {len(prim)})。政策工具由规则编码,其留出集准确率见第10个笔记本。")
     return Result("χ² of source × primary instrument type", test.statistic, len(prim), ok,
-                  test=f"permutation of the χ² statistic (measures reshuffled, sizes kept, {ev.n_resamples} draws)",
-                  p_value=test.p_value, en=en, zh=zh)
+                  test=f"permutation of the χ² statistic ({SHUFFLE}, {ev.n_resamples} draws)",
+                  p_value=test.p_value, en=en, zh=zh, unit=compare.UNIT, n_units=n_units)
+
+
+def heading_sign_test(diff: np.ndarray, n_resamples: int = inference.N_RESAMPLES,
+                      seed: int = inference.SEED) -> float:
+    """One-sided p that the headings' differences (environment − supply measures per heading) sum
+    above zero, by flipping each heading's sign: under the null of no preference a heading is as
+    likely to lean one way as the other (a randomisation test with the heading as unit)."""
+    d = np.asarray(diff, dtype=float)
+    res = stats.permutation_test((d, np.zeros_like(d)), lambda x, y, axis=-1: np.sum(x - y, axis=axis),
+                                 permutation_type="samples", vectorized=True, n_resamples=n_resamples,
+                                 alternative="greater", rng=np.random.default_rng(seed))
+    return float(res.pvalue)
 
 
 def environment_dominates(ev: Evidence, v: View) -> Result | None:
@@ -429,7 +608,8 @@ def environment_dominates(ev: Evidence, v: View) -> Result | None:
 
     The statistic is the environment-side share among the measures whose primary instrument is
     environment- or supply-side (0.5 = as many of each); its interval resamples whole headings
-    (`inference.cluster_bootstrap`), and the binomial test treats measures as independent.
+    (`inference.cluster_bootstrap`) and its one-sided test flips whole headings
+    (`heading_sign_test`): the claim has a direction, and the same unit for both.
     """
     prim = _primary_types(ev, v)
     types = set(ev.instrument_types.values())
@@ -440,23 +620,38 @@ def environment_dominates(ev: Evidence, v: View) -> Result | None:
     env, both = int((two["type_id"] == "environment").sum()), len(two)
     if both == 0:
         return None
-    test = stats.binomtest(env, both, 0.5)
-    lo, hi = inference.cluster_bootstrap((two["type_id"] == "environment").to_numpy(dtype=float),
-                                         inference.units_of(two), n_resamples=ev.n_resamples)
-    ok = bool(test.pvalue < ALPHA and env > both - env)
+    units = inference.units_of(two)
+    sign = pd.Series(np.where(two["type_id"] == "environment", 1.0, -1.0)).groupby(units).sum().to_numpy()
+    n_units = len(sign)
+    if 0.5 ** n_units >= ALPHA:  # the smallest one-sided p of a sign flip is 1/2^headings
+        return Result("environment-side share of environment- and supply-side primary instruments",
+                      env / both, both, False, test="none: too few units for a randomisation test",
+                      en=f"Not tested: {n_units} headings are too few for a test flipping whole headings to reach "
+                         f"p < {ALPHA} ({env} of the {both} measures whose primary instrument is environment- or "
+                         "supply-side are environment-side).",
+                      zh=f"未检验:{n_units}个标题单元太少,按标题翻转符号的检验达不到p < {ALPHA}"
+                         f"(主工具为环境型或供给型的{both}条举措中环境型{env}条)。",
+                      unit=compare.UNIT, n_units=n_units)
+    p = heading_sign_test(sign, ev.n_resamples)
+    lo, hi = inference.cluster_bootstrap((two["type_id"] == "environment").to_numpy(dtype=float), units,
+                                         n_resamples=ev.n_resamples)
+    ok = bool(p < ALPHA and env > both - env)
     share = env / both
+    who_en, who_zh = _scope(ev, v, prim)
     en = (f"{'Environment-side' if ok else 'Not supported: environment-side'} instruments "
-          f"{'are' if ok else 'are not shown to be'} the primary lever of more measures than supply-side ones: "
-          f"{env} of the {both} measures whose primary instrument is one or the other ({100 * share:.0f}%, 95% "
-          f"interval {100 * lo:.0f}–{100 * hi:.0f}% resampling headings; binomial test against half, p = "
-          f"{test.pvalue:.3g}); {n - both} of all {n} measures have a demand-side primary.")
-    zh = (f"{'' if ok else '不成立:'}环境型工具{'是' if ok else '未被证实是'}多于供给型工具的主工具:"
-          f"主工具为环境型或供给型的{both}条举措中,环境型{env}条({100 * share:.0f}%,"
-          f"按标题重抽样的95%区间{100 * lo:.0f}–{100 * hi:.0f}%;"
-          f"相对一半的二项检验p = {test.pvalue:.3g});全部{n}条举措中需求型{n - both}条。")
+          f"{'are' if ok else 'are not shown to be'} the primary lever of more measures than supply-side ones in "
+          f"{who_en}: {env} of the {both} measures whose primary instrument is one or the other ({100 * share:.0f}%, "
+          f"95% interval {100 * lo:.0f}–{100 * hi:.0f}% resampling headings; one-sided test flipping whole headings, "
+          f"p = {p:.3g}, {n_units} headings); {n - both} of all {n} measures have a demand-side primary.")
+    zh = (f"{'' if ok else '不成立:'}在{who_zh}中,环境型工具{'是' if ok else '未被证实是'}多于供给型工具的主工具:"
+          f"主工具为环境型或供给型的{both}条举措中,环境型{env}条({100 * share:.0f}%,按标题重抽样的95%区间"
+          f"{100 * lo:.0f}–{100 * hi:.0f}%;按标题翻转符号的单侧检验p = {p:.3g},{n_units}个标题单元);"
+          f"全部{n}条举措中需求型{n - both}条。")
     return Result("environment-side share of environment- and supply-side primary instruments", share, both, ok,
-                  test="binomial test against 0.5 (measures treated as independent)", p_value=float(test.pvalue),
-                  interval=(lo, hi), interval_type="95% cluster-bootstrap interval (headings resampled)", en=en, zh=zh)
+                  test=f"randomisation test flipping whole headings' env − supply balance, one-sided, "
+                       f"{ev.n_resamples} draws", p_value=p, interval=(lo, hi),
+                  interval_type="95% cluster-bootstrap interval (headings resampled)", en=en, zh=zh,
+                  unit=compare.UNIT, n_units=n_units)
 
 
 FINDINGS: dict[str, Callable[[Evidence, View], Result | None]] = {
@@ -466,7 +661,7 @@ FINDINGS: dict[str, Callable[[Evidence, View], Result | None]] = {
     "primary_mix_differs": primary_mix_differs,
     "commitment_rate_differs": commitment_rate_differs,
     "time_limit_range": time_limit_range,
-    "learning_concentrated": learning_concentrated,
+    "learning_by_document": learning_by_document,
     "coder_agreement": coder_agreement,
     "instrument_mix_differs": instrument_mix_differs,
     "environment_dominates": environment_dominates,
@@ -478,7 +673,7 @@ def findings_tables(ev: Evidence) -> dict[str, pd.DataFrame]:
     vs = views(ev)
     rows, sens = [], []
     for fid, finding in FINDINGS.items():
-        base = finding(ev, vs["baseline"])
+        base = finding(ev, vs["baseline"]) if vs["baseline"] is not None else None
         if base is None:
             continue
         flips, checked = [], []
@@ -487,8 +682,8 @@ def findings_tables(ev: Evidence) -> dict[str, pd.DataFrame]:
             if r is None:
                 continue
             same = r.supported == base.supported
-            sens.append({"finding_id": fid, "variant": name, "n": r.n, "value": r.value, "p_value": r.p_value,
-                         "supported": r.supported, "same_as_baseline": same})
+            sens.append({"finding_id": fid, "variant": name, "unit": r.unit, "n_units": r.n_units, "n": r.n,
+                         "value": r.value, "p_value": r.p_value, "supported": r.supported, "same_as_baseline": same})
             if name != "baseline":
                 checked.append(name)
                 if not same:
@@ -499,7 +694,8 @@ def findings_tables(ev: Evidence) -> dict[str, pd.DataFrame]:
         rows.append({"finding_id": fid, "statement_en": base.en, "statement_zh": base.zh,
                      "statistic": base.statistic, "value": base.value, "interval_low": base.interval[0],
                      "interval_high": base.interval[1], "interval_type": base.interval_type,
-                     "p_value": base.p_value, "test": base.test, "n": base.n, "supported": base.supported,
+                     "p_value": base.p_value, "test": base.test, "unit": base.unit, "n_units": base.n_units,
+                     "n": base.n, "supported": base.supported,
                      "survives_sensitivity": (not flips) if checked else pd.NA, "sensitivity_note": note})
     return {"findings.csv": compare.round_stats(pd.DataFrame(rows, columns=FINDING_COLUMNS)),
             "sensitivity.csv": compare.round_stats(pd.DataFrame(sens, columns=SENSITIVITY_COLUMNS))}
@@ -512,7 +708,7 @@ TITLES = {
     "primary_mix_differs": ("Primary themes", "主要主题"),
     "commitment_rate_differs": ("Quantitative commitments", "量化承诺"),
     "time_limit_range": ("Processing time limits", "办理时限"),
-    "learning_concentrated": ("Who learns from whom", "向谁学习"),
+    "learning_by_document": ("Who learns from whom", "向谁学习"),
     "coder_agreement": ("How far the coding can be trusted", "编码的可信度"),
     "instrument_mix_differs": ("Policy instruments by source", "各来源的政策工具"),
     "environment_dominates": ("Environment-side instruments", "环境型工具"),
@@ -532,6 +728,14 @@ def scope(documents: pd.DataFrame) -> tuple[str, str]:
           "sources may be one of place, level, genre or year, and the corpus cannot tell which.")
     zh = (f"范围:{n}份文件({years}),其中{k}份来自{top_city},共{genres}种文体。结论只针对这些文件,不代表中国营商环境"
           "改革的总体情况:每个地方、每个年份只有一份文件,来源之间的差异可能来自地方、层级、文体或年份,语料无法区分。")
+    fam = family_of(documents).value_counts()
+    if fam.get(POLICY, 0) >= 2 and fam.get(REPORT, 0):
+        en += (f" Like is compared with like: sources are compared among the {fam[POLICY]} policy documents, and the "
+               f"{fam[REPORT]} reports and case collections, which say what was done rather than what will be, are "
+               "described beside them, not tested against them; tests shuffle and intervals resample whole headings, "
+               "and safeguard items are left out.")
+        zh += (f"同类相比:来源之间的比较只在{fam[POLICY]}份政策文件之间进行;{fam[REPORT]}份报道和案例集讲的是已做之事"
+               "而非将做之事,只作描述,不与政策文件检验;检验重排、区间重抽的都是整个标题单元,保障措施不计入。")
     return en, zh
 
 

@@ -6,8 +6,14 @@
   measures of one chapter share their wording and topic (`scipy.stats.bootstrap` on unit indices).
 - `source_differences`: the same for every source's difference from the rest at once, units
   resampled within each source.
-- `permutation`: reshuffles measures between sources, group sizes kept (`scipy.stats.permutation_test`
-  on measure indices, so one statistic can read any per-measure matrix).
+- `permutation`: reshuffles the labels (sources) of whole *units* (the same units the bootstrap
+  resamples: headings, or documents) between the groups, the number of units in each group kept,
+  the measures travelling with their unit (a block permutation; `scipy.stats.permutation_test` on
+  unit indices, so one statistic can read any per-measure matrix). Without units, single measures
+  are reshuffled, which is right only where measures are exchangeable: measures of one heading
+  share wording, so shuffling them one by one makes chance differences look too rare.
+- `unit_splits` / `too_few_units`: how many distinct relabellings of the units there are, and
+  whether they are too few for a test to reach the significance level at all.
 - `bh`: Benjamini–Hochberg adjusted p-values (`scipy.stats.false_discovery_control`).
 
 Every resampling function takes a seed and draws `N_RESAMPLES` (2,000) resamples by default, so a
@@ -21,6 +27,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from math import lgamma
 from typing import Any
 
 import numpy as np
@@ -63,12 +70,22 @@ def bh(p_values: Sequence[float]) -> np.ndarray:
     return out
 
 
-def units_of(measures: pd.DataFrame) -> np.ndarray:
-    """The unit that groups each measure: its source's finest heading (section, else chapter).
+UNIT_LABELS = {"heading": "heading (section, else chapter; a measure without one is its own unit)",
+               "document": "document"}
+
+
+def units_of(measures: pd.DataFrame, level: str = "heading") -> np.ndarray:
+    """The unit that groups each measure: its source's finest heading (section, else chapter), or
+    with `level="document"` its document (its source_id).
 
     Measures under one heading (a chapter, a section, a case) share wording and topic, so they
-    are resampled together. A measure with no heading is its own unit.
+    are resampled and shuffled together. A measure with no heading is its own unit. Documents are
+    the unit when the groups compared hold several documents each (genres, levels).
     """
+    if level == "document":
+        return measures["source_id"].astype(str).to_numpy()
+    if level != "heading":
+        raise ValueError(f"unit level must be one of {sorted(UNIT_LABELS)}, not {level!r}")
     chapter = measures.get("chapter", pd.Series("", index=measures.index)).fillna("").astype(str)
     section = measures.get("section", pd.Series("", index=measures.index)).fillna("").astype(str)
     head = section.where(section != "", chapter)
@@ -242,16 +259,56 @@ class Permutation:
         return (lo, hi)
 
 
+def unit_labels(labels: np.ndarray, units: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each unit's label (units in sorted order) and each measure's unit position.
+
+    A unit must lie inside one group: a heading of one source, a document of one genre.
+    """
+    labels, units = np.asarray(labels), np.asarray(units)
+    _, first, inverse = np.unique(units, return_index=True, return_inverse=True)
+    per_unit = labels[first]
+    if (per_unit[inverse] != labels).any():
+        bad = units[per_unit[inverse] != labels][0]
+        raise ValueError(f"unit {bad!r} spans two groups: units must be nested in the groups compared")
+    return per_unit, inverse
+
+
+def unit_splits(labels: np.ndarray, units: np.ndarray | None = None) -> float:
+    """The number of distinct relabellings a permutation test draws from: units (or measures)
+    split among the groups with each group's count kept, n! / (n_1! ⋯ n_k!) (a float: it can be huge)."""
+    per = np.asarray(labels) if units is None else unit_labels(labels, units)[0]
+    counts = pd.Series(per).value_counts().to_numpy()
+    return float(np.exp(lgamma(int(counts.sum()) + 1) - sum(lgamma(int(c) + 1) for c in counts)))
+
+
+def too_few_units(labels: np.ndarray, units: np.ndarray | None = None, alpha: float = 0.05,
+                  alternative: str = "two-sided") -> bool:
+    """Whether no relabelling could give p < alpha: with S relabellings the smallest permutation p
+    is 1/S one-sided and 2/S two-sided (the observed labelling is one of them)."""
+    s = unit_splits(labels, units)
+    return (2 if alternative == "two-sided" else 1) / s >= alpha
+
+
 def permutation(labels: np.ndarray, statistic: Callable[[np.ndarray], float | np.ndarray],
-                n_resamples: int = N_RESAMPLES, seed: int = SEED, alternative: str = "two-sided") -> Permutation:
-    """Test a statistic of a labelling against labellings with measures reshuffled, sizes kept.
+                n_resamples: int = N_RESAMPLES, seed: int = SEED, alternative: str = "two-sided",
+                units: np.ndarray | None = None) -> Permutation:
+    """Test a statistic of a labelling against labellings of whole units reshuffled, counts kept.
 
     `statistic(labels)` gets one label per measure (the observed ones, then shuffled ones; integer
     codes are fastest) and
     returns a number, or a 1-D array of numbers tested side by side on the same shuffles (then
     `statistic`, `p_value` and each row of `null` are arrays). `alternative` is "less" when small
     values are the evidence (sources less alike than chance would make them).
+
+    With `units` (one per measure, each inside one group), the groups' labels are reshuffled
+    between whole units, the number of units of each group kept; a group's number of measures
+    then varies from shuffle to shuffle with the sizes of the units it draws (a block permutation:
+    what is held fixed is the units, their measures and how many units each group has). Without
+    `units`, single measures are reshuffled, the number of measures of each group kept.
     """
+    if units is not None:
+        per_unit, inverse = unit_labels(labels, units)
+        return permutation(per_unit, lambda lab: statistic(lab[inverse]), n_resamples, seed, alternative)
     from scipy import stats
     labels = np.asarray(labels)
     groups = list(dict.fromkeys(labels.tolist()))

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import compare, themes, validation
+from . import compare, inference, themes, validation
 from .sources import RESERVED_ID
 
 INSTRUMENT_COLUMNS = ["measure_id", "instrument_id", "score", "primary"]
@@ -91,8 +91,8 @@ def validation_table(coded: pd.DataFrame, validation_dir: Path, instrument_ids: 
 
 
 GRID_COLUMNS = ["scope", "basis", "type_id", "instrument_id", "group_id", "theme_id", "n", "n_measures", "share"]
-TEST_COLUMNS = ["test", "statistic", "p_value", "null_low", "null_high", "n_measures", "n_sources", "n_categories",
-                "n_resamples"]
+TEST_COLUMNS = ["test", "statistic", "p_value", "null_low", "null_high", "n_measures", "unit", "n_units", "n_sources",
+                "n_categories", "n_resamples"]
 
 
 def _ids(codebook: themes.Codebook) -> pd.DataFrame:
@@ -148,17 +148,20 @@ def mix_tests(levers: pd.DataFrame, measures: pd.DataFrame, instrument_book: the
               n_resamples: int) -> pd.DataFrame:
     """`instrument_tests.csv`: does the mix of primary instrument types (and of primary instruments)
     differ between sources? The χ² of the source × category table against random splits of the
-    measures, sizes kept (`compare.mix_test`: most cells expect fewer than five measures, so no
-    χ² p-value); null_low/high is the central 95% of the statistic under the null."""
+    sources' headings, each source's number of headings kept (`compare.mix_test`: most cells
+    expect fewer than five measures, so no χ² p-value); null_low/high is the central 95% of the
+    statistic under the null; unit and n_units name what was shuffled."""
     primary = levers[levers["primary"]].merge(_ids(instrument_book), on="instrument_id").set_index("measure_id")
     m = measures[measures["measure_id"].isin(primary.index)]
     rows = []
     for test, column in (("primary_type_mix", "type_id"), ("primary_instrument_mix", "instrument_id")):
         cats = primary.loc[m["measure_id"], column].to_numpy()
-        res = compare.mix_test(cats, m["source_id"].to_numpy(), n_resamples)
+        units = inference.units_of(m)
+        res = compare.mix_test(cats, m["source_id"].to_numpy(), n_resamples, units=units)
         low, high = res.null_range()
         rows.append({"test": test, "statistic": round(float(res.statistic), 4), "p_value": float(f"{res.p_value:.3g}"),
                      "null_low": round(float(low), 4), "null_high": round(float(high), 4), "n_measures": len(m),
+                     "unit": compare.UNIT, "n_units": len(set(units)),
                      "n_sources": m["source_id"].nunique(), "n_categories": len(set(cats)),
                      "n_resamples": n_resamples})
     return pd.DataFrame(rows, columns=TEST_COLUMNS)

@@ -181,7 +181,7 @@ def build(data_dir: Path | str = DATA, out_dir: Path | str | None = None,
                                                                 n_resamples=inference.N_RESAMPLES)
         compared["instrument_tests.csv"] = (
             instruments.mix_tests(levers, analysed, lex.instruments, inference.N_RESAMPLES)
-            if compare.comparison_gap(analysed["source_id"]) is None
+            if compare.comparison_gap(analysed["source_id"], inference.units_of(analysed)) is None
             else pd.DataFrame(columns=instruments.TEST_COLUMNS))
         doc_types = {r.source_id: r.meta.get("doc_type", "") for r in raws}
         compared["targets.csv"] = targets.targets_table(analysed, lex.topics, lex.cues, lex.time_classes, doc_types)
@@ -304,7 +304,8 @@ def compare_sources(analysed: pd.DataFrame, toks: pd.DataFrame, coded: pd.DataFr
     groups = compare.group_shares(coded, analysed, codebook.themes, order, n_resamples=n)
     out = {"theme_profiles.csv": profiles, "group_profiles.csv": groups}
     out |= {name: pd.DataFrame(columns=cols) for name, cols in compare.COLUMNS.items()}
-    if gap := compare.comparison_gap(analysed["source_id"]):
+    units = inference.units_of(analysed)
+    if gap := compare.comparison_gap(analysed["source_id"], units):
         warnings.warn(f"keyness, similarity and the tests between sources skipped: {gap}",
                       compare.CompareWarning, stacklevel=2)
     else:
@@ -313,7 +314,8 @@ def compare_sources(analysed: pd.DataFrame, toks: pd.DataFrame, coded: pd.DataFr
                  "themes": compare.indicator(coded, list(analysed["measure_id"]), codebook.theme_ids)}
         out["keyness.csv"] = compare.keyness(toks, order)
         out["similarity.csv"] = compare.source_similarity(mean_rows, profiles, order)
-        out["similarity_tests.csv"] = compare.similarity_tests(bases, analysed["source_id"].to_numpy(), order, n)
+        out["similarity_tests.csv"] = compare.similarity_tests(bases, analysed["source_id"].to_numpy(), order, n,
+                                                               units=units)
     years = docs.loc[docs["source_id"].isin(order), "year"].dropna().nunique()
     if years < compare.MIN_YEARS:
         warnings.warn(f"change over time skipped: the documents come from {years} year(s), "

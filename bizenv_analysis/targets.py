@@ -300,6 +300,17 @@ def targets_table(measures: pd.DataFrame, topics: Path | Sequence[tuple[str, re.
     return df.sort_values(["measure_id", "offset"], kind="stable", ignore_index=True)
 
 
+# A working day in calendar days: five working days to a week of seven (holidays not counted).
+WORKING_DAY = 7 / 5
+
+
+def calendar_days(targets: pd.DataFrame) -> pd.Series:
+    """Each time quantity's `days` in calendar-day equivalents: working days × 7/5 (`WORKING_DAY`),
+    so that limits stated in working and in calendar days can be ranked on one scale."""
+    days = pd.to_numeric(targets["days"], errors="coerce")
+    return days.where(targets["day_type"] != "working", days * WORKING_DAY)
+
+
 def processing_commitments(targets: pd.DataFrame) -> pd.Series:
     """Which rows are committed processing limits (time_limit, processing_limit, target): fig12's rows."""
     return ((targets["kind"] == "time_limit") & (targets["time_class"] == "processing_limit")

@@ -179,7 +179,7 @@ def test_tfidf_on_three_short_measures_keeps_their_terms():
      ["clusters skipped", "1 source"]),
     ({"a-2024": "一、优化服务\n1.推行一网通办。\n2.推行告知承诺制。",
       "b-2025": "一、加强监管\n1.推行信用监管。\n2.推行双随机抽查。"},
-     ["clusters skipped", "only 6 ways"]),
+     ["clusters skipped", "only 2 ways"]),  # two headings, one per source
     ({"news-2025": "今年以来,我市持续优化营商环境,推动审批提速,企业开办时间压缩至1天。\n"
                    "下一步,我市将继续深化改革,完善企业服务体系,打造一流营商环境。"},
      ["no enumerated measures", "clusters skipped", "1 source"]),
@@ -197,13 +197,15 @@ def test_tiny_corpora_build_with_warnings_and_empty_comparison_tables(tmp_path, 
 
 
 def test_a_source_with_a_single_measure_is_compared_like_the_others(tmp_path, capsys):
-    """scipy's independent-samples permutation test needs two measures per group; a one-measure
-    source must still be tested (8!/(4!·1!·3!) = 280 splits), not crash the build."""
+    """scipy's independent-samples permutation test needs two units per group; a source with one
+    heading must still be tested (every measure under its own heading: 8!/(4!·1!·3!) = 280 splits
+    of the headings), not crash the build."""
     corpus = make_corpus(tmp_path / "c", {
-        "a-2024": ("一、优化服务\n1.推行一网通办。\n2.推行告知承诺制。\n3.推行信用监管。\n4.推行双随机抽查。".encode(),
-                   "utf-8"),
+        "a-2024": ("一、优化服务\n1.推行一网通办。\n二、推进审批\n1.推行告知承诺制。\n三、强化监管\n1.推行信用监管。\n"
+                   "四、创新监管\n1.推行双随机抽查。".encode(), "utf-8"),
         "b-2025": ("一、加强监管\n1.推行信用监管,开展分级分类监管工作。".encode(), "utf-8"),
-        "c-2023": ("一、降低成本\n1.清理涉企收费。\n2.降低用电成本。\n3.降低物流成本。".encode(), "utf-8"),
+        "c-2023": ("一、降低成本\n1.清理涉企收费。\n二、降低能耗\n1.降低用电成本。\n"
+                   "三、畅通物流\n1.降低物流成本。".encode(), "utf-8"),
     })
     assert main(["build", "--data", str(corpus), "--quiet"]) == 0
     assert "Traceback" not in capsys.readouterr().err

@@ -421,12 +421,9 @@ def test_share_tests_hand_example() -> None:
     np.testing.assert_allclose(out["diff"], [0.75, 0, 0, -0.75, 0, 0])
     for col, lo_hi in ((0, wilson_closed_form(3, 4)), (1, wilson_closed_form(1, 4)), (2, (0.0, Z95**2 / (4 + Z95**2)))):
         assert (out.loc[col, "share_low"], out.loc[col, "share_high"]) == pytest.approx(lo_hi, abs=1e-9)
-    # x: 8 measures, 3 addressed, all 3 in A; diff = (2·k_A − 3)/4. P(k_A = 3) = C(5,1)/C(8,4) = 5/70;
-    # two-sided 10/70 (the same for B, whose diff is the mirror image). z: diff 0 → p capped at 1;
-    # none: nobody addresses it → p = 1.
-    np.testing.assert_allclose(out["p_value"], [10 / 70, 1, 1, 10 / 70, 1, 1])
-    np.testing.assert_allclose(out["q_value"], bh_by_hand(list(out["p_value"])))
-    np.testing.assert_allclose(out["q_value"], [30 / 70, 1, 1, 30 / 70, 1, 1])
+    assert set(out["unit"]) == {"heading"}
+    # 4 headings, 2 per source: C(4, 2) = 6 ways to split them, too few for p < 0.05, so no test
+    assert out["p_value"].isna().all() and out["q_value"].isna().all()
     # Unit shares of x: A c1 = 1, c2 = 0.5; B all 0. Bootstraps stay within those ranges.
     a_x, b_x = out.iloc[0], out.iloc[3]
     assert 0.5 <= a_x["boot_low"] <= 0.75 <= a_x["boot_high"] <= 1.0
@@ -435,10 +432,23 @@ def test_share_tests_hand_example() -> None:
     assert -1.0 <= b_x["diff_low"] <= -0.75 <= b_x["diff_high"] <= -0.5
 
 
+def test_share_tests_exact_p_where_each_measure_is_its_own_unit() -> None:
+    # Without headings each measure is its own unit: 8 units, C(8, 4) = 70 splits.
+    # x: 3 addressed, all 3 in A; diff = (2·k_A − 3)/4. P(k_A = 3) = C(5,1)/C(8,4) = 5/70;
+    # two-sided 10/70 (the same for B, whose diff is the mirror image). z: diff 0 → p capped at 1;
+    # none: nobody addresses it → p = 1.
+    bare = SHARE_MEASURES[["source_id", "measure_id"]]
+    out = compare.share_tests(SHARE_Y, ["x", "z", "none"], bare, ["A", "B"], n_resamples=999, intervals=False)
+    assert list(out["n_units"]) == [4] * 6
+    np.testing.assert_allclose(out["p_value"], [10 / 70, 1, 1, 10 / 70, 1, 1])
+    np.testing.assert_allclose(out["q_value"], bh_by_hand(list(out["p_value"])))
+    np.testing.assert_allclose(out["q_value"], [30 / 70, 1, 1, 30 / 70, 1, 1])
+
+
 def test_share_tests_weighted_has_no_wilson() -> None:
     w = np.array([2, 1, 1, 0.5, 1, 1, 1, 1])
-    out = compare.share_tests(SHARE_Y, ["x", "z", "none"], SHARE_MEASURES, ["A", "B"], weights=w,
-                              n_resamples=999, intervals=False)
+    out = compare.share_tests(SHARE_Y, ["x", "z", "none"], SHARE_MEASURES[["source_id", "measure_id"]], ["A", "B"],
+                              weights=w, n_resamples=999, intervals=False)
     assert out.loc[0, "share"] == pytest.approx(4 / 4.5)
     assert out.loc[1, "share"] == pytest.approx(1 / 4.5)
     assert out["share_low"].isna().all() and out["boot_low"].isna().all() and out["diff_low"].isna().all()
@@ -614,3 +624,96 @@ def test_permutation_with_a_one_measure_group_is_exact() -> None:
     assert res.statistic == 10.0
     assert res.p_value == pytest.approx(6 / 24)
     assert len(res.null) == 24 and int((res.null == 10.0).sum()) == 6
+
+
+# --- the unit of inference: block permutation ----------------------------------------------------------
+
+def test_block_permutation_exact_matches_enumeration_of_unit_splits() -> None:
+    # Four headings, two per source, of unequal sizes; the statistic is share(A) − share(B) over
+    # measures. Under the block test whole headings change source: C(4, 2) = 6 splits, each equally
+    # likely, and a source's number of measures varies with the headings it draws.
+    units = np.array(["u1"] * 3 + ["u2"] * 1 + ["u3"] * 2 + ["u4"] * 4)
+    y = np.array([1, 1, 1, 1, 0, 1, 0, 0, 0, 1], dtype=float)
+    labels = np.array(["A"] * 4 + ["B"] * 6)  # u1, u2 in A; u3, u4 in B
+
+    def diff(lab: np.ndarray) -> float:
+        return float(y[lab == "A"].mean() - y[lab == "B"].mean())
+
+    null = []
+    for pair in itertools.combinations(["u1", "u2", "u3", "u4"], 2):
+        lab = np.where(np.isin(units, pair), "A", "B")
+        null.append(diff(lab))
+    res = inference.permutation(labels, diff, n_resamples=999, units=units)
+    assert res.statistic == pytest.approx(diff(labels))  # 4/4 − 2/6
+    assert sorted(np.round(res.null, 12)) == sorted(np.round(null, 12))
+    assert res.p_value == pytest.approx(exact_two_sided(null, diff(labels)))
+    # the measure-level test of the same data draws from C(10, 4) = 210 splits instead
+    assert len(inference.permutation(labels, diff, n_resamples=999).null) == 210
+
+
+def test_a_unit_across_two_groups_is_refused() -> None:
+    with pytest.raises(ValueError, match="spans two groups"):
+        inference.permutation(np.array(["A", "B"]), lambda lab: 0.0, units=np.array(["u", "u"]))
+
+
+def test_unit_splits_and_too_few_units() -> None:
+    labels = np.array(["A"] * 6 + ["B"] * 4)
+    units = np.array(["a1", "a1", "a2", "a2", "a3", "a3", "b1", "b1", "b2", "b2"])
+    assert inference.unit_splits(labels) == pytest.approx(math.comb(10, 4))
+    assert inference.unit_splits(labels, units) == pytest.approx(math.comb(5, 2))  # 10 splits of 5 headings
+    # 10 splits: the smallest two-sided p is 2/10 and the one-sided 1/10, neither below 0.05
+    assert inference.too_few_units(labels, units) and inference.too_few_units(labels, units, alternative="less")
+    assert not inference.too_few_units(labels)
+    assert compare.comparison_gap(labels, units) is not None and compare.comparison_gap(labels) is None
+
+
+def _clustered_null_rejections(units_test: bool, n_sets: int = 200) -> float:
+    """Share of data sets rejected at 0.05 where the two sources do not differ but headings do:
+    each heading's rate is 0.1 or 0.9 at random, its five measures drawn from it."""
+    rng = np.random.default_rng(7)
+    units = np.repeat(np.arange(12), 5)
+    labels = np.where(units < 6, 0, 1)  # headings 0–5 in source 0, 6–11 in source 1
+    rejected = 0
+    for i in range(n_sets):
+        rate = rng.choice([0.1, 0.9], size=12)
+        y = (rng.random(60) < rate[units]).astype(float)
+        res = inference.permutation(labels, lambda lab, y=y: float(y[lab == 0].mean() - y[lab == 1].mean()),
+                                    n_resamples=199, seed=i, units=units if units_test else None)
+        rejected += res.p_value < 0.05
+    return rejected / n_sets
+
+
+def test_measure_shuffling_is_anti_conservative_where_the_block_test_is_not() -> None:
+    # A design where measures of one heading share their rate and the sources do not differ: a test
+    # that shuffles single measures rejects far more often than its 5% (it takes the headings' spread
+    # for a difference of sources); shuffling whole headings keeps the error near 5%.
+    # (Seeded: 55 and 7 of 200 data sets.)
+    by_measure = _clustered_null_rejections(units_test=False)
+    by_heading = _clustered_null_rejections(units_test=True)
+    assert by_measure > 4 * 0.05
+    assert by_heading <= 0.09
+
+
+def test_mix_test_with_units_recomputes_chi2_from_each_shuffles_margins() -> None:
+    sources = np.array(["A"] * 5 + ["B"] * 4 + ["C"] * 6)
+    primary = np.array(list("xxyzx") + list("yyzz") + list("xzzyyx"))
+    units = np.array(["a1", "a1", "a2", "a2", "a2", "b1", "b1", "b2", "b2", "c1", "c1", "c2", "c2", "c3", "c3"])
+    res = compare.mix_test(primary, sources, n_resamples=999, units=units)
+    assert res.statistic == pytest.approx(chi2_contingency(pd.crosstab(sources, primary).to_numpy(),
+                                                           correction=False).statistic)
+    # 7 headings split 2/2/3 among the sources: 7!/(2!2!3!) = 210 relabellings, every one enumerated;
+    # each shuffle's χ² is chi2_contingency's of the table it makes
+    assert len(res.null) == 210
+    per_unit = {"a1": "A", "a2": "A", "b1": "B", "b2": "B", "c1": "C", "c2": "C", "c3": "C"}
+    moved = dict(per_unit, a2="C", c3="A")
+    lab = np.array([moved[u] for u in units])
+    chi = chi2_contingency(pd.crosstab(lab, primary).to_numpy(), correction=False).statistic
+    assert np.isclose(np.asarray(res.null, dtype=float), chi).any()
+
+
+def test_heading_sign_test_exact_known_answers() -> None:
+    from bizenv_analysis.findings import heading_sign_test
+    # five headings all leaning one way: of 2^5 = 32 sign patterns only the observed one sums as high
+    assert heading_sign_test(np.array([1.0, 2.0, 1.0, 3.0, 1.0]), n_resamples=9999) == pytest.approx(1 / 32)
+    # balanced headings: half the patterns sum at least as high (0 and its mirror included)
+    assert heading_sign_test(np.array([1.0, -1.0]), n_resamples=9999) == pytest.approx(3 / 4)

@@ -365,7 +365,7 @@ def test_the_summary_names_own_and_stray_files(tmp_path):
                          theme_rule__csv="a typo: never read\n")
     lex = Lexicon.load(corpus)
     assert lex.ignored == ("theme_rule.csv",)
-    assert lex.summary().startswith("own theme_rules.csv; bundled the other 21; ignored theme_rule.csv")
+    assert lex.summary().startswith("own theme_rules.csv; bundled the other 22; ignored theme_rule.csv")
 
 
 def test_cues_that_do_not_join_into_one_regex_are_refused(tmp_path, capsys):
