@@ -57,12 +57,10 @@ def comparison_gap(source_ids: Sequence[str], units: Sequence[str] | None = None
         return f"{len(counts)} source: comparisons between sources need at least 2"
     what = "measures" if units is None else "headings (the unit that is shuffled)"
     per = ids if units is None else inference.unit_labels(ids, np.asarray(list(units), dtype=object))[0]
-    n = len(per)
-    splits = inference.unit_splits(per)
-    if splits < MIN_SPLITS:
-        return (f"{n} {what} in {len(counts)} sources can be split among them in only "
-                f"{round(splits)} ways, too few for a two-sided permutation test to reach p < 0.05 "
-                f"(needs {MIN_SPLITS})")
+    if inference.too_few_units(per):  # the rule every test applies: fewer than MIN_SPLITS splits
+        return (f"{len(per)} {what} in {len(counts)} sources can be split among them in only "
+                f"{round(inference.unit_splits(per))} ways, too few for a two-sided permutation test to reach "
+                f"p < 0.05 (needs {MIN_SPLITS})")
     return None
 
 
@@ -453,10 +451,11 @@ def mix_test(categories: np.ndarray, sources: np.ndarray, n_resamples: int = inf
     col_total = np.bincount(cat, minlength=n_cat).astype(float)
 
     def stat(labels: np.ndarray) -> float:
+        # Every expected count is positive: each category occurs, and each source keeps at least
+        # one unit (or measure) in every shuffle.
         table = np.bincount(labels * n_cat + cat, minlength=n_src * n_cat).reshape(n_src, n_cat)
         expected = np.outer(table.sum(axis=1), col_total) / len(labels)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            return float(np.nansum(np.where(expected > 0, (table - expected) ** 2 / expected, 0.0)))
+        return float(((table - expected) ** 2 / expected).sum())
 
     return inference.permutation(src, stat, n_resamples=n_resamples, alternative="greater", units=units)
 

@@ -179,10 +179,11 @@ def _units(m: pd.DataFrame) -> tuple[np.ndarray, int]:
     return units, len(set(units))
 
 
-def _untested(ev: Evidence, v: View, m: pd.DataFrame, statistic: str, what_en: str, what_zh: str,
-              alternative: str = "two-sided") -> Result | None:
-    """A Result saying that the headings are too few for the test to reach ALPHA; None when they suffice."""
-    units, n_units = _units(m)
+def _untested(ev: Evidence, v: View, m: pd.DataFrame, units: np.ndarray, statistic: str, what_en: str,
+              what_zh: str, alternative: str = "two-sided") -> Result | None:
+    """A Result saying that the headings (`units`, one per row of `m`) are too few for the test to
+    reach ALPHA; None when they suffice."""
+    n_units = len(set(units))
     if not inference.too_few_units(m["source_id"].to_numpy(), units, ALPHA, alternative):
         return None
     splits = inference.unit_splits(m["source_id"].to_numpy(), units)
@@ -204,11 +205,12 @@ def _similarity(ev: Evidence, v: View, basis: str) -> Result | None:
         return None
     what = ("the sources' vocabularies differ", "各来源的用词是否不同") if basis == "tfidf" else \
         ("the sources' theme profiles differ", "各来源的主题结构是否不同")
-    if (no := _untested(ev, v, m, "mean pairwise cosine similarity of source profiles", *what, "less")) is not None:
-        return no
     units, n_units = _units(m)
-    if basis == "tfidf":
-        matrix = (ev.tfidf_with_names if v.names and ev.tfidf_with_names is not None else ev.tfidf)[v.rows]
+    if (no := _untested(ev, v, m, units, "mean pairwise cosine similarity of source profiles", *what,
+                        "less")) is not None:
+        return no
+    if basis == "tfidf":  # the with_names view exists only where the build gave the matrix with names
+        matrix = (ev.tfidf_with_names if v.names else ev.tfidf)[v.rows]
     else:
         matrix = compare.indicator(v.themes, list(m["measure_id"]), ev.theme_ids, primary_only=v.primary_only)
     res = compare.similarity_tests({basis: matrix}, m["source_id"].to_numpy(), order, ev.n_resamples, units=units)
@@ -288,12 +290,12 @@ def emphasis(ev: Evidence, v: View) -> Result | None:
         return None
     what = ("any source addresses a theme more or less often than the others",
             "是否有来源在某一主题上多于或少于其余来源")
-    if (no := _untested(ev, v, m, "source × theme cells with q < 0.05", *what)) is not None:
+    units, n_units = _units(m)
+    if (no := _untested(ev, v, m, units, "source × theme cells with q < 0.05", *what)) is not None:
         return no
     y = compare.indicator(v.themes, list(m["measure_id"]), ev.theme_ids, primary_only=v.primary_only)
     cells = compare.share_tests(y, ev.theme_ids, m, order, weights=v.weights, n_resamples=ev.n_resamples,
                                 intervals=False)
-    _, n_units = _units(m)
     who_en, who_zh = _scope(ev, v, m)
     sig = cells[cells["q_value"] < ALPHA]
     big = cells.loc[cells["diff"].abs().idxmax()]
@@ -334,9 +336,9 @@ def primary_mix_differs(ev: Evidence, v: View) -> Result | None:
     if len(order) < 2:
         return None
     what = ("the mix of primary themes differs between sources", "各来源主要主题的构成是否不同")
-    if (no := _untested(ev, v, prim, "χ² of source × primary theme", *what, "greater")) is not None:
-        return no
     units, n_units = _units(prim)
+    if (no := _untested(ev, v, prim, units, "χ² of source × primary theme", *what, "greater")) is not None:
+        return no
     test = compare.mix_test(prim["theme_id"].to_numpy(), prim["source_id"].to_numpy(), ev.n_resamples, units=units)
     lead = compare.leaders(prim, order)
     said = "; ".join(f"{r.source_id}: {r.leaders.replace(';', ' = ')} ({r.n_leader} of {r.n_measures})"
@@ -401,9 +403,9 @@ def commitment_rate_differs(ev: Evidence, v: View) -> Result | None:
     if len(order) < 2:
         return None
     what = ("the share of measures with a commitment differs", "含量化承诺的举措占比是否不同")
-    if (no := _untested(ev, v, m, "χ² of source × has a commitment", *what, "greater")) is not None:
-        return no
     units, n_units = _units(m)
+    if (no := _untested(ev, v, m, units, "χ² of source × has a commitment", *what, "greater")) is not None:
+        return no
     has = m["measure_id"].isin(set(_quantities(ev, m, "target")["measure_id"])).to_numpy()
     reported = m["measure_id"].isin(set(_quantities(ev, m, "reported")["measure_id"])).to_numpy()
     test = compare.mix_test(np.where(has, "yes", "no"), m["source_id"].to_numpy(), ev.n_resamples, units=units)
@@ -573,9 +575,10 @@ def instrument_mix_differs(ev: Evidence, v: View) -> Result | None:
     if len(order) < 2:
         return None
     what = ("the mix of primary instrument types differs", "各来源主政策工具类型的构成是否不同")
-    if (no := _untested(ev, v, prim, "χ² of source × primary instrument type", *what, "greater")) is not None:
-        return no
     units, n_units = _units(prim)
+    if (no := _untested(ev, v, prim, units, "χ² of source × primary instrument type", *what,
+                        "greater")) is not None:
+        return no
     test = compare.mix_test(prim["type_id"].to_numpy(), prim["source_id"].to_numpy(), ev.n_resamples, units=units)
     ok = bool(test.p_value < ALPHA)
     who_en, who_zh = _scope(ev, v, prim)

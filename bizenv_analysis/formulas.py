@@ -71,7 +71,8 @@ import numpy as np
 import pandas as pd
 
 from .clean import to_simplified
-from .references import LEARNS_FROM
+from .measures import measure_lines
+from .references import LEARNS_FROM, SENTENCE_END  # SENTENCE_END: the split of references.csv's `sentence`
 
 KINDS = ("quoted", "numbered", "passage")
 FORMULA_COLUMNS = ["formula_id", "kind", "formula", "normal", "n_chars", "n_documents", "documents", "first_source",
@@ -92,9 +93,6 @@ NATIONAL, GENERIC, BORROWED = "national", "generic", "borrowed"
 # in the sentence of a use; in a sentence next to one.
 BASES = ("practice", "sentence", "neighbour")
 NEIGHBOURS = 1  # sentences either side of a credit that a credit naming no practice reaches
-# Where a sentence ends: the split references.py makes for its `sentence`. A credit's sentence is
-# found in its document by its text, so this split decides only which sentences are neighbours.
-SENTENCE_END = re.compile(r"[。;；!?！？\n]")
 AGREEMENTS = ("declared and shared", "shared, never credited", "place named, nothing shared", "neither")
 
 
@@ -359,7 +357,10 @@ class Credit:
 
 
 def sentence_ends(text: str) -> list[int]:
-    """Where each sentence of a text ends (`SENTENCE_END`): sentence k is the text between ends k-1 and k."""
+    """Where each sentence of a text ends (`SENTENCE_END`): sentence k is the text between ends k-1 and k.
+
+    The split is references.py's own: a credit's sentence is found in its document by its text,
+    so the split decides only which sentences are neighbours."""
     return [m.start() for m in SENTENCE_END.finditer(text)]
 
 
@@ -426,19 +427,6 @@ class _Document:
     def sentence(self, pos: int) -> int:
         """The index of the sentence holding the character at `pos`."""
         return bisect_left(self.ends, pos)
-
-
-def measure_lines(measures: pd.DataFrame) -> dict[str, dict[int, str]]:
-    """Per source, each line number (1 = the first line of its cleaned text) → the first measure,
-    in table order, whose lines (line_start–line_end) hold it."""
-    out: dict[str, dict[int, str]] = defaultdict(dict)
-    for r in measures[["measure_id", "source_id", "line_start", "line_end"]].itertuples():
-        if pd.isna(r.line_start) or pd.isna(r.line_end):
-            continue
-        lines = out[r.source_id]
-        for line in range(int(r.line_start), int(r.line_end) + 1):
-            lines.setdefault(line, r.measure_id)
-    return out
 
 
 def _occurrences(text: str, piece: str) -> list[int]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import warnings
+from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -773,6 +774,19 @@ def structure_row(source_id: str, level: str | None, rows: list[dict], cases: li
         note = ""
     return {"source_id": source_id, "measure_style": level or "", **{f"n_{k}": n[k] for k in KINDS},
             "n_cases": len(cases), "note": note}
+
+
+def measure_lines(measures: pd.DataFrame) -> dict[str, dict[int, str]]:
+    """Per source, each line number (1 = the first line of its cleaned text) → the first measure,
+    in table order, whose lines (line_start–line_end) hold it."""
+    out: dict[str, dict[int, str]] = defaultdict(dict)
+    for r in measures[["measure_id", "source_id", "line_start", "line_end"]].itertuples():
+        if pd.isna(r.line_start) or pd.isna(r.line_end):
+            continue
+        lines = out[r.source_id]
+        for line in range(int(r.line_start), int(r.line_end) + 1):
+            lines.setdefault(line, r.measure_id)
+    return out
 
 
 def compared(measures: pd.DataFrame) -> pd.DataFrame:

@@ -48,6 +48,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from .measures import measure_lines
+
 REFERENCE_COLUMNS = ["source_id", "measure_id", "verb", "place", "named", "relation", "practice", "sentence"]
 LEARNS_FROM = "learns_from"
 RELATIONS = ["learns_from", "benchmarks_against", "gap_to", "compliance", "offers_to_others"]
@@ -241,12 +243,9 @@ def references_table(documents: pd.DataFrame, measures: pd.DataFrame, lexicon: P
     """
     lex = lexicon if isinstance(lexicon, Lexicon) else Lexicon.load(Path(lexicon))
     rows = []
-    spans = {sid: list(zip(g["line_start"], g["line_end"], g["measure_id"], strict=True))
-             for sid, g in measures.groupby("source_id", sort=False)}
+    lines = measure_lines(measures)  # the first measure (in table order) whose lines hold a line
     for doc in documents.itertuples():
         for r in find_references(doc.text, lex):
-            # The first measure (in table order) whose lines hold the mention.
-            inside = (mid for start, end, mid in spans.get(doc.source_id, []) if start <= r["line"] <= end)
-            rows.append({"source_id": doc.source_id, "measure_id": next(inside, ""),
+            rows.append({"source_id": doc.source_id, "measure_id": lines.get(doc.source_id, {}).get(r["line"], ""),
                          **{k: r[k] for k in ("verb", "place", "named", "relation", "practice", "sentence")}})
     return pd.DataFrame(rows, columns=REFERENCE_COLUMNS).astype({"named": bool})
