@@ -50,7 +50,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import clean, coword, formulas, measures, names, references, targets, themes, tokens
+from . import backtracking, clean, coword, formulas, measures, names, references, sources, targets, themes, tokens
 from .errors import BuildError
 from .paths import DATA, LEXICON
 
@@ -81,9 +81,12 @@ class LexiconFile:
 
 
 def resolve(data_dir: Path | str, name: str) -> LexiconFile:
-    """The corpus's own `lexicon/<name>` when it has one, else the bundled file."""
+    """The corpus's own `lexicon/<name>` when it has one, else the bundled file; BuildError for
+    an own file that is a link leading outside the corpus folder (`sources.refuse_outside`)."""
     own = Path(data_dir) / "lexicon" / name
     bundled = LEXICON / name
+    if own.is_symlink() or own.exists():
+        sources.refuse_outside(Path(data_dir), own)
     if own.is_file() and own.resolve() != bundled.resolve():
         return LexiconFile(name, own, OWN)
     return LexiconFile(name, bundled, BUNDLED)
@@ -413,7 +416,19 @@ def check_regex(pattern: str, path: Path, line: int | None, column: str = "patte
         raise _problem(path, line, f"{column} `{pattern}` could take forever to match: {why}",
                        "remove the nesting (a+ instead of (a+)+), let alternatives begin differently "
                        "((?:a|b)+ rather than (?:a|ab)+), or make the inner repeat possessive (a++) or atomic (?>…)")
+    check_speed(pattern, path, line, column)
     return compiled
+
+
+def check_speed(pattern: str, path: Path, line: int | None, column: str = "pattern", shown: str | None = None) -> None:
+    """Refuse a regex whose worst case on one line is too long (`backtracking.too_slow`); `shown`
+    names the pattern in the message when `pattern` is derived from it."""
+    why = backtracking.too_slow(pattern)
+    if why:
+        raise _problem(path, line, f"{column} `{shown or pattern}` could take too long to match: {why}",
+                       "bound the repeats (.{0,20} rather than .*), put between two repeats a character they cannot "
+                       "take ([^的]*的 rather than .*的), use fewer copies ({2} rather than {12}), or make a repeat "
+                       "possessive (.*+) or atomic (?>…) so that it never gives characters back")
 
 
 # --- each part -----------------------------------------------------------------------------------
@@ -500,11 +515,14 @@ def read_codebook(themes_file: LexiconFile | Path, rules_file: LexiconFile | Pat
         if not _is_number(row["weight"]):
             raise _problem(Path(r_path), line, f"weight {row['weight']!r} is not a number", "write e.g. 2 or 0.5")
         try:  # the coder's prefilter: the pattern without its lookarounds and anchors
-            re.compile(themes.strip_assertions(row["pattern"]))
+            prefilter = themes.strip_assertions(row["pattern"])
+            re.compile(prefilter)
         except (re.error, ValueError) as exc:
             raise _problem(Path(r_path), line, f"pattern `{row['pattern']}` without its lookarounds is no valid "
                            f"regex ({exc})", "write the lookarounds as whole groups: (?=…), (?!…), (?<=…), (?<!…)"
                            ) from None
+        check_speed(prefilter, Path(r_path), line, "pattern (without its anchors, as the coder first tries it)",
+                    row["pattern"])
     params = read_rows(Path(p_path), SPECS[params_name])
     values = _param_values(Path(p_path), params, SPECS[params_name],
                            f"add name,value rows for threshold (a number), max_hits (a whole number ≥ 1) "
