@@ -5,13 +5,15 @@
 bring its own `theme_rules.csv` and keep the bundled `themes.csv`). Each file is then checked
 and parsed into what its stage needs (chrome rules, segmentation grammar, tokenizer inputs,
 codebook, target topics / cues / time classes, learning rules). A problem stops the build with
-an `errors.BuildError` naming the file, the line (the header is line 1) and the fix:
+an `errors.BuildError` naming the file, the line (the header is line 1) and the fix; an own file
+that is a link leading outside the corpus folder is refused before it is read:
 
 - the file is UTF-8 (a byte-order mark is allowed) and, for a CSV, not empty: a header row and,
   where the file needs one, at least one data row; no row has more fields than the header;
 - the required columns are present (`SPECS`), required cells are not empty, and cells with a
   fixed vocabulary (chrome `action`, rule `field`, cue `role`, …) hold one of its values;
-- every regex compiles and is not catastrophic (`catastrophic`, below);
+- every regex compiles, is not catastrophic (`catastrophic`, below) and cannot backtrack for too
+  long on one line (`backtracking.too_slow`);
 - ids referred to exist: rule and fallback theme ids are in `themes.csv`; numbers parse
   (`weight`, `threshold`, `max_hits`); every required cue role has a cue.
 
@@ -23,7 +25,8 @@ character, as in `(a|aa)+$` (Python's parser first factors out a prefix common t
 alternatives, so `(学习|学校)+` passes). Possessive repeats (`a++`) and atomic groups
 (`(?>…)`) never backtrack and are not checked inside. The rule is conservative: it also refuses
 some harmless patterns such as `(?:a+b)*`; write those with a possessive inner repeat (`(?:a++b)*`).
-It does not look for polynomial blow-ups such as `.*.*.*x`, which stay fast on lines of ordinary length.
+A second check bounds the worst case of bounded and polynomial blow-ups (`(a+){25}$`, `(a?){34}a{34}`,
+`.*.*.*x`): `backtracking.too_slow`, read from the parsed pattern too.
 Patterns the code composes from several rows (the cue alternations, the learning verb run) are
 compiled, not checked for backtracking: each row's own pattern is.
 

@@ -367,3 +367,15 @@ def test_a_bidi_override_in_a_sources_field_is_refused(tmp_path, capsys):
     err = refused(corpus, tmp_path / "out", capsys)
     assert "line 2, column title: control character U+202E" in err and snapshot(tmp_path / "out") == before
     assert os.path.basename(str(corpus / "sources.csv")) in err
+
+
+def test_the_readmes_state_the_limits_the_code_applies():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert f"a document over {sources.MAX_DOCUMENT_BYTES / 1e6:.0f} MB (`sources.MAX_DOCUMENT_BYTES`" in readme
+    assert f"one over {sources.LARGE_DOCUMENT_BYTES / 1e6:.0f} MB is announced at once" in readme
+    lexicon_readme = (LEXICON / "README.md").read_text(encoding="utf-8")
+    assert f"one line of {backtracking.LINE_CHARS:,} characters" in lexicon_readme
+    for pattern in ("(a+){25}$", "(.*的){12}XYZ", "(a?){34}a{34}", ".*.*.*x"):  # said to be refused
+        assert f"`{pattern}`" in lexicon_readme and backtracking.too_slow(pattern)
+    for pattern in (".*.*x", "^.*.*.*x"):  # said to pass
+        assert f"`{pattern}`" in lexicon_readme and backtracking.too_slow(pattern) is None
