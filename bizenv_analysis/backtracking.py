@@ -48,7 +48,8 @@ except ImportError:  # pragma: no cover - older Pythons
 LINE_CHARS = 1_000  # a long line of a policy document (the bundled corpus's longest is 730 characters)
 MAX_STEPS = 10**9  # a few seconds of backtracking on one such line, built to be the pattern's worst case
 MAX_COPIES = 64  # copies of a counted repeat's body that are read (more can only raise the estimate)
-MAX_PARTS = 5_000  # parts of a pattern once its counted repeats are written out
+MAX_PARTS = 2_000  # parts read from a pattern, its counted repeats written out (bundled rules: 235 at most)
+MAX_PAIRS = 250_000  # (repeat, part) pairs one row may hold; the check looks at each (bundled: some 500)
 
 _ANY = ("any",)
 _REPEATS = (_sre.MAX_REPEAT, _sre.MIN_REPEAT)
@@ -107,7 +108,10 @@ class Estimate:
         if self.exponential:
             return math.inf
         e = self.degree + self.scans + (not self.anchored)
-        return self.factor * float(line_chars) ** e / math.factorial(e)
+        try:
+            return self.factor * math.exp(e * math.log(line_chars) - math.lgamma(e + 1))
+        except OverflowError:
+            return math.inf
 
     def key(self) -> tuple:
         """Orders estimates by their steps on a long line, without computing them."""
@@ -191,9 +195,7 @@ class _Reader:
         parts: list[_Part] = []
         for op, av in seq:
             parts += self.node(op, av, inner, copies)
-        self.n_parts += len(parts)
-        if self.n_parts > MAX_PARTS:
-            raise OverflowError
+        self.count(len(parts))
         return parts
 
     def alone(self, seq) -> Estimate:
@@ -237,7 +239,9 @@ class _Reader:
         single = _single(body)
         if single is not None:
             hi = math.inf if unbounded else high
-            return [_Part(_atoms(*single), low, hi, math.inf if unbounded else high - low + 1, copies)]
+            # a line has no more lengths to offer than its characters
+            lengths = math.inf if unbounded else min(high - low + 1, LINE_CHARS + 1)
+            return [_Part(_atoms(*single), low, hi, lengths, copies)]
         sub = Estimate()
         parts = self.row(body, sub)
         if unbounded:
@@ -248,20 +252,24 @@ class _Reader:
             return [_Part(_union(parts), low * sum(p.lo for p in parts), math.inf, math.inf, copies)]
         out: list[_Part] = []
         n = min(high, MAX_COPIES)
-        for _ in range(min(low, n)):
-            out += [_in_copies(p, copies) for p in parts]
-            inner.add(sub)
-        if high > low:  # the number of copies is a choice of its own
-            most = high * sum(p.hi for p in parts)
-            out.append(_Part(_union(parts), 0, most, high - low + 1, copies))
-            for _ in range(min(low, n), n):  # each optional copy may be absent as a whole
+        for i in range(n):
+            if i == low:  # the number of copies is a choice of its own
+                most = high * sum(p.hi for p in parts)
+                out.append(_Part(_union(parts), 0, most, min(high - low + 1, LINE_CHARS + 1), copies))
+            tag = copies
+            if i >= low:  # each optional copy may be absent as a whole
                 self.n_copies += 1
-                out += [_in_copies(p, copies | {self.n_copies}) for p in parts]
-                inner.add(sub)
-        self.n_parts += len(out)
+                tag = copies | {self.n_copies}
+            out += [_in_copies(p, tag) for p in parts]
+            inner.add(sub)
+            self.count(len(parts))
+        return out
+
+    def count(self, n: int) -> None:
+        """Count parts read; OverflowError past MAX_PARTS (the check would take too long)."""
+        self.n_parts += n
         if self.n_parts > MAX_PARTS:
             raise OverflowError
-        return out
 
     def branch(self, alternatives: list, inner: Estimate, copies: frozenset) -> _Part:
         rows = []
@@ -337,17 +345,24 @@ def score(parts: list[_Part], ignore_case: bool = False) -> Estimate:
     """The ways of a row of parts: the chains of repeats that trade characters (module docstring)."""
     est = Estimate(scans=any(p.hi == math.inf for p in parts))
     variable = [i for i, p in enumerate(parts) if p.variable]
-    links: dict[int, list[int]] = {i: [] for i in variable}
+    if len(variable) * len(parts) > MAX_PAIRS:
+        raise OverflowError
+    links: dict[int, set[int]] = {i: set() for i in variable}
+    work = 0
     for i in variable:
         pi = parts[i]
         # the parts passed so far that cannot match nothing: (characters, copies, can pi take one?)
         blockers: dict[tuple[frozenset, frozenset], bool] = {}
         for k in range(i + 1, len(parts)):
             q = parts[k]
-            if q.variable and _overlap(pi.chars, q.chars, ignore_case) and all(
-                    ok and _overlap(chars, q.chars, ignore_case)
-                    for (chars, where), ok in blockers.items() if where <= pi.copies | q.copies):
-                links[i].append(k)
+            if q.variable:
+                work += 1 + len(blockers)
+                if work > 4 * MAX_PAIRS:
+                    raise OverflowError
+                if _overlap(pi.chars, q.chars, ignore_case) and all(
+                        ok and _overlap(chars, q.chars, ignore_case)
+                        for (chars, where), ok in blockers.items() if where <= pi.copies | q.copies):
+                    links[i].add(k)
             # a part between two repeats is skippable when it can match nothing, or lies in an
             # optional copy of a counted repeat that holds neither of them
             if q.lo > 0:
@@ -407,9 +422,9 @@ def too_slow(pattern: str, line_chars: int = LINE_CHARS) -> str | None:
     """Why a regex could take too long on one line (over `MAX_STEPS` at worst), else None."""
     try:
         est = estimate(pattern)
-    except OverflowError:
-        return (f"once its counted repeats are written out it has more than {MAX_PARTS:,} parts, "
-                "too many to check")
+    except (OverflowError, RecursionError):
+        return ("once its counted repeats are written out it has too many parts to check "
+                f"(more than {MAX_PARTS:,}, or rows of more than {MAX_PAIRS:,} pairs of repeat and part)")
     if est.exponential:
         return ("a repeat inside an unbounded repeat can trade characters with the next copy of itself, "
                 "as in (?:a{1,2})+ or (?:a?a?)+, so the ways to split a line grow exponentially")
