@@ -263,7 +263,7 @@ def distinctive_terms(data: pd.DataFrame, lang: str) -> Figure:
         ax.set_xlim(0, d["g2"].max() * 1.35 if len(d) else 1)
     fig.supxlabel(t("对数似然G²(数字为对数比 log₂)", "log-likelihood G² (numbers: log ratio, log₂)", lang),
                   fontsize=8.5)
-    fig.suptitle(t("各来源的特色词(与其余来源相比)", "Distinctive terms of each source against all the others",
+    fig.suptitle(t("各来源的特色词(与其余比较来源相比)", "Distinctive terms of each source against the others compared",
                    lang), x=0.01, ha="left", fontsize=10.5)
     return fig
 

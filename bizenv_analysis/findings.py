@@ -33,13 +33,10 @@ from scipy import stats
 from scipy.sparse import spmatrix
 
 from . import compare, inference
+from .compare import FAMILY_NAMES, POLICY, REPORT, family_of  # like with like: the families of genres
 from .targets import calendar_days, processing_commitments
 
 ALPHA = 0.05
-# Genres that report what was done rather than set out what will be done.
-REPORT_GENRES = ("news_report", "case_collection")
-POLICY, REPORT = "policy", "report"
-FAMILY_NAMES = {POLICY: ("policy documents", "政策文件"), REPORT: ("reports and case collections", "报道和案例集")}
 VARIANTS = {
     "baseline": "as built: policy documents only, without safeguard items, the rule-based coder's multi-label "
                 "themes, names out of the vocabulary",
@@ -110,20 +107,9 @@ class Result:
     extra: dict = field(default_factory=dict)
 
 
-def family_of(documents: pd.DataFrame) -> pd.Series:
-    """Each source's family of genres (source_id → "policy" or "report")."""
-    genre = documents.set_index("source_id")["doc_type"].fillna("").astype(str)
-    return genre.isin(REPORT_GENRES).map({True: REPORT, False: POLICY})
-
-
 def compared_family(ev: Evidence) -> str:
-    """The family whose sources are compared: the policy documents when two or more of them have
-    measures, else the reports, else "" (every genre pooled: too few of either to compare)."""
-    fam = ev.measures["source_id"].map(family_of(ev.documents))
-    for f in (POLICY, REPORT):
-        if ev.measures.loc[fam == f, "source_id"].nunique() >= 2:
-            return f
-    return ""
+    """The family whose sources are compared (`compare.compared_family`)."""
+    return compare.compared_family(ev.measures, ev.documents)
 
 
 def views(ev: Evidence) -> dict[str, View | None]:

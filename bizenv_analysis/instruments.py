@@ -132,7 +132,7 @@ def grid(levers: pd.DataFrame, coded: pd.DataFrame, measures: pd.DataFrame, inst
 
 
 def type_shares(levers: pd.DataFrame, measures: pd.DataFrame, instrument_book: themes.Codebook,
-                order: list[str], n_resamples: int = 0) -> pd.DataFrame:
+                order: list[str], n_resamples: int = 0, tested: list[str] | None = None) -> pd.DataFrame:
     """`type_profiles.csv`: per source × instrument type, the share of measures using it and the
     share whose primary instrument is of that type, with the intervals and tests of
     `compare.share_tests` (as `compare.group_shares` does for theme groups)."""
@@ -141,7 +141,7 @@ def type_shares(levers: pd.DataFrame, measures: pd.DataFrame, instrument_book: t
     ids = list(measures["measure_id"])
     return compare._shares(compare.indicator(typed, ids, types, "type_id"),
                            compare.indicator(typed, ids, types, "type_id", primary_only=True),
-                           types, measures, order, "type_id", n_resamples)
+                           types, measures, order, "type_id", n_resamples, tested)
 
 
 def mix_tests(levers: pd.DataFrame, measures: pd.DataFrame, instrument_book: themes.Codebook,
