@@ -579,9 +579,11 @@ def coword_by_source(data: pd.DataFrame, lang: str) -> Figure:
 
 def formula_timeline(data: pd.DataFrame, lang: str) -> Figure:
     """Formulas (rows) by the dates of the documents that use them (x): the first user filled and
-    larger, later users hollow; national formulas in grey.
+    larger, later users hollow; national formulas in grey; a document that credits a place for the
+    formula has the place written beside its point (a formula it says it borrowed).
 
-    data: formula_id, label, national, source_id, year (a decimal year), role (formula_spread.csv rows).
+    data: formula_id, label, national, source_id, year (a decimal year), role, and optionally
+    credits (places separated by ";") — formula_spread.csv rows.
     """
     setup()
     formulas = list(dict.fromkeys(data["formula_id"]))
@@ -604,6 +606,11 @@ def formula_timeline(data: pd.DataFrame, lang: str) -> Figure:
             first = r.role == "first"
             ax.scatter([r.year], [y[f]], s=42 if first else 26, zorder=2, linewidths=1.1,
                        facecolors=color if first else "white", edgecolors=color)
+            places = str(getattr(r, "credits", "") or "")
+            if places and places != "nan":  # the document says where the formula came from
+                ax.annotate(t("借鉴", "credits ", lang) + "、".join(places.split(";")), (r.year, y[f]),
+                            xytext=(0, 5.5), textcoords="offset points", ha="center", va="bottom",
+                            fontsize=7, color="#444444")
     labels = data.drop_duplicates("formula_id").set_index("formula_id")
     ax.set_yticks(range(len(formulas)))
     ax.set_yticklabels([labels.loc[f, "label"] + (t("(国家)", " (national)", lang) if labels.loc[f, "national"] else "")
