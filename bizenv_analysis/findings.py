@@ -34,6 +34,7 @@ from scipy.sparse import spmatrix
 
 from . import compare, inference
 from .compare import FAMILY_NAMES, POLICY, REPORT, family_of  # like with like: the families of genres
+from .report import text
 from .targets import calendar_days, processing_commitments
 
 ALPHA = 0.05
@@ -729,13 +730,17 @@ def scope(documents: pd.DataFrame) -> tuple[str, str]:
 
 
 def findings_markdown(findings: pd.DataFrame, documents: pd.DataFrame, lang: str = "en") -> str:
-    """The findings as a numbered Markdown list (for notebook 09 and the README), scope first."""
+    """The findings as a numbered Markdown list (for notebook 09 and the README), scope first.
+
+    The scope and the statements name sources, places and genres of the corpus: they go in as
+    literal text (`report.text`), never as Markdown or HTML."""
     col = "statement_en" if lang == "en" else "statement_zh"
-    lines = [scope(documents)[0 if lang == "en" else 1], ""]
+    lines = [text(scope(documents)[0 if lang == "en" else 1]), ""]
     for i, r in enumerate(findings.itertuples(), start=1):
         title = TITLES.get(r.finding_id, (r.finding_id, r.finding_id))[0 if lang == "en" else 1]
-        sens = "" if r.sensitivity_note in ("", "no alternative applies") else f" *Sensitivity: {r.sensitivity_note}.*"
-        lines.append(f"{i}. **{title}.** {getattr(r, col)}{sens}")
+        sens = ("" if r.sensitivity_note in ("", "no alternative applies")
+                else f" *Sensitivity: {text(r.sensitivity_note)}.*")
+        lines.append(f"{i}. **{text(title)}.** {text(getattr(r, col))}{sens}")
     return "\n".join(lines)
 
 
