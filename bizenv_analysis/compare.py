@@ -295,9 +295,10 @@ def similarity_order(similarity: pd.DataFrame, basis: str, order: list[str]) -> 
 
 
 def shares_by_year(group: pd.DataFrame, documents: pd.DataFrame) -> pd.DataFrame:
-    """Group shares with each source's document year (one document per year in this corpus)."""
+    """Group shares with each source's document year (one document per year in this corpus);
+    undated documents (no year) are left out."""
     years = documents.set_index("source_id")["year"]
-    out = group.assign(year=group["source_id"].map(years))
+    out = group.assign(year=group["source_id"].map(years)).dropna(subset=["year"])
     return out.sort_values(["group_id", "year", "source_id"], ignore_index=True)[
         ["group_id", "year", "source_id", "n_measures", "share", "primary_share"]]
 

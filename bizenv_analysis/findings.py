@@ -711,12 +711,16 @@ def scope(documents: pd.DataFrame) -> tuple[str, str]:
     city = documents["place"].str.extract(r"^(.+?市)")[0].fillna(documents["place"])
     top_city, k = city.value_counts().index[0], int(city.value_counts().iloc[0])
     genres = documents["doc_type"].nunique()
-    years = f"{documents['year'].min()}–{documents['year'].max()}"
+    dated = documents["year"].dropna()
+    undated = n - len(dated)
+    years = f"{dated.min()}–{dated.max()}" if len(dated) else ""
+    years_zh = "、".join(filter(None, [years, f"{undated}份无日期" if undated else ""]))
+    years = "; ".join(filter(None, [years, f"{undated} undated" if undated else ""]))
     en = (f"Scope: {n} documents ({years}), {k} of them from {top_city}, of {genres} genres "
           f"({', '.join(sorted(documents['doc_type'].unique()))}). The findings are about these documents, not about "
           "Chinese business-environment reform at large: with one document per place and year, a difference between "
           "sources may be one of place, level, genre or year, and the corpus cannot tell which.")
-    zh = (f"范围:{n}份文件({years}),其中{k}份来自{top_city},共{genres}种文体。结论只针对这些文件,不代表中国营商环境"
+    zh = (f"范围:{n}份文件({years_zh}),其中{k}份来自{top_city},共{genres}种文体。结论只针对这些文件,不代表中国营商环境"
           "改革的总体情况:每个地方、每个年份只有一份文件,来源之间的差异可能来自地方、层级、文体或年份,语料无法区分。")
     fam = family_of(documents).value_counts()
     if fam.get(POLICY, 0) >= 2 and fam.get(REPORT, 0):

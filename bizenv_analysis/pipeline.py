@@ -71,6 +71,7 @@ def build(data_dir: Path | str = DATA, out_dir: Path | str | None = None,
     """
     data_dir = Path(data_dir)
     out_dir = Path(out_dir) if out_dir is not None else data_dir / "processed"
+    sources.check_data_folder(data_dir)
     check_output_folder(out_dir, data_dir)  # not among the inputs, replaceable, writable, not locked
     result = BuildResult()
     mark = time.perf_counter()
@@ -93,9 +94,12 @@ def build(data_dir: Path | str = DATA, out_dir: Path | str | None = None,
     with warnings.catch_warnings(record=True) as caught, workers.on_cluster(address):
         warnings.simplefilter("always")  # every warning of every stage is shown, once per occurrence
         raws = sources.load_raw_documents(data_dir)
+        if undated := [r.source_id for r in raws if not r.meta["date"]]:
+            warnings.warn(sources.undated_note(undated), sources.UndatedWarning, stacklevel=1)
         stage("sources", f"[1/9] sources   {len(raws)} documents read, sha256 verified")
         # Every lexicon and codebook file, each the corpus's own or else the bundled one, checked once here.
         lex = Lexicon.load(data_dir)
+        overrides = pmc.read_overrides(data_dir, set(lex.pmc_variables["sub_id"]), (r.source_id for r in raws))
         if lex.own() or lex.ignored:
             _say(f"      lexicon   {lex.summary()}", quiet)
 
@@ -192,7 +196,7 @@ def build(data_dir: Path | str = DATA, out_dir: Path | str | None = None,
         compared |= pmc.pmc_tables(
             docs, analysed, coded, codebook.groups, levers, lex.instruments.groups,
             compared["targets.csv"], lex.pmc_variables, lex.pmc_params,
-            pmc.read_overrides(data_dir, set(lex.pmc_variables["sub_id"])), lex.grammar)
+            overrides, lex.grammar)
         checked = extractor_check.validation_table(
             analysed, docs, table, vdir, lex, doc_types, (compared["targets.csv"], compared["references.csv"]))
         if checked is not None:
@@ -248,7 +252,7 @@ def build(data_dir: Path | str = DATA, out_dir: Path | str | None = None,
 # The build's own warnings say what a stage skipped or fell back to; any other (a library's
 # FutureWarning, a solver's ConvergenceWarning) is shown with the stage and its category.
 OWN_WARNINGS = (measures.StructureWarning, clusters.ClusterWarning, compare.CompareWarning, pmc.PMCWarning,
-                coword.NetworkWarning)
+                coword.NetworkWarning, sources.UndatedWarning)
 
 
 def _warning_line(stage: str, w: warnings.WarningMessage) -> str:
