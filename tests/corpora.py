@@ -90,8 +90,9 @@ def hostile_ids(html_in_ids: bool = True) -> list[str]:
 
 def make_hostile_corpus(folder: Path, html_in_ids: bool = True) -> Path:
     """Four small action plans whose every free-text field in sources.csv (and, with
-    `html_in_ids`, every id and file name) holds HTML, script and Markdown, as do a heading and a
-    measure of every text (`HOSTILE_*`)."""
+    `html_in_ids`, every id, genre and file name) holds HTML, script and Markdown, as do a heading
+    and a measure of every text (`HOSTILE_*`). Ids and genres are keys, limited to letters, digits,
+    `-` and `_` since issue #23, so without `html_in_ids` they are plain."""
     import csv
 
     (folder / "raw").mkdir(parents=True)
@@ -101,7 +102,7 @@ def make_hostile_corpus(folder: Path, html_in_ids: bool = True) -> Path:
         name = f"doc{k}{_H['img'] if html_in_ids else ''}.txt"
         (folder / "raw" / name).write_bytes(data)
         fields = dict(HOSTILE_FIELDS, source_id=sid, file=f"raw/{name}", date=f"{year}-03-01",
-                      doc_type=HOSTILE_DOC_TYPE if k == 3 else "action_plan", script="simplified",
+                      doc_type=HOSTILE_DOC_TYPE if k == 3 and html_in_ids else "action_plan", script="simplified",
                       encoding="utf-8", sha256=hashlib.sha256(data).hexdigest())
         rows.append([fields[c] for c in rows[0]])
     with open(folder / "sources.csv", "w", newline="", encoding="utf-8") as f:

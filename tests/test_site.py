@@ -313,13 +313,15 @@ def test_html_and_script_in_every_field_and_text_run_nowhere_and_show_as_written
     assert "onerror" in texts["search.html?q=onerror"]  # the search found the pages and quoted them
 
     pages = "\n".join(t for name, t in texts.items() if name.endswith(".html"))
+    # ids and genres are keys, plain where sources.csv refuses markup in them (issue #23)
+    genre = HOSTILE_DOC_TYPE if ids != hostile_ids(html_in_ids=False) else "action_plan"
     shown = [HOSTILE_FIELDS[c] for c in ("title", "issuer", "place", "admin_level")]  # notebook 01's table
-    for value in [*shown, HOSTILE_DOC_TYPE, *ids, HOSTILE_HEADING, normalise_line(HOSTILE_MEASURE)[:40]]:
+    for value in [*shown, genre, *ids, HOSTILE_HEADING, normalise_line(HOSTILE_MEASURE)[:40]]:
         assert value in pages, value
     # Markdown prose: the genre and the place (findings' scope, notebook 10), every id, and the
     # measure's line raw and cleaned (notebook 01), each exactly as written
     markdown = "\n".join(prose.values())
-    for value in [HOSTILE_DOC_TYPE, HOSTILE_FIELDS["place"], *ids, f"1.{HOSTILE_MEASURE}",
+    for value in [genre, HOSTILE_FIELDS["place"], *ids, f"1.{HOSTILE_MEASURE}",
                   f"1.{normalise_line(HOSTILE_MEASURE)}"]:
         assert value in markdown, value
     # the figures' labels are SVG text as written
