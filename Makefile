@@ -15,6 +15,10 @@ export OMP_NUM_THREADS := 1
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 export MPLBACKEND := Agg
 
+# `--data DATA` for the commands below, DATA taken literally: make's $(value) and single quotes
+# keep make and the shell from expanding a $ (or a space, quote or backquote) in a folder's name.
+DATA_ARG = $(if $(value DATA),--data '$(subst ','\'',$(value DATA))')
+
 .PHONY: help study install build notebooks site browser test unit nbval lint lab bench lock clean
 
 help:  ## list the targets
@@ -32,13 +36,13 @@ $(STAMP): requirements.lock pyproject.toml
 	rm -f $(VENV)/.installed-* && touch $@
 
 build: install  ## build data/processed/ from data/raw/ (DATA=dir: that corpus, into dir/processed/)
-	$(BIN)/python -m bizenv_analysis build $(if $(DATA),--data "$(DATA)")
+	$(BIN)/python -m bizenv_analysis build $(DATA_ARG)
 
 notebooks: install  ## execute every notebook from a clean kernel, side by side (DATA=dir: into dir/notebooks/)
-	$(BIN)/python tools/run_notebooks.py --jobs $(NB_JOBS) $(if $(DATA),--data "$(DATA)") $(NOTEBOOKS)
+	$(BIN)/python tools/run_notebooks.py --jobs $(NB_JOBS) $(DATA_ARG) $(NOTEBOOKS)
 
 site: install  ## the study's static site from the executed notebooks and figures, into _site/ (DATA=dir: dir/site)
-	$(BIN)/python tools/build_site.py $(if $(DATA),--data "$(DATA)")
+	$(BIN)/python tools/build_site.py $(DATA_ARG)
 
 # The site's browser test drives Debian's chromium; as root, a machine without it gets it here.
 browser:  ## install Debian's chromium for the site's browser test, if missing (as root; else says how)

@@ -20,16 +20,18 @@ from .errors import BuildError, forget_signals, on_signal
 from .outputs import check_output_folder, output_lock
 from .paths import DATA
 from .pipeline import build
-from .workers import usable_jobs
+from .sources import check_data_folder
+from .workers import usable_jobs, whole_number
 
 
 def _jobs(text: str) -> int:
     """`--jobs`: a whole number ≥ 1 (argparse reports anything else with this message)."""
-    if not text.strip().isdigit() or int(text) < 1:
+    n = whole_number(text.strip())
+    if n is None or n < 1:
         raise argparse.ArgumentTypeError(
             f"{text!r} is not a whole number of processes: give a whole number ≥ 1 "
             "(1 = serial; more than the usable cores is capped)")
-    return int(text)
+    return n
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -63,6 +65,7 @@ def main(argv: list[str] | None = None) -> int:
     previous = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM)} if in_main_thread else {}
     try:
         jobs = usable_jobs(args.jobs)
+        check_data_folder(args.data)
         check_output_folder(out, args.data)
         # Hold the folder's lock for the whole build, so a second build stops at once; without a
         # parent folder yet, the write step creates it and takes the lock then.

@@ -202,8 +202,9 @@ def select_k(model: TfidfModel, jobs: int | None = None) -> pd.DataFrame:
     its cost does not grow with the corpus.
     """
     n = model.matrix.shape[0]
-    # Each cluster needs members: k runs up to a third of the measures at most.
-    k_range = range(K_RANGE.start, min(K_RANGE.stop, n // 3 + 1))
+    # Each cluster needs members: k runs up to a third of the measures at most; NMF's
+    # factorisation cannot have more components than there are terms.
+    k_range = range(K_RANGE.start, min(K_RANGE.stop, n // 3 + 1, model.matrix.shape[1] + 1))
     if len(k_range) == 0 or model.matrix.shape[1] < K_RANGE.start:
         warnings.warn(f"clusters skipped: {n} measures and {model.matrix.shape[1]} terms are too few to "
                       f"cluster (need at least {MIN_MEASURES} measures and {K_RANGE.start} terms)",

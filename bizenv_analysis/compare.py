@@ -26,7 +26,8 @@ MIN_SPLITS = 41
 MIN_YEARS = 2  # change over time needs documents from at least two years
 # The columns of the comparison tables, so a skipped comparison still writes its (empty) table.
 COLUMNS = {
-    "keyness.csv": ["source_id", "term", "n_source", "n_rest", "g2", "log_ratio", "p_value", "q_value"],
+    "keyness.csv": ["source_id", "term", "n_source", "n_rest", "g2", "log_ratio", "unit", "n_units", "p_value",
+                    "q_value"],
     "similarity.csv": ["basis", "source_a", "source_b", "similarity"],
     "similarity_tests.csv": ["basis", "source_a", "source_b", "n_a", "n_b", "unit", "n_units_a", "n_units_b",
                              "observed", "null_mean", "null_low", "null_high", "p_value", "q_value"],
@@ -37,10 +38,41 @@ COLUMNS = {
 DENSE_CELLS = 4_000_000  # groups × features up to which group sums are a dense array
 MAX_PAIR_SOURCES = 30  # similarity is tested pair by pair up to this many sources (435 pairs)
 UNIT = "heading"  # the unit the comparisons between sources resample and shuffle (`inference.units_of`)
+# Like with like: genres that report what was done rather than set out what will be done. Sources
+# are tested against each other within one family of genres (`compared_family`); the others are
+# described beside them.
+REPORT_GENRES = ("news_report", "case_collection")
+POLICY, REPORT = "policy", "report"
+FAMILY_NAMES = {POLICY: ("policy documents", "政策文件"), REPORT: ("reports and case collections", "报道和案例集")}
 
 
 class CompareWarning(UserWarning):
     """A comparison was skipped because the corpus is too small for it."""
+
+
+def family_of(documents: pd.DataFrame) -> pd.Series:
+    """Each source's family of genres (source_id → "policy" or "report")."""
+    genre = documents.set_index("source_id")["doc_type"].fillna("").astype(str)
+    return genre.isin(REPORT_GENRES).map({True: REPORT, False: POLICY})
+
+
+def compared_family(measures: pd.DataFrame, documents: pd.DataFrame) -> str:
+    """The family whose sources are tested against each other: the policy documents when two or
+    more of them have measures, else the reports, else "" (every genre pooled: too few of either)."""
+    fam = measures["source_id"].map(family_of(documents))
+    for f in (POLICY, REPORT):
+        if measures.loc[fam == f, "source_id"].nunique() >= 2:
+            return f
+    return ""
+
+
+def tested_sources(measures: pd.DataFrame, documents: pd.DataFrame, order: list[str]) -> tuple[str, list[str]]:
+    """The compared family and its sources in `order` (every source of `order` when it is "")."""
+    family = compared_family(measures, documents)
+    if not family:
+        return family, list(order)
+    fam = family_of(documents)
+    return family, [s for s in order if fam.get(s, POLICY) == family]
 
 
 def comparison_gap(source_ids: Sequence[str], units: Sequence[str] | None = None) -> str | None:
@@ -65,17 +97,18 @@ def comparison_gap(source_ids: Sequence[str], units: Sequence[str] | None = None
 
 
 def theme_shares(themes: pd.DataFrame, measures: pd.DataFrame, codebook: pd.DataFrame,
-                 order: list[str], n_resamples: int = 0) -> pd.DataFrame:
+                 order: list[str], n_resamples: int = 0, tested: Sequence[str] | None = None) -> pd.DataFrame:
     """Per source × theme: share of measures addressing it (multi-label) and primary share.
 
     Columns: source_id, theme_id, group_id, n_measures, [n_units], n_addressing, share, [the other
     columns of `share_tests` for the multi-label share: intervals, difference from the rest, p and
     BH q], n_primary, primary_share, primary_low/high (Wilson); the bracketed ones only when
-    `n_resamples` > 0. Every theme appears for every source (zeros included).
+    `n_resamples` > 0. Every theme appears for every source (zeros included); only the sources of
+    `tested` (default: all) are tested against each other.
     """
     ids, cats = list(measures["measure_id"]), list(codebook["theme_id"])
     return _shares(indicator(themes, ids, cats), indicator(themes, ids, cats, primary_only=True), cats,
-                   measures, order, "theme_id", n_resamples).merge(
+                   measures, order, "theme_id", n_resamples, tested).merge(
         codebook[["theme_id", "group_id"]], on="theme_id").pipe(_first, ["source_id", "theme_id", "group_id"])
 
 
@@ -84,7 +117,7 @@ def _first(df: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
 
 
 def _shares(y: np.ndarray, y_primary: np.ndarray, cats: list[str], measures: pd.DataFrame, order: list[str],
-            category: str, n_resamples: int) -> pd.DataFrame:
+            category: str, n_resamples: int, tested: Sequence[str] | None = None) -> pd.DataFrame:
     """Shares of measures per source × category, with primary shares and (optionally) the tests."""
     src = measures["source_id"].to_numpy()
     rows = []
@@ -97,7 +130,7 @@ def _shares(y: np.ndarray, y_primary: np.ndarray, cats: list[str], measures: pd.
                          "n_primary": kp, "primary_share": kp / n, "primary_low": lo, "primary_high": hi})
     out = pd.DataFrame(rows)
     if n_resamples:
-        tests = share_tests(y, cats, measures, order, category=category, n_resamples=n_resamples)
+        tests = share_tests(y, cats, measures, order, category=category, n_resamples=n_resamples, tested=tested)
         out = out.merge(tests.drop(columns=["n_measures", "n_addressing", "share"]), on=["source_id", category])
         first = ["source_id", category, "n_measures", "unit", "n_units", "n_addressing", "share"]
         out = out[first + [c for c in tests.columns if c not in first] +
@@ -129,7 +162,7 @@ def clusters_vs_themes(clusters: pd.DataFrame, themes: pd.DataFrame) -> dict[str
 
 
 def group_shares(themes: pd.DataFrame, measures: pd.DataFrame, codebook: pd.DataFrame,
-                 order: list[str], n_resamples: int = 0) -> pd.DataFrame:
+                 order: list[str], n_resamples: int = 0, tested: Sequence[str] | None = None) -> pd.DataFrame:
     """Per source × group of the codebook (seven in the bundled one): share of measures addressing
     any theme of the group.
 
@@ -139,51 +172,95 @@ def group_shares(themes: pd.DataFrame, measures: pd.DataFrame, codebook: pd.Data
     t = themes.merge(codebook[["theme_id", "group_id"]], on="theme_id")
     ids = list(measures["measure_id"])
     return _shares(indicator(t, ids, groups, "group_id"), indicator(t, ids, groups, "group_id", primary_only=True),
-                   groups, measures, order, "group_id", n_resamples)
+                   groups, measures, order, "group_id", n_resamples, tested)
 
 
 KEYNESS_MIN_FREQ = 5  # a term needs this many uses in a source to be tested as distinctive of it
 
 
 def keyness(tokens: pd.DataFrame, order: list[str], min_freq: int = KEYNESS_MIN_FREQ,
-            with_names: bool = False) -> pd.DataFrame:
-    """Distinctive terms of each source against all the others: log-likelihood G² and log ratio.
+            with_names: bool = False, units: pd.Series | None = None,
+            n_resamples: int = inference.N_RESAMPLES) -> pd.DataFrame:
+    """Distinctive terms of each source against all the others: log-likelihood G² and log ratio,
+    with a test of over-use at the unit that varies.
 
     Names of people, places and organisations (the `names` column of `tokens.csv`) are left out
     unless `with_names`: a source's own place name is distinctive of it by construction. They are
     left out of the counts too, so the rest of the corpus is its terms without names.
 
-    G² (Dunning 1993, as in Rayson & Garside 2000) tests whether a term's relative frequency in the
-    source differs from the rest; log ratio (Hardie 2014) is the effect size, log2 of the ratio
-    of relative frequencies with 0.5 added to zero counts. Only terms used at least `min_freq`
-    times in the source are kept; p is from χ² with one degree of freedom and q is p adjusted by
-    Benjamini–Hochberg over every row of the table (the many terms × sources tested).
+    G² (Dunning 1993, as in Rayson & Garside 2000) measures how far a term's relative frequency in
+    the source is from the rest's; log ratio (Hardie 2014) is the effect size, log2 of the ratio of
+    relative frequencies with 0.5 added to zero counts. Only terms used at least `min_freq` times
+    in the source are kept. The textbook χ² p-value of G² treats every token as an independent
+    draw, and a term repeated down one chapter is not that; so with `units` (measure_id → unit,
+    `inference.units_of`) p is a block permutation test: whole headings are reshuffled between the
+    sources, each keeping its number of headings, and p is the share of shuffles in which the
+    term's signed G² (negative where the source uses it less than the rest) is at least the
+    observed one: one-sided, over-use. Without `units` (or where the units are too few for any
+    shuffle to reach p < 0.05) p is the χ² (1 df) p-value and `unit` says "token", or NaN. q is p
+    adjusted by Benjamini–Hochberg over every row of the table (the many terms × sources tested).
     """
     if not with_names:
         tokens = without_names(tokens)
-    counts = (term_occurrences(tokens).groupby(["source_id", "term"]).size().unstack(fill_value=0)
-              .reindex(order, fill_value=0))
+    occ = term_occurrences(tokens)
+    counts = occ.groupby(["source_id", "term"]).size().unstack(fill_value=0).reindex(order, fill_value=0)
     a_all = counts.to_numpy(dtype=float)
-    n1_all = a_all.sum(axis=1)
-    # The rest of the corpus = everything minus the source, for all sources at once.
-    b_all, n2_all = a_all.sum(axis=0) - a_all, n1_all.sum() - n1_all
     src, col = np.nonzero(a_all >= min_freq)  # row-major: sources in `order`, terms sorted
-    a, b = a_all[src, col], b_all[src, col]
-    n1, n2 = n1_all[src], n2_all[src]
-    e1 = n1 * (a + b) / (n1 + n2)
-    e2 = n2 * (a + b) / (n1 + n2)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        g2 = 2 * (np.where(a > 0, a * np.log(a / e1), 0) + np.where(b > 0, b * np.log(b / e2), 0))
-    lr = np.log2((np.where(a > 0, a, 0.5) / n1) / (np.where(b > 0, b, 0.5) / n2))
+    g2, lr, a, b = _g2(a_all, src, col)
     out = pd.DataFrame({"source_id": np.asarray(order, dtype=object)[src], "term": counts.columns.to_numpy()[col],
                         "n_source": a.astype(int), "n_rest": b.astype(int), "g2": g2, "log_ratio": lr})
-    out["p_value"] = chi2.sf(out["g2"], df=1)
+    out["unit"], out["n_units"], p = "token", 0, chi2.sf(g2, df=1)
+    if units is not None and len(out):
+        # Whole units are reshuffled: count terms per unit once, then a shuffle only relabels units.
+        per_measure = tokens[["measure_id", "source_id"]].drop_duplicates("measure_id")
+        unit_of = per_measure["measure_id"].map(units)
+        if unit_of.isna().any():
+            raise ValueError(f"no unit for measure {per_measure['measure_id'][unit_of.isna()].iloc[0]!r}")
+        unit_source, _ = inference.unit_labels(per_measure["source_id"].to_numpy(), unit_of.to_numpy())
+        unit_ids = np.unique(unit_of.to_numpy())
+        kept = np.unique(col)
+        table = (occ.assign(unit=occ["measure_id"].map(units)).groupby(["unit", "term"]).size()
+                 .unstack(fill_value=0).reindex(index=unit_ids, columns=counts.columns, fill_value=0))
+        # The totals' column keeps every term's tokens in the source sizes n1, n2.
+        per_unit = np.column_stack([table.to_numpy(dtype=float)[:, kept], table.to_numpy(dtype=float).sum(axis=1)])
+        where = np.searchsorted(kept, col)
+        sums = _GroupSums(per_unit)
+        codes = pd.Categorical(unit_source, categories=order).codes.astype(np.int64)
+        n_units = pd.Series(unit_source).value_counts()
+        out["unit"], out["n_units"] = UNIT, out["source_id"].map(n_units).astype(int)
+
+        def signed(labels: np.ndarray) -> np.ndarray:
+            grid = sums(labels, len(order))
+            g, ratio, *_ = _g2(grid[:, :-1], src, where, totals=grid[:, -1])
+            return np.sign(ratio) * g
+
+        if inference.too_few_units(unit_source, alternative="greater"):
+            p = np.full(len(out), np.nan)
+        else:
+            p = np.atleast_1d(inference.permutation(codes, signed, n_resamples, alternative="greater").p_value)
+    out["p_value"] = p
     out["q_value"] = inference.bh(out["p_value"])  # every source × term test of the table
-    out["q_value"] = out["q_value"].map(lambda q: float(f"{q:.3g}"))
+    out["q_value"] = out["q_value"].map(lambda q: float(f"{q:.3g}") if pd.notna(q) else q)
     out["g2"] = out["g2"].round(3)
     out["log_ratio"] = out["log_ratio"].round(3)
-    out["p_value"] = out["p_value"].map(lambda p: float(f"{p:.3g}"))
+    out["p_value"] = out["p_value"].map(lambda p: float(f"{p:.3g}") if pd.notna(p) else p)
     return sort_by_source(out, order, ["source_id", "g2", "term"], ascending=[True, False, True])
+
+
+def _g2(counts: np.ndarray, src: np.ndarray, col: np.ndarray, totals: np.ndarray | None = None
+        ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """G², log ratio and the counts in the source (a) and the rest (b) of the cells (src, col) of a
+    sources × terms table; `totals` are the sources' numbers of tokens (default: the row sums)."""
+    n1_all = counts.sum(axis=1) if totals is None else np.asarray(totals, dtype=float)
+    # The rest of the corpus = everything minus the source, for all sources at once.
+    a, b = counts[src, col], counts[:, col].sum(axis=0) - counts[src, col]
+    n1, n2 = n1_all[src], n1_all.sum() - n1_all[src]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        e1 = n1 * (a + b) / (n1 + n2)
+        e2 = n2 * (a + b) / (n1 + n2)
+        g2 = 2 * (np.where(a > 0, a * np.log(a / e1), 0) + np.where(b > 0, b * np.log(b / e2), 0))
+        lr = np.log2((np.where(a > 0, a, 0.5) / n1) / (np.where(b > 0, b, 0.5) / n2))
+    return g2, lr, a, b
 
 
 def mean_rows(matrix: spmatrix, groups: np.ndarray) -> pd.DataFrame:
@@ -218,9 +295,10 @@ def similarity_order(similarity: pd.DataFrame, basis: str, order: list[str]) -> 
 
 
 def shares_by_year(group: pd.DataFrame, documents: pd.DataFrame) -> pd.DataFrame:
-    """Group shares with each source's document year (one document per year in this corpus)."""
+    """Group shares with each source's document year (one document per year in this corpus);
+    undated documents (no year) are left out."""
     years = documents.set_index("source_id")["year"]
-    out = group.assign(year=group["source_id"].map(years))
+    out = group.assign(year=group["source_id"].map(years)).dropna(subset=["year"])
     return out.sort_values(["group_id", "year", "source_id"], ignore_index=True)[
         ["group_id", "year", "source_id", "n_measures", "share", "primary_share"]]
 
@@ -242,7 +320,8 @@ def indicator(themes: pd.DataFrame, measure_ids: list[str], categories: list[str
 
 def share_tests(y: np.ndarray, categories: list[str], measures: pd.DataFrame, order: list[str],
                 weights: np.ndarray | None = None, category: str = "theme_id",
-                n_resamples: int = inference.N_RESAMPLES, intervals: bool = True) -> pd.DataFrame:
+                n_resamples: int = inference.N_RESAMPLES, intervals: bool = True,
+                tested: Sequence[str] | None = None) -> pd.DataFrame:
     """Per source × category: share with its intervals, and the test of source against the rest.
 
     `y` is the measure × category indicator (rows as `measures`); the share is Σy·w / Σw (w = 1:
@@ -253,33 +332,40 @@ def share_tests(y: np.ndarray, categories: list[str], measures: pd.DataFrame, or
     `inference.source_differences`), p_value (whole headings reshuffled between sources, each
     source's number of headings kept, two-sided; NaN where the headings are too few for any
     shuffle to reach p < 0.05) and q_value (Benjamini–Hochberg over every cell of the table).
-    `intervals=False` skips the bootstraps (the sensitivity analysis needs only the tests).
+    Like with like: only the sources of `tested` (default: all) are compared, each against the
+    others of `tested`; the rest are described (shares and intervals, `tested` False, no
+    difference or test). `intervals=False` skips the bootstraps (the sensitivity analysis needs
+    only the tests).
     """
     src = measures["source_id"].to_numpy()
     units = inference.units_of(measures)
     w = np.ones(len(src)) if weights is None else np.asarray(weights, dtype=float)
-    codes = pd.Categorical(src, categories=order).codes.astype(np.int64)
-    wy = y * w[:, None]
-
-    wy_sums, w_sums = _GroupSums(wy), _GroupSums(w[:, None])
+    compared = list(order) if tested is None else [s for s in order if s in set(tested)]
+    # The tests and the differences read only the compared sources' measures.
+    inside = np.isin(src, compared)
+    t_src, t_units, t_w, t_y = src[inside], units[inside], w[inside], y[inside]
+    codes = pd.Categorical(t_src, categories=compared).codes.astype(np.int64)
+    wy_sums, w_sums = _GroupSums(t_y * t_w[:, None]), _GroupSums(t_w[:, None])
 
     def diffs(labels: np.ndarray) -> np.ndarray:
-        """share(source) − share(rest) for every source × category, flattened source-major."""
-        num, den = wy_sums(labels, len(order)), w_sums(labels, len(order))
+        """share(source) − share(rest) for every compared source × category, flattened source-major."""
+        num, den = wy_sums(labels, len(compared)), w_sums(labels, len(compared))
         rest = (num.sum(axis=0) - num) / np.where(den.sum() - den > 0, den.sum() - den, np.nan)
         return (num / den - rest).ravel()
 
     # One set of shuffles tests every cell: each cell's p is a valid permutation p on its own. The
     # shuffled unit is the heading, the unit the intervals resample.
-    testable = len(order) > 1 and comparison_gap(src, units) is None
-    test = inference.permutation(codes, diffs, n_resamples=n_resamples, units=units) if testable else None
+    testable = len(compared) > 1 and comparison_gap(t_src, t_units) is None
+    test = inference.permutation(codes, diffs, n_resamples=n_resamples, units=t_units) if testable else None
     nan = np.full(len(categories), np.nan)
     # Every source's difference from the rest from one bootstrap, units resampled within each source.
-    dlow, dhigh = (inference.source_differences(y, units, codes, len(order), weights=w, n_resamples=n_resamples)
-                   if intervals and len(order) > 1 else (np.full((len(order), len(categories)), np.nan),) * 2)
+    dlow, dhigh = (inference.source_differences(t_y, t_units, codes, len(compared), weights=t_w,
+                                                n_resamples=n_resamples)
+                   if intervals and len(compared) > 1 else (np.full((len(compared), len(categories)), np.nan),) * 2)
     rows = []
-    for i, sid in enumerate(order):
+    for sid in order:
         g = src == sid
+        i = compared.index(sid) if sid in compared else None
         # Every category's interval from one bootstrap of this source's units (the same draws
         # each category would get on its own).
         boot = (inference.cluster_bootstrap(y[g], units[g], weights=w[g], n_resamples=n_resamples)
@@ -291,14 +377,15 @@ def share_tests(y: np.ndarray, categories: list[str], measures: pd.DataFrame, or
             row = {"source_id": sid, category: cat, "n_measures": int(g.sum()), "unit": UNIT,
                    "n_units": len(set(units[g])),
                    "n_addressing": int(col[g].sum()), "share": share, "share_low": lo, "share_high": hi,
-                   "boot_low": float(boot[0][j]), "boot_high": float(boot[1][j]), "rest_share": np.nan,
-                   "diff": np.nan, "diff_low": np.nan, "diff_high": np.nan, "p_value": np.nan}
-            if len(order) > 1:
-                rest = float((col[~g] * w[~g]).sum() / w[~g].sum())
+                   "boot_low": float(boot[0][j]), "boot_high": float(boot[1][j]), "tested": i is not None,
+                   "rest_share": np.nan, "diff": np.nan, "diff_low": np.nan, "diff_high": np.nan, "p_value": np.nan}
+            if i is not None and len(compared) > 1:
+                rest_rows = inside & ~g
+                rest = float((col[rest_rows] * w[rest_rows]).sum() / w[rest_rows].sum())
                 row.update(rest_share=rest, diff=share - rest, diff_low=float(dlow[i, j]),
                            diff_high=float(dhigh[i, j]))
                 if test is not None:
-                    row["p_value"] = float(test.p_value[i * len(categories) + j]) if col.any() else 1.0
+                    row["p_value"] = float(test.p_value[i * len(categories) + j]) if t_y[:, j].any() else 1.0
             rows.append(row)
     out = pd.DataFrame(rows)
     out["q_value"] = inference.bh(out["p_value"])

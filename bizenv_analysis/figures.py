@@ -263,7 +263,7 @@ def distinctive_terms(data: pd.DataFrame, lang: str) -> Figure:
         ax.set_xlim(0, d["g2"].max() * 1.35 if len(d) else 1)
     fig.supxlabel(t("对数似然G²(数字为对数比 log₂)", "log-likelihood G² (numbers: log ratio, log₂)", lang),
                   fontsize=8.5)
-    fig.suptitle(t("各来源的特色词(与其余来源相比)", "Distinctive terms of each source against all the others",
+    fig.suptitle(t("各来源的特色词(与其余比较来源相比)", "Distinctive terms of each source against the others compared",
                    lang), x=0.01, ha="left", fontsize=10.5)
     return fig
 
@@ -579,9 +579,11 @@ def coword_by_source(data: pd.DataFrame, lang: str) -> Figure:
 
 def formula_timeline(data: pd.DataFrame, lang: str) -> Figure:
     """Formulas (rows) by the dates of the documents that use them (x): the first user filled and
-    larger, later users hollow; national formulas in grey.
+    larger, later users hollow; national formulas in grey; a document that credits a place for the
+    formula has the place written beside its point (a formula it says it borrowed).
 
-    data: formula_id, label, national, source_id, year (a decimal year), role (formula_spread.csv rows).
+    data: formula_id, label, national, source_id, year (a decimal year), role, and optionally
+    credits (places separated by ";") — formula_spread.csv rows.
     """
     setup()
     formulas = list(dict.fromkeys(data["formula_id"]))
@@ -604,6 +606,11 @@ def formula_timeline(data: pd.DataFrame, lang: str) -> Figure:
             first = r.role == "first"
             ax.scatter([r.year], [y[f]], s=42 if first else 26, zorder=2, linewidths=1.1,
                        facecolors=color if first else "white", edgecolors=color)
+            places = str(getattr(r, "credits", "") or "")
+            if places and places != "nan":  # the document says where the formula came from
+                ax.annotate(t("借鉴", "credits ", lang) + "、".join(places.split(";")), (r.year, y[f]),
+                            xytext=(0, 5.5), textcoords="offset points", ha="center", va="bottom",
+                            fontsize=7, color="#444444")
     labels = data.drop_duplicates("formula_id").set_index("formula_id")
     ax.set_yticks(range(len(formulas)))
     ax.set_yticklabels([labels.loc[f, "label"] + (t("(国家)", " (national)", lang) if labels.loc[f, "national"] else "")

@@ -33,13 +33,11 @@ from scipy import stats
 from scipy.sparse import spmatrix
 
 from . import compare, inference
+from .compare import FAMILY_NAMES, POLICY, REPORT, family_of  # like with like: the families of genres
+from .report import text
 from .targets import calendar_days, processing_commitments
 
 ALPHA = 0.05
-# Genres that report what was done rather than set out what will be done.
-REPORT_GENRES = ("news_report", "case_collection")
-POLICY, REPORT = "policy", "report"
-FAMILY_NAMES = {POLICY: ("policy documents", "政策文件"), REPORT: ("reports and case collections", "报道和案例集")}
 VARIANTS = {
     "baseline": "as built: policy documents only, without safeguard items, the rule-based coder's multi-label "
                 "themes, names out of the vocabulary",
@@ -110,20 +108,9 @@ class Result:
     extra: dict = field(default_factory=dict)
 
 
-def family_of(documents: pd.DataFrame) -> pd.Series:
-    """Each source's family of genres (source_id → "policy" or "report")."""
-    genre = documents.set_index("source_id")["doc_type"].fillna("").astype(str)
-    return genre.isin(REPORT_GENRES).map({True: REPORT, False: POLICY})
-
-
 def compared_family(ev: Evidence) -> str:
-    """The family whose sources are compared: the policy documents when two or more of them have
-    measures, else the reports, else "" (every genre pooled: too few of either to compare)."""
-    fam = ev.measures["source_id"].map(family_of(ev.documents))
-    for f in (POLICY, REPORT):
-        if ev.measures.loc[fam == f, "source_id"].nunique() >= 2:
-            return f
-    return ""
+    """The family whose sources are compared (`compare.compared_family`)."""
+    return compare.compared_family(ev.measures, ev.documents)
 
 
 def views(ev: Evidence) -> dict[str, View | None]:
@@ -724,12 +711,16 @@ def scope(documents: pd.DataFrame) -> tuple[str, str]:
     city = documents["place"].str.extract(r"^(.+?市)")[0].fillna(documents["place"])
     top_city, k = city.value_counts().index[0], int(city.value_counts().iloc[0])
     genres = documents["doc_type"].nunique()
-    years = f"{documents['year'].min()}–{documents['year'].max()}"
+    dated = documents["year"].dropna()
+    undated = n - len(dated)
+    years = f"{dated.min()}–{dated.max()}" if len(dated) else ""
+    years_zh = "、".join(filter(None, [years, f"{undated}份无日期" if undated else ""]))
+    years = "; ".join(filter(None, [years, f"{undated} undated" if undated else ""]))
     en = (f"Scope: {n} documents ({years}), {k} of them from {top_city}, of {genres} genres "
           f"({', '.join(sorted(documents['doc_type'].unique()))}). The findings are about these documents, not about "
           "Chinese business-environment reform at large: with one document per place and year, a difference between "
           "sources may be one of place, level, genre or year, and the corpus cannot tell which.")
-    zh = (f"范围:{n}份文件({years}),其中{k}份来自{top_city},共{genres}种文体。结论只针对这些文件,不代表中国营商环境"
+    zh = (f"范围:{n}份文件({years_zh}),其中{k}份来自{top_city},共{genres}种文体。结论只针对这些文件,不代表中国营商环境"
           "改革的总体情况:每个地方、每个年份只有一份文件,来源之间的差异可能来自地方、层级、文体或年份,语料无法区分。")
     fam = family_of(documents).value_counts()
     if fam.get(POLICY, 0) >= 2 and fam.get(REPORT, 0):
@@ -743,13 +734,17 @@ def scope(documents: pd.DataFrame) -> tuple[str, str]:
 
 
 def findings_markdown(findings: pd.DataFrame, documents: pd.DataFrame, lang: str = "en") -> str:
-    """The findings as a numbered Markdown list (for notebook 09 and the README), scope first."""
+    """The findings as a numbered Markdown list (for notebook 09 and the README), scope first.
+
+    The scope and the statements name sources, places and genres of the corpus: they go in as
+    literal text (`report.text`), never as Markdown or HTML."""
     col = "statement_en" if lang == "en" else "statement_zh"
-    lines = [scope(documents)[0 if lang == "en" else 1], ""]
+    lines = [text(scope(documents)[0 if lang == "en" else 1]), ""]
     for i, r in enumerate(findings.itertuples(), start=1):
         title = TITLES.get(r.finding_id, (r.finding_id, r.finding_id))[0 if lang == "en" else 1]
-        sens = "" if r.sensitivity_note in ("", "no alternative applies") else f" *Sensitivity: {r.sensitivity_note}.*"
-        lines.append(f"{i}. **{title}.** {getattr(r, col)}{sens}")
+        sens = ("" if r.sensitivity_note in ("", "no alternative applies")
+                else f" *Sensitivity: {text(r.sensitivity_note)}.*")
+        lines.append(f"{i}. **{text(title)}.** {text(getattr(r, col))}{sens}")
     return "\n".join(lines)
 
 

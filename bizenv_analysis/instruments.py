@@ -14,11 +14,13 @@ are `dev`, seen while the rules were written, and which are `holdout`, not seen)
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
 import pandas as pd
 
 from . import compare, inference, themes, validation
+from .lexicon import CsvSpec
 from .sources import RESERVED_ID
 
 INSTRUMENT_COLUMNS = ["measure_id", "instrument_id", "score", "primary"]
@@ -33,12 +35,11 @@ def code_measures(measures: pd.DataFrame, codebook: themes.Codebook, jobs: int |
     return coded.rename(columns={"theme_id": "instrument_id"})[INSTRUMENT_COLUMNS]
 
 
-def read_coding(path: Path) -> pd.DataFrame:
+def read_coding(path: Path, ids: Iterable[str] | None = None) -> pd.DataFrame:
     """A hand coding (measure_id, primary, instruments `;`-separated, note) as measure_id, primary,
-    themes (a sorted list: the form `validation.agreement` reads)."""
-    df = pd.read_csv(path, dtype=str, keep_default_na=False)
-    df["themes"] = df["instruments"].str.split(";").apply(lambda xs: sorted(x for x in xs if x))
-    return df[["measure_id", "primary", "themes"]]
+    themes (a sorted list: the form `validation.agreement` reads); checked like a rule file
+    (`validation.read_coding`; with `ids`, every code must be one of them)."""
+    return validation.read_coding(path, ids, codes="instruments")[["measure_id", "primary", "themes"]]
 
 
 def _as_coding(coded: pd.DataFrame) -> pd.DataFrame:
@@ -68,8 +69,8 @@ def validation_table(coded: pd.DataFrame, validation_dir: Path, instrument_ids: 
     """
     if not (validation_dir / CODING_A).is_file() or not (validation_dir / SAMPLE).is_file():
         return None
-    gold = read_coding(validation_dir / CODING_A)
-    split = pd.read_csv(validation_dir / SAMPLE, dtype=str, keep_default_na=False).set_index("measure_id")["split"]
+    gold = read_coding(validation_dir / CODING_A, instrument_ids)
+    split = validation.read_checked(validation_dir / SAMPLE, SAMPLE_SPEC).set_index("measure_id")["split"]
     rules = _as_coding(coded)
     rows = []
     for name in ("dev", "holdout", "all"):
@@ -77,7 +78,7 @@ def validation_table(coded: pd.DataFrame, validation_dir: Path, instrument_ids: 
         rows += _rows("rules_vs_coder_a", name, validation.agreement(
             gold[gold["measure_id"].isin(ids)], rules[rules["measure_id"].isin(ids)], instrument_ids))
     if (validation_dir / CODING_B).is_file():
-        second = read_coding(validation_dir / CODING_B)
+        second = read_coding(validation_dir / CODING_B, instrument_ids)
         held = set(split.index[split == "holdout"])
         rows += _rows("coder_b_vs_coder_a", "holdout", validation.agreement(
             gold[gold["measure_id"].isin(held)], second[second["measure_id"].isin(held)], instrument_ids))
@@ -90,6 +91,9 @@ def validation_table(coded: pd.DataFrame, validation_dir: Path, instrument_ids: 
     return out
 
 
+SAMPLE_SPEC = CsvSpec(("measure_id", "source_id", "split"), (), ("measure_id", "split"),
+                      choices={"split": ("dev", "holdout")}, unique=("measure_id",),
+                      why_rows="no coded measure would belong to a split")
 GRID_COLUMNS = ["scope", "basis", "type_id", "instrument_id", "group_id", "theme_id", "n", "n_measures", "share"]
 TEST_COLUMNS = ["test", "statistic", "p_value", "null_low", "null_high", "n_measures", "unit", "n_units", "n_sources",
                 "n_categories", "n_resamples"]
@@ -132,7 +136,7 @@ def grid(levers: pd.DataFrame, coded: pd.DataFrame, measures: pd.DataFrame, inst
 
 
 def type_shares(levers: pd.DataFrame, measures: pd.DataFrame, instrument_book: themes.Codebook,
-                order: list[str], n_resamples: int = 0) -> pd.DataFrame:
+                order: list[str], n_resamples: int = 0, tested: list[str] | None = None) -> pd.DataFrame:
     """`type_profiles.csv`: per source × instrument type, the share of measures using it and the
     share whose primary instrument is of that type, with the intervals and tests of
     `compare.share_tests` (as `compare.group_shares` does for theme groups)."""
@@ -141,7 +145,7 @@ def type_shares(levers: pd.DataFrame, measures: pd.DataFrame, instrument_book: t
     ids = list(measures["measure_id"])
     return compare._shares(compare.indicator(typed, ids, types, "type_id"),
                            compare.indicator(typed, ids, types, "type_id", primary_only=True),
-                           types, measures, order, "type_id", n_resamples)
+                           types, measures, order, "type_id", n_resamples, tested)
 
 
 def mix_tests(levers: pd.DataFrame, measures: pd.DataFrame, instrument_book: themes.Codebook,

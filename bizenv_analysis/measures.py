@@ -8,6 +8,8 @@ hierarchy (see `measure_level`), so a short run of one or two items counts where
 structure is clear. Items under a safeguard heading are `safeguard`, under a general heading
 (总体要求, 指导思想, 总则 …) `general` (kept, but not compared: they frame the reforms); a document
 with no recognised enumeration falls back to its paragraphs (kind `paragraph`) with a warning.
+Numbers have no cap (item 1000 is an item of its own); a line of the measure style whose number
+does not continue the run (5. after 3.) stays in the text of the item before it, with a warning.
 """
 
 from __future__ import annotations
@@ -86,16 +88,19 @@ class Item:
     label: str = ""
 
 
+BIG_NUMBER = 10**18  # a number of more digits than this (int() refuses over 4300) counts as this
+
+
 def cn_number(s: str) -> int:
-    """Chinese numeral (一 … 九十九, also 百) or Arabic digits → int."""
+    """Chinese numeral (一 … 九十九, 一百零五, 一千零五) or Arabic digits → int."""
     if s[0] in "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳":  # before isdigit(): '①'.isdigit() is True
         return ord(s[0]) - ord("①") + 1
     if s.isascii() and s.isdigit():
-        return int(s)
+        return int(s) if len(s) <= 18 else BIG_NUMBER
     total, cur = 0, 0
     for ch in s:
-        if ch == "百":
-            total += (cur or 1) * 100
+        if ch in "千百":
+            total += (cur or 1) * (1000 if ch == "千" else 100)
             cur = 0
         elif ch == "十":
             total += (cur or 1) * 10
@@ -635,6 +640,7 @@ def _segment(source_id: str, lines: list[Line], level: str | None, place: str, g
     cur: Item | None = None
     open_body: Item | None = None  # a safeguard/general chapter gathering its body
     n_dash = 0  # dash bullets are numbered by position under their parent
+    off_run: list[Line] = []  # lines of the measure style whose number does not continue the run
 
     def close() -> None:
         nonlocal cur
@@ -706,10 +712,12 @@ def _segment(source_id: str, lines: list[Line], level: str | None, place: str, g
             kind = regions.current if regions.current != "measure" else _own_flag(ln, g) or "measure"
             cur = Item(kind, role, number, chapter, sec, where, [ln], ln.rest, ln.label)
             continue
-        if cur is not None and (g.terminator.match(ln.text) or role == level):
+        if cur is not None and (g.terminator.match(ln.text) or (role == level and id(ln) in valid)):
             close()
             continue
         if cur is not None:
+            if role == level:  # its number does not continue the run: kept with the item before, not lost
+                off_run.append(ln)
             cur.lines.append(ln)
         elif open_body is not None:
             open_body.lines.append(ln)
@@ -718,6 +726,11 @@ def _segment(source_id: str, lines: list[Line], level: str | None, place: str, g
         elif case is not None:
             case["parts"].setdefault("practices_intro", []).append(ln.text)
     close()
+    if off_run:
+        first = off_run[0]
+        warnings.warn(f"{source_id}: {len(off_run)} line(s) numbered in the measures' style do not continue their "
+                      f"numbering (first: line {first.no}, {first.text[:20]!r}); each is kept in the text of the item "
+                      "before it — check the document's numbering", StructureWarning, stacklevel=3)
     rows = _rows(items, g, source_id)
     case_rows = []
     for c in cases:

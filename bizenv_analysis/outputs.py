@@ -279,8 +279,8 @@ def check_writable(out_dir: Path | str) -> None:
 def check_output_folder(out_dir: Path | str, data_dir: Path | str | None = None) -> None:
     """Everything about the output folder that can be checked before a build computes anything.
 
-    Not the data folder, inside its raw/, lexicon/ or validation/, nor a folder holding the data
-    folder, sources.csv or raw/; replaceable (`check_replaceable`); writable; no other build
+    Not the data folder, inside its raw/, lexicon/, validation/ or (below it) processed/, nor a
+    folder holding the data folder, sources.csv or raw/; replaceable (`check_replaceable`); writable; no other build
     writing it.
     """
     shown = Path(out_dir)
@@ -295,6 +295,9 @@ def check_output_folder(out_dir: Path | str, data_dir: Path | str | None = None)
             problem = "is the data folder itself"
         elif data.is_relative_to(out):
             problem = f"holds the data folder {data_dir}"
+        elif out.is_relative_to(data / "processed") and out != data / "processed":
+            # the default build would find this folder among its outputs and refuse to replace them
+            problem = "lies inside the data folder's default output folder processed/"
         else:
             for sub in ("raw", "lexicon", "validation"):
                 if out.is_relative_to(data / sub):

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from . import (
@@ -70,6 +71,7 @@ def build(data_dir: Path | str = DATA, out_dir: Path | str | None = None,
     """
     data_dir = Path(data_dir)
     out_dir = Path(out_dir) if out_dir is not None else data_dir / "processed"
+    sources.check_data_folder(data_dir)
     check_output_folder(out_dir, data_dir)  # not among the inputs, replaceable, writable, not locked
     result = BuildResult()
     mark = time.perf_counter()
@@ -92,6 +94,8 @@ def build(data_dir: Path | str = DATA, out_dir: Path | str | None = None,
     with warnings.catch_warnings(record=True) as caught, workers.on_cluster(address):
         warnings.simplefilter("always")  # every warning of every stage is shown, once per occurrence
         raws = sources.load_raw_documents(data_dir)
+        if undated := [r.source_id for r in raws if not r.meta["date"]]:
+            warnings.warn(sources.undated_note(undated), sources.UndatedWarning, stacklevel=1)
         # a document that makes the build take minutes is said at once, not only at the end
         early = [_warning_line("sources", w) for w in caught if issubclass(w.category, sources.LargeDocumentWarning)]
         for line in early:
@@ -99,6 +103,7 @@ def build(data_dir: Path | str = DATA, out_dir: Path | str | None = None,
         stage("sources", f"[1/9] sources   {len(raws)} documents read, sha256 verified")
         # Every lexicon and codebook file, each the corpus's own or else the bundled one, checked once here.
         lex = Lexicon.load(data_dir)
+        overrides = pmc.read_overrides(data_dir, set(lex.pmc_variables["sub_id"]), (r.source_id for r in raws))
         if lex.own() or lex.ignored:
             _say(f"      lexicon   {lex.summary()}", quiet)
 
@@ -181,11 +186,13 @@ def build(data_dir: Path | str = DATA, out_dir: Path | str | None = None,
         order = [s for s in tables.source_order(docs) if s in present]
         compared = compare_sources(analysed, toks, coded, codebook, docs, order, tfidf_compared)
         compared["instrument_grid.csv"] = instruments.grid(levers, coded, analysed, lex.instruments, codebook, order)
+        _, tested = compare.tested_sources(analysed, docs, order)
         compared["type_profiles.csv"] = instruments.type_shares(levers, analysed, lex.instruments, order,
-                                                                n_resamples=inference.N_RESAMPLES)
+                                                                n_resamples=inference.N_RESAMPLES, tested=tested)
+        family = analysed[analysed["source_id"].isin(tested)].reset_index(drop=True)
         compared["instrument_tests.csv"] = (
-            instruments.mix_tests(levers, analysed, lex.instruments, inference.N_RESAMPLES)
-            if compare.comparison_gap(analysed["source_id"], inference.units_of(analysed)) is None
+            instruments.mix_tests(levers, family, lex.instruments, inference.N_RESAMPLES)
+            if compare.comparison_gap(family["source_id"], inference.units_of(family)) is None
             else pd.DataFrame(columns=instruments.TEST_COLUMNS))
         doc_types = {r.source_id: r.meta.get("doc_type", "") for r in raws}
         compared["targets.csv"] = targets.targets_table(analysed, lex.topics, lex.cues, lex.time_classes, doc_types)
@@ -193,7 +200,7 @@ def build(data_dir: Path | str = DATA, out_dir: Path | str | None = None,
         compared |= pmc.pmc_tables(
             docs, analysed, coded, codebook.groups, levers, lex.instruments.groups,
             compared["targets.csv"], lex.pmc_variables, lex.pmc_params,
-            pmc.read_overrides(data_dir, set(lex.pmc_variables["sub_id"])), lex.grammar)
+            overrides, lex.grammar)
         checked = extractor_check.validation_table(
             analysed, docs, table, vdir, lex, doc_types, (compared["targets.csv"], compared["references.csv"]))
         if checked is not None:
@@ -250,7 +257,7 @@ def build(data_dir: Path | str = DATA, out_dir: Path | str | None = None,
 # The build's own warnings say what a stage skipped or fell back to; any other (a library's
 # FutureWarning, a solver's ConvergenceWarning) is shown with the stage and its category.
 OWN_WARNINGS = (measures.StructureWarning, clusters.ClusterWarning, compare.CompareWarning, pmc.PMCWarning,
-                coword.NetworkWarning, sources.LargeDocumentWarning)
+                coword.NetworkWarning, sources.UndatedWarning, sources.LargeDocumentWarning)
 
 
 def _warning_line(stage: str, w: warnings.WarningMessage) -> str:
@@ -302,24 +309,33 @@ def compare_sources(analysed: pd.DataFrame, toks: pd.DataFrame, coded: pd.DataFr
                     model: clusters.TfidfModel) -> dict[str, pd.DataFrame]:
     """Stage 7: the comparison tables across sources, each share with its intervals and tests.
 
-    `model` is the TF-IDF of the measures' terms without names (`tokens.without_names`); keyness
-    leaves the names out of `toks` itself."""
+    Like with like: the tests compare the sources of one family of genres (`compare.tested_sources`:
+    the policy documents when there are two, the reports otherwise); the others are described in
+    the profiles and the similarities and left out of keyness and the tests. `model` is the TF-IDF of the
+    measures' terms without names (`tokens.without_names`); keyness leaves the names out of `toks`
+    itself."""
     n = inference.N_RESAMPLES
-    profiles = compare.theme_shares(coded, analysed, codebook.themes, order, n_resamples=n)
-    groups = compare.group_shares(coded, analysed, codebook.themes, order, n_resamples=n)
+    _, tested = compare.tested_sources(analysed, docs, order)
+    profiles = compare.theme_shares(coded, analysed, codebook.themes, order, n_resamples=n, tested=tested)
+    groups = compare.group_shares(coded, analysed, codebook.themes, order, n_resamples=n, tested=tested)
     out = {"theme_profiles.csv": profiles, "group_profiles.csv": groups}
     out |= {name: pd.DataFrame(columns=cols) for name, cols in compare.COLUMNS.items()}
-    units = inference.units_of(analysed)
-    if gap := compare.comparison_gap(analysed["source_id"], units):
+    inside = analysed["source_id"].isin(tested).to_numpy()
+    family = analysed[inside].reset_index(drop=True)
+    units = inference.units_of(family)
+    if gap := compare.comparison_gap(family["source_id"], units):
         warnings.warn(f"keyness, similarity and the tests between sources skipped: {gap}",
                       compare.CompareWarning, stacklevel=2)
     else:
+        matrix = model.matrix[np.flatnonzero(inside)]
+        # Every source's similarity is described; only the compared family's pairs are tested.
         mean_rows = compare.mean_rows(model.matrix, analysed["source_id"].to_numpy())
-        bases = {"tfidf": model.matrix,
-                 "themes": compare.indicator(coded, list(analysed["measure_id"]), codebook.theme_ids)}
-        out["keyness.csv"] = compare.keyness(toks, order)
+        bases = {"tfidf": matrix,
+                 "themes": compare.indicator(coded, list(family["measure_id"]), codebook.theme_ids)}
+        out["keyness.csv"] = compare.keyness(toks[toks["source_id"].isin(tested)], tested,
+                                             units=pd.Series(units, index=family["measure_id"]), n_resamples=n)
         out["similarity.csv"] = compare.source_similarity(mean_rows, profiles, order)
-        out["similarity_tests.csv"] = compare.similarity_tests(bases, analysed["source_id"].to_numpy(), order, n,
+        out["similarity_tests.csv"] = compare.similarity_tests(bases, family["source_id"].to_numpy(), tested, n,
                                                                units=units)
     years = docs.loc[docs["source_id"].isin(order), "year"].dropna().nunique()
     if years < compare.MIN_YEARS:

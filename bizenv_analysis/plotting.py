@@ -38,6 +38,7 @@ from PIL import Image
 
 from .outputs import csv_bytes, exclusive, write_outputs
 from .paths import FIGURES, FONTS
+from .report import code, text
 
 FONT_FILE = FONTS / "NotoSansCJKsc-Regular-subset.ttf"
 FONT_FAMILY = "Noto Sans CJK SC"
@@ -102,6 +103,9 @@ def setup() -> None:
         "legend.title_fontsize": 8,
         "figure.titlesize": 10.5,
         "savefig.dpi": 300,
+        # A label is drawn as written: a corpus's `$` (in an id, a place, a term) is not mathtext,
+        # which would set it as a formula or stop the figure on a parse error.
+        "text.parse_math": False,
         "svg.fonttype": "none",
         "pdf.fonttype": 42,
         "ps.fonttype": 42,  # the PDF backend reads it too: at 42 it subsets a font once, not once per 256 glyphs
@@ -477,12 +481,14 @@ def write_figure_readme(out_dir: Path = FIGURES) -> Path:
              "full page (16 cm) or half page (8 cm); insert it at that width and no text is under 7 pt.",
              "Chinese is set in Noto Sans CJK SC (SIL OFL 1.1, `fonts/`). `index.csv` lists the same as a",
              "table. Regenerate them all with `make study`; file names never change.", ""]
+    # Titles and captions carry a corpus's labels (places, themes of its own codebook): literal text.
     for r in index.itertuples():
-        lines += [f"## {r.id} — {r.title_en}", "", f"{r.title_zh}", "", r.caption_en, "", r.caption_zh, "",
-                  f"- width: {r.width}",
-                  f"- files: {', '.join(f'`{f}`' for f in r.files.split())}",
-                  f"- data: `{r.data}`; built from {r.source_tables}",
-                  f"- made by: `notebooks/{r.notebook}`", ""]
+        lines += [f"## {text(r.id)} — {text(r.title_en)}", "", text(r.title_zh), "", text(r.caption_en), "",
+                  text(r.caption_zh), "",
+                  f"- width: {text(r.width)}",
+                  f"- files: {', '.join(code(f) for f in r.files.split())}",
+                  f"- data: {code(r.data)}; built from {text(r.source_tables)}",
+                  f"- made by: {code(f'notebooks/{r.notebook}')}", ""]
     path = out_dir / "README.md"
     write_outputs(out_dir, {"README.md": "\n".join(lines).encode("utf-8")})
     return path

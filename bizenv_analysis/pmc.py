@@ -9,7 +9,8 @@ reads one of:
   clipped to `EVIDENCE_CHARS` so that the cue shows);
 - `horizon`: a year the text sets as a deadline or target (到2025年, 2025年底前, 2025年实现 …)
   `lo-hi` years after the document's own (0-0: within its year: 年内, 年底前, 今年, or its own
-  year as a deadline);
+  year as a deadline); in an undated document only the within-year cues can count (no target
+  year can be placed), and a sub-variable left without evidence says so (`evidence_note`);
 - `admin_level`: the issuer's level in sources.csv (`;`-separated values);
 - `themes`: a measure of the document addresses a theme of the group (themes.csv);
 - `instruments`: a measure uses an instrument of the type (instruments.csv);
@@ -50,7 +51,9 @@ from typing import NamedTuple
 import pandas as pd
 
 from .errors import BuildError
+from .lexicon import CsvSpec, read_rows
 from .measures import HEADING_MAX_CHARS, Grammar, classify, style_ranks
+from .sources import not_a_regular_file
 from .themes import SENTENCE_END
 
 
@@ -177,15 +180,21 @@ def find_evidence(sents: list[Span], matches: Callable[[str], Iterable[re.Match]
     return "", f"not evidence: the rule matches only in {' or '.join(w for w in where if w)}; first: {first}"
 
 
-def _horizon(year: int, rule: str) -> Callable[[str], list[re.Match]]:
+def _horizon(year: int | None, rule: str) -> Callable[[str], list[re.Match]]:
     """The matches of a `horizon` rule in a sentence: a deadline within the year (lo 0) or a
-    target year `lo`–`hi` years after the document's."""
+    target year `lo`–`hi` years after the document's (none when the document is undated: `year` None)."""
     lo, hi = (int(x) for x in rule.split("-"))
 
     def matches(s: str) -> list[re.Match]:
         within = list(WITHIN_YEAR.finditer(s)) if lo == 0 else []
+        if year is None:
+            return within
         return within + [m for m in TARGET_YEAR.finditer(s) if lo <= int(m[1] or m[2]) - year <= hi]
     return matches
+
+
+UNDATED_NOTE = ("the document is undated (sources.csv date empty), so no target year could be placed; "
+                "only within-year cues (年内, 年底前, 今年) count")
 
 
 def grade_of(pmc: float, params: dict[str, str]) -> tuple[str, str]:
@@ -209,25 +218,43 @@ def grade_caveat(grade: str, band: str, constant: list[str] | None, n_variables:
                    f"document{listed}")
 
 
-def read_overrides(data_dir: Path, sub_ids: set[str]) -> pd.DataFrame:
-    """The corpus's hand-set sub-variables (empty without the file); BuildError on a bad row."""
+OVERRIDE_COLUMNS = ("source_id", "sub_id", "score", "reason")
+
+
+def read_overrides(data_dir: Path, sub_ids: set[str], source_ids: Iterable[str] | None = None) -> pd.DataFrame:
+    """The corpus's hand-set sub-variables (empty without the file); BuildError on a bad row.
+
+    Checked like a rule file (`lexicon.read_rows`: UTF-8, valid CSV, the columns, no row with more
+    fields than the header), then row by row: a sub_id of pmc_variables.csv, a source_id of
+    sources.csv (when `source_ids` is given), a score of 0 or 1, a reason, one row per
+    (source_id, sub_id)."""
     path = Path(data_dir) / OVERRIDES
-    cols = ["source_id", "sub_id", "score", "reason"]
+    cols = list(OVERRIDE_COLUMNS)
+    if what := not_a_regular_file(path):
+        raise BuildError(f"is {what}, not a regular file", path,
+                         "make it a CSV file (source_id,sub_id,score,reason), or remove it")
     if not path.is_file():
         return pd.DataFrame(columns=cols)
-    df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    missing = [c for c in cols if c not in df.columns]
-    if missing:
-        raise BuildError(f"missing column(s) {', '.join(missing)}", path, "the header is source_id,sub_id,score,reason")
-    for i, row in enumerate(df.itertuples(), start=2):
-        if row.sub_id not in sub_ids:
-            raise BuildError(f"line {i}: sub_id {row.sub_id!r} is not a PMC sub-variable", path,
+    rows = read_rows(path, CsvSpec(OVERRIDE_COLUMNS, ("note",), min_rows=0))
+    known = set(source_ids) if source_ids is not None else None
+    seen: dict[tuple[str, str], int] = {}
+    for i, row in rows.rows:
+        if known is not None and row["source_id"] not in known:
+            raise BuildError(f"line {i}: source_id {row['source_id']!r} is not a source of sources.csv", path,
+                             "use the source_id of a row of sources.csv, or delete the line")
+        if row["sub_id"] not in sub_ids:
+            raise BuildError(f"line {i}: sub_id {row['sub_id']!r} is not a PMC sub-variable", path,
                              "use a sub_id of data/lexicon/pmc_variables.csv (X1.1 …)")
-        if row.score not in ("0", "1"):
-            raise BuildError(f"line {i}: score {row.score!r} is not 0 or 1", path, "write 0 or 1")
-        if not row.reason.strip():
+        if row["score"] not in ("0", "1"):
+            raise BuildError(f"line {i}: score {row['score']!r} is not 0 or 1", path, "write 0 or 1")
+        if not row["reason"].strip():
             raise BuildError(f"line {i}: no reason given", path, "say why the rule's score is replaced")
-    return df[cols]
+        key = (row["source_id"], row["sub_id"])
+        if key in seen:
+            raise BuildError(f"line {i}: {key[0]} {key[1]} is set already on line {seen[key]}", path,
+                             "keep one line per source and sub-variable")
+        seen[key] = i
+    return rows.frame()[cols]
 
 
 def pmc_tables(documents: pd.DataFrame, measures: pd.DataFrame, coded: pd.DataFrame, theme_groups: dict[str, str],
@@ -274,7 +301,10 @@ def pmc_tables(documents: pd.DataFrame, measures: pd.DataFrame, coded: pd.DataFr
             if v.source == "text":
                 evidence, note = find_evidence(sents, patterns[v.sub_id], min_chars, marks)
             elif v.source == "horizon":
-                evidence, note = find_evidence(sents, _horizon(int(doc.year), v.rule), min_chars, marks)
+                year = None if pd.isna(doc.year) else int(doc.year)
+                evidence, note = find_evidence(sents, _horizon(year, v.rule), min_chars, marks)
+                if year is None and not evidence:
+                    note = "; ".join(n for n in (UNDATED_NOTE, note) if n)
             elif v.source == "admin_level":
                 evidence = f"sources.csv: admin_level {doc.admin_level}" if doc.admin_level in v.rule.split(";") else ""
             elif v.source == "themes":

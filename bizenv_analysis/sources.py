@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
 import hashlib
 import io
 import os
 import re
+import shlex
+import stat
 import warnings
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
@@ -46,6 +50,34 @@ INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 _CSV_FIX = ("save sources.csv as a UTF-8 CSV with a header row: "
             f"{','.join(REQUIRED_COLUMNS)} (encoding optional), then one row per document in raw/")
+# A source_id names rows of every table and, with `:`, every measure (`<source_id>:07`); a
+# doc_type is a key of rule files (pmc_params.csv `doc_types`, `;`-separated; target_cues.csv).
+# Letters (any script), ASCII digits, - and _ keep both unambiguous in ids, lists and file names.
+_ID_PUNCTUATION = frozenset("0123456789-_")
+_ID_RULE = "letters, digits 0-9, - and _ only"
+WIDE_PRINTABLE = 0.95  # share of printable characters above which NUL-holding bytes are UTF-16/32 text
+UNDATED = "undated"  # the date class of a document whose sources.csv date is empty
+# Dates as sources.csv may give them: 2023-05-20, 2023-05, 2023 (month and day may have one digit),
+# or written in Chinese: 2023年5月20日, 二〇二三年五月 (`read_date`).
+_ISO_DATE = re.compile(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?")
+_CN_VALUE = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"零": 0, "○": 0, "Ｏ": 0}
+_CN = "".join(_CN_VALUE)
+_CN_SMALL = r"\d{1,2}|[一二三]?十[一二三四五六七八九]?|[一二三四五六七八九]"  # 1–39: a month or a day
+_CN_DATE = re.compile(rf"(\d{{4}}|[{_CN}]{{4}})年(?:({_CN_SMALL})月(?:({_CN_SMALL})[日号])?)?")
+_DATE_FIX = ("write the date as YYYY-MM-DD, YYYY-MM or YYYY (e.g. 2023-05-20, 2023-05, 2023; "
+             "二〇二三年五月 is read as 2023-05), or leave it empty for an undated document")
+
+
+class UndatedWarning(UserWarning):
+    """Documents without a date, left out of the analyses that need one."""
+
+
+def undated_note(source_ids: list[str]) -> str:
+    """The build's one line on its undated documents: which, and what they are left out of."""
+    shown = ", ".join(source_ids[:5]) + (f" and {len(source_ids) - 5} more" if len(source_ids) > 5 else "")
+    return (f"{len(source_ids)} undated document(s) ({shown}: empty date in sources.csv) left out of what needs a "
+            "date: change over time (group_trend.csv), the order of formula use and of learning (formula_spread.csv "
+            f"role {UNDATED}, formula_pairs.csv) and the PMC time horizon; they are in every other table")
 
 
 class LargeDocumentWarning(UserWarning):
@@ -77,6 +109,103 @@ def split_lines(text: str) -> list[str]:
     return LINE_BREAK.split(text)
 
 
+def wide_encoding(raw: bytes) -> str | None:
+    """The encoding, as iconv names it, when `raw` is UTF-16 or UTF-32 text: "UTF-16" or "UTF-32"
+    when it starts with that encoding's byte-order mark; "UTF-16LE", "UTF-16BE", "UTF-32LE" or
+    "UTF-32BE" when it has NUL bytes (which UTF-8 text hardly ever has) and its first 64 KiB read in
+    that encoding as printable text with line breaks (a binary file reads as unprintable characters
+    and NULs). One line of UTF-16 without a mark is not recognised. None for anything else."""
+    if raw.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):  # before UTF-16: FF FE 00 00 starts with FF FE
+        return "UTF-32"
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "UTF-16"
+    head = raw[:1 << 16]
+    if b"\x00" not in head:
+        return None
+    # UTF-32 first: UTF-32 text read as UTF-16 has a NUL after every character
+    for codec, name in (("utf-32-le", "UTF-32LE"), ("utf-32-be", "UTF-32BE"), ("utf-16-le", "UTF-16LE"),
+                        ("utf-16-be", "UTF-16BE")):
+        try:  # an incremental decoder holds back a character cut at the end of the head
+            text = codecs.getincrementaldecoder(codec)().decode(head, final=False)
+        except UnicodeDecodeError:
+            continue
+        readable = sum(c.isprintable() or c in "\t\n\r" for c in text)
+        # Line breaks too: bytes of UTF-8 text paired up read as printable CJK, but a 0A byte
+        # becomes a line break only beside a NUL, which UTF-8 text hardly ever has.
+        if "\n" in text and "\x00" not in text and readable >= WIDE_PRINTABLE * len(text):
+            return name
+    return None
+
+
+def wide_fix(encoding: str, path: Path) -> str:
+    """How to re-encode a UTF-16/32 file as UTF-8 in place (a shell command, the path quoted)."""
+    new = shlex.quote(f"{path}.utf8")
+    return f"re-encode it as UTF-8, e.g. iconv -f {encoding} -t UTF-8 {shlex.quote(str(path))} > {new} && mv {new} " \
+           f"{shlex.quote(str(path))}"
+
+
+def not_a_regular_file(path: Path) -> str | None:
+    """What `path` is when it exists but is not a regular file ("a folder", "a FIFO (named pipe)" …),
+    else None. Looked at with stat, never opened: opening a FIFO would block until a writer comes."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return None
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a FIFO (named pipe)"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "not a regular file"
+
+
+def check_data_folder(data_dir: Path) -> None:
+    """BuildError unless `data_dir` is an existing folder (a file or a missing path is named as such)."""
+    data_dir = Path(data_dir)
+    if data_dir.is_dir():
+        return
+    if not data_dir.exists():
+        raise BuildError("the data folder does not exist", data_dir,
+                         "give --data the corpus folder that holds sources.csv and raw/")
+    what = not_a_regular_file(data_dir) or "a file"
+    raise BuildError(f"--data names {what}, not a folder", data_dir,
+                     f"give --data the corpus folder that holds sources.csv and raw/ (perhaps {data_dir.parent})")
+
+
+def read_date(text: str) -> str | None:
+    """A sources.csv date as ISO (2023-05-20, 2023-05 or 2023), "" for an empty one, None when it is
+    no date or not one in the calendar (2023-13-40). Chinese dates are read too: 2023年5月20日,
+    二〇二三年五月 (Chinese numerals, 〇 or 零 for zero, 十 in months and days)."""
+    text = text.strip()
+    if not text:
+        return ""
+    if m := _ISO_DATE.fullmatch(text):
+        parts = list(m.groups())
+    elif m := _CN_DATE.fullmatch(text.replace(" ", "")):
+        parts = [_cn_int(g) if g else None for g in m.groups()]
+    else:
+        return None
+    year, month, day = (int(p) if p is not None else None for p in parts)
+    try:
+        date(year, 1 if month is None else month, 1 if day is None else day)  # month 0 or day 0 is refused
+    except ValueError:
+        return None
+    return "-".join([f"{year:04d}"] + [f"{v:02d}" for v in (month, day) if v is not None])
+
+
+def _cn_int(text: str) -> int:
+    """A number written with Arabic or Chinese digits (二〇二三 → 2023, 十二 → 12, 二十 → 20)."""
+    if "十" in text:
+        tens, _, ones = text.partition("十")
+        return 10 * (_cn_int(tens) if tens else 1) + (_cn_int(ones) if ones else 0)
+    return int("".join(str(_CN_VALUE.get(c, c)) for c in text))
+
+
 def _records(path: Path) -> tuple[int, list[str], list[tuple[int, list[str]]]]:
     """The header's line number, the header, and (line number, fields) of every later non-blank record."""
     try:
@@ -85,6 +214,8 @@ def _records(path: Path) -> tuple[int, list[str], list[tuple[int, list[str]]]]:
         raise BuildError(f"cannot be read ({exc.strerror})", path, "check that the file is readable") from exc
     if not raw.strip():
         raise BuildError(f"is empty ({len(raw)} bytes)", path, _CSV_FIX)
+    if wide := wide_encoding(raw):
+        raise BuildError(f"is {wide} text, not UTF-8", path, wide_fix(wide, path))
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -122,6 +253,9 @@ def read_sources(data_dir: Path) -> pd.DataFrame:
     """
     path = data_dir / "sources.csv"
     refuse_outside(data_dir, path)
+    if what := not_a_regular_file(path):
+        raise BuildError(f"sources.csv is {what}, not a regular file", path,
+                         "replace it with a regular file: a UTF-8 CSV with one row per document")
     if not path.is_file():
         raise BuildError("sources.csv not found", path,
                          "create it with one row per document (see README, 'Run on your own corpus')")
@@ -162,6 +296,20 @@ def read_sources(data_dir: Path) -> pd.DataFrame:
         if not row["file"]:
             raise BuildError(f"line {line} ({row['source_id']}): no file named", path,
                              f"set file to raw/{row['source_id']}.txt")
+    for line, row in df.iterrows():
+        if not is_id(row["source_id"]):
+            raise BuildError(f"line {line}: source_id {row['source_id']!r} has {_bad_chars(row['source_id'])}",
+                             path, f"use {_ID_RULE} in a source_id (e.g. guangzhou-2021)")
+        if row["doc_type"] and not is_id(row["doc_type"]):
+            raise BuildError(f"line {line} ({row['source_id']}): doc_type {row['doc_type']!r} has "
+                             f"{_bad_chars(row['doc_type'])}", path,
+                             f"use {_ID_RULE} in a doc_type (e.g. action_plan), as pmc_params.csv and "
+                             "target_cues.csv name it")
+        when = read_date(row["date"])
+        if when is None:
+            raise BuildError(f"line {line} ({row['source_id']}): date {row['date']!r} is not a date in the calendar",
+                             path, _DATE_FIX)
+        df.loc[line, "date"] = when
     ids = df["source_id"]
     # The tables name their rows over every source "all" (the scope of the co-word network and of
     # the instrument grid, the pair of the mean similarity), so a document of that name would be
@@ -181,7 +329,21 @@ def read_sources(data_dir: Path) -> pd.DataFrame:
     return df
 
 
+def is_id(value: str) -> bool:
+    """Whether `value` is a usable id: one or more letters (of any script), digits 0-9, - and _."""
+    return bool(value) and all(c.isalpha() or c in _ID_PUNCTUATION for c in value)
+
+
+def _bad_chars(value: str) -> str:
+    """The characters that keep `value` from being an id, as the message lists them."""
+    bad = dict.fromkeys(c for c in value if not is_id(c))
+    return "the character(s) " + " ".join(repr(c) if c.isprintable() and c != " " else f"U+{ord(c):04X}" for c in bad)
+
+
 def _decode(raw: bytes, encoding: str, path: Path) -> str:
+    if wide := wide_encoding(raw):
+        raise BuildError(f"is {wide} text, not {encoding}", path, wide_fix(wide, path)
+                         + ", then record its new sha256 in sources.csv")
     if b"\x00" in raw:
         raise BuildError("is a binary file (contains NUL bytes), not text", path,
                          "replace it with the document's plain text (.txt)")
@@ -292,7 +454,8 @@ def load_raw_documents(data_dir: Path, verify: bool = True) -> list[RawDocument]
     for row, shown, path in located:
         sid = row["source_id"]
         if not path.is_file():
-            problem = "is a folder, not a file" if path.is_dir() else "not found"
+            what = not_a_regular_file(path)
+            problem = f"is {what}, not a regular file" if what else "not found"
             raise BuildError(f"raw file for {sid} {problem}", shown,
                              f"put the document there or correct the file column of {sid} in {csv_path}")
         size = path.stat().st_size

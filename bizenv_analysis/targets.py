@@ -47,6 +47,7 @@ from pathlib import Path
 import pandas as pd
 
 from .paths import LEXICON
+from .tables import sort_by_ids
 
 TARGET_COLUMNS = ["measure_id", "source_id", "phrase", "value", "unit", "days", "day_type", "kind",
                   "time_class", "modality", "applies_to", "offset"]
@@ -297,7 +298,7 @@ def targets_table(measures: pd.DataFrame, topics: Path | Sequence[tuple[str, re.
             rows.append({"measure_id": mea.measure_id, "source_id": mea.source_id, **r})
     df = pd.DataFrame(rows, columns=TARGET_COLUMNS)
     df["days"] = pd.to_numeric(df["days"], errors="coerce")
-    return df.sort_values(["measure_id", "offset"], kind="stable", ignore_index=True)
+    return sort_by_ids(df, ["measure_id", "offset"], kind="stable", ignore_index=True)  # :100 after :99
 
 
 # A working day in calendar days: five working days to a week of seven (holidays not counted).

@@ -10,6 +10,7 @@ development-set agreement, reported by the round in which a measure was coded.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
@@ -22,7 +23,11 @@ from sklearn.metrics import (
 )
 from sklearn.preprocessing import MultiLabelBinarizer
 
+from .errors import BuildError
 from .inference import wilson
+from .lexicon import CsvSpec, read_rows
+from .sources import not_a_regular_file
+from .tables import sort_by_ids
 
 SAMPLE_SEED = 20261122
 # Macro-F1 averages per-theme F1 only over themes coder A gave to at least this many measures of
@@ -46,25 +51,60 @@ def draw_sample(measures: pd.DataFrame, fraction: float = 0.53, seed: int = SAMP
     """
     rng = np.random.default_rng(seed)
     rows = []
-    for sid, grp in measures.sort_values("measure_id").groupby("source_id", sort=True):
+    for sid, grp in sort_by_ids(measures, ["measure_id"]).groupby("source_id", sort=True):
         n = max(2, round(len(grp) * fraction))
         picked = grp.iloc[rng.permutation(len(grp))[:n]]
         for i, mid in enumerate(picked["measure_id"]):
             rows.append({"measure_id": mid, "source_id": sid,
                          "split": "dev" if i % 2 == 0 else "holdout"})
-    return pd.DataFrame(rows).sort_values("measure_id", ignore_index=True)
+    return sort_by_ids(pd.DataFrame(rows), ["measure_id"], ignore_index=True)
 
 
-def read_coding(path: Path) -> pd.DataFrame:
-    """A coding file (measure_id, primary, themes `;`-separated, note)."""
-    df = pd.read_csv(path, dtype=str, keep_default_na=False)
-    df["themes"] = df["themes"].str.split(";").apply(lambda ts: sorted(t for t in ts if t))
+def coding_spec(codes: str = "themes") -> CsvSpec:
+    """What a hand coding must hold: measure_id, primary, the codes (`codes`: themes or
+    instruments, `;`-separated), an optional note; one row per measure."""
+    return CsvSpec(("measure_id", "primary", codes), ("note",), ("measure_id", "primary"), unique=("measure_id",),
+                   why_rows="there would be no coded measure to score the coder against")
+
+
+SAMPLE_SPEC = CsvSpec(("measure_id", "source_id", "split"), ("round1_split",), ("measure_id", "split"),
+                      choices={"split": tuple(SAMPLE_SPLITS), "round1_split": ("", *SAMPLE_SPLITS)},
+                      unique=("measure_id",), why_rows="no coded measure would belong to a split")
+
+
+def read_checked(path: Path, spec: CsvSpec, needed_by: str = "") -> pd.DataFrame:
+    """A validation table checked like a rule file (`lexicon.read_rows`); BuildError when it is
+    missing (naming the file `needed_by` that needs it) or a row is bad."""
+    if not path.is_file():
+        what = not_a_regular_file(path)
+        raise BuildError((f"is {what}, not a regular file" if what else "not found")
+                         + (f" ({needed_by} needs it beside it)" if needed_by else ""), path,
+                         f"add it as a CSV file (columns {','.join(spec.required)}), see data/validation/README.md")
+    return read_rows(path, spec).frame()
+
+
+def read_coding(path: Path, ids: Iterable[str] | None = None, codes: str = "themes") -> pd.DataFrame:
+    """A coding file (measure_id, primary, themes `;`-separated, note), checked (`coding_spec`);
+    with `ids`, every primary and code must be one of them. The codes come back as sorted lists
+    under `themes`."""
+    spec = coding_spec(codes)
+    rows = read_rows(path, spec)
+    known = set(ids) if ids is not None else None
+    for line, row in rows.rows:
+        listed = [c.strip() for c in row[codes].split(";") if c.strip()]
+        unknown = [c for c in [row["primary"], *listed] if known is not None and c not in known]
+        if unknown:
+            raise BuildError(f"line {line}: {unknown[0]!r} is not a code of the codebook", path,
+                             f"use the ids of the codebook ({codes}.csv of the lexicon) in primary and {codes}")
+    df = rows.frame()
+    df["themes"] = df[codes].str.split(";").apply(lambda ts: sorted(t.strip() for t in ts if t.strip()))
     return df
 
 
-def read_gold(validation_dir: Path) -> pd.DataFrame:
-    """Coder A's codings of every round (`coding_a*.csv`), one row per measure."""
-    return pd.concat([read_coding(p) for p in sorted(validation_dir.glob("coding_a*.csv"))], ignore_index=True)
+def read_gold(validation_dir: Path, ids: Iterable[str] | None = None) -> pd.DataFrame:
+    """Coder A's codings of every round (`coding_a*.csv`), one row per measure (`read_coding`)."""
+    return pd.concat([read_coding(p, ids) for p in sorted(validation_dir.glob("coding_a*.csv"))],
+                     ignore_index=True)
 
 
 def predicted_sets(themes: pd.DataFrame) -> pd.DataFrame:
@@ -170,13 +210,13 @@ def validation_tables(themes: pd.DataFrame, validation_dir: Path, theme_ids: lis
     round-1 rules (`round1_themes`) on `round1_holdout`. Metrics and columns as in `agreement`;
     per-theme rows and the confusion of primaries are those of `coder_vs_gold` (confusion: `round2`).
     """
-    sample = pd.read_csv(validation_dir / "sample.csv", dtype=str, keep_default_na=False)
-    gold = read_gold(validation_dir)
-    second = read_coding(validation_dir / "coding_b.csv")
+    sample = read_checked(validation_dir / "sample.csv", SAMPLE_SPEC, "coding_a.csv")
+    gold = read_gold(validation_dir, theme_ids)
     pred = predicted_sets(themes)
     ids = split_ids(sample)
     runs = [("coder_vs_gold", split, pred) for split in ("round1_sample", ROUND2, "all")]
-    runs.append(("coder_b_vs_gold", "round1_sample", second))
+    if (validation_dir / "coding_b.csv").is_file():  # a second reading is optional
+        runs.append(("coder_b_vs_gold", "round1_sample", read_coding(validation_dir / "coding_b.csv", theme_ids)))
     if round1_themes is not None:
         runs.append(("round1_rules_vs_gold", "round1_holdout", predicted_sets(round1_themes)))
     summaries, per_theme = [], []

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import sys
 import threading
 import time
@@ -48,11 +49,19 @@ def usable_cores() -> int:
         return os.cpu_count() or 1
 
 
+def whole_number(text: str) -> int | None:
+    """`text` as a number when it is written in the digits 0-9 only, else None (str.isdigit is
+    also true for ² and ٣, which int() refuses or reads); more than 18 digits count as 10**18."""
+    if not re.fullmatch(r"[0-9]+", text):
+        return None
+    return int(text) if len(text) <= 18 else 10**18  # int() refuses strings of over 4300 digits
+
+
 def _whole(value: str, what: str) -> int:
-    text = value.strip()
-    if not text.isdigit() or int(text) < 1:
+    n = whole_number(value.strip())
+    if n is None or n < 1:
         raise JobsError(f"{what}={value!r} is not a whole number of processes", None, f"set it to {_JOBS_FIX}")
-    return int(text)
+    return n
 
 
 def usable_jobs(requested: int | None = None) -> int:

@@ -445,6 +445,23 @@ def test_share_tests_exact_p_where_each_measure_is_its_own_unit() -> None:
     np.testing.assert_allclose(out["q_value"], [30 / 70, 1, 1, 30 / 70, 1, 1])
 
 
+def test_share_tests_compare_only_the_tested_sources() -> None:
+    """Like with like: a third source C (a report, say) addressing x in every measure is described
+    but not compared; A and B are tested against each other exactly as without C (p = 10/70)."""
+    bare = SHARE_MEASURES[["source_id", "measure_id"]]
+    with_c = pd.concat([bare, pd.DataFrame({"source_id": ["C"] * 4, "measure_id": [f"C{i}" for i in range(4)]})],
+                       ignore_index=True)
+    y = np.vstack([SHARE_Y, np.tile([1.0, 0.0, 0.0], (4, 1))])
+    out = compare.share_tests(y, ["x", "z", "none"], with_c, ["A", "B", "C"], n_resamples=999, intervals=False,
+                              tested=["A", "B"])
+    alone = compare.share_tests(SHARE_Y, ["x", "z", "none"], bare, ["A", "B"], n_resamples=999, intervals=False)
+    assert list(out["tested"]) == [True] * 6 + [False] * 3
+    np.testing.assert_allclose(out["rest_share"].iloc[:6], alone["rest_share"])  # C is not in A's rest
+    np.testing.assert_allclose(out["p_value"].iloc[:6], alone["p_value"])
+    c = out[out["source_id"] == "C"]
+    assert list(c["share"]) == [1.0, 0.0, 0.0] and c[["rest_share", "diff", "p_value"]].isna().all().all()
+
+
 def test_share_tests_weighted_has_no_wilson() -> None:
     w = np.array([2, 1, 1, 0.5, 1, 1, 1, 1])
     out = compare.share_tests(SHARE_Y, ["x", "z", "none"], SHARE_MEASURES[["source_id", "measure_id"]], ["A", "B"],
@@ -612,6 +629,43 @@ def test_keyness_zero_in_rest_and_order() -> None:
     assert u["g2"] == pytest.approx(12 * math.log(2), abs=1e-3)
     assert u["log_ratio"] == pytest.approx(math.log2(12), abs=1e-3)
     assert u["n_rest"] == 0
+
+
+def _headings(term_units: dict[str, int], n_units: int = 4, size: int = 12) -> tuple[pd.DataFrame, pd.Series]:
+    """Sources A and B with `n_units` headings of one measure each, every measure `size` terms:
+    `term_units[unit]` uses of x in that heading of A (the rest of each measure is filler `o`)."""
+    rows, units = [], {}
+    for src in ("A", "B"):
+        for u in range(n_units):
+            mid = f"{src}{u}"
+            k = term_units.get(mid, 0)
+            rows.append({"measure_id": mid, "source_id": src, "tokens": " ".join(["x"] * k + ["o"] * (size - k))})
+            units[mid] = f"{src}|heading {u}"
+    return pd.DataFrame(rows), pd.Series(units)
+
+
+def test_keyness_shuffles_headings_not_tokens() -> None:
+    """x used 10 times, all in one heading of A: tokens as independent draws make it hugely
+    distinctive (χ² p < 0.001), but of the 8!/(4!·4!) = 70 splits of eight equal headings into
+    four and four, the heading holding x stays in A in 35, each with the same G²: p = 35/70."""
+    tokens, units = _headings({"A0": 10})
+    token_level = compare.keyness(tokens, ["A", "B"], min_freq=5)
+    x = token_level[token_level["term"] == "x"].iloc[0]
+    assert x["unit"] == "token" and x["p_value"] < 0.001
+    block = compare.keyness(tokens, ["A", "B"], min_freq=5, units=units)
+    x = block[block["term"] == "x"].iloc[0]
+    assert x["g2"] == token_level[token_level["term"] == "x"].iloc[0]["g2"]  # the same statistic
+    assert (x["unit"], x["n_units"]) == ("heading", 4)
+    assert x["p_value"] == pytest.approx(35 / 70)
+
+
+def test_keyness_over_use_in_every_heading_is_rare_under_shuffling() -> None:
+    """x three times in each of A's four headings, never in B: only the observed split (1 of 70)
+    puts all four in A, so p = 1/70; the under-used filler of A (o) gets p near 1 (one-sided)."""
+    tokens, units = _headings({f"A{u}": 3 for u in range(4)})
+    out = compare.keyness(tokens, ["A", "B"], min_freq=5, units=units).set_index(["source_id", "term"])
+    assert out.loc[("A", "x"), "p_value"] == pytest.approx(1 / 70, abs=1e-3)
+    assert out.loc[("A", "o"), "log_ratio"] < 0 and out.loc[("A", "o"), "p_value"] == 1.0
 
 
 def test_permutation_with_a_one_measure_group_is_exact() -> None:

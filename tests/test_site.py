@@ -4,12 +4,15 @@ Playwright (`make test` installs chromium when it is missing and it runs as root
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import html
 import http.server
 import importlib.util
+import os
 import re
 import shutil
+import subprocess
 import sys
 import threading
 import urllib.request
@@ -20,6 +23,7 @@ from urllib.parse import urldefrag, urljoin, urlparse
 
 import pandas as pd
 import pytest
+from corpora import HOSTILE_DOC_TYPE, HOSTILE_FIELDS, HOSTILE_HEADING, HOSTILE_MEASURE, hostile_ids, make_hostile_corpus
 from PIL import Image
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -139,23 +143,38 @@ def test_a_corpus_not_yet_studied_is_a_clear_error(tmp_path: Path, capsys: pytes
     assert not (corpus / "site").exists()
 
 
-@pytest.fixture(scope="session")
-def served(site: Path) -> Iterator[str]:
+@contextlib.contextmanager
+def serve(folder: Path, requested: list[str] | None = None) -> Iterator[str]:
+    """`folder` over HTTP on a free loopback port: its base URL (every path asked for is added to
+    `requested`, when given)."""
     class Quiet(http.server.SimpleHTTPRequestHandler):
         def log_message(self, *args: object) -> None:
             pass
+
+        def send_head(self) -> object:
+            if requested is not None:
+                requested.append(self.path)
+            return super().send_head()
 
     class Server(http.server.ThreadingHTTPServer):
         def handle_error(self, request: object, client_address: object) -> None:
             if not isinstance(sys.exc_info()[1], ConnectionError):  # the browser moving on mid-request is fine
                 super().handle_error(request, client_address)
 
-    server = Server(("127.0.0.1", 0), functools.partial(Quiet, directory=str(site)))
+    server = Server(("127.0.0.1", 0), functools.partial(Quiet, directory=str(folder)))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-    server.server_close()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture(scope="session")
+def served(site: Path) -> Iterator[str]:
+    with serve(site) as url:
+        yield url
 
 
 @pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed: `make test` installs it when run "
@@ -216,3 +235,95 @@ def test_every_page_loads_in_a_browser_with_its_images_links_and_chinese(site: P
     for url in local:  # an error status raises: the link is broken
         with urllib.request.urlopen(urllib.request.Request(url, method="HEAD")) as response:
             assert response.status == 200, url
+
+
+# What a page holds that a payload of tests/corpora.HOSTILE would have made, had it been read as
+# markup: event-handler attributes, the elements and requests it names `pwned`, javascript: links,
+# inline scripts calling alert; and the page's text, and the text of its Markdown outputs (the
+# children of a cell's output that are not a rich output such as a table or an image).
+_MADE_BY_A_PAYLOAD = r"""() => ({
+  made: [...document.querySelectorAll('*')].flatMap(e => [
+    ...[...e.attributes].filter(a => /^on/i.test(a.name)).map(a => `${e.tagName} ${a.name}`),
+    ...(e.matches('.pwned, [src*="pwned"], [href*="pwned"], [href^="javascript:" i], [src^="javascript:" i]')
+        ? [e.outerHTML.slice(0, 100)] : []),
+    ...(e.tagName.toLowerCase() === 'script' && /alert\(\d\)/.test(e.textContent)
+        ? ['script: ' + e.textContent] : [])]),
+  text: document.body ? document.body.innerText : document.documentElement.textContent,
+  prose: [...document.querySelectorAll('.cell_output > :not(.output)')].map(e => e.innerText).join('\n'),
+})"""
+
+
+def _hostile_study(folder: Path) -> tuple[Path, list[str]]:
+    """The study run on tests/corpora's hostile corpus, as `make study site DATA=…` runs it: the
+    tables built, every notebook executed on them, the site built from those. The site's folder,
+    and the corpus's ids (with HTML in them as long as sources.csv accepts such ids)."""
+    from bizenv_analysis.__main__ import main
+    from bizenv_analysis.errors import BuildError
+    from bizenv_analysis.sources import read_sources
+
+    try:  # ids limited to letters, digits, - and _ (issue #23) leave the payload to the other fields
+        read_sources(make_hostile_corpus(folder / "probe"))
+        html_in_ids = True
+    except BuildError:
+        html_in_ids = False
+    corpus = make_hostile_corpus(folder / "corpus", html_in_ids)
+    assert main(["build", "--data", str(corpus), "--quiet"]) == 0
+    env = {**os.environ, "MPLBACKEND": "Agg", "PYTHONDONTWRITEBYTECODE": "1"}
+    run = subprocess.run([sys.executable, str(ROOT / "tools" / "run_notebooks.py"), "--data", str(corpus),
+                          "--jobs", str(os.cpu_count() or 1), *(str(ROOT / "notebooks" / nb) for nb in NOTEBOOKS)],
+                         capture_output=True, text=True, env=env, cwd=ROOT)
+    assert run.returncode == 0, run.stderr[-3000:]
+    return build_site.build(data=corpus), hostile_ids(html_in_ids)
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed: `make test` installs it when run "
+                    "as root; otherwise `sudo apt-get install chromium`")
+def test_html_and_script_in_every_field_and_text_run_nowhere_and_show_as_written(tmp_path: Path) -> None:
+    """A corpus with HTML, script and Markdown in every free-text field of sources.csv (the ids
+    and file names too), in a heading and in a measure: on every page of its site, in its search
+    results and in every SVG figure, no script runs, nothing is loaded and no markup is made from
+    them, and the values show as the literal text they are, in tables and in the notebooks'
+    Markdown prose alike (issue #23)."""
+    from playwright.sync_api import sync_playwright
+
+    from bizenv_analysis.clean import normalise_line
+
+    site, ids = _hostile_study(tmp_path)
+    targets = ([p.relative_to(site).as_posix() for p in _pages(site)] + ["search.html?q=onerror"]
+               + [p.relative_to(site).as_posix() for p in sorted((site / "figures").glob("*.svg"))])
+    ran: list[str] = []
+    requested: list[str] = []
+    texts: dict[str, str] = {}
+    prose: dict[str, str] = {}
+    with serve(site, requested) as url, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page()
+        page.on("dialog", lambda d: (ran.append(f"{page.url}: dialog {d.message}"), d.dismiss()))
+        page.on("request", lambda r: ("pwned" in r.url or r.url.startswith("javascript:"))
+                and ran.append(f"{page.url}: requested {r.url}"))
+        for target in targets:
+            # the search page fetches its index, then each result page, by script
+            page.goto(url + target, wait_until="networkidle" if target.startswith("search") else "load")
+            got = page.evaluate(_MADE_BY_A_PAYLOAD)
+            ran += [f"{target}: {m}" for m in got["made"]]
+            texts[target], prose[target] = got["text"], got["prose"]
+        browser.close()
+    ran += [f"server: {path}" for path in requested if "pwned" in path]
+    assert not ran, "\n".join(ran)
+    assert "onerror" in texts["search.html?q=onerror"]  # the search found the pages and quoted them
+
+    pages = "\n".join(t for name, t in texts.items() if name.endswith(".html"))
+    # ids and genres are keys, plain where sources.csv refuses markup in them (issue #23)
+    genre = HOSTILE_DOC_TYPE if ids != hostile_ids(html_in_ids=False) else "action_plan"
+    shown = [HOSTILE_FIELDS[c] for c in ("title", "issuer", "place", "admin_level")]  # notebook 01's table
+    for value in [*shown, genre, *ids, HOSTILE_HEADING, normalise_line(HOSTILE_MEASURE)[:40]]:
+        assert value in pages, value
+    # Markdown prose: the genre and the place (findings' scope, notebook 10), every id, and the
+    # measure's line raw and cleaned (notebook 01), each exactly as written
+    markdown = "\n".join(prose.values())
+    for value in [genre, HOSTILE_FIELDS["place"], *ids, f"1.{HOSTILE_MEASURE}",
+                  f"1.{normalise_line(HOSTILE_MEASURE)}"]:
+        assert value in markdown, value
+    # the figures' labels are SVG text as written
+    svg = texts["figures/fig01_measures_by_source_en.svg"]
+    assert all(sid in svg for sid in ids)

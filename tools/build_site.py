@@ -57,9 +57,16 @@ def deterministic_zip(files: list[tuple[str, Path]]) -> bytes:
     return buf.getvalue()
 
 
+def _html(value: object) -> str:
+    """A value of the figure index as HTML text: escaped, and on one line, since a blank line
+    would end the raw HTML block and hand the rest of the card to the Markdown parser."""
+    return html.escape(" ".join(str(value).splitlines()))
+
+
 def gallery_page(index: pd.DataFrame, notebooks: set[str]) -> str:
-    """The gallery (MyST with raw HTML): one card per figure of `figures/index.csv`."""
-    esc = html.escape
+    """The gallery (MyST with raw HTML): one card per figure of `figures/index.csv`, every value
+    of the index shown as literal text (its titles and captions carry a corpus's labels)."""
+    esc = _html
     cards = []
     for row in index.itertuples():
         links = []
