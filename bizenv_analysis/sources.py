@@ -45,9 +45,12 @@ MAX_DOCUMENT_BYTES = 20_000_000
 LINE_BREAK = re.compile("\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
 # Zero-width characters and BOMs: invisible, so removed from field values and from texts.
 INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
-# Control characters other than tab, LF and CR (NUL is refused before these are looked at), and
-# the bidirectional formatting characters, which can make a value display as something else.
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# Control characters other than tab, LF and CR (NUL is refused before these are looked at).
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# Bidirectional formatting characters, which can make a value display as something else
+# (source_id and doc_type refuse them with every other character that is no letter or digit).
+_BIDI = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_ID_COLUMNS = ("source_id", "doc_type")
 _CSV_FIX = ("save sources.csv as a UTF-8 CSV with a header row: "
             f"{','.join(REQUIRED_COLUMNS)} (encoding optional), then one row per document in raw/")
 # A source_id names rows of every table and, with `:`, every measure (`<source_id>:07`); a
@@ -287,6 +290,10 @@ def read_sources(data_dir: Path) -> pd.DataFrame:
             if m := _CONTROL.search(value):
                 raise BuildError(f"line {line}, column {name}: control character U+{ord(m.group()):04X} in "
                                  f"{value!r}", path, "delete the invisible character (retype the value)")
+            if name not in _ID_COLUMNS and (m := _BIDI.search(value)):
+                raise BuildError(f"line {line}, column {name}: bidirectional formatting character "
+                                 f"U+{ord(m.group()):04X} in {value!r}", path,
+                                 "delete the invisible character (retype the value)")
             row.append(value)
         values.append(row)
     df = pd.DataFrame(values, columns=header, index=[line for line, _ in rows], dtype=str)
