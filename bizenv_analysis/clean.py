@@ -1,7 +1,8 @@
 """Stage 2 — clean: page chrome, pinyin glosses, Traditional → Simplified, whitespace and quotes.
 
 Raw files are never touched; every removal is recorded (see `CleanDocument.removed`), so what
-cleaning did can be inspected line by line in `data/processed/removed.csv`.
+cleaning did can be inspected line by line in `data/processed/removed.csv` (zero-width characters
+only counted, control and bidirectional formatting characters listed by code point).
 """
 
 from __future__ import annotations
@@ -31,6 +32,12 @@ _CORNER = str.maketrans({"「": "“", "」": "”", "『": "‘", "』": "’"}
 _FULLWIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
 _FULLWIDTH.update({0x3000: 0x20, 0xA0: 0x20, 0x2002: 0x20, 0x2003: 0x20, 0x09: 0x20})
 _GARBLED_INDENT = re.compile(r"^\?+\s*")
+# Control characters (C0 and C1, but tab and the line breaks, which become "\n" first) and the
+# bidirectional formatting characters (embeddings and overrides U+202A–U+202E, isolates
+# U+2066–U+2069, marks U+200E, U+200F, U+061C): invisible, and able to reorder what a reader sees
+# (CVE-2021-42574), so cleaning removes them and lists them in removed.csv.
+CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+CONTROL_RULE = "control_character"  # the rule of their rows in removed.csv
 DATE_LINE = re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日$")
 DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,8}〔\d{4}〕\d+号")
 
@@ -109,6 +116,18 @@ def strip_glosses(text: str) -> tuple[str, list[tuple[int, str]]]:
     return PINYIN_GLOSS.sub("", text), found
 
 
+def strip_controls(text: str) -> tuple[str, list[tuple[int, str]]]:
+    """Remove `CONTROL` characters; return the text and, for each line that had some, (line
+    number, their code points in order of first appearance, with a count when repeated: "U+202E×2 U+202C")."""
+    found = []
+    for i, line in enumerate(text.split("\n"), start=1):
+        chars = CONTROL.findall(line)
+        if chars:
+            counts = {c: chars.count(c) for c in dict.fromkeys(chars)}
+            found.append((i, " ".join(f"U+{ord(c):04X}" + (f"×{n}" if n > 1 else "") for c, n in counts.items())))
+    return CONTROL.sub("", text), found
+
+
 def _notice_metadata(lines: list[str]) -> list[tuple[str, str]]:
     """Fields of an issuing notice (文号, addressees, issuer, date) from the wrapper lines."""
     meta = []
@@ -142,6 +161,7 @@ def clean_document(doc: RawDocument, rules: list[ChromeRule]) -> CleanDocument:
     # (\r\n, \r, \v, \f, U+0085, U+2028, U+2029 …) becomes \n, as sources.py counts lines.
     text, n_invisible = INVISIBLE.subn("", doc.text)
     text = LINE_BREAK.sub("\n", text)
+    text, controls = strip_controls(text)
     text, glosses = strip_glosses(text)
     simplified = to_simplified(text)
     # OpenCC's t2s maps character for character here; a length change counts as changes too.
@@ -153,6 +173,7 @@ def clean_document(doc: RawDocument, rules: list[ChromeRule]) -> CleanDocument:
 
     sid = doc.source_id
     removed = [{"source_id": sid, "line": n, "rule": "pinyin_gloss", "text": g} for n, g in glosses]
+    removed += [{"source_id": sid, "line": n, "rule": CONTROL_RULE, "text": c} for n, c in controls]
     metadata: list[dict] = []
     drop: dict[int, str] = {}
     # Whole-region rules first, so a region's lines are credited to it, not to a line rule.
@@ -210,7 +231,7 @@ def documents_table(raws: list[RawDocument], cleaned: list[CleanDocument]) -> pd
             "doc_type": raw.meta["doc_type"],
             "n_chars_raw": doc.n_chars_raw,
             "n_chars_clean": len(doc.text),
-            "n_lines_removed": sum(r["rule"] != "pinyin_gloss" for r in doc.removed),
+            "n_lines_removed": sum(r["rule"] not in ("pinyin_gloss", CONTROL_RULE) for r in doc.removed),
             "n_glosses_removed": doc.n_glosses,
             "n_chars_converted": doc.n_converted,
             "text": doc.text,

@@ -5,13 +5,15 @@
 bring its own `theme_rules.csv` and keep the bundled `themes.csv`). Each file is then checked
 and parsed into what its stage needs (chrome rules, segmentation grammar, tokenizer inputs,
 codebook, target topics / cues / time classes, learning rules). A problem stops the build with
-an `errors.BuildError` naming the file, the line (the header is line 1) and the fix:
+an `errors.BuildError` naming the file, the line (the header is line 1) and the fix; an own file
+that is a link leading outside the corpus folder is refused before it is read:
 
 - the file is UTF-8 (a byte-order mark is allowed) and, for a CSV, not empty: a header row and,
   where the file needs one, at least one data row; no row has more fields than the header;
 - the required columns are present (`SPECS`), required cells are not empty, and cells with a
   fixed vocabulary (chrome `action`, rule `field`, cue `role`, …) hold one of its values;
-- every regex compiles and is not catastrophic (`catastrophic`, below);
+- every regex compiles, is not catastrophic (`catastrophic`, below) and cannot backtrack for too
+  long on one line (`backtracking.too_slow`);
 - ids referred to exist: rule and fallback theme ids are in `themes.csv`; numbers parse
   (`weight`, `threshold`, `max_hits`); every required cue role has a cue.
 
@@ -23,7 +25,8 @@ character, as in `(a|aa)+$` (Python's parser first factors out a prefix common t
 alternatives, so `(学习|学校)+` passes). Possessive repeats (`a++`) and atomic groups
 (`(?>…)`) never backtrack and are not checked inside. The rule is conservative: it also refuses
 some harmless patterns such as `(?:a+b)*`; write those with a possessive inner repeat (`(?:a++b)*`).
-It does not look for polynomial blow-ups such as `.*.*.*x`, which stay fast on lines of ordinary length.
+A second check bounds the worst case of bounded and polynomial blow-ups (`(a+){25}$`, `(a?){34}a{34}`,
+`.*.*.*x`): `backtracking.too_slow`, read from the parsed pattern too.
 Patterns the code composes from several rows (the cue alternations, the learning verb run) are
 compiled, not checked for backtracking: each row's own pattern is.
 
@@ -50,7 +53,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import clean, coword, formulas, measures, names, references, targets, themes, tokens
+from . import backtracking, clean, coword, formulas, measures, names, references, sources, targets, themes, tokens
 from .errors import BuildError
 from .paths import DATA, LEXICON
 
@@ -81,9 +84,12 @@ class LexiconFile:
 
 
 def resolve(data_dir: Path | str, name: str) -> LexiconFile:
-    """The corpus's own `lexicon/<name>` when it has one, else the bundled file."""
+    """The corpus's own `lexicon/<name>` when it has one, else the bundled file; BuildError for
+    an own file that is a link leading outside the corpus folder (`sources.refuse_outside`)."""
     own = Path(data_dir) / "lexicon" / name
     bundled = LEXICON / name
+    if own.is_symlink() or own.exists():
+        sources.refuse_outside(Path(data_dir), own)
     if own.is_file() and own.resolve() != bundled.resolve():
         return LexiconFile(name, own, OWN)
     return LexiconFile(name, bundled, BUNDLED)
@@ -413,7 +419,19 @@ def check_regex(pattern: str, path: Path, line: int | None, column: str = "patte
         raise _problem(path, line, f"{column} `{pattern}` could take forever to match: {why}",
                        "remove the nesting (a+ instead of (a+)+), let alternatives begin differently "
                        "((?:a|b)+ rather than (?:a|ab)+), or make the inner repeat possessive (a++) or atomic (?>…)")
+    check_speed(pattern, path, line, column)
     return compiled
+
+
+def check_speed(pattern: str, path: Path, line: int | None, column: str = "pattern", shown: str | None = None) -> None:
+    """Refuse a regex whose worst case on one line is too long (`backtracking.too_slow`); `shown`
+    names the pattern in the message when `pattern` is derived from it."""
+    why = backtracking.too_slow(pattern)
+    if why:
+        raise _problem(path, line, f"{column} `{shown or pattern}` could take too long to match: {why}",
+                       "bound the repeats (.{0,20} rather than .*), put between two repeats a character they cannot "
+                       "take ([^的]*的 rather than .*的), use fewer copies ({2} rather than {12}), or make a repeat "
+                       "possessive (.*+) or atomic (?>…) so that it never gives characters back")
 
 
 # --- each part -----------------------------------------------------------------------------------
@@ -500,11 +518,14 @@ def read_codebook(themes_file: LexiconFile | Path, rules_file: LexiconFile | Pat
         if not _is_number(row["weight"]):
             raise _problem(Path(r_path), line, f"weight {row['weight']!r} is not a number", "write e.g. 2 or 0.5")
         try:  # the coder's prefilter: the pattern without its lookarounds and anchors
-            re.compile(themes.strip_assertions(row["pattern"]))
+            prefilter = themes.strip_assertions(row["pattern"])
+            re.compile(prefilter)
         except (re.error, ValueError) as exc:
             raise _problem(Path(r_path), line, f"pattern `{row['pattern']}` without its lookarounds is no valid "
                            f"regex ({exc})", "write the lookarounds as whole groups: (?=…), (?!…), (?<=…), (?<!…)"
                            ) from None
+        check_speed(prefilter, Path(r_path), line, "pattern (without its anchors, as the coder first tries it)",
+                    row["pattern"])
     params = read_rows(Path(p_path), SPECS[params_name])
     values = _param_values(Path(p_path), params, SPECS[params_name],
                            f"add name,value rows for threshold (a number), max_hits (a whole number ≥ 1) "

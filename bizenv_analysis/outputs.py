@@ -41,11 +41,7 @@ _MANIFEST_HEAD = ("# Written by `python -m bizenv_analysis build`: the tables of
 # Cells starting with one of these are formulas to a spreadsheet (OWASP, "CSV injection").
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # Files that operating systems drop into folders; never the user's work.
-_SYSTEM_FILES = {"Thumbs.db", "desktop.ini"}
-# An earlier build's folder without a manifest holds only tables (and the network files for
-# Gephi), these among them.
-_EARLIER_BUILD = {"documents.csv", "measures.csv"}
-_BUILD_SUFFIXES = {".csv", ".gexf", ".graphml"}
+_SYSTEM_FILES = {".DS_Store", "Thumbs.db", "desktop.ini"}
 
 
 def csv_bytes(df: pd.DataFrame, bom: bool = False) -> bytes:
@@ -236,10 +232,11 @@ def _listed(out: Path) -> set[str] | None:
 def check_replaceable(out_dir: Path | str) -> None:
     """Refuse an output folder that a build may not replace: a file, or a folder holding other work.
 
-    A folder may be replaced when it is missing or empty, when its manifest lists everything in
-    it, or (written before manifests existed) when it holds only .csv files (and .gexf and
-    .graphml network files), documents.csv and measures.csv among them. Hidden files and system
-    files (Thumbs.db) do not count.
+    A folder may be replaced when it is missing or empty, or when its manifest lists everything in
+    it: a build replaces the whole folder, so it never deletes a file it did not write. A folder
+    without a manifest holds no file a build is known to have written, whatever the files are
+    called (a documents.csv may be the user's own). Only the system files of `_SYSTEM_FILES`
+    (.DS_Store, Thumbs.db) do not count; hidden files do.
     """
     shown = Path(out_dir)
     out = shown.resolve()
@@ -248,24 +245,20 @@ def check_replaceable(out_dir: Path | str) -> None:
     if not out.is_dir():
         raise BuildError("the output folder is a file", shown, "choose a folder for --out")
     try:
-        entries = [e for e in out.iterdir() if not e.name.startswith(".") and e.name not in _SYSTEM_FILES]
+        entries = [e for e in out.iterdir() if e.name != MANIFEST and e.name not in _SYSTEM_FILES]
     except OSError as exc:
         raise _write_error(exc, shown) from exc
     listed = _listed(out)
-    if listed is not None:
-        foreign = [e for e in entries if e.name not in listed]
-    elif (all(e.is_file() and e.suffix in _BUILD_SUFFIXES for e in entries)
-          and _EARLIER_BUILD <= {e.name for e in entries}):
-        foreign = []
-    else:
-        foreign = entries
+    foreign = entries if listed is None else [e for e in entries if e.name not in listed]
     if foreign:
         names = sorted(e.name + ("/" if e.is_dir() else "") for e in foreign)
         more = f" and {len(names) - 5} more" if len(names) > 5 else ""
+        why = "" if listed is not None else f" (it has no build manifest, {MANIFEST}, listing any)"
         raise BuildError(
-            f"the output folder holds files that a build did not write ({', '.join(names[:5])}{more}); "
+            f"the output folder holds files that a build did not write ({', '.join(names[:5])}{more}){why}; "
             "a build replaces the whole folder", shown,
-            "choose a new or empty folder for --out (e.g. DATA/processed), or move those files elsewhere")
+            "choose a new or empty folder for --out (e.g. DATA/processed), or move those files elsewhere "
+            "(the tables of an older build without a manifest: delete them)")
 
 
 def check_writable(out_dir: Path | str) -> None:

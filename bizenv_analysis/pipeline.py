@@ -96,6 +96,10 @@ def build(data_dir: Path | str = DATA, out_dir: Path | str | None = None,
         raws = sources.load_raw_documents(data_dir)
         if undated := [r.source_id for r in raws if not r.meta["date"]]:
             warnings.warn(sources.undated_note(undated), sources.UndatedWarning, stacklevel=1)
+        # a document that makes the build take minutes is said at once, not only at the end
+        early = [_warning_line("sources", w) for w in caught if issubclass(w.category, sources.LargeDocumentWarning)]
+        for line in early:
+            print(f"warning: {line}", file=sys.stderr, flush=True)
         stage("sources", f"[1/9] sources   {len(raws)} documents read, sha256 verified")
         # Every lexicon and codebook file, each the corpus's own or else the bundled one, checked once here.
         lex = Lexicon.load(data_dir)
@@ -244,7 +248,8 @@ def build(data_dir: Path | str = DATA, out_dir: Path | str | None = None,
     result.written = write_outputs(out_dir, files, whole_folder=True)
     result.timings["write"] = time.perf_counter() - mark
     for w in result.warnings:
-        print(f"warning: {w}", file=sys.stderr)
+        if w not in early:
+            print(f"warning: {w}", file=sys.stderr)
     _say(f"done: {len(files)} tables in {_shown(out_dir)}", quiet)
     return result
 
@@ -252,7 +257,7 @@ def build(data_dir: Path | str = DATA, out_dir: Path | str | None = None,
 # The build's own warnings say what a stage skipped or fell back to; any other (a library's
 # FutureWarning, a solver's ConvergenceWarning) is shown with the stage and its category.
 OWN_WARNINGS = (measures.StructureWarning, clusters.ClusterWarning, compare.CompareWarning, pmc.PMCWarning,
-                coword.NetworkWarning, sources.UndatedWarning)
+                coword.NetworkWarning, sources.UndatedWarning, sources.LargeDocumentWarning)
 
 
 def _warning_line(stage: str, w: warnings.WarningMessage) -> str:

@@ -10,6 +10,7 @@ import os
 import re
 import shlex
 import stat
+import warnings
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -17,6 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from .errors import BuildError
+from .paths import LEXICON
 
 REQUIRED_COLUMNS = [
     "source_id", "file", "title", "issuer", "place", "admin_level",
@@ -27,6 +29,17 @@ ALLOWED_ENCODINGS = {"utf-8", "utf-8-sig", "gb18030", "gbk", "gb2312", "big5"}
 # The source_id the tables give their rows over every source; no document may have it.
 RESERVED_ID = "all"
 MAX_LINE_CHARS = 20_000  # a longer line is almost certainly not a document
+# A build's time grows with the text: about SECONDS_PER_MB seconds for each MB of one document
+# (UTF-8 bytes): the least-squares slope of wall time against size over builds of one generated
+# plan of 0.1, 0.25, 0.5, 1 and 2 MB on this project's 2-core machine, shared with other builds at
+# the time (59 s a MB), so rather an upper estimate. Above LARGE_DOCUMENT_BYTES (2 minutes more)
+# the build warns at once with the size and that estimate; above MAX_DOCUMENT_BYTES (20 minutes
+# more) it refuses before reading the file: no single policy document is that long (the bundled
+# ones are under 30 kB; 20 MB is some 7 million characters), so such a file is a compilation of
+# documents, or not a document at all.
+SECONDS_PER_MB = 60
+LARGE_DOCUMENT_BYTES = 2_000_000
+MAX_DOCUMENT_BYTES = 20_000_000
 # Every line break `str.splitlines` knows (\n, \r\n, \r, \v, \f, U+001C–U+001E, U+0085, U+2028,
 # U+2029): the line-length check below and the cleaner (`clean.clean_document`) split the same way.
 LINE_BREAK = re.compile("\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
@@ -34,6 +47,10 @@ LINE_BREAK = re.compile("\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
 INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
 # Control characters other than tab, LF and CR (NUL is refused before these are looked at).
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# Bidirectional formatting characters, which can make a value display as something else
+# (source_id and doc_type refuse them with every other character that is no letter or digit).
+_BIDI = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_ID_COLUMNS = ("source_id", "doc_type")
 _CSV_FIX = ("save sources.csv as a UTF-8 CSV with a header row: "
             f"{','.join(REQUIRED_COLUMNS)} (encoding optional), then one row per document in raw/")
 # A source_id names rows of every table and, with `:`, every measure (`<source_id>:07`); a
@@ -64,6 +81,14 @@ def undated_note(source_ids: list[str]) -> str:
     return (f"{len(source_ids)} undated document(s) ({shown}: empty date in sources.csv) left out of what needs a "
             "date: change over time (group_trend.csv), the order of formula use and of learning (formula_spread.csv "
             f"role {UNDATED}, formula_pairs.csv) and the PMC time horizon; they are in every other table")
+
+
+class LargeDocumentWarning(UserWarning):
+    """A document large enough to make the build take minutes (see LARGE_DOCUMENT_BYTES)."""
+
+
+# What a build reads from a corpus besides raw/ (whose files `locate` checks one by one).
+CORPUS_INPUTS = ("sources.csv", "lexicon", "validation", "pmc_overrides.csv")
 
 
 @dataclass(frozen=True)
@@ -230,6 +255,7 @@ def read_sources(data_dir: Path) -> pd.DataFrame:
     The frame's index is each row's line number in the file.
     """
     path = data_dir / "sources.csv"
+    refuse_outside(data_dir, path)
     if what := not_a_regular_file(path):
         raise BuildError(f"sources.csv is {what}, not a regular file", path,
                          "replace it with a regular file: a UTF-8 CSV with one row per document")
@@ -264,6 +290,10 @@ def read_sources(data_dir: Path) -> pd.DataFrame:
             if m := _CONTROL.search(value):
                 raise BuildError(f"line {line}, column {name}: control character U+{ord(m.group()):04X} in "
                                  f"{value!r}", path, "delete the invisible character (retype the value)")
+            if name not in _ID_COLUMNS and (m := _BIDI.search(value)):
+                raise BuildError(f"line {line}, column {name}: bidirectional formatting character "
+                                 f"U+{ord(m.group()):04X} in {value!r}", path,
+                                 "delete the invisible character (retype the value)")
             row.append(value)
         values.append(row)
     df = pd.DataFrame(values, columns=header, index=[line for line, _ in rows], dtype=str)
@@ -359,14 +389,63 @@ def locate(data_dir: Path, value: str, line: int, source_id: str) -> tuple[Path,
     return shown, resolved
 
 
+def refuse_outside(data_dir: Path, path: Path) -> None:
+    """BuildError if the corpus file or folder `path`, followed through every link, lies outside the
+    corpus folder `data_dir` (a link to the bundled lexicon, or to its file of the same name, is
+    allowed: the build reads that anyway). Nothing is read, and the message names the link, not
+    where it leads."""
+    data_dir = Path(data_dir)
+    resolved = path.resolve()
+    if resolved.is_relative_to(data_dir.resolve()):
+        return
+    own = data_dir / "lexicon"
+    if own in (path, path.parent) and resolved == (LEXICON / path.relative_to(own)).resolve():
+        return
+    raise BuildError("is a link to a file or folder outside the data folder; a build reads nothing from outside it",
+                     path, f"copy the file itself into {path.parent} instead of linking to it")
+
+
+def check_inputs_inside(data_dir: Path) -> None:
+    """Refuse every file and folder a build reads from the corpus (`CORPUS_INPUTS`: sources.csv,
+    lexicon/, validation/, pmc_overrides.csv) that leads outside the corpus folder, before any is read."""
+    data_dir = Path(data_dir)
+    for name in CORPUS_INPUTS:
+        top = data_dir / name
+        if not (top.exists() or top.is_symlink()):
+            continue
+        refuse_outside(data_dir, top)
+        if not top.is_dir():
+            continue
+        seen = set()
+        # links are followed (each is checked where it stands); `seen` ends a loop of links
+        for folder, dirs, files in os.walk(top, followlinks=True):
+            real = Path(folder).resolve()
+            if real in seen:
+                dirs[:] = []
+                continue
+            seen.add(real)
+            for entry in sorted(dirs + files):
+                refuse_outside(data_dir, Path(folder) / entry)
+
+
+def large_document(path: Path, size: int, source_id: str) -> str:
+    """The warning for a document over LARGE_DOCUMENT_BYTES: its size and the build time it adds."""
+    minutes = size / 1e6 * SECONDS_PER_MB / 60
+    return (f"{path}: the document of {source_id} is {size / 1e6:.1f} MB; a build takes about "
+            f"{minutes:.0f} minutes more for it ({SECONDS_PER_MB} s a MB on a 2-core machine)")
+
+
 def load_raw_documents(data_dir: Path, verify: bool = True) -> list[RawDocument]:
     """Check every source row against its file (exists, checksum, encoding) and decode it.
 
     Every file is checked before any is returned, so a build fails before writing anything;
     every `file` value is checked (inside the data folder, named by one row only) before any
-    file is read.
+    file is read, and so is every other input of the corpus (`check_inputs_inside`). A document
+    over MAX_DOCUMENT_BYTES is refused unread; one over LARGE_DOCUMENT_BYTES gets a
+    LargeDocumentWarning with its size and the time it adds.
     """
     data_dir = Path(data_dir)
+    check_inputs_inside(data_dir)
     sources = read_sources(data_dir)
     csv_path = data_dir / "sources.csv"
     located = []
@@ -386,11 +465,20 @@ def load_raw_documents(data_dir: Path, verify: bool = True) -> list[RawDocument]
             problem = f"is {what}, not a regular file" if what else "not found"
             raise BuildError(f"raw file for {sid} {problem}", shown,
                              f"put the document there or correct the file column of {sid} in {csv_path}")
+        size = path.stat().st_size
+        if size > MAX_DOCUMENT_BYTES:
+            raise BuildError(f"the document of {sid} is {size / 1e6:.1f} MB, over the limit of "
+                             f"{MAX_DOCUMENT_BYTES / 1e6:.0f} MB for one document (a build would take about "
+                             f"{size / 1e6 * SECONDS_PER_MB / 60:.0f} minutes more)", shown,
+                             "split it into one file per document, each with its own row in sources.csv "
+                             "(or check that it is a document's text at all)")
         try:
             raw = path.read_bytes()
         except OSError as exc:
             raise BuildError(f"raw file for {sid} cannot be read ({exc.strerror})", shown,
                              "check that the file is readable") from exc
+        if size > LARGE_DOCUMENT_BYTES:
+            warnings.warn(large_document(shown, size, sid), LargeDocumentWarning, stacklevel=2)
         if not raw.strip():
             raise BuildError(f"raw file for {sid} is empty", shown,
                              "replace it with the document's text")

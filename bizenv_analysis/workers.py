@@ -5,12 +5,22 @@ BLAS/OpenMP threads inside them, respects container CPU quotas and works on ever
 k-means can run in workers too. Results come back in input order, so no table depends on the
 number of workers. Inside `on_cluster(address)` (the build's `--dask ADDRESS`, or BIZENV_DASK)
 the same calls run on a Dask cluster through joblib's dask backend.
+
+Workers end with the build: each starts (`_end_with_parent`, loky's worker initializer) a thread
+that ends the worker within `PARENT_CHECK_SECONDS` once the process that started it is gone, so
+a build killed with SIGKILL leaves no worker behind (loky would keep them for its idle timeout,
+five minutes or more). Linux's PR_SET_PDEATHSIG is not used: it fires when the *thread* that
+started a worker ends, and loky reuses its workers across calls made from different threads.
 """
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
+import sys
+import threading
+import time
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -23,7 +33,8 @@ from .errors import BuildError
 
 _JOBS_FIX = "a whole number ≥ 1 (1 = serial; more than the usable cores is capped)"
 CHUNKS_PER_JOB = 4  # several chunks a worker, so an uneven chunk does not leave a core idle
-CONNECT_TIMEOUT = "10s"  # to reach a Dask scheduler
+CONNECT_TIMEOUT = "5s"  # to reach a Dask scheduler and hear its handshake (a scheduler answers in milliseconds)
+PARENT_CHECK_SECONDS = 0.5  # how often a worker looks whether the build that started it is still there
 
 
 class JobsError(BuildError, ValueError):
@@ -92,7 +103,8 @@ def map_ordered(func: Callable[[Any], Any], items: Sequence[Any], jobs: int | No
         return [func(x) for x in items]
     n_chunks = min(len(items), workers * CHUNKS_PER_JOB)
     bounds = [len(items) * i // n_chunks for i in range(n_chunks + 1)]
-    parts = Parallel(n_jobs=-1 if _cluster_workers else jobs)(
+    ends_with_build = {} if _cluster_workers else {"initializer": _end_with_parent, "initargs": (os.getpid(),)}
+    parts = Parallel(n_jobs=-1 if _cluster_workers else jobs, **ends_with_build)(
         delayed(_run_chunk)(func, items[a:b]) for a, b in pairwise(bounds))
     # A warning raised in a worker would go to the worker's stderr, unattributed: raise it here,
     # once per distinct message, so the build shows it with its stage.
@@ -101,14 +113,77 @@ def map_ordered(func: Callable[[Any], Any], items: Sequence[Any], jobs: int | No
     return [r for out, _ in parts for r in out]
 
 
+def _end_with_parent(parent: int) -> None:
+    """Worker initializer: end this worker process as soon as `parent` (the build) is gone."""
+    if sys.platform == "win32":  # a Windows worker's parent id never changes; loky ends them there
+        return
+
+    def watch() -> None:
+        while os.getppid() == parent:  # an orphan is adopted by init (or a subreaper)
+            time.sleep(PARENT_CHECK_SECONDS)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="end-with-build", daemon=True).start()
+
+
 _cluster_workers = 0  # worker threads of the Dask cluster in use (`on_cluster`), else 0
+
+
+def check_address(address: str) -> None:
+    """BuildError for a Dask address whose scheme distributed does not speak (http://…) or
+    without host and port, before anything connects."""
+    from distributed.comm import registry
+    from distributed.comm.addressing import parse_address
+
+    schemes = sorted(registry.backends)
+    fix = f"give the scheduler's address, e.g. tcp://host:8786 (schemes: {', '.join(s + '://' for s in schemes)})"
+    try:
+        scheme, location = parse_address(address)
+    except (ValueError, TypeError) as exc:
+        raise BuildError(f"--dask {address!r} is not a Dask address ({exc})", None, fix) from None
+    if scheme not in registry.backends:
+        raise BuildError(f"--dask {address!r}: {scheme}:// is not a Dask scheduler's scheme", None, fix)
+    if not location.strip(":/"):
+        raise BuildError(f"--dask {address!r} names no host and port", None, fix)
+
+
+def _handshake(address: str, seconds: float) -> None:
+    """Connect to `address` and wait for a Dask scheduler's handshake, `seconds` at most in all
+    (distributed's own connect waits for the handshake without a limit)."""
+    from distributed.comm import connect
+    from distributed.security import Security
+
+    async def probe() -> None:
+        args = Security().get_connection_args("client")
+        comm = await asyncio.wait_for(connect(address, timeout=seconds, **args), seconds)
+        await comm.close()
+
+    # in a thread of its own, so that a caller already inside an event loop (Jupyter) can probe too
+    failure: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            asyncio.run(probe())
+        except BaseException as exc:  # any failure is reported by the caller, below
+            failure.append(exc)
+
+    thread = threading.Thread(target=run, name="dask-handshake", daemon=True)
+    thread.start()
+    thread.join(seconds + 5)
+    if thread.is_alive() or failure:
+        exc = failure[0] if failure else TimeoutError()
+        what = ("no Dask scheduler answered" if isinstance(exc, TimeoutError | asyncio.TimeoutError)
+                else f"no Dask scheduler answered as one ({type(exc).__name__}: {' '.join(str(exc).split())[:200]})")
+        raise BuildError(f"cannot reach the Dask scheduler at {address}: {what} within {seconds:g} s", None,
+                         "check the address (tcp://host:8786) and that the scheduler runs there (another "
+                         "service on that port, an HTTP server say, does not answer as one)")
 
 
 @contextmanager
 def on_cluster(address: str | None) -> Iterator[None]:
     """Run every `map_ordered` inside on the Dask scheduler at `address` (joblib's dask backend);
-    a no-op without an address. BuildError when dask is not installed or the scheduler cannot be
-    reached."""
+    a no-op without an address. BuildError when dask is not installed, the address is not a Dask
+    address (`check_address`), or no scheduler answers there within CONNECT_TIMEOUT."""
     global _cluster_workers
     if not address:
         yield
@@ -118,6 +193,10 @@ def on_cluster(address: str | None) -> Iterator[None]:
     except ImportError as exc:
         raise BuildError("--dask needs the optional dask[distributed] extra, which is not installed", None,
                          "pip install '.[distributed]' (make study installs it from the lock)") from exc
+    from dask.utils import parse_timedelta
+
+    check_address(address)
+    _handshake(address, parse_timedelta(CONNECT_TIMEOUT, default="seconds"))
     try:
         client = Client(address, timeout=CONNECT_TIMEOUT, set_as_default=False)
     except (OSError, TimeoutError, ValueError) as exc:

@@ -212,11 +212,14 @@ def test_a_folder_a_build_did_not_write_is_refused(corpus, tmp_path, capsys, con
     assert (target.read_bytes() if target.is_file() else snapshot(target)) == before
 
 
-def test_the_folder_of_an_earlier_build_without_a_manifest_is_replaced(corpus, out, capsys):
+def test_the_folder_of_an_earlier_build_without_a_manifest_is_refused_not_deleted(corpus, out, capsys):
+    """Without a manifest no file is known to be a build's, whatever its name (issue #23: a user's
+    own my_analysis.csv beside documents.csv and measures.csv was deleted)."""
     (out / outputs.MANIFEST).unlink()
     (out / ".DS_Store").write_bytes(b"\0")
-    code, _ = run(["--data", str(corpus), "--out", str(out), "--quiet"], capsys)
-    assert code == 0 and (out / outputs.MANIFEST).is_file() and not (out / ".DS_Store").exists()
+    err = refused(corpus, out, capsys)
+    assert "a build did not write (cases.csv, " in err and "has no build manifest" in err
+    assert "the tables of an older build without a manifest: delete them" in err
 
 
 def test_a_second_build_into_the_same_folder_is_refused(corpus, out, capsys):
@@ -542,7 +545,9 @@ def test_a_signal_to_a_running_build_process(tmp_path, signum):
     time.sleep(0.2)
     proc.send_signal(signum)
     _, err = proc.communicate(timeout=60)
-    assert proc.returncode == 2 and err == "interrupted; the output folder was left as it was\n"
+    *before, last = err.splitlines()
+    assert proc.returncode == 2 and last == "interrupted; the output folder was left as it was"
+    assert all(" MB; a build takes about " in line for line in before)  # the 2 MB document is announced
     assert not out.exists() and leftovers(out) == []
 
 
