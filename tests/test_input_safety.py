@@ -26,7 +26,13 @@ from bizenv_analysis import outputs, workers
 from bizenv_analysis.clean import clean_document, load_chrome_rules
 from bizenv_analysis.errors import BuildError
 from bizenv_analysis.paths import LEXICON, ROOT
-from bizenv_analysis.sources import MAX_LINE_CHARS, RawDocument, load_raw_documents, split_lines
+from bizenv_analysis.sources import (
+    MAX_LINE_CHARS,
+    LargeDocumentWarning,
+    RawDocument,
+    load_raw_documents,
+    split_lines,
+)
 
 PLAN = """某市优化营商环境若干措施
 一、提升政务服务效能
@@ -589,12 +595,14 @@ def test_ten_megabytes_split_only_by_u2028_behave_like_newline_split_text(tmp_pa
     text = "\u2028".join(f"{i}.{line}" for i in range(1, 130_000))
     assert len(text.encode()) > 10_000_000
     corpus = make_corpus(tmp_path / "c", text)
-    [doc] = load_raw_documents(corpus)  # no line is over the limit
+    with pytest.warns(LargeDocumentWarning, match="10.7 MB"):  # announced: over 2 MB
+        [doc] = load_raw_documents(corpus)  # no line is over the limit
     got, want = clean(doc.text), clean(text.replace("\u2028", "\n"))
     assert got == want and len(got.text.split("\n")) == 129_999
     (corpus / "raw" / "demo-2025.txt").write_text(text.replace("\u2028", ""), encoding="utf-8")
     set_sources(corpus, row("demo-2025", "raw/demo-2025.txt", digest(corpus)))
-    with pytest.raises(BuildError, match=f"has a line of .* characters \\(limit {MAX_LINE_CHARS}\\)"):
+    with (pytest.raises(BuildError, match=f"has a line of .* characters \\(limit {MAX_LINE_CHARS}\\)"),
+          pytest.warns(LargeDocumentWarning)):
         load_raw_documents(corpus)
 
 
