@@ -25,8 +25,9 @@ from sklearn.decomposition import NMF
 from sklearn.metrics import adjusted_rand_score, silhouette_score
 from threadpoolctl import threadpool_limits
 
-from bizenv_analysis import clusters, tables
-from bizenv_analysis.measures import compared
+from bizenv_analysis.analysis import clusters
+from bizenv_analysis.io import tables
+from bizenv_analysis.text.measures import compared
 
 ROOT = Path(__file__).resolve().parent.parent
 METHODS = ("kmeans_lsa", "nmf")

@@ -29,7 +29,7 @@ def texts(n_docs: int, seed: int = 7) -> dict[str, str]:
     sys.path.insert(0, str(ROOT / "benchmarks"))
     from scale import sentence_pool
 
-    from bizenv_analysis.formulas import normal
+    from bizenv_analysis.text.formulas import normal
 
     pool, lengths = sentence_pool()
     rng = np.random.default_rng(seed + n_docs)
@@ -46,7 +46,7 @@ def bundled_jaccard() -> list[tuple[str, str, int, float]]:
     their 12-character shingle sets (over each document's whole cleaned text, as the build compares)."""
     import pandas as pd
 
-    from bizenv_analysis.formulas import normal, shared_passages
+    from bizenv_analysis.text.formulas import normal, shared_passages
 
     documents = pd.read_csv(ROOT / "data" / "processed" / "documents.csv", keep_default_na=False)
     texts = {s: normal(t) for s, t in sorted(zip(documents["source_id"], documents["text"], strict=True))}
@@ -63,7 +63,7 @@ def bundled_jaccard() -> list[tuple[str, str, int, float]]:
 
 
 def one(n_docs: int) -> dict:
-    from bizenv_analysis.formulas import shared_passages
+    from bizenv_analysis.text.formulas import shared_passages
 
     corpus = texts(n_docs)
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from bizenv_analysis.clusters import SELECTION_SAMPLE
+from bizenv_analysis.analysis.clusters import SELECTION_SAMPLE
 
 ROOT = Path(__file__).resolve().parent.parent
 SIZES = (100, 300, 500)
@@ -117,7 +117,7 @@ class MemorySampler(threading.Thread):
 def run_one(folder: Path, base_mb: float) -> dict:
     """Build one corpus in this process; time stages and bare jieba; report peak memory."""
     from bizenv_analysis import build
-    from bizenv_analysis.workers import usable_jobs
+    from bizenv_analysis.base.workers import usable_jobs
 
     texts = [p.read_text(encoding="utf-8") for p in sorted((folder / "raw").glob("*.txt"))]
     sampler = MemorySampler(base_mb)

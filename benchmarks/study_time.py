@@ -59,8 +59,8 @@ def run_notebook(path: Path) -> dict:
 def main() -> None:
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     os.environ.setdefault("MPLBACKEND", "Agg")
+    from bizenv_analysis.base.workers import usable_cores
     from bizenv_analysis.pipeline import build
-    from bizenv_analysis.workers import usable_cores
 
     cores = usable_cores()
     with tempfile.TemporaryDirectory() as tmp:

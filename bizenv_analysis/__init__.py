@@ -3,14 +3,16 @@
 Pipeline, one module per stage: sources → clean → measures → tokens → (clusters | themes |
 instruments) → comparisons and the PMC index → co-word networks and reform formulas → findings.
 `build()` runs it; the tables it writes are the contract, and the notebooks draw the figures
-from them (`plotting.save_bilingual`, `figures`).
+from them (`report.plotting.save_bilingual`, `report.figures`). The modules stand in one sub-package
+per layer, from the ground up `base`, `io`, `rules`, `text`, `analysis`, `report`; the pipeline and
+the command line are here at the root.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .errors import BuildError
+from .base.errors import BuildError
 
 if TYPE_CHECKING:
     from .pipeline import BuildResult, build

@@ -16,12 +16,12 @@ import threading
 import traceback
 from pathlib import Path
 
-from .errors import BuildError, forget_signals, on_signal
-from .outputs import check_output_folder, output_lock
-from .paths import DATA
+from .base.errors import BuildError, forget_signals, on_signal
+from .base.paths import DATA
+from .base.workers import usable_jobs, whole_number
+from .io.outputs import check_output_folder, output_lock
+from .io.sources import check_data_folder
 from .pipeline import build
-from .sources import check_data_folder
-from .workers import usable_jobs, whole_number
 
 
 def _jobs(text: str) -> int:

@@ -15,32 +15,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import (
-    clean,
-    clusters,
-    compare,
-    coword,
-    extractor_check,
-    findings,
-    formulas,
-    inference,
-    instruments,
-    measures,
-    pmc,
-    references,
-    sources,
-    tables,
-    targets,
-    themes,
-    tokens,
-    validation,
-    workers,
-)
-from .errors import BuildError, stop_if_signalled
-from .lexicon import Lexicon
-from .outputs import check_output_folder, csv_bytes, write_outputs
-from .paths import DATA, ROOT
-from .workers import map_ordered
+from .analysis import clusters, compare, coword, extractor_check, findings, inference, instruments, pmc, validation
+from .base import workers
+from .base.errors import BuildError, stop_if_signalled
+from .base.paths import DATA, ROOT
+from .base.workers import map_ordered
+from .io import sources, tables
+from .io.outputs import check_output_folder, csv_bytes, write_outputs
+from .rules.lexicon import Lexicon
+from .text import clean, coding, formulas, measures, references, targets, tokens
 
 
 @dataclass
@@ -157,7 +140,7 @@ def build(data_dir: Path | str = DATA, out_dir: Path | str | None = None,
                  f"{best['silhouette']:.3f}, stability ARI {best['stability_ari']:.2f})")
 
         codebook = lex.codebook
-        coded = themes.code_measures(analysed, codebook, jobs)
+        coded = coding.code_measures(analysed, codebook, jobs)
         extra = {}
         check = ""
         vdir = data_dir / "validation"
@@ -165,7 +148,7 @@ def build(data_dir: Path | str = DATA, out_dir: Path | str | None = None,
             round1 = None
             if (vdir / "round1" / "theme_rules.csv").is_file():
                 params = vdir / "round1" / "theme_params.csv"  # else this build's parameters
-                round1 = themes.code_measures(analysed, lex.codebook_with(
+                round1 = coding.code_measures(analysed, lex.codebook_with(
                     vdir / "round1" / "theme_rules.csv", params if params.is_file() else None), jobs)
             extra = validation.validation_tables(coded, vdir, codebook.theme_ids, round1)
             held = extra["validation_summary.csv"].query(
@@ -305,7 +288,7 @@ def structure_summary(structure: pd.DataFrame) -> str:
 
 
 def compare_sources(analysed: pd.DataFrame, toks: pd.DataFrame, coded: pd.DataFrame,
-                    codebook: themes.Codebook, docs: pd.DataFrame, order: list[str],
+                    codebook: coding.Codebook, docs: pd.DataFrame, order: list[str],
                     model: clusters.TfidfModel) -> dict[str, pd.DataFrame]:
     """Stage 7: the comparison tables across sources, each share with its intervals and tests.
 

@@ -10,10 +10,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from bizenv_analysis.measures import compared
-from bizenv_analysis.outputs import exclusive
-from bizenv_analysis.paths import DATA, ROOT
-from bizenv_analysis.tables import load
+from bizenv_analysis.base.paths import DATA, ROOT
+from bizenv_analysis.io.outputs import exclusive
+from bizenv_analysis.io.tables import load
+from bizenv_analysis.text.measures import compared
 
 TABLES = ["documents", "removed", "metadata", "measures", "cases", "tokens", "clusters", "cluster_terms",
           "cluster_selection", "themes", "validation_summary"]

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from bizenv_analysis import tables
-from bizenv_analysis.paths import LEXICON, ROOT
-from bizenv_analysis.themes import load_codebook, score_measure
-from bizenv_analysis.tokens import PolicyTokenizer
+from bizenv_analysis.base.paths import LEXICON, ROOT
+from bizenv_analysis.io import tables
+from bizenv_analysis.text.coding import load_codebook, score_measure
+from bizenv_analysis.text.tokens import PolicyTokenizer
 
 
 @pytest.fixture(scope="module")

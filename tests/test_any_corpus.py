@@ -9,10 +9,10 @@ import pandas as pd
 import pytest
 from corpora import make_corpus
 
-from bizenv_analysis import clusters, compare
 from bizenv_analysis.__main__ import main
-from bizenv_analysis.measures import Grammar, segment_document
-from bizenv_analysis.paths import LEXICON, ROOT
+from bizenv_analysis.analysis import clusters, compare
+from bizenv_analysis.base.paths import LEXICON, ROOT
+from bizenv_analysis.text.measures import Grammar, segment_document
 
 DEMO = (ROOT / "tests" / "data" / "demo-2025.txt").read_text(encoding="utf-8")
 

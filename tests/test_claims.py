@@ -10,9 +10,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from bizenv_analysis import findings
-from bizenv_analysis.paths import ROOT
-from bizenv_analysis.tables import load
+from bizenv_analysis.analysis import findings
+from bizenv_analysis.base.paths import ROOT
+from bizenv_analysis.io.tables import load
 
 
 @pytest.fixture(scope="module")

@@ -12,11 +12,11 @@ import pandas as pd
 import pytest
 
 from bizenv_analysis.__main__ import main
-from bizenv_analysis.clean import clean_document, documents_table, load_chrome_rules
-from bizenv_analysis.measures import compared, measures_tables
-from bizenv_analysis.outputs import MANIFEST, manifest_bytes
-from bizenv_analysis.paths import LEXICON, ROOT
-from bizenv_analysis.sources import load_raw_documents
+from bizenv_analysis.base.paths import LEXICON, ROOT
+from bizenv_analysis.io.outputs import MANIFEST, manifest_bytes
+from bizenv_analysis.io.sources import load_raw_documents
+from bizenv_analysis.text.clean import clean_document, documents_table, load_chrome_rules
+from bizenv_analysis.text.measures import compared, measures_tables
 
 
 def measures_of(corpus: Path) -> pd.DataFrame:

@@ -7,7 +7,7 @@ import math
 
 import pandas as pd
 
-from bizenv_analysis.paths import DATA
+from bizenv_analysis.base.paths import DATA
 
 
 def test_every_processed_file_and_column_is_described():
@@ -29,8 +29,8 @@ def test_every_processed_file_and_column_is_described():
 def test_every_table_a_user_opens_is_excel_safe():
     """UTF-8 with a byte-order mark (Excel then reads Chinese correctly) and no cell a spreadsheet
     would run as a formula (OWASP CSV injection: = + - @ tab CR at the start of a text cell)."""
-    from bizenv_analysis.outputs import FORMULA_START
-    from bizenv_analysis.paths import FIGURES
+    from bizenv_analysis.base.paths import FIGURES
+    from bizenv_analysis.io.outputs import FORMULA_START
 
     paths = sorted((DATA / "processed").glob("*.csv")) + sorted(FIGURES.glob("*.csv"))
     assert len(paths) > 40
@@ -52,7 +52,7 @@ def _is_number(text: str) -> bool:
 
 
 def test_a_defused_cell_reads_back_as_the_build_computed_it():
-    from bizenv_analysis.tables import load
+    from bizenv_analysis.io.tables import load
 
     raw = pd.read_csv(DATA / "processed" / "removed.csv", dtype=str, keep_default_na=False)
     assert (raw["text"] == "'- 相关新闻").any()  # on disk: safe for a spreadsheet

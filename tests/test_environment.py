@@ -7,7 +7,7 @@ import tomllib
 
 import yaml
 
-from bizenv_analysis.paths import ROOT
+from bizenv_analysis.base.paths import ROOT
 
 
 def lock_pins() -> dict[str, str]:

@@ -1,5 +1,5 @@
 """A corpus's values shown as the literal text they are, wherever the study renders them (issue #23):
-Markdown prose (`report.text`, `report.code`), the findings list, the figures' README, the site's
+Markdown prose (`report.markdown.text`, `report.markdown.code`), the findings list, the figures' README, the site's
 gallery, SVG figure text and the notebooks' tables. The whole path, a hostile corpus through
 notebooks and site into a real browser, is tests/test_site.py's browser test; these are its parts,
 each checked against the parser or file format that reads it."""
@@ -22,10 +22,11 @@ from markdown_it.renderer import RendererHTML
 from myst_parser.config.main import MdParserConfig
 from myst_parser.parsers.mdit import create_md_parser
 
-from bizenv_analysis import figures, findings
-from bizenv_analysis.paths import ROOT
-from bizenv_analysis.plotting import figure_bytes, write_figure_readme
-from bizenv_analysis.report import code, text
+from bizenv_analysis.analysis import findings
+from bizenv_analysis.base.paths import ROOT
+from bizenv_analysis.report import figures
+from bizenv_analysis.report.markdown import code, text
+from bizenv_analysis.report.plotting import figure_bytes, write_figure_readme
 
 _spec = importlib.util.spec_from_file_location("build_site", ROOT / "tools" / "build_site.py")
 build_site = importlib.util.module_from_spec(_spec)

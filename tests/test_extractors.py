@@ -9,11 +9,11 @@ import re
 import pandas as pd
 import pytest
 
-from bizenv_analysis import extractor_check
-from bizenv_analysis.paths import DATA, LEXICON
-from bizenv_analysis.references import REFERENCE_COLUMNS, RELATIONS, Lexicon, find_references, references_table
-from bizenv_analysis.tables import load, sources
-from bizenv_analysis.targets import (
+from bizenv_analysis.analysis import extractor_check
+from bizenv_analysis.base.paths import DATA, LEXICON
+from bizenv_analysis.io.tables import load, sources
+from bizenv_analysis.text.references import REFERENCE_COLUMNS, RELATIONS, Lexicon, find_references, references_table
+from bizenv_analysis.text.targets import (
     TARGET_COLUMNS,
     TIME_CLASSES,
     extract_targets,

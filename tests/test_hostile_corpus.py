@@ -23,10 +23,11 @@ import pandas as pd
 import pytest
 from test_input_safety import HEX64, PLAN, digest, make_corpus, refused, row, run, set_sources, snapshot
 
-from bizenv_analysis import backtracking, outputs, sources
-from bizenv_analysis.clean import CONTROL, CONTROL_RULE
-from bizenv_analysis.lexicon import Lexicon
-from bizenv_analysis.paths import DATA, LEXICON, ROOT
+from bizenv_analysis.base.paths import DATA, LEXICON, ROOT
+from bizenv_analysis.io import outputs, sources
+from bizenv_analysis.rules import backtracking
+from bizenv_analysis.rules.lexicon import Lexicon
+from bizenv_analysis.text.clean import CONTROL, CONTROL_RULE
 
 # --- 1. rule patterns cannot hang a build ------------------------------------------------------------
 
@@ -213,8 +214,8 @@ def test_the_handshake_limit_itself_is_seconds():
     pytest.importorskip("distributed", reason="the optional dask[distributed] extra is not installed")
     from dask.utils import parse_timedelta
 
-    from bizenv_analysis import workers
-    from bizenv_analysis.errors import BuildError
+    from bizenv_analysis.base import workers
+    from bizenv_analysis.base.errors import BuildError
 
     server, port = _silent_server()
     start = time.perf_counter()
@@ -372,7 +373,7 @@ def test_a_bidi_override_in_a_sources_field_is_refused(tmp_path, capsys):
 
 def test_the_readmes_state_the_limits_the_code_applies():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    assert f"a document over {sources.MAX_DOCUMENT_BYTES / 1e6:.0f} MB (`sources.MAX_DOCUMENT_BYTES`" in readme
+    assert f"a document over {sources.MAX_DOCUMENT_BYTES / 1e6:.0f} MB (`io.sources.MAX_DOCUMENT_BYTES`" in readme
     assert f"one over {sources.LARGE_DOCUMENT_BYTES / 1e6:.0f} MB is announced at once" in readme
     lexicon_readme = (LEXICON / "README.md").read_text(encoding="utf-8")
     assert f"one line of {backtracking.LINE_CHARS:,} characters" in lexicon_readme

@@ -18,7 +18,7 @@ import pytest
 from scipy.sparse import csr_matrix
 from scipy.stats import chi2_contingency, fisher_exact, hypergeom
 
-from bizenv_analysis import compare, inference
+from bizenv_analysis.analysis import compare, inference
 
 Z95 = NormalDist().inv_cdf(0.975)
 
@@ -766,7 +766,7 @@ def test_mix_test_with_units_recomputes_chi2_from_each_shuffles_margins() -> Non
 
 
 def test_heading_sign_test_exact_known_answers() -> None:
-    from bizenv_analysis.findings import heading_sign_test
+    from bizenv_analysis.analysis.findings import heading_sign_test
     # five headings all leaning one way: of 2^5 = 32 sign patterns only the observed one sums as high
     assert heading_sign_test(np.array([1.0, 2.0, 1.0, 3.0, 1.0]), n_resamples=9999) == pytest.approx(1 / 32)
     # balanced headings: half the patterns sum at least as high (0 and its mirror included)

@@ -22,17 +22,18 @@ import pandas as pd
 import pytest
 
 from bizenv_analysis import __main__ as cli
-from bizenv_analysis import outputs, workers
-from bizenv_analysis.clean import clean_document, load_chrome_rules
-from bizenv_analysis.errors import BuildError
-from bizenv_analysis.paths import LEXICON, ROOT
-from bizenv_analysis.sources import (
+from bizenv_analysis.base import workers
+from bizenv_analysis.base.errors import BuildError
+from bizenv_analysis.base.paths import LEXICON, ROOT
+from bizenv_analysis.io import outputs
+from bizenv_analysis.io.sources import (
     MAX_LINE_CHARS,
     LargeDocumentWarning,
     RawDocument,
     load_raw_documents,
     split_lines,
 )
+from bizenv_analysis.text.clean import clean_document, load_chrome_rules
 
 PLAN = """某市优化营商环境若干措施
 一、提升政务服务效能
@@ -521,7 +522,7 @@ def test_a_signal_during_the_swap_waits_until_the_new_folder_is_in_place(corpus,
 def test_a_signal_whose_interrupt_a_library_swallows_still_stops_the_build(corpus, out, capsys, monkeypatch, signum):
     """An exception raised in a finaliser is printed and dropped by Python; the build still stops
     at the next stage boundary."""
-    from bizenv_analysis import clean
+    from bizenv_analysis.text import clean
     real = clean.clean_document
 
     def clean_swallowing(*args, **kwargs):

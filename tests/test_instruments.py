@@ -9,10 +9,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from bizenv_analysis import instruments
-from bizenv_analysis.errors import BuildError
-from bizenv_analysis.lexicon import Lexicon, read_codebook
-from bizenv_analysis.paths import LEXICON
+from bizenv_analysis.analysis import instruments
+from bizenv_analysis.base.errors import BuildError
+from bizenv_analysis.base.paths import LEXICON
+from bizenv_analysis.rules.lexicon import Lexicon, read_codebook
 
 
 @pytest.fixture(scope="module")

@@ -13,11 +13,11 @@ from dataclasses import replace
 import pandas as pd
 import pytest
 
-from bizenv_analysis.clusters import choose_k
-from bizenv_analysis.measures import Grammar, segment_document
-from bizenv_analysis.paths import LEXICON
-from bizenv_analysis.targets import extract_targets, load_topics, processing_commitments
-from bizenv_analysis.themes import Codebook, codebook_from_frames, score_measure, strip_assertions
+from bizenv_analysis.analysis.clusters import choose_k
+from bizenv_analysis.base.paths import LEXICON
+from bizenv_analysis.text.coding import Codebook, codebook_from_frames, score_measure, strip_assertions
+from bizenv_analysis.text.measures import Grammar, segment_document
+from bizenv_analysis.text.targets import extract_targets, load_topics, processing_commitments
 
 # --- clusters.choose_k: a four-row k-selection table ---------------------------------------------
 

@@ -11,12 +11,12 @@ import pytest
 from test_any_corpus import DEMO, make_corpus
 
 from bizenv_analysis.__main__ import main
-from bizenv_analysis.errors import BuildError
-from bizenv_analysis.extractor_check import RULE_FILES
-from bizenv_analysis.lexicon import BUNDLED, FILES, Lexicon, catastrophic
-from bizenv_analysis.paths import DATA, LEXICON
-from bizenv_analysis.targets import load_cues
-from bizenv_analysis.themes import load_codebook
+from bizenv_analysis.analysis.extractor_check import RULE_FILES
+from bizenv_analysis.base.errors import BuildError
+from bizenv_analysis.base.paths import DATA, LEXICON
+from bizenv_analysis.rules.lexicon import BUNDLED, FILES, Lexicon, catastrophic
+from bizenv_analysis.text.coding import load_codebook
+from bizenv_analysis.text.targets import load_cues
 
 README = (LEXICON / "README.md").read_text(encoding="utf-8")
 
@@ -68,7 +68,7 @@ def test_target_cues_load_and_a_bad_role_is_named(tmp_path):
         load_cues(bad)
 
 
-# --- resolving, checking and parsing every lexicon file (bizenv_analysis.lexicon) ---------------------
+# --- resolving, checking and parsing every lexicon file (bizenv_analysis.rules.lexicon) ---------------------
 
 BAD_REGEX_RULES = "theme_id,field,pattern,weight,exclude,note\napproval_speed,text,审批,2,,\nopenness,text,(开放,2,,\n"
 

@@ -7,8 +7,8 @@ import warnings
 
 import pytest
 
-from bizenv_analysis.measures import Grammar, StructureWarning, parse_units, segment_document
-from bizenv_analysis.paths import LEXICON
+from bizenv_analysis.base.paths import LEXICON
+from bizenv_analysis.text.measures import Grammar, StructureWarning, parse_units, segment_document
 
 # The counts the documents' own numbering states (line numbers of data/raw/), not the code's output:
 EXPECTED = {

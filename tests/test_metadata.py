@@ -21,11 +21,13 @@ from corpora import make_corpus as make_docs
 from test_input_safety import HEADER, PLAN, make_corpus, row, sha, snapshot
 
 from bizenv_analysis import __main__ as cli
-from bizenv_analysis import compare, formulas, pmc, tables
-from bizenv_analysis.lexicon import Lexicon
-from bizenv_analysis.measures import Grammar, segment_document
-from bizenv_analysis.paths import DATA, LEXICON, PROCESSED, ROOT
-from bizenv_analysis.sources import is_id, load_raw_documents, read_date, read_sources, wide_encoding
+from bizenv_analysis.analysis import compare, pmc
+from bizenv_analysis.base.paths import DATA, LEXICON, PROCESSED, ROOT
+from bizenv_analysis.io import tables
+from bizenv_analysis.io.sources import is_id, load_raw_documents, read_date, read_sources, wide_encoding
+from bizenv_analysis.rules.lexicon import Lexicon
+from bizenv_analysis.text import formulas
+from bizenv_analysis.text.measures import Grammar, segment_document
 
 DEMO = (ROOT / "tests" / "data" / "demo-2025.txt").read_text(encoding="utf-8")
 
@@ -222,7 +224,7 @@ def test_jobs_in_digits_other_than_0_to_9_are_a_clear_error(corpus, out, capsys,
 
 
 def test_a_huge_number_of_jobs_is_capped_not_an_error(monkeypatch):
-    from bizenv_analysis import workers
+    from bizenv_analysis.base import workers
     monkeypatch.setenv("BIZENV_JOBS", "9" * 5000)  # int() refuses strings of over 4300 digits
     assert workers.usable_jobs() == workers.usable_cores()
 

@@ -9,10 +9,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from bizenv_analysis import clusters, compare, coword, names, tables, tokens
-from bizenv_analysis.errors import BuildError
-from bizenv_analysis.lexicon import Lexicon
-from bizenv_analysis.paths import DATA, LEXICON
+from bizenv_analysis.analysis import clusters, compare, coword
+from bizenv_analysis.base.errors import BuildError
+from bizenv_analysis.base.paths import DATA, LEXICON
+from bizenv_analysis.io import tables
+from bizenv_analysis.rules import names
+from bizenv_analysis.rules.lexicon import Lexicon
+from bizenv_analysis.text import tokens
 
 
 @pytest.fixture(scope="module")

@@ -11,11 +11,12 @@ import networkx as nx
 import pandas as pd
 import pytest
 
-from bizenv_analysis import coword, formulas
 from bizenv_analysis.__main__ import main
-from bizenv_analysis.lexicon import Lexicon
-from bizenv_analysis.paths import DATA, LEXICON
-from bizenv_analysis.tables import load
+from bizenv_analysis.analysis import coword
+from bizenv_analysis.base.paths import DATA, LEXICON
+from bizenv_analysis.io.tables import load
+from bizenv_analysis.rules.lexicon import Lexicon
+from bizenv_analysis.text import formulas
 
 # --- co-word network: four measures whose co-occurrences are counted by hand -------------------
 

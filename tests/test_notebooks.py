@@ -14,7 +14,7 @@ import pytest
 from corpora import make_corpus
 
 from bizenv_analysis.__main__ import main
-from bizenv_analysis.paths import ROOT
+from bizenv_analysis.base.paths import ROOT
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 

@@ -10,12 +10,13 @@ from functools import partial
 import pytest
 from corpora import make_corpus
 
-from bizenv_analysis import clean, themes, tokens, workers
 from bizenv_analysis.__main__ import main
-from bizenv_analysis.lexicon import Lexicon
-from bizenv_analysis.paths import DATA, LEXICON, ROOT
+from bizenv_analysis.base import workers
+from bizenv_analysis.base.paths import DATA, LEXICON, ROOT
+from bizenv_analysis.io.sources import load_raw_documents
 from bizenv_analysis.pipeline import build
-from bizenv_analysis.sources import load_raw_documents
+from bizenv_analysis.rules.lexicon import Lexicon
+from bizenv_analysis.text import clean, coding, tokens
 
 
 def _square(x: int) -> int:
@@ -46,7 +47,7 @@ def test_bizenv_jobs_must_be_a_positive_whole_number(monkeypatch):
 
 def test_parallel_clean_tokens_and_themes_equal_serial(monkeypatch, measures):
     """On the real corpus, with the size thresholds lowered so that the workers do the work."""
-    for module in (clean, tokens, themes):
+    for module in (clean, tokens, coding):
         monkeypatch.setattr(module, "PARALLEL_MIN", 1)
     raws = load_raw_documents(DATA)
     rules = clean.load_chrome_rules(LEXICON / "chrome.csv")
@@ -57,8 +58,8 @@ def test_parallel_clean_tokens_and_themes_equal_serial(monkeypatch, measures):
     names = Lexicon.load().gazetteer(["广州市天河区"])  # the part-of-speech tagger runs in the workers too
     tagged = tokens.tokens_table(measures, tk, jobs=1, names=names)
     assert tokens.tokens_table(measures, tk, jobs=2, names=names).equals(tagged) and tagged["names"].str.len().sum()
-    cb = themes.load_codebook(LEXICON)
-    assert themes.code_measures(measures, cb, jobs=2).equals(themes.code_measures(measures, cb, jobs=1))
+    cb = coding.load_codebook(LEXICON)
+    assert coding.code_measures(measures, cb, jobs=2).equals(coding.code_measures(measures, cb, jobs=1))
 
 
 @pytest.mark.parametrize("pattern, core", [
@@ -71,14 +72,14 @@ def test_parallel_clean_tokens_and_themes_equal_serial(monkeypatch, measures):
     (r"\(?!审批", r"\(?!审批"),
 ])
 def test_strip_assertions(pattern, core):
-    assert themes.strip_assertions(pattern) == core
+    assert coding.strip_assertions(pattern) == core
 
 
 def test_the_rule_prefilter_never_changes_a_code(measures):
     """Skipping sentences whose text misses the assertion-free pattern gives the same coding."""
-    cb = themes.load_codebook(LEXICON)
+    cb = coding.load_codebook(LEXICON)
     plain = replace(cb, rules=tuple(replace(r, prefilter=None) for r in cb.rules))
-    assert themes.code_measures(measures, cb, jobs=1).equals(themes.code_measures(measures, plain, jobs=1))
+    assert coding.code_measures(measures, cb, jobs=1).equals(coding.code_measures(measures, plain, jobs=1))
 
 
 def test_the_bundled_corpus_builds_to_the_same_tables_on_a_dask_cluster(tmp_path):
@@ -120,13 +121,13 @@ def test_a_warning_raised_in_a_worker_reaches_the_parent_once():
 def test_the_build_shows_every_warning_with_its_stage(tmp_path, monkeypatch, capsys):
     """A library warning (here a FutureWarning from the theme stage) is printed with the stage
     and its category, not dropped; the build's own warnings keep their plain form."""
-    real = themes.code_measures
+    real = coding.code_measures
 
     def noisy(*args, **kwargs):
         warnings.warn("a library will change", FutureWarning, stacklevel=1)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(themes, "code_measures", noisy)
+    monkeypatch.setattr(coding, "code_measures", noisy)
     data = (ROOT / "tests" / "data" / "demo-2025.txt").read_bytes()  # the README's one-plan example
     corpus = make_corpus(tmp_path / "c", {"demo-2025": (data, "utf-8")})  # a build of a second or so
     result = build(corpus, quiet=True)

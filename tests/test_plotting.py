@@ -11,9 +11,9 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
 
-from bizenv_analysis import figures
-from bizenv_analysis.paths import FIGURES
-from bizenv_analysis.plotting import (
+from bizenv_analysis.base.paths import FIGURES
+from bizenv_analysis.report import figures
+from bizenv_analysis.report.plotting import (
     FONT_FAMILY,
     FONT_FILE,
     LANGS,
@@ -164,7 +164,7 @@ def test_labels_go_beside_their_ids_and_unknown_ids_keep_their_id():
 
 def _fitted(fig):
     """The figure at the full print width with its layout fixed, as figure_bytes checks it."""
-    from bizenv_analysis.plotting import fit_width
+    from bizenv_analysis.report.plotting import fit_width
 
     fit_width(fig, WIDTHS["full"])
     fig.set_layout_engine("none")
@@ -172,7 +172,7 @@ def _fitted(fig):
 
 
 def test_two_labels_on_one_spot_overlap_and_labels_apart_do_not():
-    from bizenv_analysis.plotting import overlaps
+    from bizenv_analysis.report.plotting import overlaps
 
     setup()
     fig, ax = plt.subplots(layout="constrained")
@@ -186,7 +186,7 @@ def test_two_labels_on_one_spot_overlap_and_labels_apart_do_not():
 def test_slanted_neighbours_and_ticks_out_of_view_are_not_overlaps():
     """Labels turned 45° side by side: their upright bounding boxes overlap, their text does not.
     A tick outside the axis range keeps a label the axis does not draw."""
-    from bizenv_analysis.plotting import overlaps
+    from bizenv_analysis.report.plotting import overlaps
 
     setup()
     fig, ax = plt.subplots(figsize=(6, 3), layout="constrained")
@@ -203,7 +203,7 @@ def test_slanted_neighbours_and_ticks_out_of_view_are_not_overlaps():
 
 
 def test_a_key_on_the_data_is_reported_and_one_beside_it_is_not():
-    from bizenv_analysis.plotting import overlaps
+    from bizenv_analysis.report.plotting import overlaps
 
     setup()
     fig, ax = plt.subplots(layout="constrained")
@@ -220,7 +220,7 @@ def test_a_key_on_the_data_is_reported_and_one_beside_it_is_not():
 
 
 def test_labels_kept_apart_are_moved_until_none_overlaps_the_same_way_every_time():
-    from bizenv_analysis.plotting import keep_apart
+    from bizenv_analysis.report.plotting import keep_apart
 
     def draw():
         setup()
@@ -247,7 +247,7 @@ def test_labels_kept_apart_are_moved_until_none_overlaps_the_same_way_every_time
 
 
 def test_other_sources_never_take_the_colour_of_a_study_source_in_the_same_figure():
-    from bizenv_analysis.plotting import PALETTE, SOURCE_COLORS, source_colors
+    from bizenv_analysis.report.plotting import PALETTE, SOURCE_COLORS, source_colors
 
     mixed = source_colors(["tianhe-2020", "a", "b", "quzhou-2018", "c", "d", "e", "f"])
     assert mixed["tianhe-2020"] == "#E69F00" and mixed["quzhou-2018"] == "#D55E00"

@@ -9,10 +9,10 @@ import re
 import pandas as pd
 import pytest
 
-from bizenv_analysis import pmc
-from bizenv_analysis.errors import BuildError
-from bizenv_analysis.lexicon import Lexicon
-from bizenv_analysis.tables import load
+from bizenv_analysis.analysis import pmc
+from bizenv_analysis.base.errors import BuildError
+from bizenv_analysis.io.tables import load
+from bizenv_analysis.rules.lexicon import Lexicon
 
 TEXT = ("关于优化营商环境的实施方案\n为贯彻落实《优化营商环境条例》,制定本方案。\n一、工作目标\n"
         "到2025年,力争营商环境进入全国前列。\n二、主要任务\n1.深化审批制度改革,企业开办压缩至1个工作日,年底前完成。\n"

@@ -12,9 +12,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from bizenv_analysis.paths import ROOT
-from bizenv_analysis.tables import load
-from bizenv_analysis.validation import MIN_SUPPORT, ROUND2
+from bizenv_analysis.analysis.validation import MIN_SUPPORT, ROUND2
+from bizenv_analysis.base.paths import ROOT
+from bizenv_analysis.io.tables import load
 
 HEADING = "### How far the theme coding can be trusted"
 # README table row label -> (comparison, split) of validation_summary.csv

@@ -12,8 +12,10 @@ import warnings
 import pandas as pd
 import pytest
 
-from bizenv_analysis.clean import clean_document, documents_table, load_chrome_rules
-from bizenv_analysis.measures import (
+from bizenv_analysis.base.paths import LEXICON, ROOT
+from bizenv_analysis.io.sources import RawDocument, load_raw_documents
+from bizenv_analysis.text.clean import clean_document, documents_table, load_chrome_rules
+from bizenv_analysis.text.measures import (
     Grammar,
     StructureWarning,
     classify,
@@ -22,8 +24,6 @@ from bizenv_analysis.measures import (
     segment_document,
     unflatten,
 )
-from bizenv_analysis.paths import LEXICON, ROOT
-from bizenv_analysis.sources import RawDocument, load_raw_documents
 
 G = Grammar.load(LEXICON / "segmentation.csv")
 

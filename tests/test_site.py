@@ -45,7 +45,7 @@ def site(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Path:
     """The bundled study's site, built once for the run (the xdist workers share it, as built_dir)."""
     from conftest import run_folder
 
-    from bizenv_analysis.outputs import exclusive
+    from bizenv_analysis.io.outputs import exclusive
 
     root = run_folder(tmp_path_factory, worker_id)
     out = root / "site"
@@ -258,8 +258,8 @@ def _hostile_study(folder: Path) -> tuple[Path, list[str]]:
     tables built, every notebook executed on them, the site built from those. The site's folder,
     and the corpus's ids (with HTML in them as long as sources.csv accepts such ids)."""
     from bizenv_analysis.__main__ import main
-    from bizenv_analysis.errors import BuildError
-    from bizenv_analysis.sources import read_sources
+    from bizenv_analysis.base.errors import BuildError
+    from bizenv_analysis.io.sources import read_sources
 
     try:  # ids limited to letters, digits, - and _ (issue #23) leave the payload to the other fields
         read_sources(make_hostile_corpus(folder / "probe"))
@@ -286,7 +286,7 @@ def test_html_and_script_in_every_field_and_text_run_nowhere_and_show_as_written
     Markdown prose alike (issue #23)."""
     from playwright.sync_api import sync_playwright
 
-    from bizenv_analysis.clean import normalise_line
+    from bizenv_analysis.text.clean import normalise_line
 
     site, ids = _hostile_study(tmp_path)
     targets = ([p.relative_to(site).as_posix() for p in _pages(site)] + ["search.html?q=onerror"]

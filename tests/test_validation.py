@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from bizenv_analysis import validation
+from bizenv_analysis.analysis import validation
 
 THEMES = ["a", "b", "c"]
 # gold (coder A) and pred (the coder): primary, theme set

@@ -10,7 +10,7 @@ bundled study's, in `_site/` (ignored by git); with --data DIR it is that corpus
 DIR/figures, DIR/processed), in DIR/site. The pages carry no dates; the zips have fixed times.
 
 The site is built in a temporary folder and put in place as a whole by the study's own folder
-writer (`bizenv_analysis.outputs`), so an interrupted or failed build leaves the last site as it
+writer (`bizenv_analysis.io.outputs`), so an interrupted or failed build leaves the last site as it
 was; a folder that is not an earlier site (no index.html, files the writer did not list, hidden
 entries such as .git) is refused. Exit 2 with one line when an
 input is missing or the folder cannot be used.
@@ -31,7 +31,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from bizenv_analysis.plotting import scaled_png
+from bizenv_analysis.report.plotting import scaled_png
 
 ROOT = Path(__file__).resolve().parents[1]
 SITE = ROOT / "site"  # conf.py, index.md, _static/: the site's own sources
@@ -165,8 +165,8 @@ def build(data: Path | None = None, out: Path | None = None, quiet: bool = True)
     import jieba
     from sphinx.cmd.build import build_main
 
-    from bizenv_analysis.errors import BuildError
-    from bizenv_analysis.outputs import MANIFEST, check_replaceable, write_outputs
+    from bizenv_analysis.base.errors import BuildError
+    from bizenv_analysis.io.outputs import MANIFEST, check_replaceable, write_outputs
 
     jieba.setLogLevel(logging.WARNING)  # the zh search index loads jieba, which talks on stderr
     out = out or ((data / "site") if data else ROOT / "_site")

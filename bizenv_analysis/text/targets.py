@@ -46,8 +46,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from .paths import LEXICON
-from .tables import sort_by_ids
+from ..base.paths import LEXICON
+from ..io.tables import sort_by_ids
 
 TARGET_COLUMNS = ["measure_id", "source_id", "phrase", "value", "unit", "days", "day_type", "kind",
                   "time_class", "modality", "applies_to", "offset"]
@@ -103,7 +103,7 @@ class Cues:
 def cues_from_frame(df: pd.DataFrame, path: Path | str = "target_cues.csv") -> Cues:
     """The cues from the rows of `target_cues.csv` (role, pattern, note); every required role needs a cue.
 
-    The build reads and checks the file through `bizenv_analysis.lexicon.Lexicon` (`.cues`).
+    The build reads and checks the file through `bizenv_analysis.rules.lexicon.Lexicon` (`.cues`).
     """
     alt = {role: "|".join(df.loc[df["role"] == role, "pattern"]) for role in CUE_ROLES + OPTIONAL_ROLES}
     missing = [role for role in CUE_ROLES if not alt[role]]

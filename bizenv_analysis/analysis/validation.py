@@ -23,11 +23,11 @@ from sklearn.metrics import (
 )
 from sklearn.preprocessing import MultiLabelBinarizer
 
-from .errors import BuildError
+from ..base.errors import BuildError
+from ..io.sources import not_a_regular_file
+from ..io.tables import sort_by_ids
+from ..rules.lexicon import CsvSpec, read_rows
 from .inference import wilson
-from .lexicon import CsvSpec, read_rows
-from .sources import not_a_regular_file
-from .tables import sort_by_ids
 
 SAMPLE_SEED = 20261122
 # Macro-F1 averages per-theme F1 only over themes coder A gave to at least this many measures of

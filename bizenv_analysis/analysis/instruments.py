@@ -3,7 +3,7 @@
 The codebook is Rothwell & Zegveld's three instrument types (supply, environment, demand) in 13
 instruments, kept as data: `data/lexicon/instruments.csv` (ids, type, labels, definitions),
 `instrument_rules.csv` (keyword rules) and `instrument_params.csv` (threshold, max_hits,
-fallback). The rule engine is the theme coder's (`themes.code_measures`): every measure gets the
+fallback). The rule engine is the theme coder's (`coding.code_measures`): every measure gets the
 instruments whose score reaches the threshold and exactly one primary, the highest-scoring one.
 
 Validation (`validation_table`) compares the rules with the hand coding in `validation/`:
@@ -19,9 +19,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import compare, inference, themes, validation
-from .lexicon import CsvSpec
-from .sources import RESERVED_ID
+from ..io.sources import RESERVED_ID
+from ..rules.lexicon import CsvSpec
+from ..text import coding
+from . import compare, inference, validation
 
 INSTRUMENT_COLUMNS = ["measure_id", "instrument_id", "score", "primary"]
 CODING_A, CODING_B, SAMPLE = "instruments_coding_a.csv", "instruments_coding_b.csv", "instruments_sample.csv"
@@ -29,9 +30,9 @@ VALIDATION_COLUMNS = ["comparison", "split", "metric", "instrument_id", "value",
                       "support", "predicted"]
 
 
-def code_measures(measures: pd.DataFrame, codebook: themes.Codebook, jobs: int | None = None) -> pd.DataFrame:
+def code_measures(measures: pd.DataFrame, codebook: coding.Codebook, jobs: int | None = None) -> pd.DataFrame:
     """`instruments.csv`: one row per (measure, instrument used), exactly one primary per measure."""
-    coded = themes.code_measures(measures, codebook, jobs)
+    coded = coding.code_measures(measures, codebook, jobs)
     return coded.rename(columns={"theme_id": "instrument_id"})[INSTRUMENT_COLUMNS]
 
 
@@ -99,13 +100,13 @@ TEST_COLUMNS = ["test", "statistic", "p_value", "null_low", "null_high", "n_meas
                 "n_categories", "n_resamples"]
 
 
-def _ids(codebook: themes.Codebook) -> pd.DataFrame:
+def _ids(codebook: coding.Codebook) -> pd.DataFrame:
     """instrument_id → type_id, in codebook order."""
     return pd.DataFrame({"instrument_id": list(codebook.groups), "type_id": list(codebook.groups.values())})
 
 
-def grid(levers: pd.DataFrame, coded: pd.DataFrame, measures: pd.DataFrame, instrument_book: themes.Codebook,
-         theme_book: themes.Codebook, order: list[str]) -> pd.DataFrame:
+def grid(levers: pd.DataFrame, coded: pd.DataFrame, measures: pd.DataFrame, instrument_book: coding.Codebook,
+         theme_book: coding.Codebook, order: list[str]) -> pd.DataFrame:
     """`instrument_grid.csv`: the field's two-dimensional grid, instrument × reform theme.
 
     For the whole corpus (`scope` all) and each source: `basis` primary counts each measure once,
@@ -135,7 +136,7 @@ def grid(levers: pd.DataFrame, coded: pd.DataFrame, measures: pd.DataFrame, inst
     return pd.concat(out, ignore_index=True)
 
 
-def type_shares(levers: pd.DataFrame, measures: pd.DataFrame, instrument_book: themes.Codebook,
+def type_shares(levers: pd.DataFrame, measures: pd.DataFrame, instrument_book: coding.Codebook,
                 order: list[str], n_resamples: int = 0, tested: list[str] | None = None) -> pd.DataFrame:
     """`type_profiles.csv`: per source × instrument type, the share of measures using it and the
     share whose primary instrument is of that type, with the intervals and tests of
@@ -148,7 +149,7 @@ def type_shares(levers: pd.DataFrame, measures: pd.DataFrame, instrument_book: t
                            types, measures, order, "type_id", n_resamples, tested)
 
 
-def mix_tests(levers: pd.DataFrame, measures: pd.DataFrame, instrument_book: themes.Codebook,
+def mix_tests(levers: pd.DataFrame, measures: pd.DataFrame, instrument_book: coding.Codebook,
               n_resamples: int) -> pd.DataFrame:
     """`instrument_tests.csv`: does the mix of primary instrument types (and of primary instruments)
     differ between sources? The χ² of the source × category table against random splits of the

@@ -36,9 +36,9 @@ from matplotlib.text import Annotation, Text
 from matplotlib.transforms import Bbox
 from PIL import Image
 
-from .outputs import csv_bytes, exclusive, write_outputs
-from .paths import FIGURES, FONTS
-from .report import code, text
+from ..base.paths import FIGURES, FONTS
+from ..io.outputs import csv_bytes, exclusive, write_outputs
+from .markdown import code, text
 
 FONT_FILE = FONTS / "NotoSansCJKsc-Regular-subset.ttf"
 FONT_FAMILY = "Noto Sans CJK SC"

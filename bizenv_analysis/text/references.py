@@ -97,7 +97,7 @@ class Lexicon:
     @classmethod
     def from_frame(cls, df: pd.DataFrame, path: Path | str = "learning.csv") -> Lexicon:
         """Compile the rows of `learning.csv` (the build reads and checks the file through
-        `bizenv_analysis.lexicon.Lexicon`, whose `.learning` this is)."""
+        `bizenv_analysis.rules.lexicon.Lexicon`, whose `.learning` this is)."""
         if "relation" not in df:
             df = df.assign(relation="")
         for r in df.itertuples():
@@ -239,7 +239,7 @@ def references_table(documents: pd.DataFrame, measures: pd.DataFrame, lexicon: P
     empty `measure_id`: the sentence lies in no item of `measures.csv`, so it is a heading (the title,
     or a heading above the items) or a framing paragraph (a preamble, an editor's note).
 
-    `lexicon`: the path of `learning.csv` or its compiled rules (`bizenv_analysis.lexicon.Lexicon.learning`).
+    `lexicon`: the path of `learning.csv` or its compiled rules (`bizenv_analysis.rules.lexicon.Lexicon.learning`).
     """
     lex = lexicon if isinstance(lexicon, Lexicon) else Lexicon.load(Path(lexicon))
     rows = []

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..base.paths import DATA, PROCESSED
 from .outputs import FORMULA_START
-from .paths import DATA, PROCESSED
 
 
 @cache

@@ -278,7 +278,7 @@ def similarity_heatmaps(data: pd.DataFrame, lang: str) -> Figure:
     data: basis, source_a, source_b, similarity, `order_a` (the shared row order) and optionally
     `q_value` (the pair's BH-corrected permutation p: a star marks pairs less alike than chance).
     """
-    from .findings import ALPHA  # here, not at the top: scipy and scikit-learn load only for this figure
+    from ..analysis.findings import ALPHA  # here, not at the top: scipy and scikit-learn load only for this figure
 
     setup()
     fig, axes = plt.subplots(1, 2, figsize=(7.6, 3.8), layout="constrained")

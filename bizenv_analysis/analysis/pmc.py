@@ -50,11 +50,11 @@ from typing import NamedTuple
 
 import pandas as pd
 
-from .errors import BuildError
-from .lexicon import CsvSpec, read_rows
-from .measures import HEADING_MAX_CHARS, Grammar, classify, style_ranks
-from .sources import not_a_regular_file
-from .themes import SENTENCE_END
+from ..base.errors import BuildError
+from ..io.sources import not_a_regular_file
+from ..rules.lexicon import CsvSpec, read_rows
+from ..text.coding import SENTENCE_END
+from ..text.measures import HEADING_MAX_CHARS, Grammar, classify, style_ranks
 
 
 class PMCWarning(UserWarning):

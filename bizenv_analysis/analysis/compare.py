@@ -13,10 +13,10 @@ from scipy.spatial.distance import squareform
 from scipy.stats import chi2
 from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 
+from ..io.sources import RESERVED_ID
+from ..io.tables import sort_by_source
+from ..text.tokens import term_occurrences, without_names
 from . import inference
-from .sources import RESERVED_ID
-from .tables import sort_by_source
-from .tokens import term_occurrences, without_names
 
 # Comparisons between sources need at least this many distinct splits of the measures among the
 # sources. With S splits the smallest permutation p is 1/S one-sided and 2/S two-sided, and a

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from .errors import BuildError
-from .paths import LEXICON
+from ..base.errors import BuildError
+from ..base.paths import LEXICON
 
 REQUIRED_COLUMNS = [
     "source_id", "file", "title", "issuer", "place", "admin_level",

@@ -26,7 +26,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import Normalizer
 from threadpoolctl import threadpool_limits
 
-from .workers import map_ordered
+from ..base.workers import map_ordered
 
 CLUSTER_COLUMNS = ["measure_id", "source_id", "cluster", "label", "x", "y"]
 SELECTION_COLUMNS = ["method", "k", "silhouette", "silhouette_sd", "stability_ari",

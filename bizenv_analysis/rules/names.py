@@ -83,7 +83,7 @@ class Names:
 
     @classmethod
     def from_frame(cls, rows: pd.DataFrame, gazetteer: Iterable[str] = ()) -> Names:
-        """From the rows of `names.csv` (term, action, note), checked by `bizenv_analysis.lexicon`."""
+        """From the rows of `names.csv` (term, action, note), checked by `bizenv_analysis.rules.lexicon`."""
         return cls(frozenset(gazetteer), frozenset(rows.loc[rows["action"] == "name", "term"]),
                    frozenset(rows.loc[rows["action"] == "keep", "term"]))
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import opencc
 import pandas as pd
 
-from .sources import INVISIBLE, LINE_BREAK, RawDocument
+from ..io.sources import INVISIBLE, LINE_BREAK, RawDocument
 
 # A gloss is a pinyin syllable with a tone mark in brackets right after a Han character: 發(fā).
 # Requiring the tone mark keeps real bracketed Latin such as (PPP) or (e.g.) intact.
@@ -76,7 +76,7 @@ def to_simplified(text: str) -> str:
 def chrome_rules(df: pd.DataFrame) -> list[ChromeRule]:
     """Page-chrome rules from the rows of `chrome.csv` (rule_id, action, pattern, condition, note).
 
-    The build reads and checks the file through `bizenv_analysis.lexicon.Lexicon` (`.chrome`).
+    The build reads and checks the file through `bizenv_analysis.rules.lexicon.Lexicon` (`.chrome`).
     """
     cols = set(df.columns)
     return [

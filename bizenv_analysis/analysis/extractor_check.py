@@ -26,12 +26,12 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from ..text.references import LEARNS_FROM, Lexicon, references_table
+from ..text.targets import processing_commitments, targets_table
 from .inference import wilson
-from .references import LEARNS_FROM, Lexicon, references_table
-from .targets import processing_commitments, targets_table
 
 if TYPE_CHECKING:  # lexicon imports the stage modules; only its type is needed here
-    from . import lexicon as lexicon_mod
+    from ..rules import lexicon as lexicon_mod
 
 TARGETS_CHECK = "targets_check.csv"
 REFERENCES_CHECK = "references_check.csv"

@@ -28,7 +28,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .errors import BuildError, Interrupted
+from ..base.errors import BuildError, Interrupted
 
 try:
     import fcntl

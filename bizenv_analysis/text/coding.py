@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .workers import map_ordered
+from ..base.workers import map_ordered
 
 THEME_COLUMNS = ["measure_id", "theme_id", "score", "primary"]
 SENTENCE_END = re.compile(r"(?<=[。;；!！?？])")
@@ -120,7 +120,7 @@ class Codebook:
 def codebook_from_frames(themes: pd.DataFrame, rules: pd.DataFrame, params: pd.DataFrame) -> Codebook:
     """The codebook from the rows of themes.csv, theme_rules.csv and theme_params.csv (all cells strings).
 
-    The build reads and checks the three files through `bizenv_analysis.lexicon.Lexicon` (`.codebook`).
+    The build reads and checks the three files through `bizenv_analysis.rules.lexicon.Lexicon` (`.codebook`).
     """
     p = dict(zip(params["name"], params["value"], strict=True))
     known = set(themes["theme_id"])
@@ -145,7 +145,7 @@ def load_codebook(themes: Path, rules: Path | None = None, params: Path | None =
     rules_dir)`: themes.csv from the first folder, theme_rules.csv and theme_params.csv from the
     second, by default the first). Files are checked like a build's (`errors.BuildError` on a problem).
     """
-    from .lexicon import read_codebook
+    from ..rules.lexicon import read_codebook
 
     themes = Path(themes)
     themes_csv = themes / "themes.csv" if themes.is_dir() else themes

@@ -53,9 +53,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import backtracking, clean, coword, formulas, measures, names, references, sources, targets, themes, tokens
-from .errors import BuildError
-from .paths import DATA, LEXICON
+from ..analysis import coword
+from ..base.errors import BuildError
+from ..base.paths import DATA, LEXICON
+from ..io import sources
+from ..text import clean, coding, formulas, measures, references, targets, tokens
+from . import backtracking, names
 
 try:  # Python 3.11+
     from re import _constants as _sre
@@ -137,7 +140,7 @@ class CsvSpec:
     why_rows: str = ""  # what an empty file would mean, for the error
 
 
-# The two codebooks coded by the same rule engine (`themes.Codebook`): file names, id and group
+# The two codebooks coded by the same rule engine (`coding.Codebook`): file names, id and group
 # columns, the codes table's optional columns, and what one code is called.
 CODEBOOKS = {
     "theme": ("themes.csv", "theme_rules.csv", "theme_params.csv", "theme_id", "group_id",
@@ -498,7 +501,7 @@ def _full(rows: Rows, spec: CsvSpec) -> pd.DataFrame:
 
 def read_codebook(themes_file: LexiconFile | Path, rules_file: LexiconFile | Path,
                   params_file: LexiconFile | Path, theme_rows: pd.DataFrame | None = None,
-                  kind: str = "theme") -> themes.Codebook:
+                  kind: str = "theme") -> coding.Codebook:
     """The checked codebook from its three files (`theme_rows`: an already checked themes table).
 
     `kind` "instrument" reads instruments.csv / instrument_rules.csv / instrument_params.csv; the
@@ -518,7 +521,7 @@ def read_codebook(themes_file: LexiconFile | Path, rules_file: LexiconFile | Pat
         if not _is_number(row["weight"]):
             raise _problem(Path(r_path), line, f"weight {row['weight']!r} is not a number", "write e.g. 2 or 0.5")
         try:  # the coder's prefilter: the pattern without its lookarounds and anchors
-            prefilter = themes.strip_assertions(row["pattern"])
+            prefilter = coding.strip_assertions(row["pattern"])
             re.compile(prefilter)
         except (re.error, ValueError) as exc:
             raise _problem(Path(r_path), line, f"pattern `{row['pattern']}` without its lookarounds is no valid "
@@ -541,7 +544,7 @@ def read_codebook(themes_file: LexiconFile | Path, rules_file: LexiconFile | Pat
         raise _problem(Path(p_path), line, f"fallback {v!r} is not a {id_col} of {t_path}",
                        f"name one of the {kind}s of {codes_name}")
     rows = theme_rows.rename(columns={id_col: "theme_id", group_col: "group_id"})
-    return _parsed(Path(r_path), f"{kind} rule", themes.codebook_from_frames, rows,
+    return _parsed(Path(r_path), f"{kind} rule", coding.codebook_from_frames, rows,
                    _full(rules, SPECS[rules_name]).rename(columns={id_col: "theme_id"}), params.frame())
 
 
@@ -555,7 +558,7 @@ def _param_values(path: Path, rows: Rows, spec: CsvSpec, fix: str) -> dict[str, 
     return values
 
 
-def _read_kind(files: Mapping[str, LexiconFile], kind: str) -> themes.Codebook:
+def _read_kind(files: Mapping[str, LexiconFile], kind: str) -> coding.Codebook:
     """The checked codebook of `kind` from its three files among `files`."""
     return read_codebook(*(files[name] for name in CODEBOOKS[kind][:3]), kind=kind)
 
@@ -751,8 +754,8 @@ class Lexicon:
     grammar: measures.Grammar  # measures.measures_tables(…, grammar)
     policy_terms: tuple[tokens.UserTerm, ...]  # (word, freq, tag) of policy_terms.txt
     stopwords: frozenset[str]
-    codebook: themes.Codebook
-    instruments: themes.Codebook  # the policy-instrument codebook, coded by the same engine
+    codebook: coding.Codebook
+    instruments: coding.Codebook  # the policy-instrument codebook, coded by the same engine
     pmc_variables: pd.DataFrame  # the PMC index's variables, sub-variables and rules (pmc.py)
     pmc_params: dict[str, str]  # which doc_types are scored; the grade bands
     topics: list[tuple[str, re.Pattern]]  # targets: (applies_to, pattern), file order
@@ -831,7 +834,7 @@ class Lexicon:
         learnt = [p.pattern for p, _ in self.learning.places]
         return self.names.with_gazetteer(names.gazetteer(places, self.place_aliases, learnt))
 
-    def codebook_with(self, rules: Path, params: Path | None = None) -> themes.Codebook:
+    def codebook_with(self, rules: Path, params: Path | None = None) -> coding.Codebook:
         """This codebook's themes with other rules (and parameters: these by default), checked the same way."""
         return read_codebook(self.files["themes.csv"], rules, params or self.path("theme_params.csv"),
                              self.codebook.themes)

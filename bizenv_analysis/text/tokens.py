@@ -20,9 +20,9 @@ from typing import TYPE_CHECKING
 import jieba
 import pandas as pd
 
-from .names import NAME_TAGS, Names
-from .paths import LEXICON
-from .workers import map_ordered
+from ..base.paths import LEXICON
+from ..base.workers import map_ordered
+from ..rules.names import NAME_TAGS, Names
 
 if TYPE_CHECKING:
     from jieba.posseg import POSTokenizer

@@ -32,10 +32,10 @@ import pandas as pd
 from scipy import stats
 from scipy.sparse import spmatrix
 
+from ..report.markdown import text
+from ..text.targets import calendar_days, processing_commitments
 from . import compare, inference
 from .compare import FAMILY_NAMES, POLICY, REPORT, family_of  # like with like: the families of genres
-from .report import text
-from .targets import calendar_days, processing_commitments
 
 ALPHA = 0.05
 VARIANTS = {
@@ -737,7 +737,7 @@ def findings_markdown(findings: pd.DataFrame, documents: pd.DataFrame, lang: str
     """The findings as a numbered Markdown list (for notebook 09 and the README), scope first.
 
     The scope and the statements name sources, places and genres of the corpus: they go in as
-    literal text (`report.text`), never as Markdown or HTML."""
+    literal text (`report.markdown.text`), never as Markdown or HTML."""
     col = "statement_en" if lang == "en" else "statement_zh"
     lines = [text(scope(documents)[0 if lang == "en" else 1]), ""]
     for i, r in enumerate(findings.itertuples(), start=1):

@@ -1,0 +1,231 @@
+"""The package's layers, read from the code: no module imports a layer above its own, no import
+cycle, and one lexicon, loaded at the top.
+
+Every `import` and `from … import` statement counts, wherever it stands: at the top of a module,
+inside a function (an import kept local to save start-up time is still a dependency) or under
+`if TYPE_CHECKING:`. The layers, from the ground up, are the sub-packages named in `LAYERS`; the
+modules at the package root (`__init__`, `__main__`, `pipeline`) are the top floor. Nothing is
+imported or run: modules are parsed with `ast`. The imports that still run the wrong way are listed
+in `KNOWN`, each with the step of issue 24 that removes it; the list can only shrink.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGE = "bizenv_analysis"
+# From the ground up. A module may import modules of its own layer and of the layers below it.
+LAYERS = ("base", "io", "rules", "text", "analysis", "report")
+TOP = len(LAYERS)  # the package root: the pipeline and the command line
+AT_ROOT = {PACKAGE, f"{PACKAGE}.__main__", f"{PACKAGE}.pipeline"}
+LEXICON = f"{PACKAGE}.rules.lexicon"  # loaded once, by the top floor only
+
+
+def modules_in(folder: Path) -> dict[str, Path]:
+    """Module name → file for every .py under `folder` (a package's __init__ under the package's name)."""
+    out = {}
+    for path in sorted(folder.rglob("*.py")):
+        parts = list(path.relative_to(folder.parent).with_suffix("").parts)
+        if parts[-1] == "__init__":
+            parts.pop()
+        out[".".join(parts)] = path
+    return out
+
+
+MODULES = modules_in(ROOT / PACKAGE)
+
+
+def layer(module: str) -> int:
+    """A module's floor: the place of its sub-package in `LAYERS`; the package root is the top."""
+    parts = module.split(".")
+    return LAYERS.index(parts[1]) if len(parts) > 1 and parts[1] in LAYERS else TOP
+
+
+def floor_name(module: str) -> str:
+    return LAYERS[layer(module)] if layer(module) < TOP else "top"
+
+
+def _target(importer: str, is_package: bool, node: ast.ImportFrom) -> str:
+    """The absolute name a `from … import` starts from, its relative level resolved."""
+    if node.level == 0:
+        return node.module or ""
+    base = importer.split(".") if is_package else importer.split(".")[:-1]
+    base = base[: len(base) - node.level + 1]
+    return ".".join([*base, *([node.module] if node.module else [])])
+
+
+def _module(name: str, modules: dict[str, Path]) -> str | None:
+    """The module of the package that `name` is or lies in (`….measures.Grammar` → `….measures`)."""
+    parts = name.split(".")
+    while parts and ".".join(parts) not in modules:
+        parts.pop()
+    return ".".join(parts) or None
+
+
+def imports_of(source: str, importer: str, modules: dict[str, Path] = MODULES,
+               is_package: bool = False) -> list[tuple[int, str]]:
+    """(line, module of the package) of every import statement in `source`, at any depth."""
+    found = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            names = [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            start = _target(importer, is_package, node)
+            # `from . import measures` names a module, `from .measures import Grammar` a name in one:
+            # either way the module is the longest known prefix (parent packages are not counted)
+            names = [f"{start}.{a.name}" for a in node.names]
+        else:
+            continue
+        for name in names:
+            if name.split(".")[0] == PACKAGE and (module := _module(name, modules)) not in (None, importer):
+                found.add((node.lineno, module))
+    return sorted(found)
+
+
+def import_graph(modules: dict[str, Path] = MODULES) -> dict[str, list[tuple[int, str]]]:
+    """Each module of the package → (line, module) of each module of the package that it imports."""
+    return {name: imports_of(path.read_text(encoding="utf-8"), name, modules, path.name == "__init__.py")
+            for name, path in modules.items()}
+
+
+def cycles(graph: dict[str, list[tuple[int, str]]]) -> list[list[str]]:
+    """Every set of two or more modules that import each other in a circle (Tarjan's components)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    found: list[list[str]] = []
+
+    def visit(v: str) -> None:
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        for _, w in graph.get(v, []):
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            component = stack[stack.index(v):]
+            del stack[stack.index(v):]
+            if len(component) > 1:
+                found.append(sorted(component))
+
+    for v in sorted(graph):
+        if v not in index:
+            visit(v)
+    return found
+
+
+GRAPH = import_graph()
+
+
+# Today's imports that break a rule above (importer, imported) → the step of issue 24 that removes it
+# (steps as in its design). The layer, cycle and lexicon tests pass over these edges, and only these;
+# `test_every_known_exception_is_still_there` fails once one is gone, so that it is struck off here.
+_P = PACKAGE
+_RULES_SPLIT = ("step 3 (rules): the parsed types and parsers the lexicon takes from this stage move into "
+                "rules/<stage>.py, and the lexicon imports only rules/* and base")
+KNOWN: dict[tuple[str, str], str] = {
+    # the gatherer sits above what it gathers (up: rules → text, analysis)
+    (f"{_P}.rules.lexicon", f"{_P}.text.clean"): _RULES_SPLIT,
+    (f"{_P}.rules.lexicon", f"{_P}.text.measures"): _RULES_SPLIT,
+    (f"{_P}.rules.lexicon", f"{_P}.text.tokens"): _RULES_SPLIT + "; Lexicon.tokenizer goes (the tokens step builds it)",
+    (f"{_P}.rules.lexicon", f"{_P}.text.coding"): _RULES_SPLIT,
+    (f"{_P}.rules.lexicon", f"{_P}.text.targets"): _RULES_SPLIT,
+    (f"{_P}.rules.lexicon", f"{_P}.text.references"): _RULES_SPLIT,
+    (f"{_P}.rules.lexicon", f"{_P}.text.formulas"): _RULES_SPLIT,
+    (f"{_P}.rules.lexicon", f"{_P}.analysis.coword"): _RULES_SPLIT,
+    # up: analysis → report, for `text` in findings_markdown
+    (f"{_P}.analysis.findings", f"{_P}.report.markdown"):
+        "step 5: the findings' statements (TITLES, scope, findings_markdown, with_findings) move to report/statements",
+    # the lexicon below the top
+    (f"{_P}.text.coding", f"{_P}.rules.lexicon"):
+        "step 3: load_codebook (a path overload, inside the function) goes; read_codebook moves to rules/coding "
+        "(with the lexicon's import of text.coding, this is today's one cycle)",
+    (f"{_P}.analysis.instruments", f"{_P}.rules.lexicon"): "step 3: CsvSpec comes from rules/spec",
+    (f"{_P}.analysis.pmc", f"{_P}.rules.lexicon"):
+        "step 3: CsvSpec and read_rows come from rules/spec; read_overrides moves to rules/pmc",
+    (f"{_P}.analysis.validation", f"{_P}.rules.lexicon"): "step 3: CsvSpec and read_rows come from rules/spec",
+    (f"{_P}.analysis.extractor_check", f"{_P}.rules.lexicon"):
+        "step 3: the extractors' first-pass re-run with the lexicon (TYPE_CHECKING import) moves to the pipeline",
+}
+
+
+def checked(graph: dict[str, list[tuple[int, str]]]) -> dict[str, list[tuple[int, str]]]:
+    """The import graph less the known exceptions."""
+    return {name: [(line, target) for line, target in edges if (name, target) not in KNOWN]
+            for name, edges in graph.items()}
+
+
+def wrong_way(importer: str, target: str) -> bool:
+    """Whether an import breaks a rule of the house: it runs up the layers, or loads the lexicon below the top."""
+    return layer(target) > layer(importer) or (target == LEXICON and layer(importer) != TOP)
+
+
+def test_every_module_stands_on_a_layer():
+    stray = sorted(m for m in MODULES if layer(m) == TOP and m not in AT_ROOT)
+    assert not stray, f"modules in no layer (a sub-package not in LAYERS, or a new file at the root): {stray}"
+
+
+def test_no_module_imports_a_layer_above_its_own():
+    upward = [f"{importer}:{line} ({floor_name(importer)}) imports {target} ({floor_name(target)})"
+              for importer, edges in checked(GRAPH).items() for line, target in edges
+              if layer(target) > layer(importer)]
+    assert not upward, "imports that run up the layers:\n" + "\n".join(upward)
+
+
+def test_no_import_cycle():
+    found = cycles(checked(GRAPH))
+    assert not found, "modules that import each other in a circle:\n" + "\n".join(" -> ".join(c) for c in found)
+
+
+def test_a_layer_hands_nothing_on():
+    # A sub-package's __init__ is its docstring: importing one module never loads its siblings.
+    busy = [f"{name} imports {target}" for name, edges in GRAPH.items()
+            if MODULES[name].name == "__init__.py" and name != PACKAGE for _, target in edges]
+    assert not busy, "\n".join(busy)
+
+
+def test_only_the_top_loads_the_lexicon():
+    # The pipeline loads and checks every rule file once and hands each stage its parsed rules.
+    readers = [f"{importer}:{line}" for importer, edges in checked(GRAPH).items() for line, target in edges
+               if target == LEXICON and layer(importer) != TOP]
+    assert not readers, "modules below the top that import the lexicon: " + ", ".join(readers)
+
+
+def test_every_known_exception_is_still_there():
+    # An exception that was fixed is struck off KNOWN, so the list can only shrink, and it holds
+    # only imports that really break a rule (an allowed import needs no exception).
+    imported = {(name, target) for name, edges in GRAPH.items() for _, target in edges}
+    gone = sorted(edge for edge in KNOWN if edge not in imported)
+    assert not gone, f"no longer imported, strike them off KNOWN: {gone}"
+    allowed = sorted(edge for edge in KNOWN if not wrong_way(*edge))
+    assert not allowed, f"these imports break no rule, strike them off KNOWN: {allowed}"
+
+
+def test_the_checks_see_what_they_are_for():
+    # Known answers: an import inside a function, a relative one, one under TYPE_CHECKING, a cycle.
+    modules = dict.fromkeys([f"{PACKAGE}.base.constants", f"{PACKAGE}.rules.lexicon",
+                             f"{PACKAGE}.analysis.findings", f"{PACKAGE}.report.figures"], Path())
+    source = ("from typing import TYPE_CHECKING\n"
+              "from ..base.constants import ALPHA\n"
+              "if TYPE_CHECKING:\n"
+              "    from ..rules import lexicon\n"
+              "def f():\n"
+              "    from ..analysis.findings import ALPHA\n"
+              "    return ALPHA\n")
+    assert imports_of(source, f"{PACKAGE}.report.figures", modules) == [
+        (2, f"{PACKAGE}.base.constants"), (4, LEXICON), (6, f"{PACKAGE}.analysis.findings")]
+    assert layer(f"{PACKAGE}.analysis.findings") > layer(f"{PACKAGE}.text.measures") > layer(f"{PACKAGE}.rules.spec")
+    assert layer(PACKAGE) == layer(f"{PACKAGE}.pipeline") == TOP
+    assert cycles({"a": [(1, "b")], "b": [(1, "a")], "c": [(1, "a")]}) == [["a", "b"]]
+    assert cycles({"a": [(1, "b")], "b": [(1, "c")]}) == []
+    assert wrong_way(f"{PACKAGE}.rules.lexicon", f"{PACKAGE}.text.clean")  # up
+    assert wrong_way(f"{PACKAGE}.analysis.pmc", LEXICON)  # the lexicon below the top
+    assert not wrong_way(f"{PACKAGE}.pipeline", LEXICON)
+    assert not wrong_way(f"{PACKAGE}.text.clean", f"{PACKAGE}.io.sources")  # down
+    assert not wrong_way(f"{PACKAGE}.text.formulas", f"{PACKAGE}.text.clean")  # a sibling
+    graph = {f"{PACKAGE}.text.coding": [(148, LEXICON), (21, f"{PACKAGE}.base.workers")]}
+    assert checked(graph) == {f"{PACKAGE}.text.coding": [(21, f"{PACKAGE}.base.workers")]}
