@@ -196,8 +196,8 @@ def keyness(tokens: pd.DataFrame, order: list[str], min_freq: int = KEYNESS_MIN_
     `inference.units_of`) p is a block permutation test: whole headings are reshuffled between the
     sources, each keeping its number of headings, and p is the share of shuffles in which the
     term's signed G² (negative where the source uses it less than the rest) is at least the
-    observed one: one-sided, over-use. Without `units` (or where the units are too few for any
-    shuffle to reach p < 0.05) p is the χ² (1 df) p-value and `unit` says "token", or NaN. q is p
+    observed one: one-sided, over-use; where the units are too few for any shuffle to reach
+    p < 0.05, p is NaN. Without `units` p is the χ² (1 df) p-value and `unit` says "token". q is p
     adjusted by Benjamini–Hochberg over every row of the table (the many terms × sources tested).
     """
     if not with_names:
