@@ -26,12 +26,13 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import Normalizer
 from threadpoolctl import threadpool_limits
 
+from ..base import constants
 from ..base.workers import map_ordered
 
 CLUSTER_COLUMNS = ["measure_id", "source_id", "cluster", "label", "x", "y"]
 SELECTION_COLUMNS = ["method", "k", "silhouette", "silhouette_sd", "stability_ari",
                      "stability_ari_min", "chosen"]
-SEED = 20261122
+SEED = constants.CLUSTER_SEED
 
 
 class ClusterWarning(UserWarning):

@@ -13,8 +13,8 @@ from scipy.spatial.distance import squareform
 from scipy.stats import chi2
 from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 
-from ..io.sources import RESERVED_ID
-from ..io.tables import sort_by_source
+from ..base.constants import RESERVED_ID
+from ..base.order import sort_by_source
 from ..text.tokens import term_occurrences, without_names
 from . import inference
 

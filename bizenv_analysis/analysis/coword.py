@@ -39,7 +39,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
-from ..io.sources import RESERVED_ID as ALL  # the scope of the network over every source
+from ..base.constants import RESERVED_ID as ALL  # the scope of the network over every source
 from ..text.tokens import token_lists, without_names
 
 NODE_COLUMNS = ["scope", "term", "df", "df_share", "n_measures", "degree", "strength", "degree_centrality",

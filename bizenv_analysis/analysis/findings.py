@@ -32,12 +32,13 @@ import pandas as pd
 from scipy import stats
 from scipy.sparse import spmatrix
 
+from ..base import constants
 from ..report.markdown import text
 from ..text.targets import calendar_days, processing_commitments
 from . import compare, inference
 from .compare import FAMILY_NAMES, POLICY, REPORT, family_of  # like with like: the families of genres
 
-ALPHA = 0.05
+ALPHA = constants.ALPHA
 VARIANTS = {
     "baseline": "as built: policy documents only, without safeguard items, the rule-based coder's multi-label "
                 "themes, names out of the vocabulary",

@@ -34,12 +34,14 @@ import numpy as np
 import pandas as pd
 from scipy.sparse import csr_matrix
 
+from ..base import constants
+
 # scipy.stats is imported in the functions that use it: it takes half a second to load, and the
 # notebooks that reach this module (through extractor_check) call none of them.
 
-SEED = 20261130
-N_RESAMPLES = 2000
-CONFIDENCE = 0.95
+SEED = constants.RESAMPLE_SEED
+N_RESAMPLES = constants.N_RESAMPLES
+CONFIDENCE = constants.CONFIDENCE
 PERMUTATION_BATCH = 100  # shuffles relabelled at once: bounds the working arrays (batch × measures)
 BATCH_CELLS = 2_000_000  # statistic values a bootstrap computes at once before it is batched
 

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..io.sources import RESERVED_ID
+from ..base.constants import RESERVED_ID
 from ..rules.lexicon import CsvSpec
 from ..text import coding
 from . import compare, inference, validation

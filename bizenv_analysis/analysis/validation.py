@@ -23,13 +23,14 @@ from sklearn.metrics import (
 )
 from sklearn.preprocessing import MultiLabelBinarizer
 
+from ..base import constants
 from ..base.errors import BuildError
+from ..base.order import sort_by_ids
 from ..io.sources import not_a_regular_file
-from ..io.tables import sort_by_ids
 from ..rules.lexicon import CsvSpec, read_rows
 from .inference import wilson
 
-SAMPLE_SEED = 20261122
+SAMPLE_SEED = constants.SAMPLE_SEED
 # Macro-F1 averages per-theme F1 only over themes coder A gave to at least this many measures of
 # the split: an F1 resting on one to four measures says little, yet would weigh like any other.
 MIN_SUPPORT = 5

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..base.constants import RESERVED_ID as RESERVED_ID  # re-exported: the id sources.csv may not use
 from ..base.errors import BuildError
 from ..base.paths import LEXICON
 
@@ -26,8 +27,6 @@ REQUIRED_COLUMNS = [
 ]
 # Encodings a row may declare; anything else is refused rather than guessed.
 ALLOWED_ENCODINGS = {"utf-8", "utf-8-sig", "gb18030", "gbk", "gb2312", "big5"}
-# The source_id the tables give their rows over every source; no document may have it.
-RESERVED_ID = "all"
 MAX_LINE_CHARS = 20_000  # a longer line is almost certainly not a document
 # A build's time grows with the text: about SECONDS_PER_MB seconds for each MB of one document
 # (UTF-8 bytes): the least-squares slope of wall time against size over builds of one generated

@@ -15,6 +15,7 @@ import pandas as pd
 from matplotlib import patheffects
 from matplotlib.figure import Figure
 
+from ..base.constants import ALPHA
 from .plotting import keep_apart, setup, source_color, source_label, source_short, t
 
 # Theme groups are not sources: hues of Paul Tol's muted scheme that the Okabe–Ito source colours
@@ -278,7 +279,6 @@ def similarity_heatmaps(data: pd.DataFrame, lang: str) -> Figure:
     data: basis, source_a, source_b, similarity, `order_a` (the shared row order) and optionally
     `q_value` (the pair's BH-corrected permutation p: a star marks pairs less alike than chance).
     """
-    from ..analysis.findings import ALPHA  # here, not at the top: scipy and scikit-learn load only for this figure
 
     setup()
     fig, axes = plt.subplots(1, 2, figsize=(7.6, 3.8), layout="constrained")

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..io.tables import sort_by_source
+from ..base.order import sort_by_source
 
 MEASURE_COLUMNS = [
     "measure_id", "source_id", "seq", "kind", "number", "chapter", "section", "place",

@@ -46,8 +46,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..base.order import sort_by_ids
 from ..base.paths import LEXICON
-from ..io.tables import sort_by_ids
 
 TARGET_COLUMNS = ["measure_id", "source_id", "phrase", "value", "unit", "days", "day_type", "kind",
                   "time_class", "modality", "applies_to", "offset"]
