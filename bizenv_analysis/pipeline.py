@@ -167,9 +167,9 @@ def build(data_dir: Path | str = DATA, out_dir: Path | str | None = None,
 
         present = set(analysed["source_id"])
         order = [s for s in tables.source_order(docs) if s in present]
-        compared = compare_sources(analysed, toks, coded, codebook, docs, order, tfidf_compared)
+        _, tested = compare.tested_sources(analysed, docs, order)  # like with like, for every comparison
+        compared = compare_sources(analysed, toks, coded, codebook, docs, order, tested, tfidf_compared)
         compared["instrument_grid.csv"] = instruments.grid(levers, coded, analysed, lex.instruments, codebook, order)
-        _, tested = compare.tested_sources(analysed, docs, order)
         compared["type_profiles.csv"] = instruments.type_shares(levers, analysed, lex.instruments, order,
                                                                 n_resamples=inference.N_RESAMPLES, tested=tested)
         family = analysed[analysed["source_id"].isin(tested)].reset_index(drop=True)
@@ -288,17 +288,16 @@ def structure_summary(structure: pd.DataFrame) -> str:
 
 
 def compare_sources(analysed: pd.DataFrame, toks: pd.DataFrame, coded: pd.DataFrame,
-                    codebook: coding.Codebook, docs: pd.DataFrame, order: list[str],
+                    codebook: coding.Codebook, docs: pd.DataFrame, order: list[str], tested: list[str],
                     model: clusters.TfidfModel) -> dict[str, pd.DataFrame]:
     """Stage 7: the comparison tables across sources, each share with its intervals and tests.
 
-    Like with like: the tests compare the sources of one family of genres (`compare.tested_sources`:
-    the policy documents when there are two, the reports otherwise); the others are described in
-    the profiles and the similarities and left out of keyness and the tests. `model` is the TF-IDF of the
-    measures' terms without names (`tokens.without_names`); keyness leaves the names out of `toks`
-    itself."""
+    Like with like: the tests compare only the sources of `tested`, one family of genres
+    (`compare.tested_sources`: the policy documents when there are two, the reports otherwise); the
+    others are described in the profiles and the similarities and left out of keyness and the tests.
+    `model` is the TF-IDF of the measures' terms without names (`tokens.without_names`); keyness
+    leaves the names out of `toks` itself."""
     n = inference.N_RESAMPLES
-    _, tested = compare.tested_sources(analysed, docs, order)
     profiles = compare.theme_shares(coded, analysed, codebook.themes, order, n_resamples=n, tested=tested)
     groups = compare.group_shares(coded, analysed, codebook.themes, order, n_resamples=n, tested=tested)
     out = {"theme_profiles.csv": profiles, "group_profiles.csv": groups}

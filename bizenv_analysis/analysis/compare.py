@@ -222,7 +222,8 @@ def keyness(tokens: pd.DataFrame, order: list[str], min_freq: int = KEYNESS_MIN_
         table = (occ.assign(unit=occ["measure_id"].map(units)).groupby(["unit", "term"]).size()
                  .unstack(fill_value=0).reindex(index=unit_ids, columns=counts.columns, fill_value=0))
         # The totals' column keeps every term's tokens in the source sizes n1, n2.
-        per_unit = np.column_stack([table.to_numpy(dtype=float)[:, kept], table.to_numpy(dtype=float).sum(axis=1)])
+        grid = table.to_numpy(dtype=float)
+        per_unit = np.column_stack([grid[:, kept], grid.sum(axis=1)])
         where = np.searchsorted(kept, col)
         sums = _GroupSums(per_unit)
         codes = pd.Categorical(unit_source, categories=order).codes.astype(np.int64)
@@ -366,6 +367,7 @@ def share_tests(y: np.ndarray, categories: list[str], measures: pd.DataFrame, or
     for sid in order:
         g = src == sid
         i = compared.index(sid) if sid in compared else None
+        rest_rows = inside & ~g  # the other compared sources' measures
         # Every category's interval from one bootstrap of this source's units (the same draws
         # each category would get on its own).
         boot = (inference.cluster_bootstrap(y[g], units[g], weights=w[g], n_resamples=n_resamples)
@@ -380,7 +382,6 @@ def share_tests(y: np.ndarray, categories: list[str], measures: pd.DataFrame, or
                    "boot_low": float(boot[0][j]), "boot_high": float(boot[1][j]), "tested": i is not None,
                    "rest_share": np.nan, "diff": np.nan, "diff_low": np.nan, "diff_high": np.nan, "p_value": np.nan}
             if i is not None and len(compared) > 1:
-                rest_rows = inside & ~g
                 rest = float((col[rest_rows] * w[rest_rows]).sum() / w[rest_rows].sum())
                 row.update(rest_share=rest, diff=share - rest, diff_low=float(dlow[i, j]),
                            diff_high=float(dhigh[i, j]))

@@ -51,7 +51,7 @@ MAX_COPIES = 64  # copies of a counted repeat's body that are read (more can onl
 MAX_PARTS = 2_000  # parts read from a pattern, its counted repeats written out (bundled rules: 235 at most)
 MAX_PAIRS = 250_000  # (repeat, part) pairs one row may hold; the check looks at each (bundled: some 500)
 
-_ANY = ("any",)
+ANY_CHAR = ("any",)  # an atom that may be any character
 _REPEATS = (_sre.MAX_REPEAT, _sre.MIN_REPEAT)
 _POSSESSIVE = getattr(_sre, "POSSESSIVE_REPEAT", None)
 _ATOMIC = getattr(_sre, "ATOMIC_GROUP", None)
@@ -128,7 +128,9 @@ class Estimate:
 
 # --- characters ----------------------------------------------------------------------------------
 
-def _atoms(op, av) -> frozenset:
+def char_atoms(op, av) -> frozenset:
+    """The characters one single-character node (a literal, a class, `.`, a negated literal) can
+    match, as atoms: ("lit", code), ("range", lo, hi), ("category", c), or ANY_CHAR when unsure."""
     if op is _sre.LITERAL:
         return frozenset({("lit", av)})
     if op is _sre.IN:
@@ -141,9 +143,9 @@ def _atoms(op, av) -> frozenset:
             elif o is _sre.CATEGORY:
                 out.add(("category", a))
             else:  # NEGATE and the rest: any character, to be safe
-                return frozenset({_ANY})
+                return frozenset({ANY_CHAR})
         return frozenset(out)
-    return frozenset({_ANY})  # ANY, NOT_LITERAL
+    return frozenset({ANY_CHAR})  # ANY, NOT_LITERAL
 
 
 def _has(atom: tuple, ch: str, ignore_case: bool) -> bool:
@@ -159,7 +161,7 @@ def _has(atom: tuple, ch: str, ignore_case: bool) -> bool:
 
 
 def _atom_overlap(a: tuple, b: tuple, ignore_case: bool) -> bool:
-    if _ANY in (a, b):
+    if ANY_CHAR in (a, b):
         return True
     if a[0] == "lit":
         return _has(b, chr(a[1]), ignore_case)
@@ -208,7 +210,7 @@ class _Reader:
 
     def node(self, op, av, inner: Estimate, copies: frozenset) -> list[_Part]:
         if op in _SINGLE:
-            return [_Part(_atoms(op, av), 1, 1, copies=copies)]
+            return [_Part(char_atoms(op, av), 1, 1, copies=copies)]
         if op is _sre.SUBPATTERN:
             return self.row(av[3], inner, copies)
         if op is _sre.AT:
@@ -231,7 +233,7 @@ class _Reader:
         if op is _sre.GROUPREF_EXISTS:
             return [self.branch([av[1], av[2] if av[2] is not None else []], inner, copies)]
         # a back reference (or anything unforeseen): any characters, but one way only
-        return [_Part(frozenset({_ANY}), 0, math.inf, copies=copies)]
+        return [_Part(frozenset({ANY_CHAR}), 0, math.inf, copies=copies)]
 
     def repeat(self, av, inner: Estimate, copies: frozenset) -> list[_Part]:
         low, high, body = av
@@ -241,7 +243,7 @@ class _Reader:
             hi = math.inf if unbounded else high
             # a line has no more lengths to offer than its characters
             lengths = math.inf if unbounded else min(high - low + 1, LINE_CHARS + 1)
-            return [_Part(_atoms(*single), low, hi, lengths, copies)]
+            return [_Part(char_atoms(*single), low, hi, lengths, copies)]
         sub = Estimate()
         parts = self.row(body, sub)
         if unbounded:
@@ -316,7 +318,7 @@ def _single(body):
 
 
 def _union(parts: list[_Part]) -> frozenset:
-    return frozenset().union(*(p.chars for p in parts)) or frozenset({_ANY})
+    return frozenset().union(*(p.chars for p in parts)) or frozenset({ANY_CHAR})
 
 
 def _span(parts: list[_Part], op, av) -> float:

@@ -287,7 +287,6 @@ _REPEATS = (_sre.MAX_REPEAT, _sre.MIN_REPEAT)
 _POSSESSIVE = getattr(_sre, "POSSESSIVE_REPEAT", None)
 _ATOMIC = getattr(_sre, "ATOMIC_GROUP", None)
 _OPAQUE = {op for op in (_POSSESSIVE, _ATOMIC, _sre.ASSERT, _sre.ASSERT_NOT) if op is not None}
-_ANY_CHAR = ("any",)
 
 
 def _children(op, av) -> list:
@@ -329,22 +328,8 @@ def _first(seq) -> tuple[set, bool]:
 
 
 def _first_node(op, av) -> tuple[set, bool]:
-    if op is _sre.LITERAL:
-        return {("lit", av)}, False
-    if op is _sre.IN:
-        atoms: set = set()
-        for o, a in av:
-            if o is _sre.LITERAL:
-                atoms.add(("lit", a))
-            elif o is _sre.RANGE:
-                atoms.add(("range", *a))
-            elif o is _sre.CATEGORY:
-                atoms.add(("category", a))
-            else:  # NEGATE and the rest: any character, to be safe
-                return {_ANY_CHAR}, False
-        return atoms, False
-    if op in (_sre.ANY, _sre.NOT_LITERAL):
-        return {_ANY_CHAR}, False
+    if op in (_sre.LITERAL, _sre.IN, _sre.ANY, _sre.NOT_LITERAL):  # one character, read as the estimate reads it
+        return set(backtracking.char_atoms(op, av)), False
     if op is _sre.SUBPATTERN:
         return _first(av[3])
     if op is _ATOMIC:
@@ -361,7 +346,7 @@ def _first_node(op, av) -> tuple[set, bool]:
         return yes[0] | no[0], yes[1] or no[1]
     if op in (_sre.AT, _sre.ASSERT, _sre.ASSERT_NOT):
         return set(), True
-    return {_ANY_CHAR}, True  # a back reference or anything unforeseen: anything, possibly nothing
+    return {backtracking.ANY_CHAR}, True  # a back reference or anything unforeseen: anything, possibly nothing
 
 
 _CATEGORY_TESTS = {_sre.CATEGORY_DIGIT: r"\d", _sre.CATEGORY_NOT_DIGIT: r"\D", _sre.CATEGORY_SPACE: r"\s",
