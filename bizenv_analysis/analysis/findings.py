@@ -35,8 +35,8 @@ from scipy.sparse import spmatrix
 from ..base import constants
 from ..report.markdown import text
 from ..text.targets import calendar_days, processing_commitments
-from . import compare, inference
-from .compare import FAMILY_NAMES, POLICY, REPORT, family_of  # like with like: the families of genres
+from . import families, inference, shares, similarity
+from .families import FAMILY_NAMES, POLICY, REPORT, family_of  # like with like: the families of genres
 
 ALPHA = constants.ALPHA
 VARIANTS = {
@@ -110,8 +110,8 @@ class Result:
 
 
 def compared_family(ev: Evidence) -> str:
-    """The family whose sources are compared (`compare.compared_family`)."""
-    return compare.compared_family(ev.measures, ev.documents)
+    """The family whose sources are compared (`families.compared_family`)."""
+    return families.compared_family(ev.measures, ev.documents)
 
 
 def views(ev: Evidence) -> dict[str, View | None]:
@@ -180,7 +180,7 @@ def _untested(ev: Evidence, v: View, m: pd.DataFrame, units: np.ndarray, statist
     zh = (f"未检验:{what_zh}无法在此判断——{_scope(ev, v, m)[1]}的{n_units}个标题单元只有{splits:,.0f}种分法,"
           f"任何重排都达不到p < {ALPHA}。")
     return Result(statistic, float("nan"), len(m), False, test="none: too few units for a permutation test",
-                  en=en, zh=zh, unit=compare.UNIT, n_units=n_units)
+                  en=en, zh=zh, unit=families.UNIT, n_units=n_units)
 
 
 SHUFFLE = "whole headings reshuffled between sources, each source's number of headings kept"
@@ -200,8 +200,8 @@ def _similarity(ev: Evidence, v: View, basis: str) -> Result | None:
     if basis == "tfidf":  # the with_names view exists only where the build gave the matrix with names
         matrix = (ev.tfidf_with_names if v.names else ev.tfidf)[v.rows]
     else:
-        matrix = compare.indicator(v.themes, list(m["measure_id"]), ev.theme_ids, primary_only=v.primary_only)
-    res = compare.similarity_tests({basis: matrix}, m["source_id"].to_numpy(), order, ev.n_resamples, units=units)
+        matrix = shares.indicator(v.themes, list(m["measure_id"]), ev.theme_ids, primary_only=v.primary_only)
+    res = similarity.similarity_tests({basis: matrix}, m["source_id"].to_numpy(), order, ev.n_resamples, units=units)
     top = res.iloc[0]
     pairs = res.iloc[1:]
     differ = pairs[pairs["q_value"] < ALPHA]
@@ -210,7 +210,7 @@ def _similarity(ev: Evidence, v: View, basis: str) -> Result | None:
                   test=f"permutation: {SHUFFLE}, {ev.n_resamples} draws, one-sided (less alike than chance); "
                        "pairs BH-corrected",
                   p_value=float(top["p_value"]), interval=(float(top["null_low"]), float(top["null_high"])),
-                  interval_type="95% range under the null (headings reshuffled)", unit=compare.UNIT, n_units=n_units,
+                  interval_type="95% range under the null (headings reshuffled)", unit=families.UNIT, n_units=n_units,
                   extra={"null_mean": float(top["null_mean"]), "n_sources": len(order), "n_pairs": len(pairs),
                          "pairs_differ": [(r.source_a, r.source_b) for r in differ.itertuples()]})
 
@@ -281,8 +281,8 @@ def emphasis(ev: Evidence, v: View) -> Result | None:
     units, n_units = _units(m)
     if (no := _untested(ev, v, m, units, "source × theme cells with q < 0.05", *what)) is not None:
         return no
-    y = compare.indicator(v.themes, list(m["measure_id"]), ev.theme_ids, primary_only=v.primary_only)
-    cells = compare.share_tests(y, ev.theme_ids, m, order, weights=v.weights, n_resamples=ev.n_resamples,
+    y = shares.indicator(v.themes, list(m["measure_id"]), ev.theme_ids, primary_only=v.primary_only)
+    cells = shares.share_tests(y, ev.theme_ids, m, order, weights=v.weights, n_resamples=ev.n_resamples,
                                 intervals=False)
     who_en, who_zh = _scope(ev, v, m)
     sig = cells[cells["q_value"] < ALPHA]
@@ -309,7 +309,7 @@ def emphasis(ev: Evidence, v: View) -> Result | None:
     return Result("source × theme cells with q < 0.05", float(len(sig)), len(m), bool(len(sig)),
                   test=f"permutation per cell (source vs the rest; {SHUFFLE}; {ev.n_resamples} draws, two-sided); "
                        f"Benjamini–Hochberg over {len(cells)} cells",
-                  p_value=float(cells["q_value"].min()), en=en, zh=zh, interval_type="", unit=compare.UNIT,
+                  p_value=float(cells["q_value"].min()), en=en, zh=zh, interval_type="", unit=families.UNIT,
                   n_units=n_units)
 
 
@@ -327,8 +327,8 @@ def primary_mix_differs(ev: Evidence, v: View) -> Result | None:
     units, n_units = _units(prim)
     if (no := _untested(ev, v, prim, units, "χ² of source × primary theme", *what, "greater")) is not None:
         return no
-    test = compare.mix_test(prim["theme_id"].to_numpy(), prim["source_id"].to_numpy(), ev.n_resamples, units=units)
-    lead = compare.leaders(prim, order)
+    test = shares.mix_test(prim["theme_id"].to_numpy(), prim["source_id"].to_numpy(), ev.n_resamples, units=units)
+    lead = shares.leaders(prim, order)
     said = "; ".join(f"{r.source_id}: {r.leaders.replace(';', ' = ')} ({r.n_leader} of {r.n_measures})"
                      + (" (tie)" if r.tied else "") for r in lead.itertuples())
     ties = int(lead["tied"].sum())
@@ -345,7 +345,7 @@ def primary_mix_differs(ev: Evidence, v: View) -> Result | None:
           f"{len(lead)}个来源中有{ties}个并列第一。")
     return Result("χ² of source × primary theme", test.statistic, len(prim), ok,
                   test=f"permutation of the χ² statistic ({SHUFFLE}, {ev.n_resamples} draws); most cells expect "
-                       "fewer than 5, so no χ² p-value", p_value=test.p_value, en=en, zh=zh, unit=compare.UNIT,
+                       "fewer than 5, so no χ² p-value", p_value=test.p_value, en=en, zh=zh, unit=families.UNIT,
                   n_units=n_units)
 
 
@@ -396,7 +396,7 @@ def commitment_rate_differs(ev: Evidence, v: View) -> Result | None:
         return no
     has = m["measure_id"].isin(set(_quantities(ev, m, "target")["measure_id"])).to_numpy()
     reported = m["measure_id"].isin(set(_quantities(ev, m, "reported")["measure_id"])).to_numpy()
-    test = compare.mix_test(np.where(has, "yes", "no"), m["source_id"].to_numpy(), ev.n_resamples, units=units)
+    test = shares.mix_test(np.where(has, "yes", "no"), m["source_id"].to_numpy(), ev.n_resamples, units=units)
     per = []
     for sid in order:
         g = (m["source_id"] == sid).to_numpy()
@@ -415,7 +415,7 @@ def commitment_rate_differs(ev: Evidence, v: View) -> Result | None:
           f"(承诺占比及95% Wilson区间;报告已取得结果的举措另计)。{rest_zh}")
     return Result("χ² of source × has a commitment", test.statistic, len(m), ok,
                   test=f"permutation of the χ² statistic ({SHUFFLE}, {ev.n_resamples} draws)", p_value=test.p_value,
-                  en=en, zh=zh, unit=compare.UNIT, n_units=n_units)
+                  en=en, zh=zh, unit=families.UNIT, n_units=n_units)
 
 
 def time_limit_range(ev: Evidence, v: View) -> Result | None:
@@ -567,7 +567,7 @@ def instrument_mix_differs(ev: Evidence, v: View) -> Result | None:
     if (no := _untested(ev, v, prim, units, "χ² of source × primary instrument type", *what,
                         "greater")) is not None:
         return no
-    test = compare.mix_test(prim["type_id"].to_numpy(), prim["source_id"].to_numpy(), ev.n_resamples, units=units)
+    test = shares.mix_test(prim["type_id"].to_numpy(), prim["source_id"].to_numpy(), ev.n_resamples, units=units)
     ok = bool(test.p_value < ALPHA)
     who_en, who_zh = _scope(ev, v, prim)
     en = (f"{'The' if ok else 'Not supported: the'} mix of primary policy-instrument types (supply, environment, "
@@ -579,7 +579,7 @@ def instrument_mix_differs(ev: Evidence, v: View) -> Result | None:
           f"{n_units}个标题单元,n = {len(prim)})。政策工具由规则编码,其留出集准确率见第10个笔记本。")
     return Result("χ² of source × primary instrument type", test.statistic, len(prim), ok,
                   test=f"permutation of the χ² statistic ({SHUFFLE}, {ev.n_resamples} draws)",
-                  p_value=test.p_value, en=en, zh=zh, unit=compare.UNIT, n_units=n_units)
+                  p_value=test.p_value, en=en, zh=zh, unit=families.UNIT, n_units=n_units)
 
 
 def heading_sign_test(diff: np.ndarray, n_resamples: int = inference.N_RESAMPLES,
@@ -622,7 +622,7 @@ def environment_dominates(ev: Evidence, v: View) -> Result | None:
                          "supply-side are environment-side).",
                       zh=f"未检验:{n_units}个标题单元太少,按标题翻转符号的检验达不到p < {ALPHA}"
                          f"(主工具为环境型或供给型的{both}条举措中环境型{env}条)。",
-                      unit=compare.UNIT, n_units=n_units)
+                      unit=families.UNIT, n_units=n_units)
     p = heading_sign_test(sign, ev.n_resamples)
     lo, hi = inference.cluster_bootstrap((two["type_id"] == "environment").to_numpy(dtype=float), units,
                                          n_resamples=ev.n_resamples)
@@ -642,7 +642,7 @@ def environment_dominates(ev: Evidence, v: View) -> Result | None:
                   test=f"randomisation test flipping whole headings' env − supply balance, one-sided, "
                        f"{ev.n_resamples} draws", p_value=p, interval=(lo, hi),
                   interval_type="95% cluster-bootstrap interval (headings resampled)", en=en, zh=zh,
-                  unit=compare.UNIT, n_units=n_units)
+                  unit=families.UNIT, n_units=n_units)
 
 
 FINDINGS: dict[str, Callable[[Evidence, View], Result | None]] = {
@@ -688,8 +688,8 @@ def findings_tables(ev: Evidence) -> dict[str, pd.DataFrame]:
                      "p_value": base.p_value, "test": base.test, "unit": base.unit, "n_units": base.n_units,
                      "n": base.n, "supported": base.supported,
                      "survives_sensitivity": (not flips) if checked else pd.NA, "sensitivity_note": note})
-    return {"findings.csv": compare.round_stats(pd.DataFrame(rows, columns=FINDING_COLUMNS)),
-            "sensitivity.csv": compare.round_stats(pd.DataFrame(sens, columns=SENSITIVITY_COLUMNS))}
+    return {"findings.csv": inference.round_stats(pd.DataFrame(rows, columns=FINDING_COLUMNS)),
+            "sensitivity.csv": inference.round_stats(pd.DataFrame(sens, columns=SENSITIVITY_COLUMNS))}
 
 
 TITLES = {
