@@ -25,6 +25,7 @@ from .analysis import (
     instruments,
     keyness,
     pmc,
+    sensitivity,
     shares,
     similarity,
     validation,
@@ -220,7 +221,7 @@ def build(data_dir: Path | str = DATA, out_dir: Path | str | None = None,
             targets=compared["targets.csv"], references=compared["references.csv"], order=order,
             gold=gold_themes(vdir), validation=extra.get("validation_summary.csv"), instruments=levers,
             instrument_gold=gold_instruments(vdir), instrument_types=lex.instruments.groups)
-        stated = findings.findings_tables(evidence)
+        stated = sensitivity.findings_tables(evidence)
         compared.update(stated)
         f = stated["findings.csv"]
         stage("findings", f"[9/9] findings  {int(f['supported'].sum())} of {len(f)} findings supported, "

@@ -137,9 +137,6 @@ KNOWN: dict[tuple[str, str], str] = {
     (f"{_P}.rules.lexicon", f"{_P}.text.references"): _RULES_SPLIT,
     (f"{_P}.rules.lexicon", f"{_P}.text.formulas"): _RULES_SPLIT,
     (f"{_P}.rules.lexicon", f"{_P}.analysis.coword"): _RULES_SPLIT,
-    # up: analysis → report, for `text` in findings_markdown
-    (f"{_P}.analysis.findings", f"{_P}.report.markdown"):
-        "step 5: the findings' statements (TITLES, scope, findings_markdown, with_findings) move to report/statements",
     # the lexicon below the top
     (f"{_P}.text.coding", f"{_P}.rules.lexicon"):
         "step 3: load_codebook (a path overload, inside the function) goes; read_codebook moves to rules/coding "
