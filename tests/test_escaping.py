@@ -25,7 +25,8 @@ from myst_parser.parsers.mdit import create_md_parser
 from bizenv_analysis.base.paths import ROOT
 from bizenv_analysis.report import figures, statements
 from bizenv_analysis.report.markdown import code, text
-from bizenv_analysis.report.plotting import figure_bytes, write_figure_readme
+from bizenv_analysis.report.plotting import figure_bytes
+from bizenv_analysis.report.saving import write_figure_readme
 
 _spec = importlib.util.spec_from_file_location("build_site", ROOT / "tools" / "build_site.py")
 build_site = importlib.util.module_from_spec(_spec)
