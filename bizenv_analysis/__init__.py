@@ -3,7 +3,7 @@
 Pipeline, one module per stage: sources → clean → measures → tokens → (clusters | themes |
 instruments) → comparisons and the PMC index → co-word networks and reform formulas → findings.
 `build()` runs it; the tables it writes are the contract, and the notebooks draw the figures
-from them (`report.plotting.save_bilingual`, `report.figures`). The modules stand in one sub-package
+from them (`report.saving.save_bilingual`, `report.figures`). The modules stand in one sub-package
 per layer, from the ground up `base`, `io`, `rules`, `text`, `analysis`, `report`; the pipeline and
 the command line are here at the root.
 """

@@ -15,7 +15,21 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .analysis import clusters, compare, coword, extractor_check, findings, inference, instruments, pmc, validation
+from .analysis import (
+    clusters,
+    coword,
+    extractor_check,
+    families,
+    findings,
+    inference,
+    instruments,
+    keyness,
+    pmc,
+    sensitivity,
+    shares,
+    similarity,
+    validation,
+)
 from .base import workers
 from .base.errors import BuildError, stop_if_signalled
 from .base.paths import DATA, ROOT
@@ -167,7 +181,7 @@ def build(data_dir: Path | str = DATA, out_dir: Path | str | None = None,
 
         present = set(analysed["source_id"])
         order = [s for s in tables.source_order(docs) if s in present]
-        _, tested = compare.tested_sources(analysed, docs, order)  # like with like, for every comparison
+        _, tested = families.tested_sources(analysed, docs, order)  # like with like, for every comparison
         compared = compare_sources(analysed, toks, coded, codebook, docs, order, tested, tfidf_compared)
         compared["instrument_grid.csv"] = instruments.grid(levers, coded, analysed, lex.instruments, codebook, order)
         compared["type_profiles.csv"] = instruments.type_shares(levers, analysed, lex.instruments, order,
@@ -175,7 +189,7 @@ def build(data_dir: Path | str = DATA, out_dir: Path | str | None = None,
         family = analysed[analysed["source_id"].isin(tested)].reset_index(drop=True)
         compared["instrument_tests.csv"] = (
             instruments.mix_tests(levers, family, lex.instruments, inference.N_RESAMPLES)
-            if compare.comparison_gap(family["source_id"], inference.units_of(family)) is None
+            if families.comparison_gap(family["source_id"], inference.units_of(family)) is None
             else pd.DataFrame(columns=instruments.TEST_COLUMNS))
         doc_types = {r.source_id: r.meta.get("doc_type", "") for r in raws}
         compared["targets.csv"] = targets.targets_table(analysed, lex.topics, lex.cues, lex.time_classes, doc_types)
@@ -207,7 +221,7 @@ def build(data_dir: Path | str = DATA, out_dir: Path | str | None = None,
             targets=compared["targets.csv"], references=compared["references.csv"], order=order,
             gold=gold_themes(vdir), validation=extra.get("validation_summary.csv"), instruments=levers,
             instrument_gold=gold_instruments(vdir), instrument_types=lex.instruments.groups)
-        stated = findings.findings_tables(evidence)
+        stated = sensitivity.findings_tables(evidence)
         compared.update(stated)
         f = stated["findings.csv"]
         stage("findings", f"[9/9] findings  {int(f['supported'].sum())} of {len(f)} findings supported, "
@@ -239,7 +253,7 @@ def build(data_dir: Path | str = DATA, out_dir: Path | str | None = None,
 
 # The build's own warnings say what a stage skipped or fell back to; any other (a library's
 # FutureWarning, a solver's ConvergenceWarning) is shown with the stage and its category.
-OWN_WARNINGS = (measures.StructureWarning, clusters.ClusterWarning, compare.CompareWarning, pmc.PMCWarning,
+OWN_WARNINGS = (measures.StructureWarning, clusters.ClusterWarning, families.CompareWarning, pmc.PMCWarning,
                 coword.NetworkWarning, sources.UndatedWarning, sources.LargeDocumentWarning)
 
 
@@ -293,38 +307,40 @@ def compare_sources(analysed: pd.DataFrame, toks: pd.DataFrame, coded: pd.DataFr
     """Stage 7: the comparison tables across sources, each share with its intervals and tests.
 
     Like with like: the tests compare only the sources of `tested`, one family of genres
-    (`compare.tested_sources`: the policy documents when there are two, the reports otherwise); the
+    (`families.tested_sources`: the policy documents when there are two, the reports otherwise); the
     others are described in the profiles and the similarities and left out of keyness and the tests.
     `model` is the TF-IDF of the measures' terms without names (`tokens.without_names`); keyness
     leaves the names out of `toks` itself."""
     n = inference.N_RESAMPLES
-    profiles = compare.theme_shares(coded, analysed, codebook.themes, order, n_resamples=n, tested=tested)
-    groups = compare.group_shares(coded, analysed, codebook.themes, order, n_resamples=n, tested=tested)
+    profiles = shares.theme_shares(coded, analysed, codebook.themes, order, n_resamples=n, tested=tested)
+    groups = shares.group_shares(coded, analysed, codebook.themes, order, n_resamples=n, tested=tested)
     out = {"theme_profiles.csv": profiles, "group_profiles.csv": groups}
-    out |= {name: pd.DataFrame(columns=cols) for name, cols in compare.COLUMNS.items()}
+    out |= {name: pd.DataFrame(columns=cols) for name, cols in (
+        ("keyness.csv", keyness.KEYNESS_COLUMNS), ("similarity.csv", similarity.SIMILARITY_COLUMNS),
+        ("similarity_tests.csv", similarity.SIMILARITY_TEST_COLUMNS), ("group_trend.csv", shares.TREND_COLUMNS))}
     inside = analysed["source_id"].isin(tested).to_numpy()
     family = analysed[inside].reset_index(drop=True)
     units = inference.units_of(family)
-    if gap := compare.comparison_gap(family["source_id"], units):
+    if gap := families.comparison_gap(family["source_id"], units):
         warnings.warn(f"keyness, similarity and the tests between sources skipped: {gap}",
-                      compare.CompareWarning, stacklevel=2)
+                      families.CompareWarning, stacklevel=2)
     else:
         matrix = model.matrix[np.flatnonzero(inside)]
         # Every source's similarity is described; only the compared family's pairs are tested.
-        mean_rows = compare.mean_rows(model.matrix, analysed["source_id"].to_numpy())
+        mean_rows = similarity.mean_rows(model.matrix, analysed["source_id"].to_numpy())
         bases = {"tfidf": matrix,
-                 "themes": compare.indicator(coded, list(family["measure_id"]), codebook.theme_ids)}
-        out["keyness.csv"] = compare.keyness(toks[toks["source_id"].isin(tested)], tested,
+                 "themes": shares.indicator(coded, list(family["measure_id"]), codebook.theme_ids)}
+        out["keyness.csv"] = keyness.keyness(toks[toks["source_id"].isin(tested)], tested,
                                              units=pd.Series(units, index=family["measure_id"]), n_resamples=n)
-        out["similarity.csv"] = compare.source_similarity(mean_rows, profiles, order)
-        out["similarity_tests.csv"] = compare.similarity_tests(bases, family["source_id"].to_numpy(), tested, n,
-                                                               units=units)
+        out["similarity.csv"] = similarity.source_similarity(mean_rows, profiles, order)
+        out["similarity_tests.csv"] = similarity.similarity_tests(bases, family["source_id"].to_numpy(), tested, n,
+                                                                  units=units)
     years = docs.loc[docs["source_id"].isin(order), "year"].dropna().nunique()
-    if years < compare.MIN_YEARS:
+    if years < shares.MIN_YEARS:
         warnings.warn(f"change over time skipped: the documents come from {years} year(s), "
-                      f"it needs {compare.MIN_YEARS}", compare.CompareWarning, stacklevel=2)
+                      f"it needs {shares.MIN_YEARS}", families.CompareWarning, stacklevel=2)
     else:
-        out["group_trend.csv"] = compare.shares_by_year(groups, docs)
+        out["group_trend.csv"] = shares.shares_by_year(groups, docs)
     return out
 
 

@@ -10,7 +10,7 @@ import pytest
 from corpora import make_corpus
 
 from bizenv_analysis.__main__ import main
-from bizenv_analysis.analysis import clusters, compare
+from bizenv_analysis.analysis import clusters, families
 from bizenv_analysis.base.paths import LEXICON, ROOT
 from bizenv_analysis.text.measures import Grammar, segment_document
 
@@ -155,7 +155,7 @@ def test_a_document_with_no_measures_is_named_and_the_rest_is_built(tmp_path, ca
     ({"a": 40, "b": 1}, None),                # 41 splits: 2/41 = 0.049
 ])
 def test_sources_are_compared_only_where_a_two_sided_permutation_test_can_reach_p_below_005(counts, gap):
-    got = compare.comparison_gap([s for s, n in counts.items() for _ in range(n)])
+    got = families.comparison_gap([s for s, n in counts.items() for _ in range(n)])
     assert (got is None) if gap is None else (gap in got)
 
 

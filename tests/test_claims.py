@@ -13,6 +13,7 @@ import pytest
 from bizenv_analysis.analysis import findings
 from bizenv_analysis.base.paths import ROOT
 from bizenv_analysis.io.tables import load
+from bizenv_analysis.report import statements
 
 
 @pytest.fixture(scope="module")
@@ -29,8 +30,8 @@ def stated(fresh) -> pd.DataFrame:
 
 def test_readme_findings_block_is_the_fresh_findings_table(fresh):
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    block = findings.findings_markdown(fresh["findings"], fresh["documents"], "en")
-    assert findings.with_findings(readme, block) == readme, "README Findings are stale: run make study"
+    block = statements.findings_markdown(fresh["findings"], fresh["documents"], "en")
+    assert statements.with_findings(readme, block) == readme, "README Findings are stale: run make study"
 
 
 def test_committed_findings_equal_a_fresh_build(fresh):

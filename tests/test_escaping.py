@@ -22,11 +22,11 @@ from markdown_it.renderer import RendererHTML
 from myst_parser.config.main import MdParserConfig
 from myst_parser.parsers.mdit import create_md_parser
 
-from bizenv_analysis.analysis import findings
 from bizenv_analysis.base.paths import ROOT
-from bizenv_analysis.report import figures
+from bizenv_analysis.report import figures, statements
 from bizenv_analysis.report.markdown import code, text
-from bizenv_analysis.report.plotting import figure_bytes, write_figure_readme
+from bizenv_analysis.report.plotting import figure_bytes
+from bizenv_analysis.report.saving import write_figure_readme
 
 _spec = importlib.util.spec_from_file_location("build_site", ROOT / "tools" / "build_site.py")
 build_site = importlib.util.module_from_spec(_spec)
@@ -116,7 +116,7 @@ def test_the_findings_list_shows_statements_places_and_genres_as_written():
     table = pd.DataFrame({"finding_id": ["emphasis", "x"],
                           "statement_en": [f"{sid} differs: {HOSTILE['link']}", f"- {HOSTILE['markdown']}"],
                           "statement_zh": ["", ""], "sensitivity_note": [f"note {HOSTILE['table']}", ""]})
-    html = PARSERS["commonmark (notebook outputs)"].render(findings.findings_markdown(table, documents, "en"))
+    html = PARSERS["commonmark (notebook outputs)"].render(statements.findings_markdown(table, documents, "en"))
     items = re.findall(r"<li>(.*?)</li>", html, flags=re.S)
     assert len(items) == 2 and "<ol>" in html
     assert literal(f"{sid} differs: {HOSTILE['link']}") in items[0]

@@ -1,4 +1,5 @@
-"""Known-answer tests of the statistics: `inference` and the comparisons of `compare` that use it.
+"""Known-answer tests of the statistics: `inference` and the comparisons that use it (`shares`,
+`similarity`, `keyness`, `families`).
 
 Every expected value is worked out by hand or by an independent route (the closed-form Wilson
 interval, exhaustive enumeration of relabellings with itertools, the hypergeometric distribution,
@@ -18,7 +19,7 @@ import pytest
 from scipy.sparse import csr_matrix
 from scipy.stats import chi2_contingency, fisher_exact, hypergeom
 
-from bizenv_analysis.analysis import compare, inference
+from bizenv_analysis.analysis import families, inference, keyness, shares, similarity
 
 Z95 = NormalDist().inv_cdf(0.975)
 
@@ -383,18 +384,18 @@ def test_permutation_seeded_runs_are_reproducible() -> None:
     np.testing.assert_array_equal(c.null, d.null)
 
 
-# --- compare: indicator, share_tests -------------------------------------------------------------
+# --- shares: indicator, share_tests --------------------------------------------------------------
 
 def test_indicator() -> None:
     themes = pd.DataFrame({"measure_id": ["m1", "m1", "m2", "m3", "mX"],
                            "theme_id": ["t1", "t2", "t2", "t9", "t1"],
                            "group_id": ["g1", "g1", "g2", "g1", "g1"],
                            "primary": [True, False, True, True, True]})
-    y = compare.indicator(themes, ["m1", "m2", "m3"], ["t1", "t2"])
+    y = shares.indicator(themes, ["m1", "m2", "m3"], ["t1", "t2"])
     np.testing.assert_array_equal(y, [[1, 1], [0, 1], [0, 0]])  # t9 and mX are not asked for
-    y = compare.indicator(themes, ["m1", "m2", "m3"], ["t1", "t2"], primary_only=True)
+    y = shares.indicator(themes, ["m1", "m2", "m3"], ["t1", "t2"], primary_only=True)
     np.testing.assert_array_equal(y, [[1, 0], [0, 1], [0, 0]])
-    y = compare.indicator(themes, ["m3", "m2", "m1"], ["g2", "g1"], column="group_id")
+    y = shares.indicator(themes, ["m3", "m2", "m1"], ["g2", "g1"], column="group_id")
     np.testing.assert_array_equal(y, [[0, 1], [1, 0], [0, 1]])
 
 
@@ -410,7 +411,7 @@ SHARE_Y = np.array([[1, 0, 0], [1, 1, 0], [1, 0, 0], [0, 0, 0],
 
 
 def test_share_tests_hand_example() -> None:
-    out = compare.share_tests(SHARE_Y, ["x", "z", "none"], SHARE_MEASURES, ["A", "B"], n_resamples=999)
+    out = shares.share_tests(SHARE_Y, ["x", "z", "none"], SHARE_MEASURES, ["A", "B"], n_resamples=999)
     assert list(out["source_id"]) == ["A", "A", "A", "B", "B", "B"]
     assert list(out["theme_id"]) == ["x", "z", "none"] * 2
     assert list(out["n_measures"]) == [4] * 6
@@ -438,7 +439,7 @@ def test_share_tests_exact_p_where_each_measure_is_its_own_unit() -> None:
     # two-sided 10/70 (the same for B, whose diff is the mirror image). z: diff 0 → p capped at 1;
     # none: nobody addresses it → p = 1.
     bare = SHARE_MEASURES[["source_id", "measure_id"]]
-    out = compare.share_tests(SHARE_Y, ["x", "z", "none"], bare, ["A", "B"], n_resamples=999, intervals=False)
+    out = shares.share_tests(SHARE_Y, ["x", "z", "none"], bare, ["A", "B"], n_resamples=999, intervals=False)
     assert list(out["n_units"]) == [4] * 6
     np.testing.assert_allclose(out["p_value"], [10 / 70, 1, 1, 10 / 70, 1, 1])
     np.testing.assert_allclose(out["q_value"], bh_by_hand(list(out["p_value"])))
@@ -452,9 +453,9 @@ def test_share_tests_compare_only_the_tested_sources() -> None:
     with_c = pd.concat([bare, pd.DataFrame({"source_id": ["C"] * 4, "measure_id": [f"C{i}" for i in range(4)]})],
                        ignore_index=True)
     y = np.vstack([SHARE_Y, np.tile([1.0, 0.0, 0.0], (4, 1))])
-    out = compare.share_tests(y, ["x", "z", "none"], with_c, ["A", "B", "C"], n_resamples=999, intervals=False,
+    out = shares.share_tests(y, ["x", "z", "none"], with_c, ["A", "B", "C"], n_resamples=999, intervals=False,
                               tested=["A", "B"])
-    alone = compare.share_tests(SHARE_Y, ["x", "z", "none"], bare, ["A", "B"], n_resamples=999, intervals=False)
+    alone = shares.share_tests(SHARE_Y, ["x", "z", "none"], bare, ["A", "B"], n_resamples=999, intervals=False)
     assert list(out["tested"]) == [True] * 6 + [False] * 3
     np.testing.assert_allclose(out["rest_share"].iloc[:6], alone["rest_share"])  # C is not in A's rest
     np.testing.assert_allclose(out["p_value"].iloc[:6], alone["p_value"])
@@ -464,7 +465,7 @@ def test_share_tests_compare_only_the_tested_sources() -> None:
 
 def test_share_tests_weighted_has_no_wilson() -> None:
     w = np.array([2, 1, 1, 0.5, 1, 1, 1, 1])
-    out = compare.share_tests(SHARE_Y, ["x", "z", "none"], SHARE_MEASURES[["source_id", "measure_id"]], ["A", "B"],
+    out = shares.share_tests(SHARE_Y, ["x", "z", "none"], SHARE_MEASURES[["source_id", "measure_id"]], ["A", "B"],
                               weights=w, n_resamples=999, intervals=False)
     assert out.loc[0, "share"] == pytest.approx(4 / 4.5)
     assert out.loc[1, "share"] == pytest.approx(1 / 4.5)
@@ -472,30 +473,30 @@ def test_share_tests_weighted_has_no_wilson() -> None:
     np.testing.assert_allclose(out["q_value"], bh_by_hand(list(out["p_value"])))
 
 
-# --- compare: _profiles, _cosines, similarity_tests ----------------------------------------------
+# --- similarity: _profiles, _cosines, similarity_tests -------------------------------------------
 
 def test_profiles_are_group_means_dense_and_sparse() -> None:
     m = np.array([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]])
     codes = np.array([0, 0, 1])
-    np.testing.assert_allclose(compare._profiles(m, codes, 2), [[2, 3], [5, 6]])
-    np.testing.assert_allclose(compare._profiles(csr_matrix(m), codes, 2), [[2, 3], [5, 6]])
+    np.testing.assert_allclose(similarity._profiles(m, codes, 2), [[2, 3], [5, 6]])
+    np.testing.assert_allclose(similarity._profiles(csr_matrix(m), codes, 2), [[2, 3], [5, 6]])
 
 
 def test_cosines_by_hand_and_zero_row() -> None:
-    sim = compare._cosines(np.array([[1.0, 0.0], [1.0, 1.0], [0.0, 0.0]]))
+    sim = similarity._cosines(np.array([[1.0, 0.0], [1.0, 1.0], [0.0, 0.0]]))
     r = 1 / math.sqrt(2)
     np.testing.assert_allclose(sim, [[1, r, 0], [r, 1, 0], [0, 0, 0]], atol=1e-12)
 
 
 def test_similarity_tests_identical_and_disjoint_sources() -> None:
     rows = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0], [2.0, 0.0], [0.0, 3.0]])
-    same = compare.similarity_tests({"f": np.vstack([rows, rows])}, np.array(["A"] * 5 + ["B"] * 5), ["A", "B"],
+    same = similarity.similarity_tests({"f": np.vstack([rows, rows])}, np.array(["A"] * 5 + ["B"] * 5), ["A", "B"],
                                     n_resamples=999)
     assert list(same["source_a"]) == ["all", "A"] and list(same["source_b"]) == ["all", "B"]
     assert list(same["observed"]) == [1.0, 1.0]
     assert list(same["p_value"]) == [1.0, 1.0]
     disjoint = np.array([[1.0, 0.0]] * 5 + [[0.0, 1.0]] * 5)
-    diff = compare.similarity_tests({"f": csr_matrix(disjoint)}, np.array(["A"] * 5 + ["B"] * 5), ["A", "B"],
+    diff = similarity.similarity_tests({"f": csr_matrix(disjoint)}, np.array(["A"] * 5 + ["B"] * 5), ["A", "B"],
                                     n_resamples=999)
     assert list(diff["observed"]) == [0.0, 0.0]
     # Exact (C(10,5) = 252 splits): cosine 0 only for the observed split and its mirror.
@@ -507,7 +508,7 @@ def test_similarity_tests_identical_and_disjoint_sources() -> None:
 def test_similarity_tests_three_sources_by_hand() -> None:
     m = np.array([[1.0, 0.0], [1.0, 0.0], [0.0, 1.0]] + [[0.0, 1.0]] * 3 + [[1.0, 0.0]] * 3)
     sources = np.array(["A"] * 3 + ["B"] * 3 + ["C"] * 3)
-    out = compare.similarity_tests({"f": m}, sources, ["A", "B", "C"], n_resamples=999)
+    out = similarity.similarity_tests({"f": m}, sources, ["A", "B", "C"], n_resamples=999)
     assert list(zip(out["source_a"], out["source_b"], strict=True)) == [("all", "all"), ("A", "B"), ("A", "C"),
                                                                         ("B", "C")]
     # Profiles: A = (2/3, 1/3), B = (0, 1), C = (1, 0).
@@ -522,17 +523,17 @@ def test_similarity_tests_three_sources_by_hand() -> None:
     assert list(out["n_a"]) == [9, 3, 3, 3]
 
 
-@pytest.mark.parametrize("dense_cells", [compare.DENSE_CELLS, 0], ids=["dense", "sparse"])
+@pytest.mark.parametrize("dense_cells", [inference.DENSE_CELLS, 0], ids=["dense", "sparse"])
 def test_similarity_tests_above_the_pair_limit_test_only_the_mean(monkeypatch, dense_cells) -> None:
     """Above MAX_PAIR_SOURCES only the mean over pairs is tested (with a warning); its value is the
     mean of the pairwise cosines, worked out by hand for the three-source case above, whether the
     group sums are dense or sparse."""
-    monkeypatch.setattr(compare, "MAX_PAIR_SOURCES", 2)
-    monkeypatch.setattr(compare, "DENSE_CELLS", dense_cells)
+    monkeypatch.setattr(similarity, "MAX_PAIR_SOURCES", 2)
+    monkeypatch.setattr(inference, "DENSE_CELLS", dense_cells)
     m = np.array([[1.0, 0.0], [1.0, 0.0], [0.0, 1.0]] + [[0.0, 1.0]] * 3 + [[1.0, 0.0]] * 3)
     sources = np.array(["A"] * 3 + ["B"] * 3 + ["C"] * 3)
-    with pytest.warns(compare.CompareWarning, match="3 sources make 3 pairs; only the mean"):
-        out = compare.similarity_tests({"f": csr_matrix(m)}, sources, ["A", "B", "C"], n_resamples=999)
+    with pytest.warns(families.CompareWarning, match="3 sources make 3 pairs; only the mean"):
+        out = similarity.similarity_tests({"f": csr_matrix(m)}, sources, ["A", "B", "C"], n_resamples=999)
     assert list(zip(out["source_a"], out["source_b"], strict=True)) == [("all", "all")]
     assert out.loc[0, "observed"] == pytest.approx((1 / math.sqrt(5) + 2 / math.sqrt(5) + 0.0) / 3, abs=1e-4)
     assert out.loc[0, "null_low"] <= out.loc[0, "null_mean"] <= out.loc[0, "null_high"]
@@ -543,31 +544,31 @@ def test_group_sums_by_hand_for_dense_sparse_and_empty_groups() -> None:
     m = np.array([[1.0, 0.0, 2.0], [0.0, 3.0, 0.0], [4.0, 0.0, 0.0], [0.0, 0.0, 5.0]])
     codes = np.array([2, 0, 2, 0])  # group 1 has no member
     expected = [[0, 3, 5], [0, 0, 0], [5, 0, 2]]
-    np.testing.assert_array_equal(compare._GroupSums(m)(codes, 3), expected)
-    np.testing.assert_array_equal(compare._GroupSums(csr_matrix(m))(codes, 3), expected)
+    np.testing.assert_array_equal(inference.GroupSums(m)(codes, 3), expected)
+    np.testing.assert_array_equal(inference.GroupSums(csr_matrix(m))(codes, 3), expected)
 
 
-# --- compare: mix_test -----------------------------------------------------------------------
+# --- shares: mix_test ------------------------------------------------------------------------
 
 def test_primary_mix_statistic_is_chi2_contingency() -> None:
     sources = np.array(["A"] * 5 + ["B"] * 4 + ["C"] * 6)
     primary = np.array(list("xxyzx") + list("yyzz") + list("xzzyyx"))
-    res = compare.mix_test(primary, sources, n_resamples=199)
+    res = shares.mix_test(primary, sources, n_resamples=199)
     table = pd.crosstab(sources, primary).to_numpy()
     assert res.statistic == pytest.approx(chi2_contingency(table, correction=False).statistic)
 
 
 def test_primary_mix_separated_and_identical() -> None:
     sources = np.array(["A"] * 5 + ["B"] * 5)
-    separated = compare.mix_test(np.array(["x"] * 5 + ["y"] * 5), sources, n_resamples=999)
+    separated = shares.mix_test(np.array(["x"] * 5 + ["y"] * 5), sources, n_resamples=999)
     assert separated.statistic == pytest.approx(10.0)  # χ² = n·φ² = 10·1
     assert separated.p_value == pytest.approx(2 / 252)  # only the split and its mirror reach 10
-    same = compare.mix_test(np.array(list("xxyyz") * 2), sources, n_resamples=999)
+    same = shares.mix_test(np.array(list("xxyyz") * 2), sources, n_resamples=999)
     assert same.statistic == pytest.approx(0.0, abs=1e-9)
     assert same.p_value == pytest.approx(1.0)
 
 
-# --- compare: leaders -----------------------------------------------------------------------------
+# --- shares: leaders ------------------------------------------------------------------------------
 
 def test_leaders_ties() -> None:
     primary = pd.DataFrame({
@@ -575,7 +576,7 @@ def test_leaders_ties() -> None:
         "source_id": ["A"] * 5 + ["B"] * 3,
         "theme_id": ["y", "x", "y", "x", "z", "z", "z", "x"],
     })
-    out = compare.leaders(primary, ["A", "B", "C"])
+    out = shares.leaders(primary, ["A", "B", "C"])
     assert out.to_dict("records") == [
         {"source_id": "A", "leaders": "x;y", "n_leader": 2, "n_measures": 5, "tied": True},
         {"source_id": "B", "leaders": "z", "n_leader": 2, "n_measures": 3, "tied": False},
@@ -583,7 +584,7 @@ def test_leaders_ties() -> None:
     ]
 
 
-# --- compare: keyness -----------------------------------------------------------------------------
+# --- keyness: keyness -----------------------------------------------------------------------------
 
 def rayson_g2(a: float, b: float, n1: float, n2: float) -> float:
     """Log-likelihood of Rayson & Garside (2000): 2 Σ O ln(O/E) over the term's two cells."""
@@ -603,7 +604,7 @@ def test_keyness_hand_example() -> None:
         "tokens": ["w w w w w o o o o o", "w w w w w o o o o o", "", "w w o o o o o o o o o", "o" + " o" * 8],
     })
     # A: w 10, o 10 (20 terms); B: w 2, o 18 (20 terms). B's w (2 < 5) is not kept.
-    out = compare.keyness(tokens, ["A", "B"])
+    out = keyness.keyness(tokens, ["A", "B"])
     assert list(zip(out["source_id"], out["term"], strict=True)) == [("A", "w"), ("A", "o"), ("B", "o")]
     assert list(out["n_source"]) == [10, 10, 18] and list(out["n_rest"]) == [2, 18, 10]
     # A's w: E1 = E2 = 20·12/40 = 6; G² = 2·(10 ln(10/6) + 2 ln(2/6)) = 5.822.
@@ -621,7 +622,7 @@ def test_keyness_hand_example() -> None:
 def test_keyness_zero_in_rest_and_order() -> None:
     tokens = pd.DataFrame({"measure_id": ["a", "b"], "source_id": ["A", "B"],
                            "tokens": ["u u u u u u o o o o", "o o o o o o o o o o"]})
-    out = compare.keyness(tokens, ["B", "A"], min_freq=4)
+    out = keyness.keyness(tokens, ["B", "A"], min_freq=4)
     # Rows follow the given order (B first), then G² descending.
     assert list(zip(out["source_id"], out["term"], strict=True)) == [("B", "o"), ("A", "u"), ("A", "o")]
     u = out.iloc[1]
@@ -649,10 +650,10 @@ def test_keyness_shuffles_headings_not_tokens() -> None:
     distinctive (χ² p < 0.001), but of the 8!/(4!·4!) = 70 splits of eight equal headings into
     four and four, the heading holding x stays in A in 35, each with the same G²: p = 35/70."""
     tokens, units = _headings({"A0": 10})
-    token_level = compare.keyness(tokens, ["A", "B"], min_freq=5)
+    token_level = keyness.keyness(tokens, ["A", "B"], min_freq=5)
     x = token_level[token_level["term"] == "x"].iloc[0]
     assert x["unit"] == "token" and x["p_value"] < 0.001
-    block = compare.keyness(tokens, ["A", "B"], min_freq=5, units=units)
+    block = keyness.keyness(tokens, ["A", "B"], min_freq=5, units=units)
     x = block[block["term"] == "x"].iloc[0]
     assert x["g2"] == token_level[token_level["term"] == "x"].iloc[0]["g2"]  # the same statistic
     assert (x["unit"], x["n_units"]) == ("heading", 4)
@@ -663,7 +664,7 @@ def test_keyness_over_use_in_every_heading_is_rare_under_shuffling() -> None:
     """x three times in each of A's four headings, never in B: only the observed split (1 of 70)
     puts all four in A, so p = 1/70; the under-used filler of A (o) gets p near 1 (one-sided)."""
     tokens, units = _headings({f"A{u}": 3 for u in range(4)})
-    out = compare.keyness(tokens, ["A", "B"], min_freq=5, units=units).set_index(["source_id", "term"])
+    out = keyness.keyness(tokens, ["A", "B"], min_freq=5, units=units).set_index(["source_id", "term"])
     assert out.loc[("A", "x"), "p_value"] == pytest.approx(1 / 70, abs=1e-3)
     assert out.loc[("A", "o"), "log_ratio"] < 0 and out.loc[("A", "o"), "p_value"] == 1.0
 
@@ -718,7 +719,7 @@ def test_unit_splits_and_too_few_units() -> None:
     # 10 splits: the smallest two-sided p is 2/10 and the one-sided 1/10, neither below 0.05
     assert inference.too_few_units(labels, units) and inference.too_few_units(labels, units, alternative="less")
     assert not inference.too_few_units(labels)
-    assert compare.comparison_gap(labels, units) is not None and compare.comparison_gap(labels) is None
+    assert families.comparison_gap(labels, units) is not None and families.comparison_gap(labels) is None
 
 
 def _clustered_null_rejections(units_test: bool, n_sets: int = 200) -> float:
@@ -752,7 +753,7 @@ def test_mix_test_with_units_recomputes_chi2_from_each_shuffles_margins() -> Non
     sources = np.array(["A"] * 5 + ["B"] * 4 + ["C"] * 6)
     primary = np.array(list("xxyzx") + list("yyzz") + list("xzzyyx"))
     units = np.array(["a1", "a1", "a2", "a2", "a2", "b1", "b1", "b2", "b2", "c1", "c1", "c2", "c2", "c3", "c3"])
-    res = compare.mix_test(primary, sources, n_resamples=999, units=units)
+    res = shares.mix_test(primary, sources, n_resamples=999, units=units)
     assert res.statistic == pytest.approx(chi2_contingency(pd.crosstab(sources, primary).to_numpy(),
                                                            correction=False).statistic)
     # 7 headings split 2/2/3 among the sources: 7!/(2!2!3!) = 210 relabellings, every one enumerated;

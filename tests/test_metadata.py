@@ -20,7 +20,7 @@ from corpora import make_corpus as make_docs
 from test_input_safety import HEADER, PLAN, make_corpus, row, sha, snapshot
 
 from bizenv_analysis import __main__ as cli
-from bizenv_analysis.analysis import compare, pmc
+from bizenv_analysis.analysis import pmc, shares
 from bizenv_analysis.base.paths import DATA, LEXICON, PROCESSED, ROOT
 from bizenv_analysis.io import tables
 from bizenv_analysis.io.sources import is_id, load_raw_documents, read_date, read_sources, wide_encoding
@@ -141,7 +141,7 @@ def test_an_undated_document_of_the_real_corpus_in_the_dated_analyses():
     spread = found["formula_spread.csv"]
     assert (spread.loc[spread["source_id"] == "tianhe-2020", "role"] == "undated").all()
     assert "tianhe-2020" not in set(found["formula_pairs.csv"]["source_id"])
-    trend = compare.shares_by_year(tables.load("group_profiles"), docs)
+    trend = shares.shares_by_year(tables.load("group_profiles"), docs)
     assert "tianhe-2020" not in set(trend["source_id"]) and trend["year"].notna().all()
 
 

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from bizenv_analysis.analysis import clusters, compare, coword
+from bizenv_analysis.analysis import clusters, coword, keyness, similarity
 from bizenv_analysis.base.errors import BuildError
 from bizenv_analysis.base.paths import DATA, LEXICON
 from bizenv_analysis.io import tables
@@ -131,13 +131,13 @@ def g2(a: float, b: float, n1: float, n2: float) -> float:
 
 
 def test_keyness_leaves_the_names_out_of_the_terms_and_of_the_counts():
-    out = compare.keyness(HAND, ["A", "B"], min_freq=2)
+    out = keyness.keyness(HAND, ["A", "B"], min_freq=2)
     assert "衢州" not in set(out["term"])
     # without 衢州, A has 审批 5 and 监管 3 (8 terms), B has 审批 2 and 监管 6 (8 terms)
     row = out[(out["source_id"] == "A") & (out["term"] == "审批")].iloc[0]
     assert (row["n_source"], row["n_rest"]) == (5, 2)
     assert row["g2"] == pytest.approx(g2(5, 2, 8, 8), abs=1e-3)
-    kept = compare.keyness(HAND, ["A", "B"], min_freq=2, with_names=True)
+    kept = keyness.keyness(HAND, ["A", "B"], min_freq=2, with_names=True)
     name = kept[kept["term"] == "衢州"].iloc[0]
     assert (name["source_id"], name["n_source"], name["n_rest"]) == ("A", 4, 0)
     row = kept[(kept["source_id"] == "A") & (kept["term"] == "审批")].iloc[0]
@@ -236,7 +236,7 @@ def test_the_similarity_of_sources_is_that_of_their_terms_without_names(built_di
 
     def grid(table: pd.DataFrame) -> np.ndarray:
         model = clusters.fit_tfidf(tokens.token_lists(table))
-        rows = compare.mean_rows(model.matrix, table["source_id"].to_numpy()).loc[order].to_numpy()
+        rows = similarity.mean_rows(model.matrix, table["source_id"].to_numpy()).loc[order].to_numpy()
         unit = rows / np.linalg.norm(rows, axis=1, keepdims=True)
         return unit @ unit.T
 

@@ -15,6 +15,7 @@ from bizenv_analysis.__main__ import main
 from bizenv_analysis.analysis import coword
 from bizenv_analysis.base.paths import DATA, LEXICON
 from bizenv_analysis.io.tables import load
+from bizenv_analysis.report import figure_data
 from bizenv_analysis.rules.lexicon import Lexicon
 from bizenv_analysis.text import formulas
 
@@ -448,7 +449,8 @@ def test_the_lexicon_readme_states_the_bundled_network_and_formula_parameters():
 
 def test_the_bundled_communities_depend_on_the_seed_as_notebook_11_says():
     """Notebook 11 calls the communities a rough grouping because other seeds disagree."""
-    g = coword.graph_from_tables(load("coword_nodes", DATA / "processed"), load("coword_edges", DATA / "processed"))
+    g = figure_data.graph_from_tables(load("coword_nodes", DATA / "processed"),
+                                      load("coword_edges", DATA / "processed"))
     stable = coword.community_stability(g, Lexicon.load().coword.resolution, range(1, 31))
     assert stable["ari"].median() < 0.8 and stable["n_communities"].nunique() > 1
 

@@ -20,11 +20,10 @@ from bizenv_analysis.report.plotting import (
     MIN_POINTS,
     WIDTHS,
     figure_bytes,
-    labelled,
-    save_bilingual,
     setup,
     source_short,
 )
+from bizenv_analysis.report.saving import labelled, save_bilingual
 
 
 def test_font_is_shipped_with_its_licence_and_registered():

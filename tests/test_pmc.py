@@ -12,6 +12,7 @@ import pytest
 from bizenv_analysis.analysis import pmc
 from bizenv_analysis.base.errors import BuildError
 from bizenv_analysis.io.tables import load
+from bizenv_analysis.report import figure_data
 from bizenv_analysis.rules.lexicon import Lexicon
 
 TEXT = ("关于优化营商环境的实施方案\n为贯彻落实《优化营商环境条例》,制定本方案。\n一、工作目标\n"
@@ -190,7 +191,8 @@ def test_a_bad_override_is_refused_with_the_file_and_the_fix(tmp_path, lex, line
 
 def test_the_surface_is_the_first_nine_variables_in_rows_of_three():
     row = pd.Series({f"X{i}": i / 10 for i in range(1, 11)})
-    assert pmc.surface(row, [f"X{i}" for i in range(1, 11)]) == [[0.1, 0.2, 0.3], [0.4, 0.5, 0.6], [0.7, 0.8, 0.9]]
+    assert figure_data.surface(row, [f"X{i}" for i in range(1, 11)]) == [
+        [0.1, 0.2, 0.3], [0.4, 0.5, 0.6], [0.7, 0.8, 0.9]]
 
 
 def test_on_the_bundled_corpus_the_saturated_variables_are_flagged_and_the_weak_evidence_is_gone(built_dir):

@@ -31,7 +31,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from bizenv_analysis.report.plotting import scaled_png
+from bizenv_analysis.report.saving import scaled_png
 
 ROOT = Path(__file__).resolve().parents[1]
 SITE = ROOT / "site"  # conf.py, index.md, _static/: the site's own sources

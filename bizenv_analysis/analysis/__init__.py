@@ -1,3 +1,3 @@
 """Analysis: clusters, the policy-instrument coder, comparisons with their uncertainty, inference,
 validation, networks, the PMC index and the findings. Modules here may import `base`, `io`, `rules` and
-`text`; the findings' import of `report.markdown` is a known exception (tests/test_architecture.py)."""
+`text`."""

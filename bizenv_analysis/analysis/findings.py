@@ -1,12 +1,11 @@
 """Stage 8 — findings: every comparative claim of the study as data, decided by its test.
 
 Each finding is a function of a `View` (which measures, which theme coding, which weights)
-returning a `Result`. The build evaluates every finding on the data as built (`baseline`) and
-on each alternative of `VARIANTS` that applies to it, and writes `findings.csv` (one row per
-finding: statements in English and Chinese generated from the numbers, statistic, value,
-interval, p, test, unit and number of units, n, supported, survives_sensitivity) and
-`sensitivity.csv` (one row per finding × variant). A finding whose test fails is kept and
-stated as not supported.
+returning a `Result` (its statements in English and Chinese generated from the numbers);
+`FINDINGS` lists them. `sensitivity.findings_tables` evaluates every finding on the data as built
+(`baseline`) and on each alternative of `sensitivity.VARIANTS` that applies to it, and writes
+`findings.csv` and `sensitivity.csv`. A finding whose test fails is kept and stated as not
+supported.
 
 Three rules of design hold for every finding:
 - One unit per comparison: tests shuffle, and intervals resample, the same unit — the heading
@@ -33,27 +32,11 @@ from scipy import stats
 from scipy.sparse import spmatrix
 
 from ..base import constants
-from ..report.markdown import text
 from ..text.targets import calendar_days, processing_commitments
-from . import compare, inference
-from .compare import FAMILY_NAMES, POLICY, REPORT, family_of  # like with like: the families of genres
+from . import families, inference, shares, similarity
+from .families import FAMILY_NAMES, POLICY, REPORT, family_of  # like with like: the families of genres
 
 ALPHA = constants.ALPHA
-VARIANTS = {
-    "baseline": "as built: policy documents only, without safeguard items, the rule-based coder's multi-label "
-                "themes, names out of the vocabulary",
-    "hand_coded": "the hand-coded themes (and instruments) of data/validation instead of the coder's",
-    "with_safeguards": "safeguard items (组织保障 chapters) kept",
-    "primary_only": "primary theme only instead of multi-label",
-    "per_1000_chars": "measures addressing a theme per 1,000 characters instead of per measure",
-    "all_genres": "every genre pooled: the news report and the case collection compared with the plans",
-    "with_names": "person, place and organisation names kept in the vocabulary",
-}
-FINDING_COLUMNS = ["finding_id", "statement_en", "statement_zh", "statistic", "value", "interval_low",
-                   "interval_high", "interval_type", "p_value", "test", "unit", "n_units", "n", "supported",
-                   "survives_sensitivity", "sensitivity_note"]
-SENSITIVITY_COLUMNS = ["finding_id", "variant", "unit", "n_units", "n", "value", "p_value", "supported",
-                       "same_as_baseline"]
 
 
 @dataclass(frozen=True)
@@ -109,38 +92,6 @@ class Result:
     extra: dict = field(default_factory=dict)
 
 
-def compared_family(ev: Evidence) -> str:
-    """The family whose sources are compared (`compare.compared_family`)."""
-    return compare.compared_family(ev.measures, ev.documents)
-
-
-def views(ev: Evidence) -> dict[str, View | None]:
-    """Every variant's view; None where the corpus cannot give it (no hand coding, one genre…)."""
-    m = ev.measures.reset_index(drop=True)
-    base_family = compared_family(ev)
-    fam = m["source_id"].map(family_of(ev.documents)).fillna(POLICY)
-    in_family = (fam == base_family).to_numpy() if base_family else np.ones(len(m), bool)
-    measure = (m["kind"] != "safeguard").to_numpy()
-    base = np.flatnonzero(in_family & measure)
-
-    def view(name: str, rows: np.ndarray, **kw: object) -> View | None:
-        return View(name, rows, kw.pop("themes", ev.themes), family=base_family, **kw) if len(rows) else None
-
-    out: dict[str, View | None] = {"baseline": view("baseline", base)}
-    gold_ids = set(ev.gold["measure_id"]) if ev.gold is not None else set()
-    coded = base[m["measure_id"].iloc[base].isin(gold_ids).to_numpy()]
-    out["hand_coded"] = view("hand_coded", coded, themes=ev.gold) if ev.gold is not None else None
-    with_safeguards = np.flatnonzero(in_family)
-    out["with_safeguards"] = view("with_safeguards", with_safeguards) if len(with_safeguards) > len(base) else None
-    out["primary_only"] = view("primary_only", base, primary_only=True)
-    out["per_1000_chars"] = view("per_1000_chars", base, weights=m["n_chars"].to_numpy(dtype=float)[base] / 1000)
-    pooled = np.flatnonzero(measure)
-    out["all_genres"] = (View("all_genres", pooled, ev.themes, family="")
-                         if len(pooled) > len(base) and m["source_id"].iloc[pooled].nunique() > 1 else None)
-    out["with_names"] = view("with_names", base, names=True) if ev.tfidf_with_names is not None else None
-    return out
-
-
 # --- the findings -----------------------------------------------------------------------------------
 
 def _measures(ev: Evidence, v: View) -> pd.DataFrame:
@@ -180,7 +131,7 @@ def _untested(ev: Evidence, v: View, m: pd.DataFrame, units: np.ndarray, statist
     zh = (f"未检验:{what_zh}无法在此判断——{_scope(ev, v, m)[1]}的{n_units}个标题单元只有{splits:,.0f}种分法,"
           f"任何重排都达不到p < {ALPHA}。")
     return Result(statistic, float("nan"), len(m), False, test="none: too few units for a permutation test",
-                  en=en, zh=zh, unit=compare.UNIT, n_units=n_units)
+                  en=en, zh=zh, unit=families.UNIT, n_units=n_units)
 
 
 SHUFFLE = "whole headings reshuffled between sources, each source's number of headings kept"
@@ -200,8 +151,8 @@ def _similarity(ev: Evidence, v: View, basis: str) -> Result | None:
     if basis == "tfidf":  # the with_names view exists only where the build gave the matrix with names
         matrix = (ev.tfidf_with_names if v.names else ev.tfidf)[v.rows]
     else:
-        matrix = compare.indicator(v.themes, list(m["measure_id"]), ev.theme_ids, primary_only=v.primary_only)
-    res = compare.similarity_tests({basis: matrix}, m["source_id"].to_numpy(), order, ev.n_resamples, units=units)
+        matrix = shares.indicator(v.themes, list(m["measure_id"]), ev.theme_ids, primary_only=v.primary_only)
+    res = similarity.similarity_tests({basis: matrix}, m["source_id"].to_numpy(), order, ev.n_resamples, units=units)
     top = res.iloc[0]
     pairs = res.iloc[1:]
     differ = pairs[pairs["q_value"] < ALPHA]
@@ -210,7 +161,7 @@ def _similarity(ev: Evidence, v: View, basis: str) -> Result | None:
                   test=f"permutation: {SHUFFLE}, {ev.n_resamples} draws, one-sided (less alike than chance); "
                        "pairs BH-corrected",
                   p_value=float(top["p_value"]), interval=(float(top["null_low"]), float(top["null_high"])),
-                  interval_type="95% range under the null (headings reshuffled)", unit=compare.UNIT, n_units=n_units,
+                  interval_type="95% range under the null (headings reshuffled)", unit=families.UNIT, n_units=n_units,
                   extra={"null_mean": float(top["null_mean"]), "n_sources": len(order), "n_pairs": len(pairs),
                          "pairs_differ": [(r.source_a, r.source_b) for r in differ.itertuples()]})
 
@@ -281,8 +232,8 @@ def emphasis(ev: Evidence, v: View) -> Result | None:
     units, n_units = _units(m)
     if (no := _untested(ev, v, m, units, "source × theme cells with q < 0.05", *what)) is not None:
         return no
-    y = compare.indicator(v.themes, list(m["measure_id"]), ev.theme_ids, primary_only=v.primary_only)
-    cells = compare.share_tests(y, ev.theme_ids, m, order, weights=v.weights, n_resamples=ev.n_resamples,
+    y = shares.indicator(v.themes, list(m["measure_id"]), ev.theme_ids, primary_only=v.primary_only)
+    cells = shares.share_tests(y, ev.theme_ids, m, order, weights=v.weights, n_resamples=ev.n_resamples,
                                 intervals=False)
     who_en, who_zh = _scope(ev, v, m)
     sig = cells[cells["q_value"] < ALPHA]
@@ -309,7 +260,7 @@ def emphasis(ev: Evidence, v: View) -> Result | None:
     return Result("source × theme cells with q < 0.05", float(len(sig)), len(m), bool(len(sig)),
                   test=f"permutation per cell (source vs the rest; {SHUFFLE}; {ev.n_resamples} draws, two-sided); "
                        f"Benjamini–Hochberg over {len(cells)} cells",
-                  p_value=float(cells["q_value"].min()), en=en, zh=zh, interval_type="", unit=compare.UNIT,
+                  p_value=float(cells["q_value"].min()), en=en, zh=zh, interval_type="", unit=families.UNIT,
                   n_units=n_units)
 
 
@@ -327,8 +278,8 @@ def primary_mix_differs(ev: Evidence, v: View) -> Result | None:
     units, n_units = _units(prim)
     if (no := _untested(ev, v, prim, units, "χ² of source × primary theme", *what, "greater")) is not None:
         return no
-    test = compare.mix_test(prim["theme_id"].to_numpy(), prim["source_id"].to_numpy(), ev.n_resamples, units=units)
-    lead = compare.leaders(prim, order)
+    test = shares.mix_test(prim["theme_id"].to_numpy(), prim["source_id"].to_numpy(), ev.n_resamples, units=units)
+    lead = shares.leaders(prim, order)
     said = "; ".join(f"{r.source_id}: {r.leaders.replace(';', ' = ')} ({r.n_leader} of {r.n_measures})"
                      + (" (tie)" if r.tied else "") for r in lead.itertuples())
     ties = int(lead["tied"].sum())
@@ -345,7 +296,7 @@ def primary_mix_differs(ev: Evidence, v: View) -> Result | None:
           f"{len(lead)}个来源中有{ties}个并列第一。")
     return Result("χ² of source × primary theme", test.statistic, len(prim), ok,
                   test=f"permutation of the χ² statistic ({SHUFFLE}, {ev.n_resamples} draws); most cells expect "
-                       "fewer than 5, so no χ² p-value", p_value=test.p_value, en=en, zh=zh, unit=compare.UNIT,
+                       "fewer than 5, so no χ² p-value", p_value=test.p_value, en=en, zh=zh, unit=families.UNIT,
                   n_units=n_units)
 
 
@@ -396,7 +347,7 @@ def commitment_rate_differs(ev: Evidence, v: View) -> Result | None:
         return no
     has = m["measure_id"].isin(set(_quantities(ev, m, "target")["measure_id"])).to_numpy()
     reported = m["measure_id"].isin(set(_quantities(ev, m, "reported")["measure_id"])).to_numpy()
-    test = compare.mix_test(np.where(has, "yes", "no"), m["source_id"].to_numpy(), ev.n_resamples, units=units)
+    test = shares.mix_test(np.where(has, "yes", "no"), m["source_id"].to_numpy(), ev.n_resamples, units=units)
     per = []
     for sid in order:
         g = (m["source_id"] == sid).to_numpy()
@@ -415,7 +366,7 @@ def commitment_rate_differs(ev: Evidence, v: View) -> Result | None:
           f"(承诺占比及95% Wilson区间;报告已取得结果的举措另计)。{rest_zh}")
     return Result("χ² of source × has a commitment", test.statistic, len(m), ok,
                   test=f"permutation of the χ² statistic ({SHUFFLE}, {ev.n_resamples} draws)", p_value=test.p_value,
-                  en=en, zh=zh, unit=compare.UNIT, n_units=n_units)
+                  en=en, zh=zh, unit=families.UNIT, n_units=n_units)
 
 
 def time_limit_range(ev: Evidence, v: View) -> Result | None:
@@ -567,7 +518,7 @@ def instrument_mix_differs(ev: Evidence, v: View) -> Result | None:
     if (no := _untested(ev, v, prim, units, "χ² of source × primary instrument type", *what,
                         "greater")) is not None:
         return no
-    test = compare.mix_test(prim["type_id"].to_numpy(), prim["source_id"].to_numpy(), ev.n_resamples, units=units)
+    test = shares.mix_test(prim["type_id"].to_numpy(), prim["source_id"].to_numpy(), ev.n_resamples, units=units)
     ok = bool(test.p_value < ALPHA)
     who_en, who_zh = _scope(ev, v, prim)
     en = (f"{'The' if ok else 'Not supported: the'} mix of primary policy-instrument types (supply, environment, "
@@ -579,7 +530,7 @@ def instrument_mix_differs(ev: Evidence, v: View) -> Result | None:
           f"{n_units}个标题单元,n = {len(prim)})。政策工具由规则编码,其留出集准确率见第10个笔记本。")
     return Result("χ² of source × primary instrument type", test.statistic, len(prim), ok,
                   test=f"permutation of the χ² statistic ({SHUFFLE}, {ev.n_resamples} draws)",
-                  p_value=test.p_value, en=en, zh=zh, unit=compare.UNIT, n_units=n_units)
+                  p_value=test.p_value, en=en, zh=zh, unit=families.UNIT, n_units=n_units)
 
 
 def heading_sign_test(diff: np.ndarray, n_resamples: int = inference.N_RESAMPLES,
@@ -622,7 +573,7 @@ def environment_dominates(ev: Evidence, v: View) -> Result | None:
                          "supply-side are environment-side).",
                       zh=f"未检验:{n_units}个标题单元太少,按标题翻转符号的检验达不到p < {ALPHA}"
                          f"(主工具为环境型或供给型的{both}条举措中环境型{env}条)。",
-                      unit=compare.UNIT, n_units=n_units)
+                      unit=families.UNIT, n_units=n_units)
     p = heading_sign_test(sign, ev.n_resamples)
     lo, hi = inference.cluster_bootstrap((two["type_id"] == "environment").to_numpy(dtype=float), units,
                                          n_resamples=ev.n_resamples)
@@ -642,7 +593,7 @@ def environment_dominates(ev: Evidence, v: View) -> Result | None:
                   test=f"randomisation test flipping whole headings' env − supply balance, one-sided, "
                        f"{ev.n_resamples} draws", p_value=p, interval=(lo, hi),
                   interval_type="95% cluster-bootstrap interval (headings resampled)", en=en, zh=zh,
-                  unit=compare.UNIT, n_units=n_units)
+                  unit=families.UNIT, n_units=n_units)
 
 
 FINDINGS: dict[str, Callable[[Evidence, View], Result | None]] = {
@@ -657,104 +608,3 @@ FINDINGS: dict[str, Callable[[Evidence, View], Result | None]] = {
     "instrument_mix_differs": instrument_mix_differs,
     "environment_dominates": environment_dominates,
 }
-
-
-def findings_tables(ev: Evidence) -> dict[str, pd.DataFrame]:
-    """`findings.csv` and `sensitivity.csv` for the evidence of one build."""
-    vs = views(ev)
-    rows, sens = [], []
-    for fid, finding in FINDINGS.items():
-        base = finding(ev, vs["baseline"]) if vs["baseline"] is not None else None
-        if base is None:
-            continue
-        flips, checked = [], []
-        for name, view in vs.items():
-            r = finding(ev, view) if view is not None else None
-            if r is None:
-                continue
-            same = r.supported == base.supported
-            sens.append({"finding_id": fid, "variant": name, "unit": r.unit, "n_units": r.n_units, "n": r.n,
-                         "value": r.value, "p_value": r.p_value, "supported": r.supported, "same_as_baseline": same})
-            if name != "baseline":
-                checked.append(name)
-                if not same:
-                    flips.append(name)
-        note = ("no alternative applies" if not checked else
-                f"same decision under {', '.join(checked)}" if not flips else
-                f"decision changes under {', '.join(flips)}")
-        rows.append({"finding_id": fid, "statement_en": base.en, "statement_zh": base.zh,
-                     "statistic": base.statistic, "value": base.value, "interval_low": base.interval[0],
-                     "interval_high": base.interval[1], "interval_type": base.interval_type,
-                     "p_value": base.p_value, "test": base.test, "unit": base.unit, "n_units": base.n_units,
-                     "n": base.n, "supported": base.supported,
-                     "survives_sensitivity": (not flips) if checked else pd.NA, "sensitivity_note": note})
-    return {"findings.csv": compare.round_stats(pd.DataFrame(rows, columns=FINDING_COLUMNS)),
-            "sensitivity.csv": compare.round_stats(pd.DataFrame(sens, columns=SENSITIVITY_COLUMNS))}
-
-
-TITLES = {
-    "vocabulary_differs": ("Different words", "用词不同"),
-    "theme_profiles_differ": ("Theme profiles", "主题结构"),
-    "emphasis": ("Emphases", "侧重"),
-    "primary_mix_differs": ("Primary themes", "主要主题"),
-    "commitment_rate_differs": ("Quantitative commitments", "量化承诺"),
-    "time_limit_range": ("Processing time limits", "办理时限"),
-    "learning_by_document": ("Who learns from whom", "向谁学习"),
-    "coder_agreement": ("How far the coding can be trusted", "编码的可信度"),
-    "instrument_mix_differs": ("Policy instruments by source", "各来源的政策工具"),
-    "environment_dominates": ("Environment-side instruments", "环境型工具"),
-}
-
-
-def scope(documents: pd.DataFrame) -> tuple[str, str]:
-    """What the corpus is, and so what its findings can be about (English, Chinese)."""
-    n = len(documents)
-    city = documents["place"].str.extract(r"^(.+?市)")[0].fillna(documents["place"])
-    top_city, k = city.value_counts().index[0], int(city.value_counts().iloc[0])
-    genres = documents["doc_type"].nunique()
-    dated = documents["year"].dropna()
-    undated = n - len(dated)
-    years = f"{dated.min()}–{dated.max()}" if len(dated) else ""
-    years_zh = "、".join(filter(None, [years, f"{undated}份无日期" if undated else ""]))
-    years = "; ".join(filter(None, [years, f"{undated} undated" if undated else ""]))
-    en = (f"Scope: {n} documents ({years}), {k} of them from {top_city}, of {genres} genres "
-          f"({', '.join(sorted(documents['doc_type'].unique()))}). The findings are about these documents, not about "
-          "Chinese business-environment reform at large: with one document per place and year, a difference between "
-          "sources may be one of place, level, genre or year, and the corpus cannot tell which.")
-    zh = (f"范围:{n}份文件({years_zh}),其中{k}份来自{top_city},共{genres}种文体。结论只针对这些文件,不代表中国营商环境"
-          "改革的总体情况:每个地方、每个年份只有一份文件,来源之间的差异可能来自地方、层级、文体或年份,语料无法区分。")
-    fam = family_of(documents).value_counts()
-    if fam.get(POLICY, 0) >= 2 and fam.get(REPORT, 0):
-        en += (f" Like is compared with like: sources are compared among the {fam[POLICY]} policy documents, and the "
-               f"{fam[REPORT]} reports and case collections, which say what was done rather than what will be, are "
-               "described beside them, not tested against them; tests shuffle and intervals resample whole headings, "
-               "and safeguard items are left out.")
-        zh += (f"同类相比:来源之间的比较只在{fam[POLICY]}份政策文件之间进行;{fam[REPORT]}份报道和案例集讲的是已做之事"
-               "而非将做之事,只作描述,不与政策文件检验;检验重排、区间重抽的都是整个标题单元,保障措施不计入。")
-    return en, zh
-
-
-def findings_markdown(findings: pd.DataFrame, documents: pd.DataFrame, lang: str = "en") -> str:
-    """The findings as a numbered Markdown list (for notebook 09 and the README), scope first.
-
-    The scope and the statements name sources, places and genres of the corpus: they go in as
-    literal text (`report.markdown.text`), never as Markdown or HTML."""
-    col = "statement_en" if lang == "en" else "statement_zh"
-    lines = [text(scope(documents)[0 if lang == "en" else 1]), ""]
-    for i, r in enumerate(findings.itertuples(), start=1):
-        title = TITLES.get(r.finding_id, (r.finding_id, r.finding_id))[0 if lang == "en" else 1]
-        sens = ("" if r.sensitivity_note in ("", "no alternative applies")
-                else f" *Sensitivity: {text(r.sensitivity_note)}.*")
-        lines.append(f"{i}. **{text(title)}.** {text(getattr(r, col))}{sens}")
-    return "\n".join(lines)
-
-
-README_START = "<!-- findings:start (written by notebooks/09_findings.ipynb from data/processed/findings.csv) -->"
-README_END = "<!-- findings:end -->"
-
-
-def with_findings(readme: str, block: str) -> str:
-    """The README text with the part between the findings markers replaced by `block`."""
-    head, rest = readme.split(README_START, 1)
-    _, tail = rest.split(README_END, 1)
-    return f"{head}{README_START}\n{block}\n{README_END}{tail}"

@@ -15,6 +15,9 @@
 - `unit_splits` / `too_few_units`: how many distinct relabellings of the units there are, and
   whether they are too few for a test to reach the significance level at all.
 - `bh`: Benjamini–Hochberg adjusted p-values (`scipy.stats.false_discovery_control`).
+- `GroupSums`, `unit_rows`, `round_stats`: what the comparisons between sources share (shares,
+  similarity, keyness): a measure × feature matrix summed by group for many labellings, rows scaled
+  to length 1, and the rounding that keeps their tables' bytes stable.
 
 Every resampling function takes a seed and draws `N_RESAMPLES` (2,000) resamples by default, so a
 rebuild gives the same numbers. A permutation test instead enumerates every split (scipy's exact
@@ -32,7 +35,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy.sparse import csr_matrix
+from scipy.sparse import coo_matrix, csr_matrix, spmatrix
 
 from ..base import constants
 
@@ -44,6 +47,7 @@ N_RESAMPLES = constants.N_RESAMPLES
 CONFIDENCE = constants.CONFIDENCE
 PERMUTATION_BATCH = 100  # shuffles relabelled at once: bounds the working arrays (batch × measures)
 BATCH_CELLS = 2_000_000  # statistic values a bootstrap computes at once before it is batched
+DENSE_CELLS = 4_000_000  # groups × features up to which group sums are a dense array
 
 
 def wilson(k: int, n: int, confidence: float = CONFIDENCE) -> tuple[float, float]:
@@ -350,7 +354,7 @@ def permutation_diff(y: np.ndarray, in_group: np.ndarray, weights: np.ndarray | 
     """Two-sided test of share(in group) − share(rest), measures reshuffled, sizes kept.
 
     The share is Σy·w / Σw (w = 1: share of measures). The one-cell form of the test that
-    `compare.share_tests` runs for every source × category cell on one shared `permutation`.
+    `shares.share_tests` runs for every source × category cell on one shared `permutation`.
     """
     from scipy import stats
     y = np.asarray(y, dtype=float)
@@ -367,3 +371,61 @@ def permutation_diff(y: np.ndarray, in_group: np.ndarray, weights: np.ndarray | 
                                  vectorized=True, n_resamples=n_resamples, alternative="two-sided",
                                  rng=np.random.default_rng(seed))
     return Permutation(float(res.statistic), float(res.pvalue), np.asarray(res.null_distribution))
+
+
+# --- what every comparison between sources shares ----------------------------------------------
+
+def round_stats(df: pd.DataFrame, digits: int = 4) -> pd.DataFrame:
+    """Float columns rounded (stable CSVs); p and q values to three significant digits."""
+    out = df.copy()
+    for c in out.columns:
+        if c in ("p_value", "q_value"):
+            out[c] = out[c].map(lambda p: float(f"{p:.3g}") if pd.notna(p) else p)
+        elif out[c].dtype.kind == "f":
+            out[c] = out[c].round(digits)
+    return out
+
+
+class GroupSums:
+    """Sums of a measure × feature matrix's rows by group, for many labellings of the measures.
+
+    The matrix's entries are read once; each labelling then costs one `np.bincount` over the
+    stored entries (O(entries), whatever the number of groups), where a one-hot product would cost
+    entries × groups and a sparse one-hot per labelling pays scipy's set-up each time.
+    """
+
+    def __init__(self, matrix: np.ndarray | spmatrix) -> None:
+        coo = coo_matrix(matrix)
+        self.rows, self.cols, self.vals = coo.row, coo.col, coo.data
+        self.n_features = matrix.shape[1]
+
+    def __call__(self, codes: np.ndarray, n_groups: int) -> np.ndarray:
+        """groups × features: the sum of the rows of each group code 0..n_groups-1."""
+        flat = np.asarray(codes, dtype=np.int64)[self.rows] * self.n_features + self.cols
+        return np.bincount(flat, weights=self.vals, minlength=n_groups * self.n_features).reshape(
+            n_groups, self.n_features)
+
+    def mean_pair_cosine(self, codes: np.ndarray, n_groups: int) -> float:
+        """Mean cosine over all pairs of groups' mean rows, in O(entries): no groups × features
+        or groups × groups array.
+
+        A group's unit profile is its row sum over that sum's length (the group size cancels), and
+        the mean over pairs i < j of u_i·u_j is (|Σu|² − Σ|u|²) / (S(S − 1)), Σ|u|² being the
+        number of non-zero profiles.
+        """
+        if n_groups * self.n_features <= DENSE_CELLS:  # small enough: one bincount beats scipy's set-up
+            unit = unit_rows(self(codes, n_groups))
+            total, nonzero = unit.sum(axis=0), int((np.abs(unit).sum(axis=1) > 0).sum())
+        else:
+            sums = coo_matrix((self.vals, (np.asarray(codes, dtype=np.int64)[self.rows], self.cols)),
+                              shape=(n_groups, self.n_features)).tocsr()  # duplicates summed
+            norms = np.sqrt(np.asarray(sums.multiply(sums).sum(axis=1)).ravel())
+            inverse = np.divide(1.0, norms, out=np.zeros_like(norms), where=norms > 0)
+            total, nonzero = np.asarray(sums.multiply(inverse[:, None]).sum(axis=0)).ravel(), int((norms > 0).sum())
+        return float((total @ total - nonzero) / (n_groups * (n_groups - 1)))
+
+
+def unit_rows(profiles: np.ndarray) -> np.ndarray:
+    """Rows scaled to length 1 (a zero row stays zero)."""
+    norms = np.linalg.norm(profiles, axis=1, keepdims=True)
+    return np.divide(profiles, norms, out=np.zeros_like(profiles), where=norms > 0)

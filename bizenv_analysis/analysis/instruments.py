@@ -22,7 +22,7 @@ import pandas as pd
 from ..base.constants import RESERVED_ID
 from ..rules.lexicon import CsvSpec
 from ..text import coding
-from . import compare, inference, validation
+from . import families, inference, shares, validation
 
 INSTRUMENT_COLUMNS = ["measure_id", "instrument_id", "score", "primary"]
 CODING_A, CODING_B, SAMPLE = "instruments_coding_a.csv", "instruments_coding_b.csv", "instruments_sample.csv"
@@ -140,20 +140,20 @@ def type_shares(levers: pd.DataFrame, measures: pd.DataFrame, instrument_book: c
                 order: list[str], n_resamples: int = 0, tested: list[str] | None = None) -> pd.DataFrame:
     """`type_profiles.csv`: per source × instrument type, the share of measures using it and the
     share whose primary instrument is of that type, with the intervals and tests of
-    `compare.share_tests` (as `compare.group_shares` does for theme groups)."""
+    `shares.share_tests` (as `shares.group_shares` does for theme groups)."""
     typed = levers.merge(_ids(instrument_book), on="instrument_id")
     types = list(dict.fromkeys(instrument_book.themes["group_id"]))
     ids = list(measures["measure_id"])
-    return compare._shares(compare.indicator(typed, ids, types, "type_id"),
-                           compare.indicator(typed, ids, types, "type_id", primary_only=True),
-                           types, measures, order, "type_id", n_resamples, tested)
+    return shares.shares_table(shares.indicator(typed, ids, types, "type_id"),
+                               shares.indicator(typed, ids, types, "type_id", primary_only=True),
+                               types, measures, order, "type_id", n_resamples, tested)
 
 
 def mix_tests(levers: pd.DataFrame, measures: pd.DataFrame, instrument_book: coding.Codebook,
               n_resamples: int) -> pd.DataFrame:
     """`instrument_tests.csv`: does the mix of primary instrument types (and of primary instruments)
     differ between sources? The χ² of the source × category table against random splits of the
-    sources' headings, each source's number of headings kept (`compare.mix_test`: most cells
+    sources' headings, each source's number of headings kept (`shares.mix_test`: most cells
     expect fewer than five measures, so no χ² p-value); null_low/high is the central 95% of the
     statistic under the null; unit and n_units name what was shuffled."""
     primary = levers[levers["primary"]].merge(_ids(instrument_book), on="instrument_id").set_index("measure_id")
@@ -162,11 +162,11 @@ def mix_tests(levers: pd.DataFrame, measures: pd.DataFrame, instrument_book: cod
     for test, column in (("primary_type_mix", "type_id"), ("primary_instrument_mix", "instrument_id")):
         cats = primary.loc[m["measure_id"], column].to_numpy()
         units = inference.units_of(m)
-        res = compare.mix_test(cats, m["source_id"].to_numpy(), n_resamples, units=units)
+        res = shares.mix_test(cats, m["source_id"].to_numpy(), n_resamples, units=units)
         low, high = res.null_range()
         rows.append({"test": test, "statistic": round(float(res.statistic), 4), "p_value": float(f"{res.p_value:.3g}"),
                      "null_low": round(float(low), 4), "null_high": round(float(high), 4), "n_measures": len(m),
-                     "unit": compare.UNIT, "n_units": len(set(units)),
+                     "unit": families.UNIT, "n_units": len(set(units)),
                      "n_sources": m["source_id"].nunique(), "n_categories": len(set(cats)),
                      "n_resamples": n_resamples})
     return pd.DataFrame(rows, columns=TEST_COLUMNS)

@@ -369,9 +369,3 @@ def _index_table(index: pd.DataFrame, variable_ids: list[str], params: dict[str,
         out[col] = out[col].astype("Int64")
     out["pmc_index_discriminating"] = out["pmc_index_discriminating"].astype(float)
     return out
-
-
-def surface(index_row: pd.Series, variable_ids: list[str]) -> list[list[float]]:
-    """The PMC surface: the first nine main variables as a 3 × 3 matrix (X1–X3, X4–X6, X7–X9)."""
-    values = [float(index_row[v]) for v in variable_ids[:9]]
-    return [values[0:3], values[3:6], values[6:9]]

@@ -1,0 +1,68 @@
+"""The rows a figure draws, computed from built tables: orders and layouts that only a figure needs
+(a network's layout, the sources' order in a clustered heatmap, a PMC surface)."""
+
+from __future__ import annotations
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+from scipy.cluster.hierarchy import leaves_list, linkage
+from scipy.spatial.distance import squareform
+
+from ..base.constants import RESERVED_ID as ALL  # the scope of the network over every source
+
+
+def graph_from_tables(nodes: pd.DataFrame, edges: pd.DataFrame, scope: str = ALL) -> nx.Graph:
+    """One scope's network rebuilt from coword_nodes.csv and coword_edges.csv (node attributes as
+    in the table; link attributes cooccurrence and weight = Ochiai)."""
+    g = nx.Graph()
+    mine = nodes[nodes["scope"] == scope]
+    g.graph["n_measures"] = int(mine["n_measures"].iloc[0]) if len(mine) else 0
+    for r in mine.to_dict("records"):
+        g.add_node(r["term"], **{k: v for k, v in r.items() if k not in ("scope", "term")})
+    for r in edges[edges["scope"] == scope].itertuples():
+        g.add_edge(r.source, r.target, cooccurrence=r.cooccurrence, weight=r.ochiai)
+    return g
+
+
+DRAW_COLUMNS = ["scope", "element", "term", "x", "y", "df", "community", "labelled", "source", "target", "ochiai",
+                "x_end", "y_end"]
+
+
+def drawing(nodes: pd.DataFrame, edges: pd.DataFrame, scope: str, *, n_labels: int, max_edges: int,
+            seed: int, largest_part: bool = False) -> pd.DataFrame:
+    """What a figure draws of one scope's network: each term at its position (a spring layout on the
+    Ochiai weights, seeded) and the `max_edges` strongest links; the `n_labels` most frequent terms
+    are labelled. With `largest_part`, only the largest connected part is drawn (a small separate
+    part would squeeze the rest into a corner)."""
+    g = graph_from_tables(nodes, edges, scope)
+    if largest_part and len(g):
+        g = g.subgraph(max(nx.connected_components(g), key=lambda c: (len(c), -min(g.nodes[t]["rank"] for t in c))))
+    mine = nodes[(nodes["scope"] == scope) & nodes["term"].isin(set(g))]
+    links = edges[(edges["scope"] == scope) & edges["source"].isin(set(g)) & edges["target"].isin(set(g))]
+    # spread the terms a little more than networkx's default distance (1/√n) so that labels fit
+    pos = nx.spring_layout(g, weight="weight", seed=seed, k=1.6 / max(1, len(g)) ** 0.5) if len(g) else {}
+    at = {t: (round(float(x), 4), round(float(y), 4)) for t, (x, y) in pos.items()}
+    labelled = set(mine.nsmallest(n_labels, "rank")["term"])
+    rows = [{"scope": scope, "element": "node", "term": r.term, "x": at[r.term][0], "y": at[r.term][1], "df": r.df,
+             "community": r.community, "labelled": r.term in labelled} for r in mine.itertuples()]
+    rows += [{"scope": scope, "element": "edge", "source": r.source, "target": r.target, "ochiai": r.ochiai,
+              "x": at[r.source][0], "y": at[r.source][1], "x_end": at[r.target][0], "y_end": at[r.target][1]}
+             for r in links.head(max_edges).itertuples()]
+    return pd.DataFrame(rows, columns=DRAW_COLUMNS).astype({"df": "Int64", "community": "Int64"})
+
+
+
+def similarity_order(similarity: pd.DataFrame, basis: str, order: list[str]) -> list[str]:
+    """Sources reordered by average-linkage hierarchical clustering (for a clustered heatmap)."""
+    grid = similarity[similarity["basis"] == basis].pivot(index="source_a", columns="source_b",
+                                                          values="similarity").reindex(index=order, columns=order)
+    dist = squareform(np.clip(1 - grid.to_numpy(), 0, None), checks=False)
+    leaves = leaves_list(linkage(dist, method="average", optimal_ordering=True))
+    return [order[i] for i in leaves]
+
+
+def surface(index_row: pd.Series, variable_ids: list[str]) -> list[list[float]]:
+    """The PMC surface: the first nine main variables as a 3 × 3 matrix (X1–X3, X4–X6, X7–X9)."""
+    values = [float(index_row[v]) for v in variable_ids[:9]]
+    return [values[0:3], values[3:6], values[6:9]]
