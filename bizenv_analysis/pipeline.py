@@ -37,6 +37,7 @@ from .base.workers import map_ordered
 from .io import sources, tables
 from .io.outputs import check_output_folder, csv_bytes, write_outputs
 from .rules.lexicon import Lexicon
+from .rules.references import LEARNS_FROM
 from .text import clean, coding, formulas, measures, references, targets, tokens
 
 
@@ -161,9 +162,9 @@ def build(data_dir: Path | str = DATA, out_dir: Path | str | None = None,
         if (vdir / "coding_a.csv").is_file():
             round1 = None
             if (vdir / "round1" / "theme_rules.csv").is_file():
-                params = vdir / "round1" / "theme_params.csv"  # else this build's parameters
-                round1 = coding.code_measures(analysed, lex.codebook_with(
-                    vdir / "round1" / "theme_rules.csv", params if params.is_file() else None), jobs)
+                # round 1's rules (and parameters, if it kept them; else this build's), checked the same way
+                older = lex.overridden(vdir / "round1", ["theme_rules.csv", "theme_params.csv"])
+                round1 = coding.code_measures(analysed, older.codebook, jobs)
             extra = validation.validation_tables(coded, vdir, codebook.theme_ids, round1)
             held = extra["validation_summary.csv"].query(
                 "comparison == 'coder_vs_gold' and split == 'round2'").set_index("metric")["value"]
@@ -198,15 +199,20 @@ def build(data_dir: Path | str = DATA, out_dir: Path | str | None = None,
             docs, analysed, coded, codebook.groups, levers, lex.instruments.groups,
             compared["targets.csv"], lex.pmc_variables, lex.pmc_params,
             overrides, lex.grammar)
+        first_pass = None
+        if (vdir / extractor_check.FIRST_PASS).is_dir():  # the rules as they were before the hand check was read
+            first = lex.overridden(vdir / extractor_check.FIRST_PASS, extractor_check.RULE_FILES)
+            first_pass = (targets.targets_table(analysed, first.topics, first.cues, first.time_classes, doc_types),
+                          references.references_table(docs, table, first.learning), first.learning)
         checked = extractor_check.validation_table(
-            analysed, docs, table, vdir, lex, doc_types, (compared["targets.csv"], compared["references.csv"]))
+            analysed, vdir, (compared["targets.csv"], compared["references.csv"], lex.learning), first_pass)
         if checked is not None:
             compared["validation_extractors.csv"] = checked
         optional = (("keyness", "keyness.csv"), ("similarity", "similarity.csv"), ("trends", "group_trend.csv"))
         done = ["theme profiles"] + [what for what, name in optional if len(compared[name])]
         stage("compare", f"[7/9] compare   {', '.join(done)}; {len(compared['targets.csv'])} "
              f"quantities, {len(compared['references.csv'])} references to places "
-             f"({int((compared['references.csv']['relation'] == references.LEARNS_FROM).sum())} learns_from)")
+             f"({int((compared['references.csv']['relation'] == LEARNS_FROM).sum())} learns_from)")
 
         networks, graph = coword.coword_tables(toks, order, lex.coword)
         compared |= networks

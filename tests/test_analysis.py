@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from bundled import LEX
 
 from bizenv_analysis.base.paths import LEXICON, ROOT
 from bizenv_analysis.io import tables
-from bizenv_analysis.text.coding import load_codebook, score_measure
+from bizenv_analysis.text.coding import score_measure
 from bizenv_analysis.text.tokens import PolicyTokenizer
 
 
 @pytest.fixture(scope="module")
 def tokenizer() -> PolicyTokenizer:
-    return PolicyTokenizer()
+    return PolicyTokenizer(LEX.policy_terms, LEX.stopwords)
 
 
 @pytest.mark.parametrize(("text", "term"), [
@@ -32,7 +33,7 @@ def test_policy_terms_stay_whole(tokenizer, text, term):
 
 
 def test_plain_jieba_splits_what_the_dictionary_keeps(tokenizer):
-    plain = PolicyTokenizer(None)
+    plain = PolicyTokenizer(None, LEX.stopwords)
     text = "加快实现与广深营商环境的无差异化,推行告知承诺制"
     assert "营商环境" not in plain(text) and "营商环境" in tokenizer(text)
 
@@ -93,7 +94,7 @@ def test_themes_table_is_tidy_with_one_primary_per_measure(built):
     ("dongguan-2023:24", "procurement", set()),        # 招投标和政府采购
 ])
 def test_coder_on_hand_picked_measures(measures, mid, primary, also):
-    cb = load_codebook(LEXICON)
+    cb = LEX.codebook
     m = measures.loc[mid]
     scores = score_measure(m["title"], m["text"], m["kind"], cb)
     assert max(scores, key=lambda t: (scores[t], -cb.theme_ids.index(t))) == primary

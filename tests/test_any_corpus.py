@@ -7,18 +7,19 @@ import warnings
 import opencc
 import pandas as pd
 import pytest
+from bundled import LEX
 from corpora import make_corpus
 
 from bizenv_analysis.__main__ import main
 from bizenv_analysis.analysis import clusters, families
-from bizenv_analysis.base.paths import LEXICON, ROOT
-from bizenv_analysis.text.measures import Grammar, segment_document
+from bizenv_analysis.base.paths import ROOT
+from bizenv_analysis.text.measures import segment_document
 
 DEMO = (ROOT / "tests" / "data" / "demo-2025.txt").read_text(encoding="utf-8")
 
 
 def segment(text: str) -> list[dict]:
-    rows, _ = segment_document("x-2025", text, "某市", Grammar.load(LEXICON / "segmentation.csv"))
+    rows, _ = segment_document("x-2025", text, "某市", LEX.grammar)
     return rows
 
 

@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from bizenv_analysis.base.chinese import to_simplified
 from bizenv_analysis.base.paths import DATA
 from bizenv_analysis.io.sources import RawDocument
-from bizenv_analysis.text.clean import clean_document, normalise_line, strip_glosses, to_simplified
+from bizenv_analysis.text.clean import clean_document, normalise_line, strip_glosses
 
 CHROME = ["返回首页", "返回顶部", "相关新闻", "扫码分享", "责任编辑", "无障碍阅读", "当前位置",
           "浏览量", "关于国脉", "11.jpg", "更多精彩", "东府办〔2023〕14号", "现印发给你们",

@@ -10,22 +10,23 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from bundled import LEX
 
 from bizenv_analysis.__main__ import main
-from bizenv_analysis.base.paths import LEXICON, ROOT
+from bizenv_analysis.base.paths import ROOT
 from bizenv_analysis.io.outputs import MANIFEST, manifest_bytes
 from bizenv_analysis.io.sources import load_raw_documents
-from bizenv_analysis.text.clean import clean_document, documents_table, load_chrome_rules
+from bizenv_analysis.text.clean import clean_document, documents_table
 from bizenv_analysis.text.measures import compared, measures_tables
 
 
 def measures_of(corpus: Path) -> pd.DataFrame:
     """Stages 1–3 only (sources → clean → measures) of a corpus folder."""
     raws = load_raw_documents(corpus)
-    rules = load_chrome_rules(LEXICON / "chrome.csv")
+    rules = LEX.chrome
     docs = documents_table(raws, [clean_document(r, rules) for r in raws])
     table, _, _ = measures_tables(docs, {r.source_id: r.meta["place"] for r in raws},
-                               LEXICON / "segmentation.csv")
+                               LEX.grammar)
     return table
 
 

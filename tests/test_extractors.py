@@ -8,26 +8,26 @@ import re
 
 import pandas as pd
 import pytest
+from bundled import LEX
 
 from bizenv_analysis.analysis import extractor_check
 from bizenv_analysis.base.paths import DATA, LEXICON
 from bizenv_analysis.io.tables import load, sources
-from bizenv_analysis.text.references import REFERENCE_COLUMNS, RELATIONS, Lexicon, find_references, references_table
+from bizenv_analysis.rules import targets as target_rules
+from bizenv_analysis.rules.references import RELATIONS, LearningRules
+from bizenv_analysis.rules.spec import LexiconFile
+from bizenv_analysis.rules.targets import TIME_CLASSES
+from bizenv_analysis.text.references import REFERENCE_COLUMNS, find_references, references_table
 from bizenv_analysis.text.targets import (
     TARGET_COLUMNS,
-    TIME_CLASSES,
     extract_targets,
-    load_cues,
-    load_time_classes,
-    load_topics,
     processing_commitments,
     targets_table,
-    topic_labels,
 )
 
 VALIDATION = DATA / "validation"
-TOPICS = load_topics(LEXICON / "target_topics.csv")
-LEX = Lexicon.load(LEXICON / "learning.csv")
+TOPICS = LEX.topics
+LEARNING = LEX.learning
 
 
 @pytest.fixture(scope="module")
@@ -48,17 +48,17 @@ def doc_types() -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def targets(corpus_measures: pd.DataFrame, doc_types: dict[str, str]) -> pd.DataFrame:
-    return targets_table(corpus_measures, LEXICON / "target_topics.csv", doc_types=doc_types)
+    return targets_table(corpus_measures, LEX.topics, LEX.cues, LEX.time_classes, doc_types)
 
 
 @pytest.fixture(scope="module")
 def references(corpus_documents: pd.DataFrame, corpus_measures: pd.DataFrame) -> pd.DataFrame:
-    return references_table(corpus_documents, corpus_measures, LEXICON / "learning.csv")
+    return references_table(corpus_documents, corpus_measures, LEX.learning)
 
 
 def one(text: str, doc_type: str = "action_plan") -> dict:
     """The single quantity of a constructed text."""
-    rows = extract_targets(text, TOPICS, doc_type=doc_type)
+    rows = extract_targets(text, TOPICS, LEX.cues, LEX.time_classes, doc_type=doc_type)
     assert len(rows) == 1, rows
     return rows[0]
 
@@ -91,7 +91,7 @@ def test_time_classes(text, time_class):
 
 def test_only_time_limits_have_a_class():
     assert one("年底前全程网办率达100%。")["time_class"] == ""
-    assert set(TIME_CLASSES) >= {c for c, _, _ in load_time_classes()}
+    assert set(TIME_CLASSES) >= {c for c, _, _ in LEX.time_classes}
 
 
 @pytest.mark.parametrize(("text", "doc_type", "modality"), [
@@ -104,16 +104,17 @@ def test_only_time_limits_have_a_class():
     ("推动热线接通率从80%提升至90%。", "action_plan", "reported"),  # the baseline
 ])
 def test_modality_by_document_type(text, doc_type, modality):
-    rows = extract_targets(text, TOPICS, doc_type=doc_type)
+    rows = extract_targets(text, TOPICS, LEX.cues, LEX.time_classes, doc_type=doc_type)
     assert rows[0]["modality"] == modality
 
 
 def test_only_committed_processing_limits_are_plotted():
     text = ("2020年实现开办企业0.5天办结。将登记时间压减1天。申报期不少于15个工作日。"
             "可申请停留期不超过180天的签证。")
-    rows = pd.DataFrame(extract_targets(text, TOPICS, doc_type="action_plan"))
+    rows = pd.DataFrame(extract_targets(text, TOPICS, LEX.cues, LEX.time_classes, doc_type="action_plan"))
     assert rows.loc[processing_commitments(rows), "phrase"].tolist() == ["0.5天办结"]
-    case = pd.DataFrame(extract_targets("30个工作日内办结。", TOPICS, doc_type="case_collection"))
+    case = pd.DataFrame(extract_targets("30个工作日内办结。", TOPICS, LEX.cues, LEX.time_classes,
+                                        doc_type="case_collection"))
     assert not processing_commitments(case).any()
 
 
@@ -122,15 +123,15 @@ def test_only_committed_processing_limits_are_plotted():
     "打造“1+5+16”机制", "加快实现“4个1”", "共44个部门1844个政务服务事项进驻", "严格落实“两个10%”要求",
 ])
 def test_non_quantities_give_nothing(text):
-    assert extract_targets(text, TOPICS) == []
+    assert extract_targets(text, TOPICS, LEX.cues, LEX.time_classes) == []
 
 
 def test_topic_fallback_is_other_and_every_topic_has_an_english_label():
     """No topic word in 年内完成率达到95% → 其他; a target by 达到. The labels are checked against
     target_topics.csv read by pandas (not against load_topics, which parses the same file)."""
-    rows = extract_targets("年内完成率达到95%", TOPICS)
+    rows = extract_targets("年内完成率达到95%", TOPICS, LEX.cues, LEX.time_classes)
     assert [(r["phrase"], r["applies_to"], r["modality"]) for r in rows] == [("达到95%", "其他", "target")]
-    labels = topic_labels()
+    labels = LEX.topic_labels
     csv = pd.read_csv(LEXICON / "target_topics.csv", dtype=str, keep_default_na=False)
     assert labels == {**dict(zip(csv["applies_to"], csv["label_en"], strict=True)), "其他": "other"}
     assert labels["开办企业"] == "starting a business"  # by hand, line 2 of the file
@@ -141,7 +142,7 @@ def test_a_cue_file_without_the_optional_roles_still_loads(tmp_path):
     old = tmp_path / "target_cues.csv"
     old.write_text("role,pattern,note\nstrong_target,年底前,\nstrong_reported,截至,\nlocal_target,最多,\n"
                    "local_reported,平均,\ncount_cue,不少于,\n", encoding="utf-8")
-    cues = load_cues(old)
+    cues = target_rules.parse_cues(LexiconFile("target_cues.csv", old, "own"))
     assert cues.reporting == frozenset() and not cues.condition.match("仍未")
 
 
@@ -215,7 +216,7 @@ def test_known_kinds_and_modalities(targets, measure_id, phrase, kind, modality)
 
 
 def test_reports_and_cases_commit_to_nothing(targets, doc_types):
-    reporting = {s for s, t in doc_types.items() if t in load_cues().reporting}
+    reporting = {s for s, t in doc_types.items() if t in LEX.cues.reporting}
     assert reporting == {"gz-pilot-2021", "gd-cases-2024"}
     assert (targets.loc[targets["source_id"].isin(reporting), "modality"] != "target").all()
 
@@ -241,7 +242,7 @@ def test_fig12_range_is_processing_limits_only(targets):
 # --- references: known answers on constructed sentences -------------------------------------------------
 
 def rows_of(text: str) -> list[tuple[str, str, bool, str]]:
-    return [(r["verb"], r["place"], r["named"], r["relation"]) for r in find_references(text, LEX)]
+    return [(r["verb"], r["place"], r["named"], r["relation"]) for r in find_references(text, LEARNING)]
 
 
 WORLD_BANK = "以2023年省营商环境评价为契机,对照世界银行最新标准,锚定广深营商环境5.0、6.0版,全面查摆与广深的差距。"
@@ -291,7 +292,7 @@ def test_one_row_per_sentence_and_place_with_the_first_verb_and_the_earliest_rul
     two = "对标广深标准优化流程。推动办事体验与广深看齐。"  # two sentences: two rows
     assert rows_of(two) == [("对标", "广深", True, "benchmarks_against"), ("看齐", "广深", True, "benchmarks_against")]
     # the second mention names a practice (rule 2), which outranks the first mention's verb (rule 4)
-    rows = find_references("向深圳看齐,学习深圳“秒批”做法。", LEX)
+    rows = find_references("向深圳看齐,学习深圳“秒批”做法。", LEARNING)
     assert [(r["verb"], r["relation"], r["practice"]) for r in rows] == [("看齐", "learns_from", "秒批")]
 
 
@@ -301,7 +302,7 @@ def test_compliance_is_a_requirement_not_a_practice():
 
 
 def test_nested_quotes_and_lists():
-    rows = find_references("学习广州“‘一门式’政策兑现”做法;向广深看齐;借鉴北京、上海等城市的先进经验。", LEX)
+    rows = find_references("学习广州“‘一门式’政策兑现”做法;向广深看齐;借鉴北京、上海等城市的先进经验。", LEARNING)
     assert [(r["verb"], r["place"], r["practice"]) for r in rows] == [
         ("学习", "广州", "‘一门式’政策兑现"), ("看齐", "广深", ""), ("借鉴", "北京", ""), ("借鉴", "上海", "")]
 
@@ -315,7 +316,7 @@ def test_nested_quotes_and_lists():
     "参照省委有关规定执行。",
 ])
 def test_no_false_positives(text):
-    assert find_references(text, LEX) == []
+    assert find_references(text, LEARNING) == []
 
 
 @pytest.mark.parametrize(("rows", "needles"), [
@@ -330,7 +331,7 @@ def test_a_bad_relation_is_named_with_the_file_and_the_fix(tmp_path, rows, needl
     bad = tmp_path / "learning.csv"
     bad.write_text("role,pattern,label,note,label_en,relation\n" + rows, encoding="utf-8")
     with pytest.raises(ValueError) as err:
-        Lexicon.load(bad)
+        LearningRules.from_frame(pd.read_csv(bad, dtype=str, keep_default_na=False), bad)
     assert str(bad) in str(err.value) and all(n in str(err.value) for n in needles), str(err.value)
 
 
@@ -423,7 +424,7 @@ needs_checks = pytest.mark.skipif(not (VALIDATION / extractor_check.TARGETS_CHEC
 
 @pytest.fixture(scope="module")
 def metrics(targets, references, corpus_measures) -> pd.DataFrame:
-    generic = extractor_check.generic_places(LEXICON / "learning.csv")
+    generic = extractor_check.generic_places(LEX.learning)
     table = extractor_check.extractor_table(targets, references, corpus_measures, VALIDATION, generic)
     return table.set_index(["extractor", "scope", "metric"])
 

@@ -20,11 +20,12 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from bundled import LEX
 
 from bizenv_analysis import __main__ as cli
 from bizenv_analysis.base import workers
 from bizenv_analysis.base.errors import BuildError
-from bizenv_analysis.base.paths import LEXICON, ROOT
+from bizenv_analysis.base.paths import ROOT
 from bizenv_analysis.io import outputs
 from bizenv_analysis.io.sources import (
     MAX_LINE_CHARS,
@@ -33,7 +34,7 @@ from bizenv_analysis.io.sources import (
     load_raw_documents,
     split_lines,
 )
-from bizenv_analysis.text.clean import clean_document, load_chrome_rules
+from bizenv_analysis.text.clean import clean_document
 
 PLAN = """某市优化营商环境若干措施
 一、提升政务服务效能
@@ -575,7 +576,7 @@ def test_an_internal_error_is_one_line_without_a_traceback(monkeypatch, capsys, 
 # --- 5. line breaks and invisible characters ------------------------------------------------------------------
 
 def clean(text: str) -> object:
-    rules = load_chrome_rules(LEXICON / "chrome.csv")
+    rules = LEX.chrome
     return clean_document(RawDocument("x-2025", Path("x.txt"), {}, text, len(text.encode())), rules)
 
 

@@ -12,7 +12,8 @@ import pytest
 from bizenv_analysis.analysis import instruments
 from bizenv_analysis.base.errors import BuildError
 from bizenv_analysis.base.paths import LEXICON
-from bizenv_analysis.rules.lexicon import Lexicon, read_codebook
+from bizenv_analysis.rules.coding import read_codebook
+from bizenv_analysis.rules.lexicon import Lexicon
 
 
 @pytest.fixture(scope="module")

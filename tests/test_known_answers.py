@@ -8,16 +8,19 @@ rule it states is implemented wrongly.
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 import pandas as pd
 import pytest
+from bundled import LEX
 
 from bizenv_analysis.analysis.clusters import choose_k
-from bizenv_analysis.base.paths import LEXICON
-from bizenv_analysis.text.coding import Codebook, codebook_from_frames, score_measure, strip_assertions
-from bizenv_analysis.text.measures import Grammar, segment_document
-from bizenv_analysis.text.targets import extract_targets, load_topics, processing_commitments
+from bizenv_analysis.rules.coding import Codebook, codebook_from_frames
+from bizenv_analysis.rules.regex import prefilter
+from bizenv_analysis.text.coding import score_measure
+from bizenv_analysis.text.measures import segment_document
+from bizenv_analysis.text.targets import extract_targets, processing_commitments
 
 # --- clusters.choose_k: a four-row k-selection table ---------------------------------------------
 
@@ -78,7 +81,7 @@ TEN_LINES = (
 
 @pytest.fixture(scope="module")
 def ten_line_items() -> dict[str, dict]:
-    rows, cases = segment_document("x-2025", TEN_LINES, "某县", Grammar.load(LEXICON / "segmentation.csv"))
+    rows, cases = segment_document("x-2025", TEN_LINES, "某县", LEX.grammar)
     assert cases == []
     return {r["measure_id"]: r for r in rows}
 
@@ -123,9 +126,9 @@ def test_ten_line_document_quantities(ten_line_items):
       工程建设审批.
     item 3: 达到95% — a percentage target (达到); no topic word in the sentence → 其他.
     The safeguard holds no number. Items 1 and 2 are the committed processing limits (fig. 12)."""
-    topics = load_topics(LEXICON / "target_topics.csv")
+    topics = LEX.topics
     rows = [{"measure_id": m, **t} for m, r in ten_line_items.items()
-            for t in extract_targets(r["text"], topics, doc_type="action_plan")]
+            for t in extract_targets(r["text"], topics, LEX.cues, LEX.time_classes, doc_type="action_plan")]
     got = [(r["measure_id"], r["phrase"], r["value"], r["unit"], r["days"], r["day_type"], r["kind"],
             r["time_class"], r["modality"], r["applies_to"]) for r in rows]
     assert got == [
@@ -141,18 +144,34 @@ def test_ten_line_document_quantities(ten_line_items):
 
 # --- the theme coder's prefilter -------------------------------------------------------------------
 
-@pytest.mark.parametrize(("pattern", "stripped"), [
-    ("(?<!不)审批(?=改革)", "审批"),            # look-behind and look-ahead go
-    ("^审批$", "审批"),                          # anchors go
-    (r"\b开放\B", "开放"),                       # word boundaries go
-    ("(?<=(?:省|市))审批", "审批"),              # a group nested inside the look-behind goes with it
-    ("审批(?:提速|压缩)", "审批(?:提速|压缩)"),  # a non-capturing group is no assertion: kept
-    ("[^(?=]审批", "[^(?=]审批"),                # "(?=" inside a character class is literal: kept
-    (r"\(?=x", r"\(?=x"),                        # an escaped bracket opens no group: kept
-    (r"\$\d+", r"\$\d+"),                        # an escaped $ is no anchor: kept
+@pytest.mark.parametrize(("pattern", "searched"), [
+    ("审批(?:提速|压缩)", True),      # nothing outside the match is looked at: the text is searched first
+    ("[^(?=]审批", True),              # "(?=" inside a character class is literal
+    (r"\(?=x", True),                 # an escaped bracket opens no group
+    (r"\$\d+", True),                 # an escaped $ is no anchor
+    ("x(?:ab){2}", True),
+    ("(?<!不)审批(?=改革)", False),    # a look-behind or look-ahead reads outside the match
+    ("^审批$", False),                 # anchors do
+    (r"\b开放\B", False),             # and word boundaries
+    ("x(?=y){2}", False),              # a repeated look-ahead: stripping it left x{2}, which misses "xy"
+    ("(?m)审批$", False),
 ])
-def test_strip_assertions_by_hand(pattern, stripped):
-    assert strip_assertions(pattern) == stripped
+def test_the_prefilter_by_hand(pattern, searched):
+    """A pattern is searched in the whole text first only when nothing in it looks outside its
+    match: then a sentence hit is a hit in the text (a sentence is a piece of its text)."""
+    found = prefilter(pattern)
+    assert (found is not None) == searched
+    if searched:
+        assert found.pattern == pattern
+
+
+def test_a_repeated_lookahead_is_no_longer_missed():
+    """x(?=y){2}: the old prefilter x{2} missed the text "xy", so the rule could be skipped where
+    its pattern matches; without a prefilter the sentence is searched and the hit counts (weight 1)."""
+    assert re.search("x(?=y){2}", "xy") and not re.search("x{2}", "xy")
+    cb = _codebook([("b", "text", "x(?=y){2}", "1")])
+    assert cb.rules[0].prefilter is None
+    assert score_measure("", "xy。", "measure", cb) == {"a": 0.0, "b": 1.0}
 
 
 def _codebook(rules: list[tuple[str, str, str, str]]) -> Codebook:
@@ -165,16 +184,17 @@ def _codebook(rules: list[tuple[str, str, str, str]]) -> Codebook:
 
 def test_the_prefilter_never_hides_a_sentence_match():
     """The coder skips a rule when its prefilter misses the whole text, so the prefilter must find
-    whatever the rule finds in any one sentence.
+    whatever the rule finds in any one sentence (the rules with an anchor or a lookaround have none).
 
     Text: 加快改革。审批提速。审批再提速。不开放。扩大开放。 — five sentences.
     a, ^审批, weight 2: sentences 2 and 3 start with 审批 → 2 hits → 4. The whole text does not
       start with 审批, so a prefilter that kept the ^ would miss it and give 0.
+    b, 外资, weight 5: the only rule searched in the whole text first.
     b, (?<!不)开放, weight 1: 不开放 is excluded by the look-behind, 扩大开放 is a hit → 1.
-    b, 外资, weight 5: nowhere in the text → 0 (here the prefilter may skip the rule).
+    b, 外资, weight 5: nowhere in the text → 0 (here the prefilter skips the rule).
     """
     cb = _codebook([("a", "text", "^审批", "2"), ("b", "text", "(?<!不)开放", "1"), ("b", "text", "外资", "5")])
-    assert [r.prefilter.pattern for r in cb.rules] == ["审批", "开放", "外资"]
+    assert [r.prefilter and r.prefilter.pattern for r in cb.rules] == [None, None, "外资"]
     scores = score_measure("标题", "加快改革。审批提速。审批再提速。不开放。扩大开放。", "measure", cb)
     assert scores == {"a": 4.0, "b": 1.0}
 

@@ -8,15 +8,17 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from bundled import LEX
 from test_any_corpus import DEMO, make_corpus
 
 from bizenv_analysis.__main__ import main
 from bizenv_analysis.analysis.extractor_check import RULE_FILES
 from bizenv_analysis.base.errors import BuildError
 from bizenv_analysis.base.paths import DATA, LEXICON
-from bizenv_analysis.rules.lexicon import BUNDLED, FILES, Lexicon, catastrophic
-from bizenv_analysis.text.coding import load_codebook
-from bizenv_analysis.text.targets import load_cues
+from bizenv_analysis.rules import targets as target_rules
+from bizenv_analysis.rules.lexicon import BUNDLED, FILES, PARTS, Lexicon
+from bizenv_analysis.rules.regex import catastrophic
+from bizenv_analysis.rules.spec import LexiconFile
 
 README = (LEXICON / "README.md").read_text(encoding="utf-8")
 
@@ -60,12 +62,12 @@ def test_chrome_actions_are_the_documented_ones():
 
 
 def test_target_cues_load_and_a_bad_role_is_named(tmp_path):
-    cues = load_cues()
+    cues = LEX.cues
     assert re.search(cues.local["target"], "压缩至") and cues.count.search("不少于")
     bad = tmp_path / "target_cues.csv"
     bad.write_text("role,pattern,note\nstrong_target,年底前,\nstrong_goal,力争,\n", encoding="utf-8")
-    with pytest.raises(ValueError, match="strong_goal"):
-        load_cues(bad)
+    with pytest.raises(BuildError, match="strong_goal"):
+        target_rules.parse_cues(LexiconFile("target_cues.csv", bad, "own"))
 
 
 # --- resolving, checking and parsing every lexicon file (bizenv_analysis.rules.lexicon) ---------------------
@@ -111,8 +113,7 @@ def csv_rows(name: str) -> pd.DataFrame:
 
 def test_the_bundled_lexicon_loads_and_every_pattern_passes_the_checks(tmp_path):
     """The bundled files resolve and parse to what they hold. Expected values are read off the
-    files by pandas or by hand, never by the older loaders (load_cues, load_topics, topic_labels,
-    read_stopwords, read_terms, references.Lexicon.load), which call the same parsers."""
+    files by pandas or by hand, never by the project's own parsers."""
     lex = Lexicon.load(tmp_path)  # a corpus folder without a lexicon/ of its own
     assert set(lex.files) == set(FILES) and lex.own() == []
     assert all(f.origin == BUNDLED and f.path == LEXICON / f.name for f in lex.files.values())
@@ -157,7 +158,9 @@ def test_the_bundled_lexicon_loads_and_every_pattern_passes_the_checks(tmp_path)
     assert [rel for _, rel in lex.learning.after_rules] == ["compliance", "learns_from", "learns_from"]
     assert [rel for _, rel in lex.learning.place_rules] == ["gap_to", "gap_to"]
     # the validation folder's older rule sets pass the same checks
-    assert len(lex.codebook_with(DATA / "validation" / "round1" / "theme_rules.csv").rules) > 0
+    round1 = lex.overridden(DATA / "validation" / "round1", ["theme_rules.csv", "theme_params.csv"])
+    assert round1.origin("theme_rules.csv") == "round1" and round1.origin("themes.csv") == BUNDLED
+    assert len(round1.codebook.rules) > 0 and round1.codebook.theme_ids == lex.codebook.theme_ids
     first = lex.overridden(DATA / "validation" / "extractors_first_pass", RULE_FILES)
     assert first.origin("learning.csv") == "extractors_first_pass" and first.origin("target_topics.csv") == BUNDLED
 
@@ -169,28 +172,32 @@ SMALL_RULES = ("theme_id,field,pattern,weight,exclude,note\n"
 SMALL_PARAMS = "name,value\nthreshold,2.5\nmax_hits,4\nfallback,open\n"
 
 
-@pytest.mark.parametrize("form", ["folder", "files", "two folders"])
-def test_load_codebook_reads_a_small_codebook_in_every_form(tmp_path, form):
-    """A two-theme codebook written here; every call form gives the values typed in its files:
-    ids speed, open; rule 1 speed/text/(?<!不)审批提速/2/exclude 税, its prefilter without the
-    look-behind 审批提速; rule 2 open/title/^开放/1.5, no exclusion; threshold 2.5, max_hits 4,
-    fallback open."""
-    (tmp_path / "themes.csv").write_text(SMALL_THEMES, encoding="utf-8")
-    rules_dir = tmp_path / "rules" if form == "two folders" else tmp_path
-    rules_dir.mkdir(exist_ok=True)
-    (rules_dir / "theme_rules.csv").write_text(SMALL_RULES, encoding="utf-8")
-    (rules_dir / "theme_params.csv").write_text(SMALL_PARAMS, encoding="utf-8")
-    if form == "folder":
-        cb = load_codebook(tmp_path)
-    elif form == "files":
-        cb = load_codebook(tmp_path / "themes.csv", tmp_path / "theme_rules.csv", tmp_path / "theme_params.csv")
+@pytest.mark.parametrize("form", ["a corpus's own files", "an older rule set beside them"])
+def test_a_small_codebook_is_read_as_typed(tmp_path, form):
+    """A two-theme codebook written here, read as a build reads it (a corpus's own lexicon/, or its
+    rules and parameters as an older set in a folder of their own, `Lexicon.overridden`); the values
+    are those typed in its files: ids speed, open; rule 1 speed/text/(?<!不)审批提速/2/exclude 税,
+    no prefilter (a look-behind reads outside the match); rule 2 open/title/^开放/1.5, no exclusion,
+    no prefilter (an anchor); threshold 2.5, max_hits 4, fallback open."""
+    corpus = demo_corpus(tmp_path / "corpus", themes__csv=SMALL_THEMES,
+                         **({"theme_rules__csv": SMALL_RULES, "theme_params__csv": SMALL_PARAMS}
+                            if form == "a corpus's own files" else {}))
+    if form == "a corpus's own files":
+        cb = Lexicon.load(corpus).codebook
     else:
-        cb = load_codebook(tmp_path, rules_dir)
+        older = tmp_path / "round1"
+        older.mkdir()
+        (older / "theme_rules.csv").write_text(SMALL_RULES, encoding="utf-8")
+        (older / "theme_params.csv").write_text(SMALL_PARAMS, encoding="utf-8")
+        own_rules = "theme_id,field,pattern,weight\nspeed,text,提速,1\n"
+        own_params = "name,value\nthreshold,1\nmax_hits,1\nfallback,speed\n"
+        (corpus / "lexicon" / "theme_rules.csv").write_text(own_rules, encoding="utf-8")
+        (corpus / "lexicon" / "theme_params.csv").write_text(own_params, encoding="utf-8")
+        cb = Lexicon.load(corpus).overridden(older, ["theme_rules.csv", "theme_params.csv"]).codebook
     assert cb.theme_ids == ["speed", "open"]
-    assert [(r.theme_id, r.field, r.pattern.pattern, r.weight, r.exclude and r.exclude.pattern,
-             r.prefilter.pattern) for r in cb.rules] == [
-        ("speed", "text", "(?<!不)审批提速", 2.0, "税", "审批提速"),
-        ("open", "title", "^开放", 1.5, None, "开放")]
+    assert [(r.theme_id, r.field, r.pattern.pattern, r.weight, r.exclude and r.exclude.pattern, r.prefilter)
+            for r in cb.rules] == [("speed", "text", "(?<!不)审批提速", 2.0, "税", None),
+                                   ("open", "title", "^开放", 1.5, None, None)]
     assert (cb.threshold, cb.max_hits, cb.fallback) == (2.5, 4, "open")
 
 
@@ -373,3 +380,9 @@ def test_cues_that_do_not_join_into_one_regex_are_refused(tmp_path, capsys):
             .to_csv(index=False) + "strong_target,(?P<x>力争),\nstrong_target,(?P<x>确保),\n")
     refused(demo_corpus(tmp_path, target_cues__csv=cues), capsys, "target_cues.csv", "strong_target cues",
             "redefinition of group name")
+
+
+def test_every_file_has_one_parser_and_every_parser_a_file():
+    """`FILES` (what a corpus may bring) and `PARTS` (what is parsed) name the same 23 files, each once."""
+    parsed = [name for _, files, _ in PARTS for name in files]
+    assert len(parsed) == len(set(parsed)) == len(FILES) == 23 and set(parsed) == set(FILES)

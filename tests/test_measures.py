@@ -6,9 +6,9 @@ import re
 import warnings
 
 import pytest
+from bundled import LEX
 
-from bizenv_analysis.base.paths import LEXICON
-from bizenv_analysis.text.measures import Grammar, StructureWarning, parse_units, segment_document
+from bizenv_analysis.text.measures import StructureWarning, parse_units, segment_document
 
 # The counts the documents' own numbering states (line numbers of data/raw/), not the code's output:
 EXPECTED = {
@@ -133,7 +133,7 @@ def test_parse_units(note, units):
 
 
 def test_unstructured_document_falls_back_to_paragraphs_with_a_warning():
-    g = Grammar.load(LEXICON / "segmentation.csv")
+    g = LEX.grammar
     text = ("某市营商环境工作情况\n今年以来,我市持续优化营商环境,推动审批提速。\n"
             "下一步,我市将继续深化改革,完善服务体系。")
     with warnings.catch_warnings(record=True) as caught:

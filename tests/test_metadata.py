@@ -16,17 +16,18 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from bundled import LEX
 from corpora import make_corpus as make_docs
 from test_input_safety import HEADER, PLAN, make_corpus, row, sha, snapshot
 
 from bizenv_analysis import __main__ as cli
 from bizenv_analysis.analysis import pmc, shares
-from bizenv_analysis.base.paths import DATA, LEXICON, PROCESSED, ROOT
+from bizenv_analysis.base.paths import DATA, PROCESSED, ROOT
 from bizenv_analysis.io import tables
 from bizenv_analysis.io.sources import is_id, load_raw_documents, read_date, read_sources, wide_encoding
 from bizenv_analysis.rules.lexicon import Lexicon
 from bizenv_analysis.text import formulas
-from bizenv_analysis.text.measures import Grammar, segment_document
+from bizenv_analysis.text.measures import segment_document
 
 DEMO = (ROOT / "tests" / "data" / "demo-2025.txt").read_text(encoding="utf-8")
 
@@ -441,7 +442,7 @@ def test_chapters_in_chinese_numerals_past_99_are_items_of_their_own():
         return digits[i // 100] + "百" + ("" if rest == 0 else ("零" if rest < 10 else "") + (
             "一" + cn(rest) if 10 <= rest < 20 else cn(rest)))
     text = "某市实施意见\n" + "".join(f"{cn(i)}、推进第{i}项改革,优化审批服务流程。\n" for i in range(1, 121))
-    rows, _ = segment_document("cn-2025", text, "某市", Grammar.load(LEXICON / "segmentation.csv"))
+    rows, _ = segment_document("cn-2025", text, "某市", LEX.grammar)
     assert [r["number"] for r in rows] == [str(i) for i in range(1, 121)]
     assert rows[99]["measure_id"] == "cn-2025:100" and rows[99]["text"].startswith("推进第100项改革")
 
@@ -454,7 +455,7 @@ def test_a_line_whose_number_does_not_continue_the_run_is_kept_with_a_warning(li
     text = "某市方案\n1.推进政务服务改革。\n2.优化企业开办服务。\n3.深化工程审批改革。\n" + "\n".join(lines) + "\n"
     with pytest.warns(UserWarning, match=r"x: \d line\(s\) numbered in the measures' style do not continue their "
                                          r"numbering \(first: line 5"):
-        rows, _ = segment_document("x", text, "某市", Grammar.load(LEXICON / "segmentation.csv"))
+        rows, _ = segment_document("x", text, "某市", LEX.grammar)
     assert [r["measure_id"] for r in rows] == ["x:01", "x:02", "x:03"]
     assert next(r for r in rows if r["measure_id"] == kept_in)["text"].endswith("\n".join(lines))
 

@@ -25,7 +25,7 @@ def lex() -> Lexicon:
 
 @pytest.fixture(scope="module")
 def tokenizer(lex: Lexicon) -> tokens.PolicyTokenizer:
-    return lex.tokenizer()
+    return tokens.PolicyTokenizer(lex.policy_terms, lex.stopwords)
 
 
 # --- the gazetteer -------------------------------------------------------------------------------

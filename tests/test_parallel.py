@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import pickle
+import re
 import warnings
 from dataclasses import replace
 from functools import partial
 
 import pytest
+from bundled import LEX
 from corpora import make_corpus
 
 from bizenv_analysis.__main__ import main
 from bizenv_analysis.base import workers
-from bizenv_analysis.base.paths import DATA, LEXICON, ROOT
+from bizenv_analysis.base.paths import DATA, ROOT
 from bizenv_analysis.io.sources import load_raw_documents
 from bizenv_analysis.pipeline import build
 from bizenv_analysis.rules.lexicon import Lexicon
@@ -29,7 +31,7 @@ def test_map_ordered_keeps_the_order_of_the_items_in_workers():
 
 
 def test_the_tokenizer_reaches_a_worker_as_its_recipe_and_gives_the_same_terms():
-    tk = tokens.PolicyTokenizer()
+    tk = tokens.PolicyTokenizer(LEX.policy_terms, LEX.stopwords)
     clone = pickle.loads(pickle.dumps(tk))  # what a joblib worker receives
     assert clone is not tk and clone.terms == tk.terms and clone.stopwords == tk.stopwords
     text = "推行“双随机、一公开”监管,深化“一网通办”,优化营商环境。"
@@ -50,36 +52,27 @@ def test_parallel_clean_tokens_and_themes_equal_serial(monkeypatch, measures):
     for module in (clean, tokens, coding):
         monkeypatch.setattr(module, "PARALLEL_MIN", 1)
     raws = load_raw_documents(DATA)
-    rules = clean.load_chrome_rules(LEXICON / "chrome.csv")
+    rules = LEX.chrome
     serial = [clean.clean_document(r, rules) for r in raws]
     assert workers.map_ordered(partial(clean.clean_document, rules=rules), raws, jobs=2) == serial
-    tk = tokens.PolicyTokenizer()
+    tk = tokens.PolicyTokenizer(LEX.policy_terms, LEX.stopwords)
     assert tokens.tokens_table(measures, tk, jobs=2).equals(tokens.tokens_table(measures, tk, jobs=1))
     names = Lexicon.load().gazetteer(["广州市天河区"])  # the part-of-speech tagger runs in the workers too
     tagged = tokens.tokens_table(measures, tk, jobs=1, names=names)
     assert tokens.tokens_table(measures, tk, jobs=2, names=names).equals(tagged) and tagged["names"].str.len().sum()
-    cb = coding.load_codebook(LEXICON)
+    cb = LEX.codebook
     assert coding.code_measures(measures, cb, jobs=2).equals(coding.code_measures(measures, cb, jobs=1))
 
 
-@pytest.mark.parametrize("pattern, core", [
-    ("(?<!协)调解|仲裁", "调解|仲裁"),
-    ("监管(?!局|部门)", "监管"),
-    ("法治(?!保障)|普法", "法治|普法"),
-    ("^开办$", "开办"),
-    (r"\b信用\+", r"信用\+"),
-    ("[^(?!]x(?=[)])", "[^(?!]x"),
-    (r"\(?!审批", r"\(?!审批"),
-])
-def test_strip_assertions(pattern, core):
-    assert coding.strip_assertions(pattern) == core
-
-
 def test_the_rule_prefilter_never_changes_a_code(measures):
-    """Skipping sentences whose text misses the assertion-free pattern gives the same coding."""
-    cb = coding.load_codebook(LEXICON)
+    """Skipping the sentences of a text the rule's pattern misses as a whole gives the same coding,
+    on every bundled rule and every measure of the corpus; and every bundled text rule searched
+    sentence by sentence either has a prefilter or an anchor, boundary or lookaround."""
+    cb = LEX.codebook
     plain = replace(cb, rules=tuple(replace(r, prefilter=None) for r in cb.rules))
     assert coding.code_measures(measures, cb, jobs=1).equals(coding.code_measures(measures, plain, jobs=1))
+    looks_around = [r.pattern.pattern for r in cb.rules if r.field == "text" and r.prefilter is None]
+    assert looks_around and all(re.search(r"\(\?<?[=!]|\^|\$|\\[bB]", p) for p in looks_around), looks_around
 
 
 def test_the_bundled_corpus_builds_to_the_same_tables_on_a_dask_cluster(tmp_path):

@@ -11,12 +11,12 @@ import warnings
 
 import pandas as pd
 import pytest
+from bundled import LEX
 
-from bizenv_analysis.base.paths import LEXICON, ROOT
+from bizenv_analysis.base.paths import ROOT
 from bizenv_analysis.io.sources import RawDocument, load_raw_documents
-from bizenv_analysis.text.clean import clean_document, documents_table, load_chrome_rules
+from bizenv_analysis.text.clean import clean_document, documents_table
 from bizenv_analysis.text.measures import (
-    Grammar,
     StructureWarning,
     classify,
     measure_level,
@@ -25,7 +25,7 @@ from bizenv_analysis.text.measures import (
     unflatten,
 )
 
-G = Grammar.load(LEXICON / "segmentation.csv")
+G = LEX.grammar
 
 
 def items(text: str) -> list[tuple]:
@@ -198,7 +198,7 @@ def test_a_document_of_paragraphs_is_kept_as_paragraphs():
 
 
 DEMO = ROOT / "tests" / "data" / "demo_corpus"
-CHROME = load_chrome_rules(LEXICON / "chrome.csv")
+CHROME = LEX.chrome
 
 
 def test_the_demo_corpus_gives_every_item_stated_by_hand():

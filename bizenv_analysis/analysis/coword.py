@@ -32,7 +32,6 @@ import io
 import re
 import warnings
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 
 import networkx as nx
 import numpy as np
@@ -40,13 +39,12 @@ import pandas as pd
 from scipy import sparse
 
 from ..base.constants import RESERVED_ID as ALL  # the scope of the network over every source
+from ..rules.coword import Params
 from ..text.tokens import token_lists, without_names
 
 NODE_COLUMNS = ["scope", "term", "df", "df_share", "n_measures", "degree", "strength", "degree_centrality",
                 "betweenness", "community", "community_size", "rank"]
 EDGE_COLUMNS = ["scope", "source", "target", "cooccurrence", "ochiai"]
-PARAMS = ("top_terms", "min_df", "source_top_terms", "source_min_df", "min_chars", "min_cooccurrence",
-          "source_min_cooccurrence", "resolution", "seed", "min_measures", "max_sources")
 
 
 class NetworkWarning(UserWarning):
@@ -54,29 +52,6 @@ class NetworkWarning(UserWarning):
 
 
 DIGITS = 6  # decimals written for the weights and centralities: the same bytes on every machine
-
-
-@dataclass(frozen=True)
-class Params:
-    """The co-word rules (`coword_params.csv`)."""
-
-    top_terms: int = 60
-    min_df: int = 3
-    source_top_terms: int = 30
-    source_min_df: int = 2
-    min_chars: int = 2
-    min_cooccurrence: int = 3
-    source_min_cooccurrence: int = 2
-    resolution: float = 1.0
-    seed: int = 20261130
-    min_measures: int = 8  # a source with fewer compared measures gets no network of its own
-    max_sources: int = 30  # above this many sources, only the overall network is built
-
-    @classmethod
-    def from_values(cls, values: dict[str, str]) -> Params:
-        """Parameters from name → text (checked by the lexicon: every name present, numbers)."""
-        return cls(**{name: (float(values[name]) if name == "resolution" else int(values[name]))
-                      for name in PARAMS})
 
 
 def top_terms(lists: Sequence[Iterable[str]], n: int, min_df: int, min_chars: int = 1) -> pd.Series:

@@ -20,18 +20,14 @@ Each metric is a proportion k / n with a Wilson 95% interval (`inference.wilson`
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Mapping
+from collections.abc import Collection
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from ..text.references import LEARNS_FROM, Lexicon, references_table
-from ..text.targets import processing_commitments, targets_table
+from ..rules.references import LEARNS_FROM, LearningRules
+from ..text.targets import processing_commitments
 from .inference import wilson
-
-if TYPE_CHECKING:  # lexicon imports the stage modules; only its type is needed here
-    from ..rules import lexicon as lexicon_mod
 
 TARGETS_CHECK = "targets_check.csv"
 REFERENCES_CHECK = "references_check.csv"
@@ -184,33 +180,32 @@ def extractor_table(targets: pd.DataFrame, references: pd.DataFrame, measures: p
     return pd.DataFrame(rows, columns=COLUMNS) if rows else None
 
 
-def generic_places(learning: Path | Lexicon) -> set[str]:
-    """Labels of the generic levels of `learning.csv` (a path, or its compiled rules): its `level`
-    rows, which name no place (`named` False in references.csv)."""
-    lex = learning if isinstance(learning, Lexicon) else Lexicon.load(Path(learning))
-    return set(lex.levels)
+def generic_places(learning: LearningRules) -> set[str]:
+    """Labels of the generic levels of `learning.csv` (its compiled rules): its `level` rows, which
+    name no place (`named` False in references.csv)."""
+    return set(learning.levels)
 
 
-def validation_table(measures: pd.DataFrame, documents: pd.DataFrame, all_measures: pd.DataFrame,
-                     validation_dir: Path, lexicon: lexicon_mod.Lexicon, doc_types: Mapping[str, str],
-                     built: tuple[pd.DataFrame, pd.DataFrame]) -> pd.DataFrame | None:
+Extracted = tuple[pd.DataFrame, pd.DataFrame, LearningRules]  # targets.csv, references.csv, the learning rules
+
+
+def validation_table(measures: pd.DataFrame, validation_dir: Path, final: Extracted,
+                     first_pass: Extracted | None = None) -> pd.DataFrame | None:
     """`validation_extractors.csv`: the metrics of the final rules and, when the validation folder
     keeps them (`extractors_first_pass/`), of the first-pass rules written before the check was read.
 
-    `lexicon`: the build's lexicon (its target topics, cues, time classes and learning rules are
-    the final ones; any of `RULE_FILES` in `extractors_first_pass/` replaces its file for the first
-    pass, checked the same way); `built`: the targets and references tables of the final rules.
+    `final`, `first_pass`: the targets and references tables each set of rules extracted, with its
+    learning rules (the build runs both extractors with any of `RULE_FILES` in `extractors_first_pass/`
+    in place of the final file, checked the same way).
     """
-    final = extractor_table(*built, measures, validation_dir, generic_places(lexicon.learning))
-    if final is None:
+    targets, refs, learning = final
+    table = extractor_table(targets, refs, measures, validation_dir, generic_places(learning))
+    if table is None:
         return None
-    tables = [final.assign(rules="final")]
-    first_dir = validation_dir / FIRST_PASS
-    if first_dir.is_dir():
-        lex = lexicon.overridden(first_dir, RULE_FILES)
-        targets = targets_table(measures, lex.topics, lex.cues, lex.time_classes, doc_types)
-        refs = references_table(documents, all_measures, lex.learning)
-        first = extractor_table(targets, refs, measures, validation_dir, generic_places(lex.learning))
+    tables = [table.assign(rules="final")]
+    if first_pass is not None:
+        targets, refs, learning = first_pass
+        first = extractor_table(targets, refs, measures, validation_dir, generic_places(learning))
         tables.append(first.assign(rules="first_pass"))
     return pd.concat(tables, ignore_index=True)[["rules", *COLUMNS]]
 

@@ -20,7 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..base.constants import RESERVED_ID
-from ..rules.lexicon import CsvSpec
+from ..rules.spec import CsvSpec
 from ..text import coding
 from . import families, inference, shares, validation
 

@@ -52,7 +52,7 @@ import pandas as pd
 
 from ..base.errors import BuildError
 from ..io.sources import not_a_regular_file
-from ..rules.lexicon import CsvSpec, read_rows
+from ..rules.spec import CsvSpec, read_rows
 from ..text.coding import SENTENCE_END
 from ..text.measures import HEADING_MAX_CHARS, Grammar, classify, style_ranks
 
@@ -224,7 +224,7 @@ OVERRIDE_COLUMNS = ("source_id", "sub_id", "score", "reason")
 def read_overrides(data_dir: Path, sub_ids: set[str], source_ids: Iterable[str] | None = None) -> pd.DataFrame:
     """The corpus's hand-set sub-variables (empty without the file); BuildError on a bad row.
 
-    Checked like a rule file (`lexicon.read_rows`: UTF-8, valid CSV, the columns, no row with more
+    Checked like a rule file (`rules.spec.read_rows`: UTF-8, valid CSV, the columns, no row with more
     fields than the header), then row by row: a sub_id of pmc_variables.csv, a source_id of
     sources.csv (when `source_ids` is given), a score of 0 or 1, a reason, one row per
     (source_id, sub_id)."""

@@ -27,7 +27,7 @@ from ..base import constants
 from ..base.errors import BuildError
 from ..base.order import sort_by_ids
 from ..io.sources import not_a_regular_file
-from ..rules.lexicon import CsvSpec, read_rows
+from ..rules.spec import CsvSpec, read_rows
 from .inference import wilson
 
 SAMPLE_SEED = constants.SAMPLE_SEED
@@ -74,7 +74,7 @@ SAMPLE_SPEC = CsvSpec(("measure_id", "source_id", "split"), ("round1_split",), (
 
 
 def read_checked(path: Path, spec: CsvSpec, needed_by: str = "") -> pd.DataFrame:
-    """A validation table checked like a rule file (`lexicon.read_rows`); BuildError when it is
+    """A validation table checked like a rule file (`rules.spec.read_rows`); BuildError when it is
     missing (naming the file `needed_by` that needs it) or a row is bad."""
     if not path.is_file():
         what = not_a_regular_file(path)

@@ -17,6 +17,11 @@ class BuildError(Exception):
         how = f"\n  fix: {fix}" if fix else ""
         super().__init__(f"{where}{problem}{how}")
 
+    @classmethod
+    def at(cls, path: str | Path, line: int | None, problem: str, fix: str) -> BuildError:
+        """A problem at `line` of a file (the header is line 1; None: the file as a whole)."""
+        return cls(f"line {line}: {problem}" if line else problem, path, fix)
+
 
 class Interrupted(KeyboardInterrupt):
     """SIGINT or SIGTERM stopped a build (a KeyboardInterrupt, so it unwinds like Ctrl-C).

@@ -27,11 +27,20 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from ..base.errors import BuildError
+from .spec import CsvSpec, LexiconFile, full_frame, read_rows
+
 # jieba's tags for names: people (nr; nrfg and nrt, the forms its dictionary also uses), places
 # (ns) and organisations (nt). nz (other proper nouns: the policy dictionary's platforms and
 # brands) is not among them.
 NAME_TAGS = frozenset({"nr", "nrfg", "nrt", "ns", "nt"})
 ACTIONS = ("keep", "name")
+SPECS = {
+    "names.csv": CsvSpec(("term", "action"), ("note",), ("term", "action"), choices={"action": ACTIONS},
+                         unique=("term",), min_rows=0),
+    "place_aliases.csv": CsvSpec(("alias", "places"), ("note",), ("alias", "places"), unique=("alias",),
+                                 min_rows=0),
+}
 # Suffixes of Chinese administrative units, longest first (自治州 before 州 is not needed: 州 alone
 # is no suffix, as it ends city names such as 衢州 and 广州).
 _UNIT = re.compile(r".+?(?:特别行政区|自治区|自治州|自治县|自治旗|地区|省|市|区|县|旗|盟|镇|乡)")
@@ -83,7 +92,7 @@ class Names:
 
     @classmethod
     def from_frame(cls, rows: pd.DataFrame, gazetteer: Iterable[str] = ()) -> Names:
-        """From the rows of `names.csv` (term, action, note), checked by `bizenv_analysis.rules.lexicon`."""
+        """From the rows of `names.csv` (term, action, note), checked by `parse`."""
         return cls(frozenset(gazetteer), frozenset(rows.loc[rows["action"] == "name", "term"]),
                    frozenset(rows.loc[rows["action"] == "keep", "term"]))
 
@@ -105,3 +114,18 @@ class Names:
             for term, tag in measure:
                 tags.setdefault(term, set()).add(tag)
         return frozenset(t for t, ts in tags.items() if self.is_name(t, ts))
+
+
+def parse_aliases(f: LexiconFile) -> dict[str, list[str]]:
+    return {row["alias"]: [p.strip() for p in row["places"].split(";") if p.strip()]
+            for _, row in read_rows(f.path, SPECS[f.name]).rows}
+
+
+def parse(f: LexiconFile) -> Names:
+    rows = read_rows(f.path, SPECS[f.name])
+    for line, row in rows.rows:
+        term = row["term"]
+        if term != term.strip() or re.search(r"\s", term) or not re.search(r"[\u3400-\u9fff]", term):
+            raise BuildError.at(f.path, line, f"term {term!r} can never be a term of tokens.csv (it has a space, "
+                                "or no Chinese character)", "write the term as tokens.csv has it, e.g. 广深")
+    return Names.from_frame(full_frame(rows, SPECS[f.name]))

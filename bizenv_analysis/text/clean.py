@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import cache
-from pathlib import Path
 
-import opencc
 import pandas as pd
 
+from ..base.chinese import to_simplified
 from ..io.sources import INVISIBLE, LINE_BREAK, RawDocument
+from ..rules.clean import ChromeRule
 
 # A gloss is a pinyin syllable with a tone mark in brackets right after a Han character: 發(fā).
 # Requiring the tone mark keeps real bracketed Latin such as (PPP) or (e.g.) intact.
@@ -42,15 +41,6 @@ DATE_LINE = re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日$")
 DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,8}〔\d{4}〕\d+号")
 
 
-@dataclass(frozen=True)
-class ChromeRule:
-    rule_id: str
-    action: str  # drop | drop_to_end | drop_head_until
-    pattern: re.Pattern
-    condition: re.Pattern | None
-    note: str
-
-
 @dataclass
 class CleanDocument:
     source_id: str
@@ -61,35 +51,6 @@ class CleanDocument:
     removed: list[dict] = field(default_factory=list)
     metadata: list[dict] = field(default_factory=list)
     n_invisible: int = 0  # zero-width characters and BOMs removed (not listed in removed.csv)
-
-
-@cache
-def _converter() -> opencc.OpenCC:
-    return opencc.OpenCC("t2s")
-
-
-def to_simplified(text: str) -> str:
-    """Traditional → Simplified Chinese with OpenCC's t2s profile."""
-    return _converter().convert(text)
-
-
-def chrome_rules(df: pd.DataFrame) -> list[ChromeRule]:
-    """Page-chrome rules from the rows of `chrome.csv` (rule_id, action, pattern, condition, note).
-
-    The build reads and checks the file through `bizenv_analysis.rules.lexicon.Lexicon` (`.chrome`).
-    """
-    cols = set(df.columns)
-    return [
-        ChromeRule(r.rule_id, r.action, re.compile(r.pattern),
-                   re.compile(r.condition) if "condition" in cols and r.condition else None,
-                   r.note if "note" in cols else "")
-        for r in df.itertuples()
-    ]
-
-
-def load_chrome_rules(path: Path) -> list[ChromeRule]:
-    """Read page-chrome rules (`data/lexicon/chrome.csv`)."""
-    return chrome_rules(pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig"))
 
 
 def collapse_spaces(line: str) -> str:

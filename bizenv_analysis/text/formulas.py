@@ -59,20 +59,20 @@ The rest count as shared. The rows of set-apart formulas are kept, marked, with 
 from __future__ import annotations
 
 import re
-import unicodedata
 from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cache
 
 import numpy as np
 import pandas as pd
 
-from .clean import to_simplified
+from ..base.chinese import normal, normal_with_positions
+from ..rules.formulas import Generic, National, Params
+from ..rules.references import LEARNS_FROM
 from .measures import measure_lines
-from .references import LEARNS_FROM, SENTENCE_END  # SENTENCE_END: the split of references.csv's `sentence`
+from .references import SENTENCE_END  # SENTENCE_END: the split of references.csv's `sentence`
 
 KINDS = ("quoted", "numbered", "passage")
 FORMULA_COLUMNS = ["formula_id", "kind", "formula", "normal", "n_chars", "n_documents", "documents", "first_source",
@@ -84,7 +84,6 @@ SPREAD_COLUMNS = ["formula_id", "source_id", "date", "order", "role", "n_occurre
 PAIR_COLUMNS = ["source_id", "earlier_source", "n_formulas", "n_passages", "shared_chars", "n_national", "n_generic",
                 "n_borrowed", "counted_formulas", "excluded_formulas", "n_credited", "credited_formulas", "declared",
                 "credited_place", "names_place", "agreement"]
-PARAMS = ("min_chars", "max_quote_chars", "passage_chars")
 QUOTES = [("“", "”"), ("「", "」"), ("『", "』"), ("‘", "’")]
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 # Why a shared formula is not counted as shared between a later and an earlier user (first that applies).
@@ -94,45 +93,6 @@ NATIONAL, GENERIC, BORROWED = "national", "generic", "borrowed"
 BASES = ("practice", "sentence", "neighbour")
 NEIGHBOURS = 1  # sentences either side of a credit that a credit naming no practice reaches
 AGREEMENTS = ("declared and shared", "shared, never credited", "place named, nothing shared", "neither")
-
-
-@dataclass(frozen=True)
-class Params:
-    """The formula rules (`formula_params.csv`)."""
-
-    min_chars: int = 3  # normal-form characters a quoted or numbered formula needs
-    max_quote_chars: int = 30  # longer quoted spans are sentences, not formulas
-    passage_chars: int = 12  # the shortest shared passage (and the shingle length)
-
-    @classmethod
-    def from_values(cls, values: Mapping[str, str]) -> Params:
-        """Parameters from name → text (checked by the lexicon)."""
-        return cls(**{name: int(values[name]) for name in PARAMS})
-
-
-@cache
-def _keep(ch: str) -> str:
-    """What one character becomes after NFKC: its letters, digits and + (possibly none, or several)."""
-    return "".join(c for c in unicodedata.normalize("NFKC", ch) if c == "+" or unicodedata.category(c)[0] in "LN")
-
-
-def normal(text: str) -> str:
-    """The form formulas are compared in: NFKC, Simplified, letters, digits and + only."""
-    return normal_with_positions(text)[0]
-
-
-def normal_with_positions(text: str) -> tuple[str, list[int]]:
-    """The normal form of `text` and, for each of its characters, the position in `text` it
-    comes from (to show a passage as the document wrote it)."""
-    pieces = [_keep(ch) for ch in text]
-    where = [i for i, piece in enumerate(pieces) for _ in piece]
-    kept = "".join(pieces)
-    simple = to_simplified(kept)
-    if len(simple) != len(kept):  # a phrase conversion changed the length: convert character by character
-        converted = [to_simplified(c) for c in kept]
-        where = [w for w, c in zip(where, converted, strict=True) for _ in c]
-        simple = "".join(converted)
-    return simple, where
 
 
 _DATE = re.compile(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?")
@@ -305,46 +265,6 @@ def shared_passages(texts: Mapping[str, str], n: int) -> list[Passage]:
                 i += length - n + 1
             i = j + 1
     return list(found.values())
-
-
-@dataclass(frozen=True)
-class National:
-    """The national formulas (`national_formulas.csv`): normal form → (the document or body that set
-    it, its year)."""
-
-    basis: dict[str, tuple[str, int]]
-
-    @classmethod
-    def from_frame(cls, frame: pd.DataFrame) -> National:
-        """From the rows of national_formulas.csv (formula, document, year), checked by the lexicon."""
-        return cls({normal(r.formula): (r.document, int(r.year)) for r in frame.itertuples()})
-
-    def of(self, form: str, overlap: int) -> tuple[str, int | None]:
-        """The national basis of a formula's normal form and the earliest year it names: the formula
-        itself; else the national formulas it contains, or that contain it when it is at least
-        `overlap` characters long (a shared passage cut short of the national wording)."""
-        near = [form] if form in self.basis else sorted(
-            f for f in self.basis if f in form or (len(form) >= overlap and form in f))
-        if not near:
-            return "", None
-        return ("; ".join(f"{f}: {self.basis[f][0]} ({self.basis[f][1]})" for f in near),
-                min(self.basis[f][1] for f in near))
-
-
-@dataclass(frozen=True)
-class Generic:
-    """The generic terms (`generic_terms.csv`) in normal form: words every place writes (大数据,
-    一窗受理), which name no one place's reform. A formula is generic when it is one of them."""
-
-    terms: frozenset[str] = frozenset()
-
-    @classmethod
-    def from_frame(cls, frame: pd.DataFrame) -> Generic:
-        """From the rows of generic_terms.csv (term), checked by the lexicon."""
-        return cls(frozenset(normal(t) for t in frame["term"]))
-
-    def __contains__(self, form: object) -> bool:
-        return form in self.terms
 
 
 @dataclass(frozen=True)

@@ -18,11 +18,11 @@ import re
 import warnings
 from collections import defaultdict
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pandas as pd
 
 from ..base.order import sort_by_source
+from ..rules.measures import STYLES, Grammar
 
 MEASURE_COLUMNS = [
     "measure_id", "source_id", "seq", "kind", "number", "chapter", "section", "place",
@@ -33,14 +33,10 @@ CASE_COLUMNS = ["case_id", "source_id", "case_no", "place", "title", "background
 STRUCTURE_COLUMNS = ["source_id", "measure_style", "n_measure", "n_safeguard", "n_general",
                      "n_paragraph", "n_cases", "note"]
 # Numbered styles, in the order that breaks ties between styles first seen at the same depth.
-STYLES = ["law_chapter", "law_section", "chapter", "section", "article", "item",
-          "subitem", "circled", "inline", "dash"]
 # Points inside a measure (or, under 一、 chapter headings, the measures themselves).
 POINT_STYLES = ("subitem", "circled", "inline", "dash")
 CHAPTER_STYLES = ("law_chapter", "chapter")
 SECTION_STYLES = ("law_section", "section")
-# Roles a corpus's own, older segmentation.csv may lack: they then never match.
-OPTIONAL_ROLES = ("law_chapter", "law_section", "dash", "general_heading", "toc")
 KINDS = ("measure", "safeguard", "general", "paragraph")
 ANALYSED_KINDS = ("measure", "safeguard", "paragraph")  # what counts, shares and comparisons are about
 HEADING_MAX_CHARS = 40
@@ -58,7 +54,6 @@ UNIT_ROLES = re.compile(r"^(责任单位|牵头单位|责任部门|牵头部门|
 UNIT_SUFFIX = re.compile(r"(牵头负责|配合负责|牵头|配合|按职责分工负责|按职责负责|负责|参与)$")
 _OPEN, _CLOSE = "(（〔【[", ")）〕】]"
 _LABEL = re.compile(r"^【(?P<label>[^】]{1,20})】\s*(?P<rest>.*)$")
-_NEVER = re.compile(r"(?!)")
 
 
 class StructureWarning(UserWarning):
@@ -108,35 +103,6 @@ def cn_number(s: str) -> int:
         else:
             cur = CN_DIGITS[ch]
     return total + cur
-
-
-@dataclass(frozen=True)
-class Grammar:
-    """The segmentation patterns, read from `segmentation.csv`."""
-
-    levels: dict[str, re.Pattern]
-    case: re.Pattern
-    safeguard: re.Pattern
-    general: re.Pattern
-    practice: re.Pattern
-    terminator: re.Pattern
-    responsible_line: re.Pattern
-    deadline_line: re.Pattern
-    toc: re.Pattern
-
-    @classmethod
-    def load(cls, path: Path) -> Grammar:
-        """Read the grammar; a missing required role raises KeyError naming it."""
-        df = pd.read_csv(path, dtype=str, keep_default_na=False)
-        pats = {r.role: re.compile(r.pattern) for r in df.itertuples()}
-        pats = {role: _NEVER for role in OPTIONAL_ROLES} | pats
-        return cls(
-            levels={k: pats[k] for k in STYLES},
-            case=pats["case"], safeguard=pats["safeguard_heading"], general=pats["general_heading"],
-            practice=pats["practice_heading"], terminator=pats["terminator"],
-            responsible_line=pats["responsible_line"], deadline_line=pats["deadline_line"],
-            toc=pats["toc"],
-        )
 
 
 def _marker_at(s: str, i: int, g: Grammar) -> tuple[str, int] | None:
@@ -758,10 +724,9 @@ def case_title(title_lines: list[str]) -> str:
     return re.sub(r"^[^:：]{2,12}区[:：]\s*", "", title_lines[-1])
 
 
-def measures_tables(documents: pd.DataFrame, places: dict[str, str], grammar: Path | Grammar
+def measures_tables(documents: pd.DataFrame, places: dict[str, str], g: Grammar
                     ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """`measures.csv`, `cases.csv` and `structure.csv` (what was found in each document)."""
-    g = grammar if isinstance(grammar, Grammar) else Grammar.load(grammar)
     rows, cases, found = [], [], []
     for doc in documents.itertuples():
         lines, level = read(doc.text, g)

@@ -40,20 +40,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from functools import cache
-from pathlib import Path
 
 import pandas as pd
 
 from ..base.order import sort_by_ids
-from ..base.paths import LEXICON
+from ..rules.targets import OTHER, Cues
 
 TARGET_COLUMNS = ["measure_id", "source_id", "phrase", "value", "unit", "days", "day_type", "kind",
                   "time_class", "modality", "applies_to", "offset"]
-OTHER = "其他"
-TIME_CLASSES = ["processing_limit", "reduction", "minimum_window", "period", "other"]
-CLASS_FIELDS = ["clause_before", "after"]
+
 
 # unit → (days per unit, day_type); longest first so 个工作日 wins over 个 and 工作日.
 TIME_UNITS = {"个工作日": (1.0, "working"), "工作日": (1.0, "working"), "个小时": (1 / 24, "calendar"),
@@ -80,102 +75,13 @@ SENTENCE_END = re.compile(r"[。;；\n]")
 CLAUSE_END = re.compile(r"[,，。;；:：\n]")
 
 
-CUE_ROLES = ["strong_target", "strong_reported", "local_target", "local_reported", "count_cue"]
-# Optional roles (a corpus's own older cue file may lack them): rules 0 and 5 of `modality`.
-OPTIONAL_ROLES = ["condition", "reporting_doc_type", "future", "directive_doc_type", "slogan_before"]
-NEVER = r"(?!)"  # a pattern that matches nothing, for an optional role without cues
 
-
-@dataclass(frozen=True)
-class Cues:
-    """The modality cue lists of `target_cues.csv`, each an alternation in file order."""
-
-    strong: dict[str, str]  # label → pattern, for rule 2 (sentence before the number)
-    local: dict[str, str]  # label → pattern, for rule 3 (the number's clause)
-    count: re.Pattern  # must end the clause before a count target
-    condition: re.Pattern = re.compile(NEVER)  # matched right after the number (rule 0)
-    future: re.Pattern = re.compile(NEVER)  # searched in the sentence before the number (rule 5)
-    reporting: frozenset[str] = frozenset()  # doc types that report what was done (rule 5)
-    directive: frozenset[str] = frozenset()  # doc types that direct what is to be done (rule 5)
-    slogan: re.Pattern = re.compile(NEVER)  # ends the text before a number that is part of a slogan
-
-
-def cues_from_frame(df: pd.DataFrame, path: Path | str = "target_cues.csv") -> Cues:
-    """The cues from the rows of `target_cues.csv` (role, pattern, note); every required role needs a cue.
-
-    The build reads and checks the file through `bizenv_analysis.rules.lexicon.Lexicon` (`.cues`).
-    """
-    alt = {role: "|".join(df.loc[df["role"] == role, "pattern"]) for role in CUE_ROLES + OPTIONAL_ROLES}
-    missing = [role for role in CUE_ROLES if not alt[role]]
-    unknown = sorted(set(df["role"]) - set(CUE_ROLES) - set(OPTIONAL_ROLES))
-    if missing or unknown:
-        raise ValueError(f"{path}: roles must be {CUE_ROLES} (optional {OPTIONAL_ROLES}; "
-                         f"missing {missing}, unknown {unknown})")
-    return Cues(strong={"target": alt["strong_target"], "reported": alt["strong_reported"]},
-                local={"target": alt["local_target"], "reported": alt["local_reported"]},
-                count=re.compile(f"(?:{alt['count_cue']})$"),
-                condition=re.compile(alt["condition"] or NEVER),
-                future=re.compile(alt["future"] or NEVER),
-                reporting=frozenset(df.loc[df["role"] == "reporting_doc_type", "pattern"]),
-                directive=frozenset(df.loc[df["role"] == "directive_doc_type", "pattern"]),
-                slogan=re.compile(f"(?:{alt['slogan_before']})$" if alt["slogan_before"] else NEVER))
-
-
-def load_cues(path: Path = LEXICON / "target_cues.csv") -> Cues:
-    """Read `target_cues.csv` (role, pattern, note); every required role needs at least one cue."""
-    return cues_from_frame(pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig"), path)
-
-
-def time_classes_from_frame(df: pd.DataFrame, path: Path | str = "time_classes.csv"
-                            ) -> list[tuple[str, str, re.Pattern]]:
-    """(time_class, field, pattern) from the rows of `time_classes.csv`, in file order (first match wins)."""
-    bad = sorted(set(df["time_class"]) - set(TIME_CLASSES)) + sorted(set(df["field"]) - set(CLASS_FIELDS))
-    if bad:
-        raise ValueError(f"{path}: unknown time_class or field {bad} "
-                         f"(time_class: {TIME_CLASSES}; field: {CLASS_FIELDS})")
-    return [(r.time_class, r.field, re.compile(r.pattern)) for r in df.itertuples()]
-
-
-def load_time_classes(path: Path = LEXICON / "time_classes.csv") -> list[tuple[str, str, re.Pattern]]:
-    """(time_class, field, pattern) rows of `time_classes.csv`, in file order (first match wins)."""
-    return time_classes_from_frame(pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig"), path)
-
-
-@cache
-def _bundled_classes() -> tuple[tuple[str, str, re.Pattern], ...]:
-    return tuple(load_time_classes())
 
 
 def time_class(clause_before: str, after: str, rules: Sequence[tuple[str, str, re.Pattern]]) -> str:
     """The class of a time quantity: the first rule whose pattern is found in its field, else other."""
     fields = {"clause_before": clause_before, "after": after}
     return next((cls for cls, field, pat in rules if pat.search(fields[field])), "other")
-
-
-@cache
-def _bundled_cues() -> Cues:
-    return load_cues()
-
-
-def topics_from_frame(df: pd.DataFrame) -> list[tuple[str, re.Pattern]]:
-    """(applies_to, compiled pattern) from the rows of `target_topics.csv`, in file order."""
-    return [(r.applies_to, re.compile(r.pattern)) for r in df.itertuples()]
-
-
-def labels_from_frame(df: pd.DataFrame) -> dict[str, str]:
-    """applies_to → its English label from the rows of `target_topics.csv` (the topic itself without one)."""
-    en = df["label_en"] if "label_en" in df else df["applies_to"]
-    return {**dict(zip(df["applies_to"], en.where(en != "", df["applies_to"]), strict=True)), OTHER: "other"}
-
-
-def load_topics(path: Path) -> list[tuple[str, re.Pattern]]:
-    """(applies_to, compiled pattern) rows of `target_topics.csv`, in file order."""
-    return topics_from_frame(pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig"))
-
-
-def topic_labels(path: Path = LEXICON / "target_topics.csv") -> dict[str, str]:
-    """applies_to → its English label (`label_en`; the topic itself when the file has none)."""
-    return labels_from_frame(pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig"))
 
 
 def _last_break(text: str, pat: re.Pattern) -> int:
@@ -227,12 +133,9 @@ def applies_to(sentence_before: str, sentence_after: str, topics: list[tuple[str
     return min(after)[3] if after else OTHER
 
 
-def extract_targets(text: str, topics: list[tuple[str, re.Pattern]], cues: Cues | None = None,
-                    classes: Sequence[tuple[str, str, re.Pattern]] | None = None,
-                    doc_type: str = "") -> list[dict]:
+def extract_targets(text: str, topics: list[tuple[str, re.Pattern]], cues: Cues,
+                    classes: Sequence[tuple[str, str, re.Pattern]], doc_type: str = "") -> list[dict]:
     """The quantities of one measure text, in text order (without the id columns)."""
-    cues = cues or _bundled_cues()
-    classes = _bundled_classes() if classes is None else classes
     rows = []
     for m in QUANTITY.finditer(text):
         num, wan, unit = m["num"], m["wan"] or "", m["unit"]
@@ -278,19 +181,16 @@ def extract_targets(text: str, topics: list[tuple[str, re.Pattern]], cues: Cues 
     return rows
 
 
-def targets_table(measures: pd.DataFrame, topics: Path | Sequence[tuple[str, re.Pattern]],
-                  cues: Path | Cues = LEXICON / "target_cues.csv",
-                  classes: Path | Sequence[tuple[str, str, re.Pattern]] = LEXICON / "time_classes.csv",
+def targets_table(measures: pd.DataFrame, topics: Sequence[tuple[str, re.Pattern]], cues: Cues,
+                  classes: Sequence[tuple[str, str, re.Pattern]],
                   doc_types: Mapping[str, str] | None = None) -> pd.DataFrame:
     """One row per quantity extracted from the measure texts (modality target, reported or empty),
     sorted by measure_id, then position in the text.
 
-    `topics`, `cues`, `classes`: the rule files' paths, or their parsed rules (`Lexicon.topics`,
-    `.cues`, `.time_classes`). `doc_types`: source_id → `doc_type` of `sources.csv` (rule 5 of `modality`).
+    `topics`, `cues`, `classes`: the parsed rules (`Lexicon.topics`, `.cues`, `.time_classes`).
+    `doc_types`: source_id → `doc_type` of `sources.csv` (rule 5 of `modality`).
     """
-    topics = load_topics(topics) if isinstance(topics, str | Path) else list(topics)
-    cues = load_cues(Path(cues)) if isinstance(cues, str | Path) else cues
-    classes = load_time_classes(Path(classes)) if isinstance(classes, str | Path) else list(classes)
+    topics, classes = list(topics), list(classes)
     doc_types = doc_types or {}
     rows = []
     for mea in measures.itertuples():

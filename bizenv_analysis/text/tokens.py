@@ -14,15 +14,14 @@ import logging
 import re
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import jieba
 import pandas as pd
 
-from ..base.paths import LEXICON
 from ..base.workers import map_ordered
 from ..rules.names import NAME_TAGS, Names
+from ..rules.tokens import UserTerm
 
 if TYPE_CHECKING:
     from jieba.posseg import POSTokenizer
@@ -33,63 +32,19 @@ _NUMERIC = re.compile(r"^[\d.,%％×xX+\-~—–/:一二三四五六七八九十
 TOKEN_COLUMNS = ["measure_id", "source_id", "n_tokens", "tokens", "names"]
 
 
-# One line of a jieba user dictionary: `word [freq] [tag]`, single spaces (jieba's own format).
-USERDICT_LINE = re.compile(r"^(\S+)(?: (\d+))?(?: ([a-z]+))?$")
-UserTerm = tuple[str, str | None, str | None]  # (word, freq, tag) as jieba's `add_word` takes them
-
-
-def userdict_entry(line: str) -> UserTerm | None:
-    """The (word, freq, tag) of one user-dictionary line; None for a blank or `#` comment line.
-
-    Raises ValueError for a line jieba would misread (a tab, two spaces, a freq that is no whole number).
-    """
-    line = line.strip()
-    if not line or line.startswith("#"):
-        return None
-    m = USERDICT_LINE.match(line)
-    if not m:
-        raise ValueError(f"{line!r} is not `word [freq] [tag]`")
-    return m[1], m[2], m[3]
-
-
-def parse_userdict(text: str) -> list[UserTerm]:
-    """Entries of a jieba user dictionary's text (blank and `#` lines skipped)."""
-    return [e for ln in text.splitlines() if (e := userdict_entry(ln)) is not None]
-
-
-def parse_stopwords(text: str) -> frozenset[str]:
-    """Stopwords, one a line; `#` lines are comments."""
-    return frozenset(ln.strip() for ln in text.splitlines() if ln.strip() and not ln.startswith("#"))
-
-
-def read_terms(path: Path) -> list[str]:
-    """Words of a jieba user dictionary (first field of each line)."""
-    return [ln.split()[0] for ln in path.read_text(encoding="utf-8").splitlines()
-            if ln.strip() and not ln.startswith("#")]
-
-
-def read_stopwords(path: Path) -> frozenset[str]:
-    """Stopwords, one a line; `#` lines are comments."""
-    return parse_stopwords(path.read_text(encoding="utf-8"))
-
-
 class PolicyTokenizer:
     """Callable tokenizer: text → list of policy-aware terms (usable as scikit-learn's `tokenizer`)."""
 
-    def __init__(self, terms: Path | Iterable[UserTerm] | None = LEXICON / "policy_terms.txt",
-                 stopwords: Path | Iterable[str] = LEXICON / "stopwords.txt", hmm: bool = True) -> None:
-        """`terms`: the user dictionary's path or its parsed entries (`Lexicon.policy_terms`);
-        `None` gives plain jieba (for before/after comparisons). `stopwords`: a path or the words."""
+    def __init__(self, terms: Iterable[UserTerm] | None, stopwords: Iterable[str], hmm: bool = True) -> None:
+        """`terms`: the user dictionary's parsed entries (`Lexicon.policy_terms`); `None` gives plain
+        jieba (for before/after comparisons). `stopwords`: the words (`Lexicon.stopwords`)."""
         jieba.setLogLevel(logging.WARNING)  # jieba logs its dictionary loading at DEBUG to stderr
         self.jieba = jieba.Tokenizer()
-        if isinstance(terms, str | Path):
-            terms = parse_userdict(Path(terms).read_text(encoding="utf-8-sig"))
         entries = list(terms or ())
         for word, freq, tag in entries:  # what jieba's load_userdict does with each line
             self.jieba.add_word(word, freq, tag)
         self.hmm = hmm
-        self.stopwords = (read_stopwords(Path(stopwords)) if isinstance(stopwords, str | Path)
-                          else frozenset(stopwords))
+        self.stopwords = frozenset(stopwords)
         self.entries = tuple(entries)
         self.terms = frozenset(word for word, _, _ in entries)
         self._user_tags = {word: tag for word, _, tag in entries}
