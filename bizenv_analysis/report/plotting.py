@@ -28,6 +28,7 @@ import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from filelock import FileLock
 from matplotlib import font_manager
 from matplotlib.collections import PathCollection
 from matplotlib.figure import Figure
@@ -37,7 +38,8 @@ from matplotlib.transforms import Bbox
 from PIL import Image
 
 from ..base.paths import FIGURES, FONTS
-from ..io.outputs import csv_bytes, exclusive, write_outputs
+from ..io.outputs import write_outputs
+from ..io.tables import csv_bytes
 from .markdown import code, text
 
 FONT_FILE = FONTS / "NotoSansCJKsc-Regular-subset.ttf"
@@ -455,9 +457,9 @@ def save_bilingual(fig_id: str, plot: Callable[[pd.DataFrame, str], Figure], dat
 
 @contextmanager
 def _index_lock(out_dir: Path) -> Iterator[None]:
-    """An exclusive lock on the figure index of `out_dir` (`outputs.exclusive`)."""
+    """An exclusive lock on the figure index of `out_dir` (waits for another holder)."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    with exclusive(out_dir / INDEX_LOCK):
+    with FileLock(out_dir / INDEX_LOCK):
         yield
 
 
