@@ -35,7 +35,7 @@ from .base.errors import BuildError, stop_if_signalled
 from .base.paths import DATA, ROOT
 from .base.workers import map_ordered
 from .io import sources, tables
-from .io.outputs import check_output_folder, csv_bytes, write_outputs
+from .io.outputs import check_output_folder, write_outputs
 from .rules.lexicon import Lexicon
 from .rules.references import LEARNS_FROM
 from .text import clean, coding, formulas, measures, references, targets, tokens
@@ -247,7 +247,7 @@ def build(data_dir: Path | str = DATA, out_dir: Path | str | None = None,
         **compared,
     }
     # a byte-order mark, so that a spreadsheet opened by double-click reads the Chinese as UTF-8
-    files = {name: csv_bytes(df, bom=True) for name, df in result.tables.items()} | coword.graph_files(graph)
+    files = {name: tables.csv_bytes(df, bom=True) for name, df in result.tables.items()} | coword.graph_files(graph)
     result.written = write_outputs(out_dir, files, whole_folder=True)
     result.timings["write"] = time.perf_counter() - mark
     for w in result.warnings:

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from filelock import FileLock
 
 from bizenv_analysis.base.paths import DATA, ROOT
-from bizenv_analysis.io.outputs import exclusive
 from bizenv_analysis.io.tables import load
 from bizenv_analysis.text.measures import compared
 
@@ -34,7 +34,7 @@ def built_dir(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> tuple
     """
     root = run_folder(tmp_path_factory, worker_id)
     out, printed = root / "bundled-build", root / "bundled-build.stdout"
-    with exclusive(root / "bundled-build.lock"):
+    with FileLock(root / "bundled-build.lock"):
         if not printed.is_file():
             run = subprocess.run([sys.executable, "-m", "bizenv_analysis", "build", "--out", str(out)],
                                  capture_output=True, text=True, cwd=ROOT, check=True)

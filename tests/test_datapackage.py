@@ -30,7 +30,7 @@ def test_every_table_a_user_opens_is_excel_safe():
     """UTF-8 with a byte-order mark (Excel then reads Chinese correctly) and no cell a spreadsheet
     would run as a formula (OWASP CSV injection: = + - @ tab CR at the start of a text cell)."""
     from bizenv_analysis.base.paths import FIGURES
-    from bizenv_analysis.io.outputs import FORMULA_START
+    from bizenv_analysis.io.tables import FORMULA_START
 
     paths = sorted((DATA / "processed").glob("*.csv")) + sorted(FIGURES.glob("*.csv"))
     assert len(paths) > 40

@@ -7,8 +7,8 @@ Every corpus here is constructed in tmp_path; the one-document plan below builds
 from __future__ import annotations
 
 import errno
-import fcntl
 import hashlib
+import multiprocessing
 import os
 import re
 import shutil
@@ -16,6 +16,8 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
+from multiprocessing.synchronize import Event
 from pathlib import Path
 
 import pandas as pd
@@ -26,7 +28,7 @@ from bizenv_analysis import __main__ as cli
 from bizenv_analysis.base import workers
 from bizenv_analysis.base.errors import BuildError
 from bizenv_analysis.base.paths import ROOT
-from bizenv_analysis.io import outputs
+from bizenv_analysis.io import outputs, tables
 from bizenv_analysis.io.sources import (
     MAX_LINE_CHARS,
     LargeDocumentWarning,
@@ -53,6 +55,7 @@ PLAN = """某市优化营商环境若干措施
 PLAN2 = PLAN.replace("(责任单位:市发展改革委)\n", "(责任单位:市发展改革委)\n6.新增一条措施,优化服务。\n")
 HEADER = "source_id,file,title,issuer,place,admin_level,province,date,date_note,doc_type,script,encoding,sha256"
 HEX64 = re.compile(r"\b[0-9a-f]{64}\b")
+FORK = multiprocessing.get_context("fork")  # another build: a copy of this process, patched as a test needs
 
 
 def row(sid: str, file: str, digest: str) -> str:
@@ -80,8 +83,14 @@ def snapshot(folder: Path) -> dict[str, bytes | None]:
 
 
 def leftovers(out: Path) -> list[str]:
-    """Hidden staging, old or lock entries a build left beside its output folder."""
-    return sorted(p.name for p in out.parent.glob(f".{out.name}.bizenv-*"))
+    """Hidden staging or previous folders a build left beside its output folder (its lock file stays)."""
+    return sorted(p.name for p in out.parent.glob(f".{out.name}.bizenv-*") if not p.name.endswith("-lock"))
+
+
+def beside(out: Path) -> list[str]:
+    """What lies beside `out`, but for its lock file."""
+    lock = f".{out.name}.bizenv-lock"
+    return sorted(p.name for p in out.parent.iterdir() if p.name != lock) if out.parent.exists() else []
 
 
 def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
@@ -93,12 +102,11 @@ def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
 
 def refused(corpus: Path, out: Path, capsys: pytest.CaptureFixture[str], *extra: str) -> str:
     """The build must exit 2 with an error and a fix, and leave `out` (and its surroundings) as they were."""
-    before, around = snapshot(out), sorted(p.name for p in out.parent.iterdir()) if out.parent.exists() else []
+    before, around = snapshot(out), beside(out)
     code, err = run(["--data", str(corpus), "--out", str(out), "--quiet", *extra], capsys)
     assert code == 2, err
     assert err.startswith("error: ") and "fix: " in err and "nothing was written." in err
-    assert snapshot(out) == before
-    assert (sorted(p.name for p in out.parent.iterdir()) if out.parent.exists() else []) == around
+    assert snapshot(out) == before and beside(out) == around
     return err
 
 
@@ -200,116 +208,122 @@ def test_an_unchanged_rebuild_touches_nothing(good_build, tmp_path):
 
 @pytest.mark.parametrize("content", ["no manifest", "manifest and a file it does not list", "a file"])
 def test_a_folder_a_build_did_not_write_is_refused(corpus, tmp_path, capsys, content):
+    """Without a manifest no file is known to be a build's, whatever its name (issue #23: a user's
+    own my_analysis.csv beside documents.csv and measures.csv was deleted); a system file does not count."""
     target = tmp_path / "mine"
     if content == "a file":
         target.write_text("my notes\n", encoding="utf-8")
     else:
         target.mkdir()
-        (target / "notes.md").write_text("my notes\n", encoding="utf-8")
-        (target / "measures.csv").write_text("mine\n", encoding="utf-8")
+        for name, data in [("notes.md", "my notes\n"), ("measures.csv", "mine\n"), (".DS_Store", "\0")]:
+            (target / name).write_text(data, encoding="utf-8")
         if content != "no manifest":
             (target / outputs.MANIFEST).write_bytes(outputs.manifest_bytes(["measures.csv"]))
     before = target.read_bytes() if target.is_file() else snapshot(target)
-    code, err = run(["--data", str(corpus), "--out", str(target), "--quiet"], capsys)
-    assert code == 2 and str(target) in err and "fix: " in err
+    err = refused(corpus, target, capsys)
     if content == "a file":
-        assert "the output folder is a file" in err
+        assert f"{target}: the output folder is a file" in err
     else:
         listed = "measures.csv, notes.md" if content == "no manifest" else "notes.md"
-        assert f"a build did not write ({listed})" in err and "move those files elsewhere" in err
+        assert f"{target}: the output folder holds files that a build did not write ({listed})" in err
+        assert ("has no build manifest" in err) == (content == "no manifest") and "move those files elsewhere" in err
+        assert "the tables of an older build without a manifest: delete them" in err
     assert (target.read_bytes() if target.is_file() else snapshot(target)) == before
 
 
-def test_the_folder_of_an_earlier_build_without_a_manifest_is_refused_not_deleted(corpus, out, capsys):
-    """Without a manifest no file is known to be a build's, whatever its name (issue #23: a user's
-    own my_analysis.csv beside documents.csv and measures.csv was deleted)."""
-    (out / outputs.MANIFEST).unlink()
-    (out / ".DS_Store").write_bytes(b"\0")
-    err = refused(corpus, out, capsys)
-    assert "a build did not write (cases.csv, " in err and "has no build manifest" in err
-    assert "the tables of an older build without a manifest: delete them" in err
+def at_call(monkeypatch: pytest.MonkeyPatch, owner: object, name: str, n: int, action: Callable[[], object]) -> list:
+    """Make the `n`-th call of `owner.name` run `action` first; the calls made."""
+    real, calls = getattr(owner, name), []
+
+    def call(*args: object, **kwargs: object) -> object:
+        calls.append(args)
+        if len(calls) == n:
+            action()
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(owner, name, call)
+    return calls
+
+
+# The steps of writing a folder: writing the staging folder (its third file), between the renames
+# (the previous folder moved aside, the new one not yet in place), and after the swap (the new folder
+# in place, the previous one not yet removed: the first three rmtree calls find nothing, the leftovers
+# of an earlier write and the staging folder, moved in).
+STEPS = {"staging": (outputs, "_write_file", 3), "between the renames": (os, "rename", 2),
+         "after the swap": (shutil, "rmtree", 4)}
+
+
+def forked(target: Callable[..., None], *args: object) -> multiprocessing.Process:
+    """`target(*args)` running in a copy of this process: another build."""
+    process = FORK.Process(target=target, args=args)
+    process.start()
+    return process
+
+
+def hold_the_lock(out: Path, held: Event, done: Event) -> None:
+    with outputs.output_lock(out):
+        held.set()
+        done.wait(60)
 
 
 def test_a_second_build_into_the_same_folder_is_refused(corpus, out, capsys):
-    lock = out.parent / f".{out.name}.bizenv-lock"
-    fd = os.open(lock, os.O_RDWR | os.O_CREAT)
+    before, held, done = snapshot(out), FORK.Event(), FORK.Event()
+    holder = forked(hold_the_lock, out, held, done)
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # what a running build holds
-        before = snapshot(out)
+        assert held.wait(60)
         code, err = run(["--data", str(corpus), "--out", str(out), "--quiet"], capsys)
         assert code == 2 and f"another build is writing {out}" in err and "fix: wait for it" in err
-        assert snapshot(out) == before
         with pytest.raises(BuildError, match="another build is writing"):  # also at the write step
             outputs.write_outputs(out, {"a.csv": b"x\n"}, whole_folder=True)
+        assert snapshot(out) == before
     finally:
-        os.close(fd)
-    assert snapshot(out) == before
+        done.set()
+        holder.join(60)
+    assert outputs.write_outputs(out, {"a.csv": b"x\n"}, whole_folder=True) == [out / "a.csv"]  # free again
 
 
-class Killed(BaseException):
-    """Stands in for SIGKILL: nothing of the build's own clean-up runs."""
+def killed_at(out: Path, files: dict[str, bytes], step: str) -> None:
+    """Write `files`, killed at `step` (SIGKILL: none of the writer's clean-up runs)."""
+    at_call(pytest.MonkeyPatch(), *STEPS[step], lambda: os.kill(os.getpid(), signal.SIGKILL))
+    outputs.write_outputs(out, files, whole_folder=True)
 
 
-def kill_at(monkeypatch: pytest.MonkeyPatch, name: str, call: int) -> None:
-    """Make the `call`-th call of outputs.<name> (or os.rename) kill the build, and skip all clean-up."""
-    target = os if name == "rename" else outputs
-    real = getattr(target, name)
-    count = [0]
-
-    def dying(*args: object, **kwargs: object) -> object:
-        count[0] += 1
-        if count[0] >= call:  # dead: no later call happens either
-            raise Killed
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(target, name, dying)
-    monkeypatch.setattr(outputs, "_remove", lambda path, quiet=False: None)
-
-
-@pytest.mark.parametrize("where", ["writing the staging folder", "between the renames (no exchange)",
-                                   "after the exchange, before removing the old folder"])
-def test_a_killed_write_leaves_old_or_new_complete_and_the_next_build_cleans_up(good_build, tmp_path,
-                                                                                 monkeypatch, where):
+@pytest.mark.parametrize("step, left", [("staging", "previous"), ("between the renames", "aside"),
+                                        ("after the swap", "new")])
+def test_a_killed_write_leaves_the_previous_tables_and_the_next_build_recovers(good_build, tmp_path, step, left):
     out = Path(shutil.copytree(good_build, tmp_path / "out"))
     old = snapshot(out)
-    files = {p.name: p.read_bytes() + b"# new\n" for p in out.iterdir() if p.name != outputs.MANIFEST}
+    tables = {name: data for name, data in old.items() if name != outputs.MANIFEST}
+    files = {name: data + b"# new\n" for name, data in tables.items()}
     new = {**files, outputs.MANIFEST: outputs.manifest_bytes(list(files))}
-    with monkeypatch.context() as m:
-        if where.startswith("writing"):
-            kill_at(m, "_write_file", 3)
-        elif where.startswith("between"):
-            m.setattr(outputs, "_exchange", lambda a, b: False)
-            kill_at(m, "rename", 2)
-        else:
-            kill_at(m, "_signals_held", 99)  # never dies; only the clean-up is skipped
-        try:
-            outputs.write_outputs(out, files, whole_folder=True)
-        except Killed:
-            pass
-    hidden = {name: snapshot(out.parent / name) for name in leftovers(out)}
-    assert snapshot(out) in (old, new) or old in hidden.values()  # the previous folder is whole somewhere
-    assert all(name.endswith(("-staging", "-old")) for name in hidden)
-    assert outputs.write_outputs(out, files, whole_folder=True) is not None
+    killed = forked(killed_at, out, files, step)
+    assert killed.join(120) or killed.exitcode == -signal.SIGKILL
+    previous = snapshot(out.parent / f".{out.name}.bizenv-old")
+    assert {"previous": snapshot(out) == old, "aside": not out.exists() and previous == old,
+            "new": snapshot(out) == new and previous == old}[left]
+    assert leftovers(out) != []  # a staging folder, the previous folder
+    # The next build puts the previous folder back and removes the rest: an unchanged one writes nothing.
+    recovered = outputs.write_outputs(out, tables, whole_folder=True)
+    assert recovered == ([] if left != "new" else [out / name for name in sorted(tables)])
+    assert snapshot(out) == old and leftovers(out) == []
+    outputs.write_outputs(out, files, whole_folder=True)
     assert snapshot(out) == new and leftovers(out) == []
 
 
-def test_a_failed_swap_without_exchange_puts_the_previous_folder_back(good_build, tmp_path, monkeypatch):
+def test_a_failed_swap_puts_the_previous_folder_back(good_build, tmp_path, monkeypatch):
     out = Path(shutil.copytree(good_build, tmp_path / "out"))
     old = snapshot(out)
-    files = {p.name: b"new\n" for p in out.iterdir() if p.name != outputs.MANIFEST}
-    monkeypatch.setattr(outputs, "_exchange", lambda a, b: False)
-    real, calls = os.rename, [0]
-
-    def rename(src: object, dst: object) -> None:
-        calls[0] += 1
-        if calls[0] == 2:  # moving the staging folder in
-            raise OSError(errno.EIO, os.strerror(errno.EIO), str(src))
-        real(src, dst)
-
-    monkeypatch.setattr(os, "rename", rename)
+    calls = at_call(monkeypatch, os, "rename", 2, fail(errno.EIO))  # moving the staging folder in
     with pytest.raises(BuildError, match=f"cannot write {out}: {os.strerror(errno.EIO)}"):
-        outputs.write_outputs(out, files, whole_folder=True)
-    assert calls[0] == 3 and snapshot(out) == old and leftovers(out) == []
+        outputs.write_outputs(out, {p.name: b"new\n" for p in out.iterdir() if p.name != outputs.MANIFEST},
+                              whole_folder=True)
+    assert len(calls) == 3 and snapshot(out) == old and leftovers(out) == []
+
+
+def fail(code: int) -> Callable[[], None]:
+    def action() -> None:
+        raise OSError(code, os.strerror(code))
+    return action
 
 
 # --- 3. --out must not be among the inputs ---------------------------------------------------------------
@@ -462,61 +476,44 @@ def test_a_read_only_output_folder_or_parent_as_the_system_reports_it(corpus, ou
                                        (errno.EACCES, "make the folder writable"),
                                        (errno.EROFS, "mounted read-only")])
 def test_a_failed_write_leaves_nothing_half_written(corpus, out, capsys, monkeypatch, code, fix):
-    calls = [0]
-    real = outputs._write_file
-
-    def write(path: Path, data: bytes) -> None:
-        calls[0] += 1
-        if calls[0] == 4:
-            raise OSError(code, os.strerror(code), str(path))
-        real(path, data)
-
-    monkeypatch.setattr(outputs, "_write_file", write)
-    (corpus / "raw" / "demo-2025.txt").write_text(PLAN2, encoding="utf-8")  # new tables
-    set_sources(corpus, row("demo-2025", "raw/demo-2025.txt", digest(corpus)))
+    calls = at_call(monkeypatch, outputs, "_write_file", 4, fail(code))
+    new_plan(corpus)
     err = refused(corpus, out, capsys)
     assert f"cannot write {out}: {os.strerror(code)}" in err and "fix: " in err and fix in err
-    assert calls[0] == 4 and leftovers(out) == []
+    assert len(calls) == 4 and leftovers(out) == []
 
 
-def interrupt_while_staging(monkeypatch: pytest.MonkeyPatch, action: object) -> None:
-    calls = [0]
-    real = outputs._write_file
-
-    def write(path: Path, data: bytes) -> None:
-        calls[0] += 1
-        if calls[0] == 3:
-            action()  # type: ignore[operator]
-        real(path, data)
-
-    monkeypatch.setattr(outputs, "_write_file", write)
+def new_plan(corpus: Path) -> None:
+    """The corpus changed: its build has new tables to write."""
+    (corpus / "raw" / "demo-2025.txt").write_text(PLAN2, encoding="utf-8")
+    set_sources(corpus, row("demo-2025", "raw/demo-2025.txt", digest(corpus)))
 
 
 def ctrl_c() -> None:
     raise KeyboardInterrupt
 
 
-@pytest.mark.parametrize("action", [ctrl_c, lambda: os.kill(os.getpid(), signal.SIGTERM)], ids=["SIGINT", "SIGTERM"])
-def test_an_interrupted_build_leaves_the_folder_as_it_was(corpus, out, capsys, monkeypatch, action):
+def sigterm() -> None:
+    os.kill(os.getpid(), signal.SIGTERM)  # the CLI's handler raises Interrupted here
+
+
+@pytest.mark.parametrize("step, action, finished", [("staging", ctrl_c, False), ("staging", sigterm, False),
+                                                    ("between the renames", sigterm, False),
+                                                    ("after the swap", sigterm, True)])
+def test_an_interrupted_build_leaves_one_whole_folder_and_says_which(corpus, out, capsys, monkeypatch, step, action,
+                                                                     finished):
     handler = signal.getsignal(signal.SIGTERM)
-    interrupt_while_staging(monkeypatch, action)
-    (corpus / "raw" / "demo-2025.txt").write_text(PLAN2, encoding="utf-8")
-    set_sources(corpus, row("demo-2025", "raw/demo-2025.txt", digest(corpus)))
+    calls = at_call(monkeypatch, *STEPS[step], action)
+    new_plan(corpus)
     before = snapshot(out)
     code, err = run(["--data", str(corpus), "--out", str(out), "--quiet"], capsys)
-    assert code == 2 and err == "interrupted; the output folder was left as it was\n"
-    assert snapshot(out) == before and leftovers(out) == []
+    assert code == 2 and len(calls) >= STEPS[step][2] and leftovers(out) == []
+    if finished:
+        assert err == f"interrupted; the build had finished: {out} holds the new tables\n"
+        assert "新增一条措施" in (out / "measures.csv").read_text(encoding="utf-8")
+    else:
+        assert err == "interrupted; the output folder was left as it was\n" and snapshot(out) == before
     assert signal.getsignal(signal.SIGTERM) == handler  # main() put the handler back
-
-
-def test_a_signal_during_the_swap_waits_until_the_new_folder_is_in_place(corpus, out, capsys, monkeypatch):
-    real = outputs._swap
-    monkeypatch.setattr(outputs, "_swap", lambda *a: (os.kill(os.getpid(), signal.SIGTERM), real(*a)))
-    (corpus / "raw" / "demo-2025.txt").write_text(PLAN2, encoding="utf-8")
-    set_sources(corpus, row("demo-2025", "raw/demo-2025.txt", digest(corpus)))
-    code, err = run(["--data", str(corpus), "--out", str(out), "--quiet"], capsys)
-    assert code == 2 and err == f"interrupted; the build had finished: {out} holds the new tables\n"
-    assert "新增一条措施" in (out / "measures.csv").read_text(encoding="utf-8") and leftovers(out) == []
 
 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
@@ -623,7 +620,7 @@ def test_text_cells_that_a_spreadsheet_would_run_get_an_apostrophe():
         "n": [-1, 2, -3, 4, 5, 6, 7, 8],
         "s": pd.array(["-x", "y", None, "=z", "a", "b", "c", "d"], dtype="string"),
     })
-    assert outputs.csv_bytes(df).decode() == (
+    assert tables.csv_bytes(df).decode() == (
         "text,score,n,s\n'=1+1,-0.5,-1,'-x\n'+86 20,1.0,2,y\n'- 相关新闻,-2.0,-3,\n'@SUM(A1),0.0,4,'=z\n"
         "'\tx,3.5,5,a\n'\ry,-1.0,6,b\nok,2.0,7,c\n,,8,d\n")
     assert df.loc[0, "text"] == "=1+1"  # the caller's frame is untouched

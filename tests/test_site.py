@@ -44,12 +44,11 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 def site(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Path:
     """The bundled study's site, built once for the run (the xdist workers share it, as built_dir)."""
     from conftest import run_folder
-
-    from bizenv_analysis.io.outputs import exclusive
+    from filelock import FileLock
 
     root = run_folder(tmp_path_factory, worker_id)
     out = root / "site"
-    with exclusive(root / "site.lock"):
+    with FileLock(root / "site.lock"):
         if not (out / "index.html").is_file():
             build_site.build(out=out)
     return out

@@ -26,8 +26,8 @@ class BuildError(Exception):
 class Interrupted(KeyboardInterrupt):
     """SIGINT or SIGTERM stopped a build (a KeyboardInterrupt, so it unwinds like Ctrl-C).
 
-    `written` is True when the signal arrived while the new output folder was being swapped in,
-    and was held back until the swap had finished: the folder then holds the complete new build.
+    `written` is True when the new output folder was already in place when the signal arrived:
+    the folder then holds the complete new build.
     """
 
     def __init__(self, signum: int = signal.SIGINT, written: bool = False) -> None:

@@ -1,4 +1,4 @@
-"""Reading the built tables back (for notebooks and tests)."""
+"""The built tables as CSV bytes, and read back (for notebooks and tests)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,34 @@ from ..base.order import sort_by_ids as sort_by_ids
 from ..base.order import sort_by_source as sort_by_source
 from ..base.order import source_order as source_order
 from ..base.paths import DATA, PROCESSED
-from .outputs import FORMULA_START
+
+# Cells starting with one of these are formulas to a spreadsheet (OWASP, "CSV injection").
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_bytes(df: pd.DataFrame, bom: bool = False) -> bytes:
+    """A table as CSV bytes: UTF-8 (with a BOM for Excel when asked), LF line ends.
+
+    Text cells that a spreadsheet would run as a formula (starting with = + - @, tab or CR) get
+    a leading apostrophe; numbers, also negative ones, are written as they are.
+    """
+    text = defuse_formulas(df).to_csv(index=False, lineterminator="\n")
+    return ("\ufeff" if bom else "").encode() + text.encode("utf-8")
+
+
+def defuse_formulas(df: pd.DataFrame) -> pd.DataFrame:
+    """`df` with `'` before every text cell (object or string columns) that starts like a formula."""
+    out = df
+    for i, dtype in enumerate(df.dtypes):
+        if not (pd.api.types.is_object_dtype(dtype) or isinstance(dtype, pd.StringDtype)):
+            continue
+        col = df.iloc[:, i]
+        if any(isinstance(v, str) and v.startswith(FORMULA_START) for v in col):
+            if out is df:
+                out = df.copy()
+            out.isetitem(i, pd.Series([f"'{v}" if isinstance(v, str) and v.startswith(FORMULA_START) else v
+                                       for v in col], index=col.index, dtype=dtype))
+    return out
 
 
 @cache
@@ -26,7 +53,7 @@ def column_types() -> dict[str, dict[str, str]]:
 
 
 def _undefused(cell: str) -> str:
-    """A cell without the apostrophe `outputs.defuse_formulas` put before a formula-like start."""
+    """A cell without the apostrophe `defuse_formulas` put before a formula-like start."""
     return cell[1:] if cell.startswith("'") and cell[1:2] in FORMULA_START else cell
 
 
@@ -47,7 +74,7 @@ def load(name: str, out_dir: Path | str = PROCESSED) -> pd.DataFrame:
         return pd.read_csv(path, keep_default_na=False, encoding="utf-8-sig")
     df = pd.read_csv(path, keep_default_na=False, encoding="utf-8-sig", dtype=str)
     for col, kind in types.items():
-        if col in df.columns and kind == "string":  # undo outputs.defuse_formulas: the text as computed
+        if col in df.columns and kind == "string":  # undo defuse_formulas: the text as computed
             df[col] = df[col].map(_undefused)
         if col not in df.columns or kind == "string":
             continue

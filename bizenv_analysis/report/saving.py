@@ -17,11 +17,13 @@ from pathlib import Path
 
 import matplotlib.pyplot as plt
 import pandas as pd
+from filelock import FileLock
 from matplotlib.figure import Figure
 from PIL import Image
 
 from ..base.paths import FIGURES
-from ..io.outputs import csv_bytes, exclusive, write_outputs
+from ..io.outputs import write_outputs
+from ..io.tables import csv_bytes
 from .markdown import code, text
 from .plotting import CM, LANGS, WIDTHS, figure_bytes, setup, source_label
 
@@ -113,9 +115,9 @@ def save_bilingual(fig_id: str, plot: Callable[[pd.DataFrame, str], Figure], dat
 
 @contextmanager
 def _index_lock(out_dir: Path) -> Iterator[None]:
-    """An exclusive lock on the figure index of `out_dir` (`outputs.exclusive`)."""
+    """An exclusive lock on the figure index of `out_dir` (waits for another holder)."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    with exclusive(out_dir / INDEX_LOCK):
+    with FileLock(out_dir / INDEX_LOCK):
         yield
 
 
