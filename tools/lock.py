@@ -42,8 +42,8 @@ CONDA_SETS = (RUNTIME, "lab")
 # The lock is for the platform the study is run and tested on, whatever machine re-pins it.
 TARGET = {"python_version": "3.11", "implementation_name": "cpython", "platform_python_implementation": "CPython",
           "os_name": "posix", "sys_platform": "linux", "platform_system": "Linux"}
-HEADER = ("# Exact versions that produced the committed outputs (CPython 3.11, Linux), the {name} set:"
-          " {purpose}.\n# Written by tools/lock.py (`make lock`) from .venv; do not edit by hand.\n")
+HEADER = ("# The {name} set: {purpose}. Exact versions, for CPython 3.11 on Linux.\n"
+          "# Written by tools/lock.py (`make lock`) from .venv; do not edit by hand.\n")
 PURPOSE = {
     RUNTIME: "what `make study` runs (the library, headless notebooks)",
     "test": "pytest, nbval and ruff for `make test`",
