@@ -5,7 +5,15 @@ SHELL := /bin/bash
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
+# The pinned sets of requirements/ (tools/lock.py): runtime is what `make study` runs; each extra is
+# layered on it. One stamp per set, named by a checksum of what pip reads for it, so a changed lock
+# or pyproject.toml reinstalls that set, and installing an extra leaves the runtime set alone.
+LOCKS := requirements
+EXTRAS := test site cluster lab
+checksum = $(shell cat $(1) | cksum | cut -d' ' -f1)
+STAMP := $(VENV)/.installed-runtime-$(call checksum,$(LOCKS)/runtime.lock pyproject.toml)
+$(foreach s,$(EXTRAS),$(eval STAMP_$(s) := $(VENV)/.installed-$(s)-$(call checksum,$(LOCKS)/$(s).lock)))
+PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
 # Kernels at once: one more than the cores, so a core is never idle while a kernel starts.
 NB_JOBS ?= $(shell echo $$(( $$(nproc 2>/dev/null || echo 1) + 1 )))
@@ -19,21 +27,34 @@ export MPLBACKEND := Agg
 # keep make and the shell from expanding a $ (or a space, quote or backquote) in a folder's name.
 DATA_ARG = $(if $(value DATA),--data '$(subst ','\'',$(value DATA))')
 
-.PHONY: help study install build notebooks site browser test unit nbval lint lab bench lock clean
+.PHONY: help study install install-test install-site install-cluster install-lab build notebooks site browser test unit nbval lint lab bench lock clean
 
 help:  ## list the targets
-	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 12
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 18
 
-study: install build notebooks  ## create .venv, install the lock, build all tables, run every notebook (DATA=dir: your corpus)
+study: install build notebooks  ## create .venv, install the runtime set, build all tables, run every notebook (DATA=dir: your corpus)
 
-install: $(STAMP)  ## create .venv (if missing) and install the pinned dependencies
+install: $(STAMP)  ## create .venv (if missing) and install the runtime set (requirements/runtime.lock) and the package
+install-test: $(STAMP_test)  ## add the test set: pytest, nbval, ruff
+install-site: $(STAMP_site)  ## add the site set: Sphinx, myst-nb, furo, Playwright
+install-cluster: $(STAMP_cluster)  ## add the cluster set: dask.distributed, for build --dask
+install-lab: $(STAMP_lab)  ## add the lab set: JupyterLab
 
-$(STAMP): requirements.lock pyproject.toml
+$(STAMP): $(LOCKS)/runtime.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11) and "Python 3.11 is required (found %s); set PYTHON=/path/to/python3.11" % sys.version.split()[0])'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
-	rm -f $(VENV)/.installed-* && touch $@
+	$(PIP) -r $(LOCKS)/runtime.lock
+	$(PIP) --no-deps -e .
+	rm -f $(VENV)/.installed-runtime-* && touch $@
+
+# An extra's lock starts with `-r runtime.lock`, which pip finds installed; a reinstalled runtime set
+# (a newer $(STAMP)) re-checks the extras installed before it.
+define EXTRA_RULE
+$(STAMP_$(1)): $(LOCKS)/$(1).lock $(STAMP)
+	$(PIP) -r $(LOCKS)/$(1).lock
+	rm -f $(VENV)/.installed-$(1)-* && touch $$@
+endef
+$(foreach s,$(EXTRAS),$(eval $(call EXTRA_RULE,$(s))))
 
 build: install  ## build data/processed/ from data/raw/ (DATA=dir: that corpus, into dir/processed/)
 	$(BIN)/python -m bizenv_analysis build $(DATA_ARG)
@@ -41,7 +62,7 @@ build: install  ## build data/processed/ from data/raw/ (DATA=dir: that corpus, 
 notebooks: install  ## execute every notebook from a clean kernel, side by side (DATA=dir: into dir/notebooks/)
 	$(BIN)/python tools/run_notebooks.py --jobs $(NB_JOBS) $(DATA_ARG) $(NOTEBOOKS)
 
-site: install  ## the study's static site from the executed notebooks and figures, into _site/ (DATA=dir: dir/site)
+site: install-site  ## the study's static site from the executed notebooks and figures, into _site/ (DATA=dir: dir/site)
 	$(BIN)/python tools/build_site.py $(DATA_ARG)
 
 # The site's browser test drives Debian's chromium; as root, a machine without it gets it here.
@@ -59,17 +80,23 @@ test: unit nbval lint  ## unit tests (the site's in a headless browser among the
 # Tests run on every core (pytest-xdist): a worker that runs out of tests takes some of the other's
 # (worksteal), so the long ones do not end the run alone; nbval keeps each notebook's cells on one
 # worker, in order (loadfile).
-unit: install browser  ## pytest unit tests
+# The site's browser test (tests/test_site.py) needs the site set, tests/test_parallel.py's Dask
+# cluster the cluster set.
+unit: install-test install-site install-cluster browser  ## pytest unit tests
 	$(BIN)/python -m pytest -n auto --dist worksteal tests
 
-nbval: install  ## re-run every notebook and compare with its committed outputs (strict)
+nbval: install-test  ## re-run every notebook and compare with its committed outputs (strict)
 	$(BIN)/python -m pytest -n auto --dist loadfile --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg $(NOTEBOOKS)
 
-lint: install  ## ruff on the package, tests and notebooks
+lint: install-test  ## ruff on the package, tests and notebooks
 	$(BIN)/ruff check bizenv_analysis tests tools benchmarks notebooks site
 
-lab: install  ## open JupyterLab on the project's environment (ARGS=--allow-root etc. passed on)
-	$(BIN)/jupyter lab notebooks $(ARGS)
+# Jupyter refuses to start as root without --allow-root (a container's usual user, issue #27): added
+# when `id -u` is 0, unless ARGS has it.
+ALLOW_ROOT = $(if $(filter 0,$(shell id -u)),$(if $(filter --allow-root,$(ARGS)),,--allow-root))
+
+lab: install-lab  ## open JupyterLab on the notebooks (ARGS="--port 9999" etc. passed on; --allow-root added as root)
+	$(BIN)/jupyter lab notebooks $(ALLOW_ROOT) $(ARGS)
 
 bench: install  ## scale, k-grid, shared-passage and study-time benchmarks; write benchmarks/*.md
 	$(BIN)/python benchmarks/scale.py
@@ -77,7 +104,7 @@ bench: install  ## scale, k-grid, shared-passage and study-time benchmarks; writ
 	$(BIN)/python benchmarks/passages.py
 	$(BIN)/python benchmarks/study_time.py
 
-lock: install  ## re-pin requirements.lock and environment.yml from .venv
+lock: install install-test install-site install-cluster install-lab  ## re-pin every set of requirements/ and environment.yml from .venv
 	$(BIN)/python tools/lock.py
 
 clean:  ## remove .venv and caches (keeps committed outputs)

@@ -192,7 +192,7 @@ def on_cluster(address: str | None) -> Iterator[None]:
         from dask.distributed import Client
     except ImportError as exc:
         raise BuildError("--dask needs the optional dask[distributed] extra, which is not installed", None,
-                         "pip install '.[distributed]' (make study installs it from the lock)") from exc
+                         "make install-cluster (the pinned cluster set) or pip install '.[distributed]'") from exc
     from dask.utils import parse_timedelta
 
     check_address(address)
