@@ -130,11 +130,12 @@ def test_the_figures_readme_shows_titles_and_captions_as_written(tmp_path: Path)
     index = pd.DataFrame([{"id": "fig01_x", "files": "fig01_x_zh.png fig01_x_en.png", "width": "full (16 cm)",
                            "title_zh": HOSTILE["script"], "title_en": f"T {HOSTILE['img']}",
                            "caption_zh": f"# {HOSTILE['markdown']}", "caption_en": f"{HOSTILE['link']}\n\n<b>x</b>",
-                           "notebook": "01_x.ipynb", "data": "fig01_x_data.csv", "source_tables": HOSTILE["table"]}])
+                           "notebook": "01_x.ipynb", "function": "bizenv_analysis.report.figures.heatmap",
+                           "data": "fig01_x_data.csv", "source_tables": HOSTILE["table"]}])
     index.to_csv(tmp_path / "index.csv", index=False, encoding="utf-8-sig")
     html = PARSERS["commonmark + tables, strikethrough"].render(
         write_figure_readme(tmp_path).read_text(encoding="utf-8"))
-    for value in index.iloc[0, 3:].drop(["notebook", "data"]):
+    for value in index.iloc[0, 3:].drop(["notebook", "function", "data"]):
         assert literal(value) in html
     assert "<script>" not in html and "<b>" not in html and html.count("<h2>") == 1
 

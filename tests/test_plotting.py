@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import html
+import importlib
+import json
 import re
 import struct
 import warnings
@@ -11,7 +13,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
 
-from bizenv_analysis.base.paths import FIGURES
+from bizenv_analysis.base.paths import FIGURES, ROOT
 from bizenv_analysis.report import figures
 from bizenv_analysis.report.plotting import (
     FONT_FAMILY,
@@ -124,6 +126,30 @@ def test_every_pdf_embeds_its_fonts_as_truetype_subsets(fig_id):
         assert b"/FontFile3" not in pdf and b"/Type3" not in pdf  # no CFF program, no glyphs drawn as paths
         # and each is a subset, named with its six-letter tag
         assert all(re.search(rb"/FontName /[A-Z]{6}\+", d) for d in descriptors), (fig_id, lang)
+
+
+@pytest.mark.parametrize("fig_id", INDEX["id"])
+def test_three_hops_from_a_figure_to_its_function_and_input_rows(fig_id):
+    """figures/index.csv names, for each figure, the library function that draws it (hop 2: it
+    imports, and it is a figure function of the report layer), the data file of the rows drawn and
+    the built tables behind them (hop 3: each a table the datapackage describes)."""
+    row = INDEX.set_index("id").loc[fig_id]
+    module, _, name = row["function"].rpartition(".")
+    assert module in ("bizenv_analysis.report.figures", "bizenv_analysis.report.network_figures"), row["function"]
+    assert callable(getattr(importlib.import_module(module), name))
+    assert (FIGURES / row["data"]).is_file()
+    described = {r["path"].split("/")[-1] for r in json.loads((ROOT / "data" / "datapackage.json").read_text(
+        encoding="utf-8"))["resources"]}
+    named = set(re.findall(r"[\w.-]+\.csv", row["source_tables"]))
+    assert named and named <= described, (fig_id, named - described)
+
+
+def test_the_function_of_a_figure_is_named_through_a_partial():
+    from functools import partial
+
+    from bizenv_analysis.report.saving import function_name
+    drawn = partial(partial(figures.heatmap, row="x"), col="y")
+    assert function_name(drawn) == "bizenv_analysis.report.figures.heatmap"
 
 
 @pytest.mark.parametrize("fig_id", INDEX["id"])

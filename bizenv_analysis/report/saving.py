@@ -13,6 +13,7 @@ import base64
 import io
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -29,8 +30,8 @@ from .plotting import CM, LANGS, WIDTHS, figure_bytes, setup, source_label
 
 PREVIEW_PX = 700  # width of the image a notebook shows (the files keep 300 dpi)
 INDEX_LOCK = ".index.lock"  # beside index.csv; ignored by git
-INDEX_COLUMNS = ["id", "files", "width", "title_zh", "title_en", "caption_zh", "caption_en", "notebook", "data",
-                 "source_tables"]
+INDEX_COLUMNS = ["id", "files", "width", "title_zh", "title_en", "caption_zh", "caption_en", "notebook", "function",
+                 "data", "source_tables"]
 FORMATS = ("png", "svg", "pdf")
 
 
@@ -54,6 +55,14 @@ def drawn_title(fig: Figure) -> str:
             if ax.get_title(loc=loc):
                 return _one_line(ax.get_title(loc=loc))
     return ""
+
+
+def function_name(plot: Callable) -> str:
+    """The dotted name of the function that draws a figure (`functools.partial` unwrapped), as a
+    reader finds it in the library: `bizenv_analysis.report.figures.heatmap`."""
+    while isinstance(plot, partial):
+        plot = plot.func
+    return f"{getattr(plot, '__module__', '')}.{getattr(plot, '__qualname__', type(plot).__qualname__)}"
 
 
 SOURCE_COLUMNS = ("source_id", "source_a", "source_b")
@@ -85,7 +94,8 @@ def save_bilingual(fig_id: str, plot: Callable[[pd.DataFrame, str], Figure], dat
     beside them (`labelled`).
 
     When `notebook` is given, the figure's row in `index.csv` (the titles as drawn, the caption
-    in zh and en, the width, notebook, the tables behind it) is added or replaced; otherwise the
+    in zh and en, the width, notebook, the function that draws it, the tables behind it) is added
+    or replaced; otherwise the
     index is left alone. Shows the `show` language version inline (as a plain image, no figure
     repr) when run in a notebook. Returns nothing, so a notebook cell never shows a repr.
     """
@@ -106,7 +116,8 @@ def save_bilingual(fig_id: str, plot: Callable[[pd.DataFrame, str], Figure], dat
                "files": " ".join(f"{fig_id}_{lang}.{ext}" for lang in LANGS for ext in FORMATS),
                "width": f"{width} ({WIDTHS[width] / CM:.0f} cm)",
                "title_zh": titles["zh"], "title_en": titles["en"], "caption_zh": caption[0], "caption_en": caption[1],
-               "notebook": notebook, "data": f"{fig_id}_data.csv", "source_tables": source_tables}
+               "notebook": notebook, "function": function_name(plot), "data": f"{fig_id}_data.csv",
+               "source_tables": source_tables}
         # Notebooks run side by side (make notebooks): the index is read, changed and written
         # under a lock, so two figures saved at once both keep their rows.
         with _index_lock(out_dir):
@@ -148,7 +159,7 @@ def write_figure_readme(out_dir: Path = FIGURES) -> Path:
                   f"- width: {text(r.width)}",
                   f"- files: {', '.join(code(f) for f in r.files.split())}",
                   f"- data: {code(r.data)}; built from {text(r.source_tables)}",
-                  f"- made by: {code(f'notebooks/{r.notebook}')}", ""]
+                  f"- made by: {code(f'notebooks/{r.notebook}')}, drawn by {code(r.function)}", ""]
     path = out_dir / "README.md"
     write_outputs(out_dir, {"README.md": "\n".join(lines).encode("utf-8")})
     return path
