@@ -36,6 +36,7 @@ from .base.paths import DATA, ROOT
 from .base.workers import map_ordered
 from .io import sources, tables
 from .io.outputs import check_output_folder, write_outputs
+from .report import statements
 from .rules.lexicon import Lexicon
 from .rules.references import LEARNS_FROM
 from .text import clean, coding, formulas, measures, references, targets, tokens
@@ -227,7 +228,8 @@ def build(data_dir: Path | str = DATA, out_dir: Path | str | None = None,
             targets=compared["targets.csv"], references=compared["references.csv"], order=order,
             gold=gold_themes(vdir), validation=extra.get("validation_summary.csv"), instruments=levers,
             instrument_gold=gold_instruments(vdir), instrument_types=lex.instruments.groups)
-        stated = sensitivity.findings_tables(evidence)
+        stated, results = sensitivity.findings_tables(evidence)
+        stated["findings.csv"] = statements.render(stated["findings.csv"], results)  # the layers: report above
         compared.update(stated)
         f = stated["findings.csv"]
         stage("findings", f"[9/9] findings  {int(f['supported'].sum())} of {len(f)} findings supported, "

@@ -139,8 +139,6 @@ LONGER: dict[str, str] = {
     f"{_P}.text.measures": _LEAD_SPLIT,
     f"{_P}.text.formulas": _LEAD_SPLIT,
     f"{_P}.io.sources": _LEAD_SPLIT,
-    f"{_P}.analysis.findings": "step 9: each finding's statements become templates (data/templates), and the "
-                               "findings return numbers",
 }
 
 

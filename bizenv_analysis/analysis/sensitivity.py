@@ -1,9 +1,9 @@
 """Every finding under every alternative: the build evaluates each finding of `findings.FINDINGS` on
 the data as built (`baseline`) and on each alternative of `VARIANTS` that applies to it, and writes
-`findings.csv` (one row per finding: statements in English and Chinese generated from the numbers,
-statistic, value, interval, p, test, unit and number of units, n, supported, survives_sensitivity)
-and `sensitivity.csv` (one row per finding × variant). A finding whose test fails is kept and
-stated as not supported.
+`findings.csv` (one row per finding: statistic, value, interval, p, test, unit and number of units,
+n, supported, survives_sensitivity; its statement columns are filled by `report.statements.render`
+from the baseline `Result`s) and `sensitivity.csv` (one row per finding × variant). A finding whose
+test fails is kept and stated as not supported.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import pandas as pd
 
 from . import families, inference
 from .families import POLICY, family_of
-from .findings import FINDINGS, Evidence, View
+from .findings import FINDINGS, Evidence, Result, View
 
 VARIANTS = {
     "baseline": "as built: policy documents only, without safeguard items, the rule-based coder's multi-label "
@@ -64,10 +64,11 @@ def views(ev: Evidence) -> dict[str, View | None]:
     return out
 
 
-def findings_tables(ev: Evidence) -> dict[str, pd.DataFrame]:
-    """`findings.csv` and `sensitivity.csv` for the evidence of one build."""
+def findings_tables(ev: Evidence) -> tuple[dict[str, pd.DataFrame], dict[str, Result]]:
+    """`findings.csv` (statement columns empty) and `sensitivity.csv` for the evidence of one build,
+    and each finding's baseline Result, from which `report.statements.render` writes its statements."""
     vs = views(ev)
-    rows, sens = [], []
+    rows, sens, results = [], [], {}
     for fid, finding in FINDINGS.items():
         base = finding(ev, vs["baseline"]) if vs["baseline"] is not None else None
         if base is None:
@@ -87,11 +88,12 @@ def findings_tables(ev: Evidence) -> dict[str, pd.DataFrame]:
         note = ("no alternative applies" if not checked else
                 f"same decision under {', '.join(checked)}" if not flips else
                 f"decision changes under {', '.join(flips)}")
-        rows.append({"finding_id": fid, "statement_en": base.en, "statement_zh": base.zh,
+        results[fid] = base
+        rows.append({"finding_id": fid, "statement_en": "", "statement_zh": "",
                      "statistic": base.statistic, "value": base.value, "interval_low": base.interval[0],
                      "interval_high": base.interval[1], "interval_type": base.interval_type,
                      "p_value": base.p_value, "test": base.test, "unit": base.unit, "n_units": base.n_units,
                      "n": base.n, "supported": base.supported,
                      "survives_sensitivity": (not flips) if checked else pd.NA, "sensitivity_note": note})
-    return {"findings.csv": inference.round_stats(pd.DataFrame(rows, columns=FINDING_COLUMNS)),
-            "sensitivity.csv": inference.round_stats(pd.DataFrame(sens, columns=SENSITIVITY_COLUMNS))}
+    return ({"findings.csv": inference.round_stats(pd.DataFrame(rows, columns=FINDING_COLUMNS)),
+             "sensitivity.csv": inference.round_stats(pd.DataFrame(sens, columns=SENSITIVITY_COLUMNS))}, results)

@@ -1,12 +1,50 @@
-"""The findings in words: the corpus's scope, each finding's title, and the numbered list that
-notebook 09 shows and the README's Findings section holds (from `findings.csv`)."""
+"""The findings in words: each finding's statements filled from its numbers (`render`, with the
+templates of data/templates/findings.csv), the corpus's scope, each finding's title, and the
+numbered list that notebook 09 shows and the README's Findings section holds (from `findings.csv`)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from functools import lru_cache
+from pathlib import Path
+
 import pandas as pd
 
-from ..analysis.families import POLICY, REPORT, family_of
+from ..analysis import findings
+from ..analysis.families import FAMILY_NAMES, POLICY, REPORT, family_of
+from ..base.paths import TEMPLATES
 from .markdown import text
+from .templates import LANGS, Templates
+
+
+@lru_cache(maxsize=4)
+def templates(path: Path = TEMPLATES / "findings.csv") -> Templates:
+    """The findings' statement templates, read and checked against `findings.STATED` once."""
+    return Templates.load(path, findings.STATED, findings.COMMON)
+
+
+def statements(result: findings.Result, finding_id: str, using: Templates | None = None) -> tuple[str, str]:
+    """A finding's statement in English and Chinese, filled from its Result.
+
+    The fields are the Result's (`Result.fields`), and for a family of genres named in
+    `family` or `other_family`, its name in the language (`family_name`, `other_family_name`)."""
+    using = using or templates()
+    out = []
+    for i, lang in enumerate(LANGS):
+        fields = result.fields()
+        for key in ("family", "other_family"):
+            if fields.get(key) in FAMILY_NAMES:
+                fields[f"{key}_name"] = FAMILY_NAMES[fields[key]][i]
+        out.append(using.render(finding_id, result.outcome, lang, fields))
+    return out[0], out[1]
+
+
+def render(table: pd.DataFrame, results: Mapping[str, findings.Result], using: Templates | None = None
+           ) -> pd.DataFrame:
+    """`findings.csv` (`analysis.sensitivity.findings_tables`) with its statement columns filled
+    from each finding's baseline Result."""
+    said = [statements(results[fid], fid, using) for fid in table["finding_id"]]
+    return table.assign(statement_en=[en for en, _ in said], statement_zh=[zh for _, zh in said])
 
 TITLES = {
     "vocabulary_differs": ("Different words", "用词不同"),
