@@ -102,6 +102,7 @@ def build(data_dir: Path | str = DATA, out_dir: Path | str | None = None,
         stage("sources", f"[1/9] sources   {len(raws)} documents read, sha256 verified")
         # Every lexicon and codebook file, each the corpus's own or else the bundled one, checked once here.
         lex = Lexicon.load(data_dir)
+        statements.templates()  # the findings' statement templates, checked now rather than at the end
         overrides = pmc.read_overrides(data_dir, set(lex.pmc_variables["sub_id"]), (r.source_id for r in raws))
         if lex.own() or lex.ignored:
             _say(f"      lexicon   {lex.summary()}", quiet)
