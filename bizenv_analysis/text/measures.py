@@ -26,15 +26,14 @@ from ..rules.measures import Grammar
 from .outline import (
     CHAPTER_STYLES,
     SECTION_STYLES,
+    At,
     Line,
-    Regions,
-    has_practice_parts,
     heading_text,
     headings_above,
     read,
-    region_flag,
     runs,
     style_ranks,
+    walk,
 )
 
 MEASURE_COLUMNS = [
@@ -232,113 +231,129 @@ def _segment(source_id: str, lines: list[Line], level: str | None, place: str, g
     """`segment_document` for classified lines and their measure level."""
     if level is None:
         return _paragraphs(source_id, lines, place, g), []
-
     ranks = style_ranks(lines)
     heading_styles = headings_above(ranks, level)
     valid = {id(ln) for ln in runs(lines, level)}
-    has_practice = has_practice_parts(lines, g, heading_styles)
-    items: list[Item] = []
-    cases: list[dict] = []
-    chapter = section = heading = ""
-    regions = Regions()
-    in_practice = not has_practice
-    case: dict | None = None
-    case_part = ""
-    cur: Item | None = None
-    open_body: Item | None = None  # a safeguard/general chapter gathering its body
-    n_dash = 0  # dash bullets are numbered by position under their parent
-    off_run: list[Line] = []  # lines of the measure style whose number does not continue the run
+    b = _Builder(place, g, level)
+    for at in walk(lines, g, ranks, level, practice_by_name=True, skip_toc=True):
+        ln = at.line
+        if ln.role == "case":
+            b.start_case(ln)
+        elif b.case is not None and at.title:
+            b.case["end"] = ln.no
+            b.case["title_lines"].append(ln.text)
+        elif ln.role == "heading" or ln.role in heading_styles:  # never `level`: a heading is above it
+            b.heading(at, ln.role in heading_styles)
+        else:
+            b.line(at, is_measure=ln.role == level and id(ln) in valid)
+    b.close()
+    _warn_off_run(source_id, b.off_run)
+    rows = _rows(b.items, g, source_id)
+    return rows, _case_rows(source_id, b.cases, rows)
 
-    def close() -> None:
-        nonlocal cur
-        if cur is not None:
-            items.append(cur)
-        cur = None
 
-    for ln in lines:
-        role = ln.role
-        if role == "toc":
-            continue
-        is_measure = role == level and id(ln) in valid
-        if role == "case":
-            close()
-            open_body = None
-            regions.reset()
-            case = {"case_no": len(cases) + 1, "label": ln.text.rstrip(":："), "title_lines": [],
-                    "parts": {}, "start": ln.no, "end": ln.no}
-            cases.append(case)
-            case_part, chapter, section, heading = "title", case["label"], "", ""
-            in_practice = not has_practice
-            continue
-        if case is not None:
-            case["end"] = ln.no
-            if case_part == "title" and role == "heading" and not g.practice.search(ln.text) \
-                    and "背景" not in ln.text:
-                case["title_lines"].append(ln.text)
-                continue
-        if (role == "heading" or role in heading_styles) and not is_measure:
-            close()
-            open_body = None
-            n_dash = 0
-            name = heading_text(ln)
-            if has_practice:
-                in_practice = bool(g.practice.search(name))
-            region = (regions.enter(ranks[role], region_flag(ln, g)) if role in heading_styles
-                      else regions.current)
-            if case is not None:  # inside a case, headings only switch its part
-                case_part = ("practices" if in_practice else
-                             "background" if "背景" in name else "results")
-                continue
-            if role in CHAPTER_STYLES:
-                chapter, section, heading = name, "", ""
-            elif role in SECTION_STYLES:
-                section = name
+class _Builder:
+    """The items and cases of one document, built line by line along its outline `walk`."""
+
+    def __init__(self, place: str, g: Grammar, level: str) -> None:
+        self.place, self.g, self.level = place, g, level
+        self.items: list[Item] = []
+        self.cases: list[dict] = []
+        self.chapter = self.section = self.heading_name = ""
+        self.case: dict | None = None
+        self.case_part = ""
+        self.cur: Item | None = None
+        self.open_body: Item | None = None  # a safeguard/general chapter gathering its body
+        self.n_dash = 0  # dash bullets are numbered by position under their parent
+        self.off_run: list[Line] = []  # lines of the measure style whose number does not continue the run
+
+    def close(self) -> None:
+        if self.cur is not None:
+            self.items.append(self.cur)
+        self.cur = None
+
+    def start_case(self, ln: Line) -> None:
+        self.close()
+        self.open_body = None
+        self.case = {"case_no": len(self.cases) + 1, "label": ln.text.rstrip(":："), "title_lines": [],
+                     "parts": {}, "start": ln.no, "end": ln.no}
+        self.cases.append(self.case)
+        self.case_part, self.chapter, self.section, self.heading_name = "title", self.case["label"], "", ""
+
+    def heading(self, at: At, numbered: bool) -> None:
+        """A heading closes the item before it; inside a case it only switches the case's part."""
+        ln = at.line
+        self.close()
+        self.open_body = None
+        self.n_dash = 0
+        name = heading_text(ln)
+        if self.case is not None:
+            self.case["end"] = ln.no
+            self.case_part = ("practices" if at.in_practice else
+                              "background" if "背景" in name else "results")
+            return
+        if ln.role in CHAPTER_STYLES:
+            self.chapter, self.section, self.heading_name = name, "", ""
+        elif ln.role in SECTION_STYLES:
+            self.section = name
+        else:
+            self.heading_name = name
+        if at.region != "measure" and numbered:
+            # A safeguard or general part written as headings with a body: 三、保障措施
+            # (一)… gives one item per section, 七、保障措施 … one item for the chapter.
+            if ln.role in CHAPTER_STYLES:
+                self.open_body = Item(at.region, ln.role, "", self.chapter, "", self.place, [ln], name)
             else:
-                heading = name
-            if region != "measure" and role in heading_styles:
-                # A safeguard or general part written as headings with a body: 三、保障措施
-                # (一)… gives one item per section, 七、保障措施 … one item for the chapter.
-                if role in CHAPTER_STYLES:
-                    open_body = Item(region, role, "", chapter, "", place, [ln], name)
-                else:
-                    cur = Item(region, role, str(ln.num), chapter, "", place, [ln], ln.rest)
-            continue
-        if case is not None and case_part != "practices":
-            part = "background" if case_part == "title" else case_part
-            case["parts"].setdefault(part, []).append(ln.text)
-            continue
-        if is_measure and in_practice:
-            close()
-            open_body = None
-            if case is not None:
-                sec, where = case_title(case["title_lines"]), district_of(case["title_lines"])
-            else:
-                sec, where = section or heading, place
-            n_dash += 1
-            number = str(ln.num if ln.num is not None else n_dash)
-            kind = regions.current if regions.current != "measure" else _own_flag(ln, g) or "measure"
-            cur = Item(kind, role, number, chapter, sec, where, [ln], ln.rest, ln.label)
-            continue
-        if cur is not None and (g.terminator.match(ln.text) or (role == level and id(ln) in valid)):
-            close()
-            continue
-        if cur is not None:
-            if role == level:  # its number does not continue the run: kept with the item before, not lost
-                off_run.append(ln)
-            cur.lines.append(ln)
-        elif open_body is not None:
-            open_body.lines.append(ln)
-            if open_body not in items:
-                items.append(open_body)
-        elif case is not None:
-            case["parts"].setdefault("practices_intro", []).append(ln.text)
-    close()
+                self.cur = Item(at.region, ln.role, str(ln.num), self.chapter, "", self.place, [ln], ln.rest)
+
+    def line(self, at: At, is_measure: bool) -> None:
+        """Any other line: a case's text, a new measure, an item's end, or the text of what is open."""
+        ln = at.line
+        if self.case is not None:
+            self.case["end"] = ln.no
+            if self.case_part != "practices":
+                part = "background" if self.case_part == "title" else self.case_part
+                self.case["parts"].setdefault(part, []).append(ln.text)
+                return
+        if is_measure and at.in_practice:
+            self.start_measure(at)
+        elif self.cur is not None and (self.g.terminator.match(ln.text) or is_measure):
+            self.close()
+        elif self.cur is not None:
+            if ln.role == self.level:  # its number does not continue the run: kept with the item before, not lost
+                self.off_run.append(ln)
+            self.cur.lines.append(ln)
+        elif self.open_body is not None:
+            self.open_body.lines.append(ln)
+            if self.open_body not in self.items:
+                self.items.append(self.open_body)
+        elif self.case is not None:
+            self.case["parts"].setdefault("practices_intro", []).append(ln.text)
+
+    def start_measure(self, at: At) -> None:
+        ln = at.line
+        self.close()
+        self.open_body = None
+        if self.case is not None:
+            sec, where = case_title(self.case["title_lines"]), district_of(self.case["title_lines"])
+        else:
+            sec, where = self.section or self.heading_name, self.place
+        self.n_dash += 1
+        number = str(ln.num if ln.num is not None else self.n_dash)
+        kind = at.region if at.region != "measure" else _own_flag(ln, self.g) or "measure"
+        self.cur = Item(kind, ln.role, number, self.chapter, sec, where, [ln], ln.rest, ln.label)
+
+
+def _warn_off_run(source_id: str, off_run: list[Line]) -> None:
     if off_run:
         first = off_run[0]
         warnings.warn(f"{source_id}: {len(off_run)} line(s) numbered in the measures' style do not continue their "
                       f"numbering (first: line {first.no}, {first.text[:20]!r}); each is kept in the text of the item "
-                      "before it — check the document's numbering", StructureWarning, stacklevel=3)
-    rows = _rows(items, g, source_id)
+                      "before it — check the document's numbering", StructureWarning, stacklevel=4)
+
+
+def _case_rows(source_id: str, cases: list[dict], rows: list[dict]) -> list[dict]:
+    """cases.csv rows; a case's practices are the measures that start within its lines."""
     case_rows = []
     for c in cases:
         practices = [r for r in rows if c["start"] <= r["line_start"] <= c["end"]]
@@ -355,7 +370,7 @@ def _segment(source_id: str, lines: list[Line], level: str | None, place: str, g
             "line_start": c["start"],
             "line_end": c["end"],
         })
-    return rows, case_rows
+    return case_rows
 
 
 def case_title(title_lines: list[str]) -> str:

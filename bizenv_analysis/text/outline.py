@@ -11,7 +11,9 @@ structure is clear. `text.measures` cuts the items out of the lines read here.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from ..rules.measures import STYLES, Grammar
 
@@ -296,6 +298,54 @@ def has_practice_parts(lines: list[Line], g: Grammar, heading_styles: set[str]) 
                for ln in lines)
 
 
+class At(NamedTuple):
+    """A line and the part of the document it lies in, as `walk` yields them."""
+
+    line: Line
+    region: str  # measure, safeguard or general, from the headings above the line
+    in_practice: bool  # inside a practice part (every line is, when no heading names one)
+    case_no: int  # the case the line belongs to, counted from 1 (0: before the first case)
+    title: bool  # a heading line of its case's title: it opens no part
+
+
+def walk(lines: list[Line], g: Grammar, ranks: dict[str, tuple[int, int]], level: str, *,
+         practice_by_name: bool, skip_toc: bool) -> Iterator[At]:
+    """Each line with its part of the document, when `level` is the style that carries the items.
+
+    The headings are the unnumbered headings and the numbered styles above `level`
+    (`headings_above`). A heading of those styles that names a safeguard or general part opens it
+    until a heading of the same or a higher rank; when some heading names a practice part (主要做法),
+    only the lines under such headings are `in_practice`. A case marker starts afresh, and the
+    unnumbered headings right after it that name neither practices nor a background are its title.
+
+    The two walkers differ in two ways, kept as they were: `measures` tests a heading for a
+    practice part on its name (`heading_text`: after the marker, without a closing 。) and leaves
+    contents lines out (`practice_by_name`, `skip_toc`); `coverage` tests the whole line and walks
+    contents lines too (their role, `toc`, counts for nothing there).
+    """
+    heading_styles = headings_above(ranks, level)
+    practice_only = has_practice_parts(lines, g, heading_styles)
+    regions = Regions()
+    in_practice, case_no, in_title = not practice_only, 0, False
+    for ln in lines:
+        if skip_toc and ln.role == "toc":
+            continue
+        if ln.role == "case":
+            regions.reset()
+            in_practice, case_no, in_title = not practice_only, case_no + 1, True
+        elif ln.role == "heading" or ln.role in heading_styles:
+            if (in_title and ln.role == "heading" and not g.practice.search(ln.text)
+                    and "背景" not in ln.text):
+                yield At(ln, regions.current, in_practice, case_no, True)
+                continue
+            in_title = False
+            if practice_only:
+                in_practice = bool(g.practice.search(heading_text(ln) if practice_by_name else ln.text))
+            if ln.role in heading_styles:
+                regions.enter(ranks[ln.role], region_flag(ln, g))
+        yield At(ln, regions.current, in_practice, case_no, False)
+
+
 def coverage(lines: list[Line], g: Grammar, style: str, parent: str,
              ranks: dict[str, tuple[int, int]]) -> float:
     """Share of the body's `parent` nodes that hold at least one `style` item of a run.
@@ -306,32 +356,21 @@ def coverage(lines: list[Line], g: Grammar, style: str, parent: str,
     """
     valid = {id(ln) for ln in runs(lines, style)}
     heading_styles = headings_above(ranks, style)
-    practice_only = has_practice_parts(lines, g, heading_styles)
-    in_practice = not practice_only
-    regions = Regions()
     # [body, whole document]: parent nodes, covered parent nodes, items
     parents, covered, items = [[], []], [set(), set()], [0, 0]
     current: tuple[int | None, int | None] = (None, None)
-    for ln in lines:
-        if ln.role == "case":
-            regions.reset()
-            current, in_practice = (None, None), not practice_only
-            continue
-        if ln.role == "heading" and practice_only:
-            in_practice = bool(g.practice.search(ln.text))
-        if ln.role in heading_styles:
-            if practice_only:
-                in_practice = bool(g.practice.search(ln.text))
-            kind = regions.enter(ranks[ln.role], region_flag(ln, g))
+    for at in walk(lines, g, ranks, style, practice_by_name=False, skip_toc=False):
+        role = at.line.role
+        if role == "case" or role in heading_styles:
             current = (None, None)
-            if ln.role == parent and in_practice:
-                body = len(parents[0]) if kind == "measure" else None
+            if role == parent and at.in_practice:
+                body = len(parents[0]) if at.region == "measure" else None
                 if body is not None:
                     parents[0].append(body)
                 current = (body, len(parents[1]))
                 parents[1].append(current[1])
-        elif ln.role == style and id(ln) in valid and in_practice:
-            for k, in_body in ((0, regions.current == "measure"), (1, True)):
+        elif role == style and id(at.line) in valid and at.in_practice:
+            for k, in_body in ((0, at.region == "measure"), (1, True)):
                 if in_body:
                     items[k] += 1
                     if current[k] is not None:
