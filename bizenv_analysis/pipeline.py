@@ -28,6 +28,7 @@ from .analysis import (
     sensitivity,
     shares,
     similarity,
+    spread,
     validation,
 )
 from .base import workers
@@ -38,7 +39,7 @@ from .io import sources, tables
 from .io.outputs import check_output_folder, write_outputs
 from .rules.lexicon import Lexicon
 from .rules.references import LEARNS_FROM
-from .text import clean, coding, formulas, measures, references, targets, tokens
+from .text import clean, coding, measures, references, targets, tokens
 
 
 @dataclass
@@ -216,9 +217,9 @@ def build(data_dir: Path | str = DATA, out_dir: Path | str | None = None,
 
         networks, graph = coword.coword_tables(toks, order, lex.coword)
         compared |= networks
-        compared |= formulas.formula_tables(table, docs, compared["references.csv"], lex.formula_patterns,
-                                            lex.national, lex.place_aliases, lex.formula_params,
-                                            {r.source_id: r.meta.get("province", "") for r in raws}, lex.generic)
+        compared |= spread.formula_tables(table, docs, compared["references.csv"], lex.formula_patterns,
+                                          lex.national, lex.place_aliases, lex.formula_params,
+                                          {r.source_id: r.meta.get("province", "") for r in raws}, lex.generic)
         stage("networks", networks_summary(compared))
 
         evidence = findings.Evidence(

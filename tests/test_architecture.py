@@ -136,7 +136,6 @@ KNOWN: dict[tuple[str, str], str] = {}
 MAX_LINES = 500
 _LEAD_SPLIT = "split in issue 24 step 3/8 (lead)"
 LONGER: dict[str, str] = {
-    f"{_P}.text.formulas": _LEAD_SPLIT,
     f"{_P}.io.sources": _LEAD_SPLIT,
     f"{_P}.analysis.findings": "step 9: each finding's statements become templates (data/templates), and the "
                                "findings return numbers",
