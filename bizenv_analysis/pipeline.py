@@ -57,7 +57,7 @@ def _say(msg: str, quiet: bool) -> None:
         print(msg, flush=True)
 
 
-def build(data_dir: Path | str = DATA, out_dir: Path | str | None = None,
+def build(data_dir: Path | str = DATA, out_dir: Path | str | None = None,  # noqa: C901, PLR0915 -- step 6 of issue 24 turns it into a table of steps
           quiet: bool = False, jobs: int | None = None, dask: str | None = None) -> BuildResult:
     """Build every table from `data_dir` (sources.csv + raw/) into `out_dir`.
 

@@ -421,7 +421,7 @@ def large_document(path: Path, size: int, source_id: str) -> str:
             f"{minutes:.0f} minutes more for it ({SECONDS_PER_MB} s a MB on a 2-core machine)")
 
 
-def load_raw_documents(data_dir: Path, verify: bool = True) -> list[RawDocument]:
+def load_raw_documents(data_dir: Path, verify: bool = True) -> list[RawDocument]:  # noqa: C901, PLR0912 -- not yet split into _locate_all/_read_raw/_unlisted (issue 24 step 8)
     """Check every source row against its file (exists, checksum, encoding) and decode it.
 
     Every file is checked before any is returned, so a build fails before writing anything;
