@@ -28,6 +28,7 @@ from .analysis import (
     sensitivity,
     shares,
     similarity,
+    spread,
     validation,
 )
 from .base import workers
@@ -39,7 +40,7 @@ from .io.outputs import check_output_folder, write_outputs
 from .report import statements
 from .rules.lexicon import Lexicon
 from .rules.references import LEARNS_FROM
-from .text import clean, coding, formulas, measures, references, targets, tokens
+from .text import clean, coding, measures, references, targets, tokens
 
 
 @dataclass
@@ -57,7 +58,7 @@ def _say(msg: str, quiet: bool) -> None:
         print(msg, flush=True)
 
 
-def build(data_dir: Path | str = DATA, out_dir: Path | str | None = None,
+def build(data_dir: Path | str = DATA, out_dir: Path | str | None = None,  # noqa: C901, PLR0915 -- step 6 of issue 24 turns it into a table of steps
           quiet: bool = False, jobs: int | None = None, dask: str | None = None) -> BuildResult:
     """Build every table from `data_dir` (sources.csv + raw/) into `out_dir`.
 
@@ -218,9 +219,9 @@ def build(data_dir: Path | str = DATA, out_dir: Path | str | None = None,
 
         networks, graph = coword.coword_tables(toks, order, lex.coword)
         compared |= networks
-        compared |= formulas.formula_tables(table, docs, compared["references.csv"], lex.formula_patterns,
-                                            lex.national, lex.place_aliases, lex.formula_params,
-                                            {r.source_id: r.meta.get("province", "") for r in raws}, lex.generic)
+        compared |= spread.formula_tables(table, docs, compared["references.csv"], lex.formula_patterns,
+                                          lex.national, lex.place_aliases, lex.formula_params,
+                                          {r.source_id: r.meta.get("province", "") for r in raws}, lex.generic)
         stage("networks", networks_summary(compared))
 
         evidence = findings.Evidence(

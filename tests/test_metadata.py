@@ -22,11 +22,12 @@ from test_input_safety import HEADER, PLAN, make_corpus, row, sha, snapshot
 
 from bizenv_analysis import __main__ as cli
 from bizenv_analysis.analysis import pmc, shares
+from bizenv_analysis.analysis.spread import formula_tables
 from bizenv_analysis.base.paths import DATA, PROCESSED, ROOT
 from bizenv_analysis.io import tables
-from bizenv_analysis.io.sources import is_id, load_raw_documents, read_date, read_sources, wide_encoding
+from bizenv_analysis.io.dates import read_date
+from bizenv_analysis.io.sources import is_id, load_raw_documents, read_sources, wide_encoding
 from bizenv_analysis.rules.lexicon import Lexicon
-from bizenv_analysis.text import formulas
 from bizenv_analysis.text.measures import segment_document
 
 DEMO = (ROOT / "tests" / "data" / "demo-2025.txt").read_text(encoding="utf-8")
@@ -137,8 +138,8 @@ def test_an_undated_document_of_the_real_corpus_in_the_dated_analyses():
     others = [key for key in rows.index if key[0] != "tianhe-2020"]
     assert (rows.loc[others, "score"] == committed.loc[others, "score"]).all()  # the dated ones as committed
     provinces = tables.sources(DATA).set_index("source_id")["province"].to_dict()
-    found = formulas.formula_tables(measures, docs, tables.load("references"), lex.formula_patterns, lex.national,
-                                    lex.place_aliases, lex.formula_params, provinces, lex.generic)
+    found = formula_tables(measures, docs, tables.load("references"), lex.formula_patterns, lex.national,
+                           lex.place_aliases, lex.formula_params, provinces, lex.generic)
     spread = found["formula_spread.csv"]
     assert (spread.loc[spread["source_id"] == "tianhe-2020", "role"] == "undated").all()
     assert "tianhe-2020" not in set(found["formula_pairs.csv"]["source_id"])

@@ -12,10 +12,11 @@ import pandas as pd
 import pytest
 
 from bizenv_analysis.__main__ import main
-from bizenv_analysis.analysis import coword
+from bizenv_analysis.analysis import coword, spread
 from bizenv_analysis.base.paths import DATA, LEXICON
 from bizenv_analysis.io.tables import load
 from bizenv_analysis.report import figure_data
+from bizenv_analysis.rules import formulas as rules_formulas
 from bizenv_analysis.rules.lexicon import Lexicon
 from bizenv_analysis.text import formulas
 
@@ -147,10 +148,10 @@ def _tables(texts: dict[str, list[str]], references: pd.DataFrame = NO_REFERENCE
             provinces: dict[str, str] | None = None, generic: set[str] | None = None) -> dict[str, pd.DataFrame]:
     """The formula tables of documents given line by line (each document's text is its lines)."""
     docs = docs.assign(text=[("\n".join(texts[s]) if s in texts else "") for s in docs["source_id"]])
-    return formulas.formula_tables(_measures(texts), docs, references, [re.compile(r"[二三四五六七八九十]个一")],
-                                   formulas.National(national or {}), {"广深": ["甲市", "深圳"]},
-                                   formulas.Params(), provinces,
-                                   formulas.Generic(frozenset(formulas.normal(t) for t in generic or ())))
+    return spread.formula_tables(_measures(texts), docs, references, [re.compile(r"[二三四五六七八九十]个一")],
+                                 rules_formulas.National(national or {}), {"广深": ["甲市", "深圳"]},
+                                 rules_formulas.Params(), provinces,
+                                 rules_formulas.Generic(frozenset(formulas.normal(t) for t in generic or ())))
 
 
 def test_normal_form_ignores_punctuation_width_and_script():
@@ -164,7 +165,7 @@ def test_normal_form_ignores_punctuation_width_and_script():
 
 
 def test_quoted_and_numbered_formulas_are_found():
-    params = formulas.Params()
+    params = rules_formulas.Params()
     text = "推行“最多跑一次”和「一网通办」,打造‘一门’与『证照分离』"
     assert formulas.quoted(text, params) == ["最多跑一次", "一网通办", "证照分离"]  # ‘一门’ is too short
     assert formulas.quoted("“" + "长" * 40 + "”", params) == []  # a sentence, not a formula
@@ -180,13 +181,13 @@ def test_quoted_and_numbered_formulas_are_found():
 
 
 def test_dates_are_spans_ordered_only_when_they_do_not_overlap():
-    assert formulas.earlier(formulas.date_span("2023-08-20"), formulas.date_span("2024"))
-    assert not formulas.earlier(formulas.date_span("2024"), formulas.date_span("2024-03-01"))
-    assert not formulas.earlier(formulas.date_span("2024-03-01"), formulas.date_span("2024"))
-    assert formulas.earlier(formulas.date_span("2024-6-5"), formulas.date_span("2024-10-01"))
-    assert formulas.date_span("2024-02") == (date(2024, 2, 1), date(2024, 2, 29))
-    assert formulas.date_span("") is None and formulas.date_span("undated") is None
-    assert not formulas.earlier(None, formulas.date_span("2024"))
+    assert spread.earlier(spread.date_span("2023-08-20"), spread.date_span("2024"))
+    assert not spread.earlier(spread.date_span("2024"), spread.date_span("2024-03-01"))
+    assert not spread.earlier(spread.date_span("2024-03-01"), spread.date_span("2024"))
+    assert spread.earlier(spread.date_span("2024-6-5"), spread.date_span("2024-10-01"))
+    assert spread.date_span("2024-02") == (date(2024, 2, 1), date(2024, 2, 29))
+    assert spread.date_span("") is None and spread.date_span("undated") is None
+    assert not spread.earlier(None, spread.date_span("2024"))
 
 
 def test_two_documents_sharing_a_passage_give_exactly_that_passage():
@@ -281,12 +282,12 @@ def test_a_shared_local_formula_that_is_never_credited_is_called_so():
     refs = _refs(("b-2021", "丙省", "", sentence))
     assert _tables(texts, refs)["formula_pairs.csv"].iloc[0]["agreement"] == "shared, never credited"
     assert _tables(texts, refs, provinces={"a-2019": "丙省"})["formula_pairs.csv"].iloc[0]["declared"]
-    assert formulas.covers("广州", ["广州市天河区"], {}) and not formulas.covers("天河", ["广州市"], {})
+    assert spread.covers("广州", ["广州市天河区"], {}) and not spread.covers("天河", ["广州市"], {})
 
 
 def test_national_marking_reaches_a_passage_cut_short_of_the_national_wording():
     wording = "行政执法公示、执法全过程记录、重大执法决定法制审核"
-    national = formulas.National({formulas.normal(wording): ("国办发", 2018)})
+    national = rules_formulas.National({formulas.normal(wording): ("国办发", 2018)})
     assert national.of(formulas.normal("行政执法公示、执法全过程记录、重大"), 12)[1] == 2018
     assert national.of(formulas.normal("执法决定"), 12) == ("", None)  # too short to say
 
@@ -458,13 +459,13 @@ def test_the_bundled_communities_depend_on_the_seed_as_notebook_11_says():
 @pytest.fixture(scope="module")
 def bundled() -> dict[str, pd.DataFrame]:
     """The formula tables of the bundled corpus, from its committed documents, measures and references
-    (the tables formulas.py reads, which this stage does not change) and the bundled lexicon."""
+    (the tables spread.py reads, which this stage does not change) and the bundled lexicon."""
     lex = Lexicon.load()
     sources = pd.read_csv(DATA / "sources.csv", dtype=str, keep_default_na=False)
-    return formulas.formula_tables(load("measures", DATA / "processed"), load("documents", DATA / "processed"),
-                                   load("references", DATA / "processed"), lex.formula_patterns, lex.national,
-                                   lex.place_aliases, lex.formula_params,
-                                   dict(zip(sources["source_id"], sources["province"], strict=True)), lex.generic)
+    return spread.formula_tables(load("measures", DATA / "processed"), load("documents", DATA / "processed"),
+                                 load("references", DATA / "processed"), lex.formula_patterns, lex.national,
+                                 lex.place_aliases, lex.formula_params,
+                                 dict(zip(sources["source_id"], sources["province"], strict=True)), lex.generic)
 
 
 def _pair(out: dict[str, pd.DataFrame], later: str, before: str) -> pd.Series:

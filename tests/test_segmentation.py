@@ -16,14 +16,8 @@ from bundled import LEX
 from bizenv_analysis.base.paths import ROOT
 from bizenv_analysis.io.sources import RawDocument, load_raw_documents
 from bizenv_analysis.text.clean import clean_document, documents_table
-from bizenv_analysis.text.measures import (
-    StructureWarning,
-    classify,
-    measure_level,
-    measures_tables,
-    segment_document,
-    unflatten,
-)
+from bizenv_analysis.text.measures import StructureWarning, measures_tables, segment_document
+from bizenv_analysis.text.outline import classify, measure_level, unflatten
 
 G = LEX.grammar
 

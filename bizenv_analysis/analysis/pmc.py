@@ -52,9 +52,10 @@ import pandas as pd
 
 from ..base.errors import BuildError
 from ..io.sources import not_a_regular_file
+from ..rules.measures import Grammar
 from ..rules.spec import CsvSpec, read_rows
 from ..text.coding import SENTENCE_END
-from ..text.measures import HEADING_MAX_CHARS, Grammar, classify, style_ranks
+from ..text.outline import HEADING_MAX_CHARS, classify, style_ranks
 
 
 class PMCWarning(UserWarning):
@@ -101,7 +102,7 @@ def _clip(text: str, start: int = 0) -> str:
 def spans(text: str, grammar: Grammar, marks: str) -> list[Span]:
     """Each sentence of a cleaned document, in order, and whether it is a heading or a title.
 
-    A heading is a line `measures.classify` gives a heading role (a short unnumbered line, a table
+    A heading is a line `outline.classify` gives a heading role (a short unnumbered line, a table
     of contents, a case marker), or the title of a numbered or dashed line: its first sentence when
     that has at most `measures.HEADING_MAX_CHARS` characters after the marker and no clause mark
     but its last (short, with no clause after it: the test measures.py makes for a bare title), and
@@ -257,7 +258,7 @@ def read_overrides(data_dir: Path, sub_ids: set[str], source_ids: Iterable[str] 
     return rows.frame()[cols]
 
 
-def pmc_tables(documents: pd.DataFrame, measures: pd.DataFrame, coded: pd.DataFrame, theme_groups: dict[str, str],
+def pmc_tables(documents: pd.DataFrame, measures: pd.DataFrame, coded: pd.DataFrame, theme_groups: dict[str, str],  # noqa: C901 -- one branch per PMC variable's evidence; §6 of the i24 design proposes an EVIDENCE table
                levers: pd.DataFrame, instrument_types: dict[str, str], targets: pd.DataFrame,
                variables: pd.DataFrame, params: dict[str, str], overrides: pd.DataFrame,
                grammar: Grammar) -> dict[str, pd.DataFrame]:

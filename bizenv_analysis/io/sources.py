@@ -12,7 +12,6 @@ import shlex
 import stat
 import warnings
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 
 import pandas as pd
@@ -20,6 +19,7 @@ import pandas as pd
 from ..base.constants import RESERVED_ID as RESERVED_ID  # re-exported: the id sources.csv may not use
 from ..base.errors import BuildError
 from ..base.paths import LEXICON
+from .dates import read_date
 
 REQUIRED_COLUMNS = [
     "source_id", "file", "title", "issuer", "place", "admin_level",
@@ -59,13 +59,6 @@ _ID_PUNCTUATION = frozenset("0123456789-_")
 _ID_RULE = "letters, digits 0-9, - and _ only"
 WIDE_PRINTABLE = 0.95  # share of printable characters above which NUL-holding bytes are UTF-16/32 text
 UNDATED = "undated"  # the date class of a document whose sources.csv date is empty
-# Dates as sources.csv may give them: 2023-05-20, 2023-05, 2023 (month and day may have one digit),
-# or written in Chinese: 2023年5月20日, 二〇二三年五月 (`read_date`).
-_ISO_DATE = re.compile(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?")
-_CN_VALUE = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"零": 0, "○": 0, "Ｏ": 0}
-_CN = "".join(_CN_VALUE)
-_CN_SMALL = r"\d{1,2}|[一二三]?十[一二三四五六七八九]?|[一二三四五六七八九]"  # 1–39: a month or a day
-_CN_DATE = re.compile(rf"(\d{{4}}|[{_CN}]{{4}})年(?:({_CN_SMALL})月(?:({_CN_SMALL})[日号])?)?")
 _DATE_FIX = ("write the date as YYYY-MM-DD, YYYY-MM or YYYY (e.g. 2023-05-20, 2023-05, 2023; "
              "二〇二三年五月 is read as 2023-05), or leave it empty for an undated document")
 
@@ -179,35 +172,6 @@ def check_data_folder(data_dir: Path) -> None:
                      f"give --data the corpus folder that holds sources.csv and raw/ (perhaps {data_dir.parent})")
 
 
-def read_date(text: str) -> str | None:
-    """A sources.csv date as ISO (2023-05-20, 2023-05 or 2023), "" for an empty one, None when it is
-    no date or not one in the calendar (2023-13-40). Chinese dates are read too: 2023年5月20日,
-    二〇二三年五月 (Chinese numerals, 〇 or 零 for zero, 十 in months and days)."""
-    text = text.strip()
-    if not text:
-        return ""
-    if m := _ISO_DATE.fullmatch(text):
-        parts = list(m.groups())
-    elif m := _CN_DATE.fullmatch(text.replace(" ", "")):
-        parts = [_cn_int(g) if g else None for g in m.groups()]
-    else:
-        return None
-    year, month, day = (int(p) if p is not None else None for p in parts)
-    try:
-        date(year, 1 if month is None else month, 1 if day is None else day)  # month 0 or day 0 is refused
-    except ValueError:
-        return None
-    return "-".join([f"{year:04d}"] + [f"{v:02d}" for v in (month, day) if v is not None])
-
-
-def _cn_int(text: str) -> int:
-    """A number written with Arabic or Chinese digits (二〇二三 → 2023, 十二 → 12, 二十 → 20)."""
-    if "十" in text:
-        tens, _, ones = text.partition("十")
-        return 10 * (_cn_int(tens) if tens else 1) + (_cn_int(ones) if ones else 0)
-    return int("".join(str(_CN_VALUE.get(c, c)) for c in text))
-
-
 def _records(path: Path) -> tuple[int, list[str], list[tuple[int, list[str]]]]:
     """The header's line number, the header, and (line number, fields) of every later non-blank record."""
     try:
@@ -254,6 +218,19 @@ def read_sources(data_dir: Path) -> pd.DataFrame:
     The frame's index is each row's line number in the file.
     """
     path = data_dir / "sources.csv"
+    _check_file(data_dir, path)
+    head_line, header, rows = _records(path)
+    _check_header(path, head_line, header, rows)
+    df = pd.DataFrame(_values(path, header, rows), columns=header, index=[line for line, _ in rows], dtype=str)
+    _check_rows(path, df)
+    _check_ids(path, df["source_id"])
+    if "encoding" not in df.columns:
+        df["encoding"] = "utf-8"
+    df["encoding"] = df["encoding"].str.lower().replace("", "utf-8")
+    return df
+
+
+def _check_file(data_dir: Path, path: Path) -> None:
     refuse_outside(data_dir, path)
     if what := not_a_regular_file(path):
         raise BuildError(f"sources.csv is {what}, not a regular file", path,
@@ -261,7 +238,10 @@ def read_sources(data_dir: Path) -> pd.DataFrame:
     if not path.is_file():
         raise BuildError("sources.csv not found", path,
                          "create it with one row per document (see README, 'Run on your own corpus')")
-    head_line, header, rows = _records(path)
+
+
+def _check_header(path: Path, head_line: int, header: list[str], rows: list[tuple[int, list[str]]]) -> None:
+    """Every column named, once; the required columns there; at least one row."""
     for i, name in enumerate(header, start=1):
         if not name:
             raise BuildError(f"line {head_line}: column {i} of the header has no name", path,
@@ -276,6 +256,10 @@ def read_sources(data_dir: Path) -> pd.DataFrame:
                          f"add the columns; required are: {', '.join(REQUIRED_COLUMNS)}")
     if not rows:
         raise BuildError("has a header but no rows", path, "add one row per document in raw/")
+
+
+def _values(path: Path, header: list[str], rows: list[tuple[int, list[str]]]) -> list[list[str]]:
+    """Each row's values, cleaned of invisible characters; one field per column, no control characters."""
     values = []
     for line, fields in rows:
         if len(fields) != len(header):
@@ -295,7 +279,11 @@ def read_sources(data_dir: Path) -> pd.DataFrame:
                                  "delete the invisible character (retype the value)")
             row.append(value)
         values.append(row)
-    df = pd.DataFrame(values, columns=header, index=[line for line, _ in rows], dtype=str)
+    return values
+
+
+def _check_rows(path: Path, df: pd.DataFrame) -> None:
+    """Every row names a source and a file, with usable ids; its date is read to ISO form in place."""
     for line, row in df.iterrows():
         if not row["source_id"]:
             raise BuildError(f"line {line}: empty source_id", path, "fill in a source_id")
@@ -316,7 +304,10 @@ def read_sources(data_dir: Path) -> pd.DataFrame:
             raise BuildError(f"line {line} ({row['source_id']}): date {row['date']!r} is not a date in the calendar",
                              path, _DATE_FIX)
         df.loc[line, "date"] = when
-    ids = df["source_id"]
+
+
+def _check_ids(path: Path, ids: pd.Series) -> None:
+    """No source is named `RESERVED_ID`, and no two alike."""
     # The tables name their rows over every source "all" (the scope of the co-word network and of
     # the instrument grid, the pair of the mean similarity), so a document of that name would be
     # merged with them.
@@ -329,10 +320,6 @@ def read_sources(data_dir: Path) -> pd.DataFrame:
         where = "; ".join(f"{sid} (lines {', '.join(map(str, ids.index[ids == sid]))})" for sid in dup)
         raise BuildError(f"duplicate source_id: {where}", path,
                          "give every row its own source_id (spaces around an id do not count)")
-    if "encoding" not in df.columns:
-        df["encoding"] = "utf-8"
-    df["encoding"] = df["encoding"].str.lower().replace("", "utf-8")
-    return df
 
 
 def is_id(value: str) -> bool:
@@ -434,7 +421,7 @@ def large_document(path: Path, size: int, source_id: str) -> str:
             f"{minutes:.0f} minutes more for it ({SECONDS_PER_MB} s a MB on a 2-core machine)")
 
 
-def load_raw_documents(data_dir: Path, verify: bool = True) -> list[RawDocument]:
+def load_raw_documents(data_dir: Path, verify: bool = True) -> list[RawDocument]:  # noqa: C901, PLR0912 -- not yet split into _locate_all/_read_raw/_unlisted (issue 24 step 8)
     """Check every source row against its file (exists, checksum, encoding) and decode it.
 
     Every file is checked before any is returned, so a build fails before writing anything;

@@ -343,7 +343,7 @@ def _first(parts: list[_Part]) -> frozenset:
 
 # --- scoring a row -------------------------------------------------------------------------------
 
-def score(parts: list[_Part], ignore_case: bool = False) -> Estimate:
+def score(parts: list[_Part], ignore_case: bool = False) -> Estimate:  # noqa: C901, PLR0912 -- not yet split (issue 24 step 8, left by wip-longfns)
     """The ways of a row of parts: the chains of repeats that trade characters (module docstring)."""
     est = Estimate(scans=any(p.hi == math.inf for p in parts))
     variable = [i for i, p in enumerate(parts) if p.variable]

@@ -70,7 +70,7 @@ class Rows:
         return pd.DataFrame([r for _, r in self.rows], columns=list(self.header), dtype=object)
 
 
-def read_rows(path: Path, spec: CsvSpec) -> Rows:
+def read_rows(path: Path, spec: CsvSpec) -> Rows:  # noqa: C901, PLR0912 -- one check after another on a rule CSV, each with its message; not yet split
     """Read and check a lexicon CSV against `spec` (every regex compiled and checked as well)."""
     text = read_text(path)
     if not text.strip():
