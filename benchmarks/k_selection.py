@@ -43,47 +43,64 @@ def matrix() -> clusters.TfidfModel:
     return clusters.fit_tfidf([t.split(" ") if t else [] for t in tokens["tokens"]])
 
 
-def main() -> None:  # noqa: C901 -- not yet split (issue 24 step 8, left by wip-longfns)
+def fit_all(x, z, seeds: list[int]) -> tuple[dict[tuple[str, int], list[np.ndarray]], Counter[str], list[int]]:
+    """Every method × k × seed partition, the CPU seconds of each method, and NMF's iterations."""
+    fits: dict[tuple[str, int], list[np.ndarray]] = {}
+    spent: Counter[str] = Counter()
+    iterations = []
+    for method in METHODS:
+        for k in clusters.K_RANGE:
+            for seed in seeds:
+                t0 = time.process_time()
+                if method == "nmf":
+                    nmf = NMF(k, init="nndsvdar", random_state=seed, max_iter=1000)
+                    labels = nmf.fit_transform(x).argmax(axis=1)
+                    iterations.append(nmf.n_iter_)
+                else:
+                    labels = clusters.partition(method, x, z, k, seed)
+                spent[method] += time.process_time() - t0
+                fits.setdefault((method, k), []).append(labels)
+    return fits, spent, iterations
+
+
+def scoring_cost(fits: dict[tuple[str, int], list[np.ndarray]], x, grid: int, spent: Counter[str]) -> None:
+    """The CPU seconds of the grid's silhouettes and adjusted Rand indices, added to `spent`."""
+    t0 = time.process_time()
+    for labs in fits.values():
+        for lab in labs[:grid]:
+            silhouette_score(x, lab, metric="cosine")
+    spent["silhouette"] = time.process_time() - t0
+    t0 = time.process_time()
+    for labs in fits.values():
+        for a, b in combinations(labs[:grid], 2):
+            adjusted_rand_score(a, b)
+    spent["adjusted Rand"] = time.process_time() - t0
+
+
+def tolerance_check(x, seeds: list[int]) -> tuple[Counter[float], int]:
+    """How many NMF partitions at tol 1e-3 and 1e-4 differ from the tol 1e-6 fit, of how many."""
+    changed: Counter[float] = Counter()
+    total = 0
+    for k in clusters.K_RANGE:
+        for seed in seeds[:3]:
+            fit = {tol: NMF(k, init="nndsvdar", random_state=seed, max_iter=5000, tol=tol).fit_transform(x)
+                   for tol in (1e-3, 1e-4, 1e-6)}
+            total += 1
+            for tol in (1e-3, 1e-4):
+                changed[tol] += adjusted_rand_score(fit[tol].argmax(axis=1), fit[1e-6].argmax(axis=1)) < 1
+    return changed, total
+
+
+def main() -> None:
     model = matrix()
     x = model.matrix
     z = clusters.lsa(x)
     seeds = [clusters.SEED + i for i in range(ALL_SEEDS)]
-    fits: dict[tuple[str, int], list[np.ndarray]] = {}
-    spent: Counter[str] = Counter()
-    iterations = []
+    grid = clusters.N_SEEDS  # the grid the build runs uses the first N_SEEDS seeds
     with threadpool_limits(limits=1):
-        for method in METHODS:
-            for k in clusters.K_RANGE:
-                for seed in seeds:
-                    t0 = time.process_time()
-                    if method == "nmf":
-                        nmf = NMF(k, init="nndsvdar", random_state=seed, max_iter=1000)
-                        labels = nmf.fit_transform(x).argmax(axis=1)
-                        iterations.append(nmf.n_iter_)
-                    else:
-                        labels = clusters.partition(method, x, z, k, seed)
-                    spent[method] += time.process_time() - t0
-                    fits.setdefault((method, k), []).append(labels)
-        grid = clusters.N_SEEDS  # the grid the build runs uses the first N_SEEDS seeds
-        t0 = time.process_time()
-        for labs in fits.values():
-            for lab in labs[:grid]:
-                silhouette_score(x, lab, metric="cosine")
-        spent["silhouette"] = time.process_time() - t0
-        t0 = time.process_time()
-        for labs in fits.values():
-            for a, b in combinations(labs[:grid], 2):
-                adjusted_rand_score(a, b)
-        spent["adjusted Rand"] = time.process_time() - t0
-        changed: Counter[float] = Counter()  # partitions that differ from the tol 1e-6 fit
-        total = 0
-        for k in clusters.K_RANGE:
-            for seed in seeds[:3]:
-                fit = {tol: NMF(k, init="nndsvdar", random_state=seed, max_iter=5000, tol=tol).fit_transform(x)
-                       for tol in (1e-3, 1e-4, 1e-6)}
-                total += 1
-                for tol in (1e-3, 1e-4):
-                    changed[tol] += adjusted_rand_score(fit[tol].argmax(axis=1), fit[1e-6].argmax(axis=1)) < 1
+        fits, spent, iterations = fit_all(x, z, seeds)
+        scoring_cost(fits, x, grid, spent)
+        changed, total = tolerance_check(x, seeds)
 
     def choice(idx: list[int]) -> tuple[str, int]:
         rows = [clusters.selection_row(m, k, [fits[m, k][i] for i in idx], x) for m in METHODS

@@ -26,7 +26,8 @@ from bizenv_analysis.analysis.spread import formula_tables
 from bizenv_analysis.base.paths import DATA, PROCESSED, ROOT
 from bizenv_analysis.io import tables
 from bizenv_analysis.io.dates import read_date
-from bizenv_analysis.io.sources import is_id, load_raw_documents, read_sources, wide_encoding
+from bizenv_analysis.io.decoding import wide_encoding
+from bizenv_analysis.io.sources import is_id, load_raw_documents, read_sources
 from bizenv_analysis.rules.lexicon import Lexicon
 from bizenv_analysis.text.measures import segment_document
 

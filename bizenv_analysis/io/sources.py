@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import codecs
 import csv
 import hashlib
 import io
 import os
 import re
-import shlex
 import stat
 import warnings
 from dataclasses import dataclass
@@ -20,6 +18,7 @@ from ..base.constants import RESERVED_ID as RESERVED_ID  # re-exported: the id s
 from ..base.errors import BuildError
 from ..base.paths import LEXICON
 from .dates import read_date
+from .decoding import decode, wide_encoding, wide_fix
 
 REQUIRED_COLUMNS = [
     "source_id", "file", "title", "issuer", "place", "admin_level",
@@ -57,7 +56,6 @@ _CSV_FIX = ("save sources.csv as a UTF-8 CSV with a header row: "
 # Letters (any script), ASCII digits, - and _ keep both unambiguous in ids, lists and file names.
 _ID_PUNCTUATION = frozenset("0123456789-_")
 _ID_RULE = "letters, digits 0-9, - and _ only"
-WIDE_PRINTABLE = 0.95  # share of printable characters above which NUL-holding bytes are UTF-16/32 text
 UNDATED = "undated"  # the date class of a document whose sources.csv date is empty
 _DATE_FIX = ("write the date as YYYY-MM-DD, YYYY-MM or YYYY (e.g. 2023-05-20, 2023-05, 2023; "
              "二〇二三年五月 is read as 2023-05), or leave it empty for an undated document")
@@ -102,41 +100,6 @@ def sha256_of(path: Path) -> str:
 def split_lines(text: str) -> list[str]:
     """The lines of `text`, broken wherever `str.splitlines` would break them."""
     return LINE_BREAK.split(text)
-
-
-def wide_encoding(raw: bytes) -> str | None:
-    """The encoding, as iconv names it, when `raw` is UTF-16 or UTF-32 text: "UTF-16" or "UTF-32"
-    when it starts with that encoding's byte-order mark; "UTF-16LE", "UTF-16BE", "UTF-32LE" or
-    "UTF-32BE" when it has NUL bytes (which UTF-8 text hardly ever has) and its first 64 KiB read in
-    that encoding as printable text with line breaks (a binary file reads as unprintable characters
-    and NULs). One line of UTF-16 without a mark is not recognised. None for anything else."""
-    if raw.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):  # before UTF-16: FF FE 00 00 starts with FF FE
-        return "UTF-32"
-    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return "UTF-16"
-    head = raw[:1 << 16]
-    if b"\x00" not in head:
-        return None
-    # UTF-32 first: UTF-32 text read as UTF-16 has a NUL after every character
-    for codec, name in (("utf-32-le", "UTF-32LE"), ("utf-32-be", "UTF-32BE"), ("utf-16-le", "UTF-16LE"),
-                        ("utf-16-be", "UTF-16BE")):
-        try:  # an incremental decoder holds back a character cut at the end of the head
-            text = codecs.getincrementaldecoder(codec)().decode(head, final=False)
-        except UnicodeDecodeError:
-            continue
-        readable = sum(c.isprintable() or c in "\t\n\r" for c in text)
-        # Line breaks too: bytes of UTF-8 text paired up read as printable CJK, but a 0A byte
-        # becomes a line break only beside a NUL, which UTF-8 text hardly ever has.
-        if "\n" in text and "\x00" not in text and readable >= WIDE_PRINTABLE * len(text):
-            return name
-    return None
-
-
-def wide_fix(encoding: str, path: Path) -> str:
-    """How to re-encode a UTF-16/32 file as UTF-8 in place (a shell command, the path quoted)."""
-    new = shlex.quote(f"{path}.utf8")
-    return f"re-encode it as UTF-8, e.g. iconv -f {encoding} -t UTF-8 {shlex.quote(str(path))} > {new} && mv {new} " \
-           f"{shlex.quote(str(path))}"
 
 
 def not_a_regular_file(path: Path) -> str | None:
@@ -333,24 +296,6 @@ def _bad_chars(value: str) -> str:
     return "the character(s) " + " ".join(repr(c) if c.isprintable() and c != " " else f"U+{ord(c):04X}" for c in bad)
 
 
-def _decode(raw: bytes, encoding: str, path: Path) -> str:
-    if wide := wide_encoding(raw):
-        raise BuildError(f"is {wide} text, not {encoding}", path, wide_fix(wide, path)
-                         + ", then record its new sha256 in sources.csv")
-    if b"\x00" in raw:
-        raise BuildError("is a binary file (contains NUL bytes), not text", path,
-                         "replace it with the document's plain text (.txt)")
-    try:
-        text = raw.decode(encoding)
-    except UnicodeDecodeError as exc:
-        hint = ("if it is GB18030/GBK, set encoding=gb18030 in its sources.csv row"
-                if encoding.startswith("utf") else
-                f"check that the file really is {encoding}, or convert it to UTF-8")
-        raise BuildError(f"is not valid {encoding} (byte {exc.start}: {exc.reason})", path,
-                         hint) from exc
-    return text.removeprefix("\ufeff")
-
-
 def locate(data_dir: Path, value: str, line: int, source_id: str) -> tuple[Path, Path]:
     """Where a row's `file` value points: (the path as shown to the user, the resolved path).
 
@@ -421,7 +366,7 @@ def large_document(path: Path, size: int, source_id: str) -> str:
             f"{minutes:.0f} minutes more for it ({SECONDS_PER_MB} s a MB on a 2-core machine)")
 
 
-def load_raw_documents(data_dir: Path, verify: bool = True) -> list[RawDocument]:  # noqa: C901, PLR0912 -- not yet split into _locate_all/_read_raw/_unlisted (issue 24 step 8)
+def load_raw_documents(data_dir: Path, verify: bool = True) -> list[RawDocument]:
     """Check every source row against its file (exists, checksum, encoding) and decode it.
 
     Every file is checked before any is returned, so a build fails before writing anything;
@@ -432,8 +377,15 @@ def load_raw_documents(data_dir: Path, verify: bool = True) -> list[RawDocument]
     """
     data_dir = Path(data_dir)
     check_inputs_inside(data_dir)
-    sources = read_sources(data_dir)
     csv_path = data_dir / "sources.csv"
+    located = _locate_all(data_dir, read_sources(data_dir), csv_path)
+    docs = [_read_raw(row, shown, path, csv_path, verify) for row, shown, path in located]
+    _refuse_unlisted(data_dir, {path for _, _, path in located}, csv_path)
+    return docs
+
+
+def _locate_all(data_dir: Path, sources: pd.DataFrame, csv_path: Path) -> list[tuple[pd.Series, Path, Path]]:
+    """(row, path as shown, resolved path) of every row, each file named by one row only."""
     located = []
     first_line: dict[Path, int] = {}
     for line, row in sources.iterrows():
@@ -443,58 +395,65 @@ def load_raw_documents(data_dir: Path, verify: bool = True) -> list[RawDocument]
                              csv_path, "give each row its own document file (or delete the repeated row)")
         first_line[path] = line
         located.append((row, shown, path))
-    docs = []
-    for row, shown, path in located:
-        sid = row["source_id"]
-        if not path.is_file():
-            what = not_a_regular_file(path)
-            problem = f"is {what}, not a regular file" if what else "not found"
-            raise BuildError(f"raw file for {sid} {problem}", shown,
-                             f"put the document there or correct the file column of {sid} in {csv_path}")
-        size = path.stat().st_size
-        if size > MAX_DOCUMENT_BYTES:
-            raise BuildError(f"the document of {sid} is {size / 1e6:.1f} MB, over the limit of "
-                             f"{MAX_DOCUMENT_BYTES / 1e6:.0f} MB for one document (a build would take about "
-                             f"{size / 1e6 * SECONDS_PER_MB / 60:.0f} minutes more)", shown,
-                             "split it into one file per document, each with its own row in sources.csv "
-                             "(or check that it is a document's text at all)")
-        try:
-            raw = path.read_bytes()
-        except OSError as exc:
-            raise BuildError(f"raw file for {sid} cannot be read ({exc.strerror})", shown,
-                             "check that the file is readable") from exc
-        if size > LARGE_DOCUMENT_BYTES:
-            warnings.warn(large_document(shown, size, sid), LargeDocumentWarning, stacklevel=2)
-        if not raw.strip():
-            raise BuildError(f"raw file for {sid} is empty", shown,
-                             "replace it with the document's text")
-        enc = row["encoding"]
-        if enc not in ALLOWED_ENCODINGS:
-            raise BuildError(f"{sid}: unsupported encoding {enc!r}", csv_path,
-                             f"use one of {', '.join(sorted(ALLOWED_ENCODINGS))}")
-        if verify:
-            want = row["sha256"].lower()
-            got = hashlib.sha256(raw).hexdigest()
-            if not want:
-                raise BuildError(f"{sid}: no sha256 recorded", csv_path,
-                                 f"record the checksum: sha256 = {got}")
-            if want != got:
-                raise BuildError(
-                    f"raw file changed: sha256 is {got}, sources.csv records {want}",
-                    shown,
-                    "raw files are never edited; restore the original (git checkout data/raw) "
-                    "or, for a genuinely new version, record the new checksum in sources.csv")
-        text = _decode(raw, enc, shown)
-        longest = max(map(len, split_lines(text)), default=0)
-        if longest > MAX_LINE_CHARS:
-            raise BuildError(f"has a line of {longest} characters (limit {MAX_LINE_CHARS})",
-                             shown, "check that this is the document's text; break paragraphs onto lines")
-        docs.append(RawDocument(sid, path, row.to_dict(), text, len(raw)))
+    return located
+
+
+def _read_raw(row: pd.Series, shown: Path, path: Path, csv_path: Path, verify: bool) -> RawDocument:
+    """One row's document: a regular file, not too large, not empty, its encoding allowed, its
+    checksum the recorded one (when `verify`), decoded, no line over MAX_LINE_CHARS."""
+    sid = row["source_id"]
+    if not path.is_file():
+        what = not_a_regular_file(path)
+        problem = f"is {what}, not a regular file" if what else "not found"
+        raise BuildError(f"raw file for {sid} {problem}", shown,
+                         f"put the document there or correct the file column of {sid} in {csv_path}")
+    size = path.stat().st_size
+    if size > MAX_DOCUMENT_BYTES:
+        raise BuildError(f"the document of {sid} is {size / 1e6:.1f} MB, over the limit of "
+                         f"{MAX_DOCUMENT_BYTES / 1e6:.0f} MB for one document (a build would take about "
+                         f"{size / 1e6 * SECONDS_PER_MB / 60:.0f} minutes more)", shown,
+                         "split it into one file per document, each with its own row in sources.csv "
+                         "(or check that it is a document's text at all)")
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise BuildError(f"raw file for {sid} cannot be read ({exc.strerror})", shown,
+                         "check that the file is readable") from exc
+    if size > LARGE_DOCUMENT_BYTES:  # attributed, as before the split, to the caller of load_raw_documents
+        warnings.warn(large_document(shown, size, sid), LargeDocumentWarning, stacklevel=4)
+    if not raw.strip():
+        raise BuildError(f"raw file for {sid} is empty", shown, "replace it with the document's text")
+    enc = row["encoding"]
+    if enc not in ALLOWED_ENCODINGS:
+        raise BuildError(f"{sid}: unsupported encoding {enc!r}", csv_path,
+                         f"use one of {', '.join(sorted(ALLOWED_ENCODINGS))}")
+    if verify:
+        _check_sha(sid, raw, row["sha256"].lower(), shown, csv_path)
+    text = decode(raw, enc, shown)
+    longest = max(map(len, split_lines(text)), default=0)
+    if longest > MAX_LINE_CHARS:
+        raise BuildError(f"has a line of {longest} characters (limit {MAX_LINE_CHARS})",
+                         shown, "check that this is the document's text; break paragraphs onto lines")
+    return RawDocument(sid, path, row.to_dict(), text, len(raw))
+
+
+def _check_sha(sid: str, raw: bytes, want: str, shown: Path, csv_path: Path) -> None:
+    """The document's sha256 is the one sources.csv records."""
+    got = hashlib.sha256(raw).hexdigest()
+    if not want:
+        raise BuildError(f"{sid}: no sha256 recorded", csv_path, f"record the checksum: sha256 = {got}")
+    if want != got:
+        raise BuildError(f"raw file changed: sha256 is {got}, sources.csv records {want}", shown,
+                         "raw files are never edited; restore the original (git checkout data/raw) "
+                         "or, for a genuinely new version, record the new checksum in sources.csv")
+
+
+def _refuse_unlisted(data_dir: Path, listed: set[Path], csv_path: Path) -> None:
+    """A file in raw/ that no row names is refused (a document the study would silently leave out)."""
     raw_dir = data_dir / "raw"
     if raw_dir.is_dir():
         unlisted = sorted(p.name for p in raw_dir.iterdir()
-                          if p.is_file() and not p.name.startswith(".") and p.resolve() not in first_line)
+                          if p.is_file() and not p.name.startswith(".") and p.resolve() not in listed)
         if unlisted:
             raise BuildError(f"file(s) in raw/ without a row in sources.csv: {', '.join(unlisted)}",
                              csv_path, "add a row for each (source_id, file, ..., sha256) or remove the file")
-    return docs

@@ -343,12 +343,8 @@ def _first(parts: list[_Part]) -> frozenset:
 
 # --- scoring a row -------------------------------------------------------------------------------
 
-def score(parts: list[_Part], ignore_case: bool = False) -> Estimate:  # noqa: C901, PLR0912 -- not yet split (issue 24 step 8, left by wip-longfns)
-    """The ways of a row of parts: the chains of repeats that trade characters (module docstring)."""
-    est = Estimate(scans=any(p.hi == math.inf for p in parts))
-    variable = [i for i, p in enumerate(parts) if p.variable]
-    if len(variable) * len(parts) > MAX_PAIRS:
-        raise OverflowError
+def _links(parts: list[_Part], variable: list[int], ignore_case: bool) -> dict[int, set[int]]:
+    """Each variable part → the later variable parts it can trade characters with."""
     links: dict[int, set[int]] = {i: set() for i in variable}
     work = 0
     for i in variable:
@@ -372,7 +368,11 @@ def score(parts: list[_Part], ignore_case: bool = False) -> Estimate:  # noqa: C
                 if not ok and q.copies <= pi.copies:
                     break  # no later part can trade characters with pi
                 blockers[(q.chars, q.copies)] = ok
-    # components of linked repeats
+    return links
+
+
+def _components(variable: list[int], links: dict[int, set[int]]) -> list[list[int]]:
+    """The groups of linked repeats (union-find), each in pattern order."""
     parent = {i: i for i in variable}
 
     def root(i: int) -> int:
@@ -387,7 +387,17 @@ def score(parts: list[_Part], ignore_case: bool = False) -> Estimate:  # noqa: C
     groups: dict[int, list[int]] = {}
     for i in variable:
         groups.setdefault(root(i), []).append(i)
-    for members in groups.values():
+    return list(groups.values())
+
+
+def score(parts: list[_Part], ignore_case: bool = False) -> Estimate:
+    """The ways of a row of parts: the chains of repeats that trade characters (module docstring)."""
+    est = Estimate(scans=any(p.hi == math.inf for p in parts))
+    variable = [i for i, p in enumerate(parts) if p.variable]
+    if len(variable) * len(parts) > MAX_PAIRS:
+        raise OverflowError
+    links = _links(parts, variable, ignore_case)
+    for members in _components(variable, links):
         if len(members) < 2:
             continue
         longest: dict[int, int] = {}  # the longest chain of unbounded repeats ending at each
