@@ -9,21 +9,7 @@ import pandas as pd
 from scipy.cluster.hierarchy import leaves_list, linkage
 from scipy.spatial.distance import squareform
 
-from ..base.constants import RESERVED_ID as ALL  # the scope of the network over every source
-
-
-def graph_from_tables(nodes: pd.DataFrame, edges: pd.DataFrame, scope: str = ALL) -> nx.Graph:
-    """One scope's network rebuilt from coword_nodes.csv and coword_edges.csv (node attributes as
-    in the table; link attributes cooccurrence and weight = Ochiai)."""
-    g = nx.Graph()
-    mine = nodes[nodes["scope"] == scope]
-    g.graph["n_measures"] = int(mine["n_measures"].iloc[0]) if len(mine) else 0
-    for r in mine.to_dict("records"):
-        g.add_node(r["term"], **{k: v for k, v in r.items() if k not in ("scope", "term")})
-    for r in edges[edges["scope"] == scope].itertuples():
-        g.add_edge(r.source, r.target, cooccurrence=r.cooccurrence, weight=r.ochiai)
-    return g
-
+from ..analysis.coword import graph_from_tables
 
 DRAW_COLUMNS = ["scope", "element", "term", "x", "y", "df", "community", "labelled", "source", "target", "ochiai",
                 "x_end", "y_end"]
