@@ -10,6 +10,7 @@ from scipy.cluster.hierarchy import leaves_list, linkage
 from scipy.spatial.distance import squareform
 
 from ..analysis.coword import graph_from_tables
+from ..text.formulas import date_span
 
 DRAW_COLUMNS = ["scope", "element", "term", "x", "y", "df", "community", "labelled", "source", "target", "ochiai",
                 "x_end", "y_end"]
@@ -52,3 +53,26 @@ def surface(index_row: pd.Series, variable_ids: list[str]) -> list[list[float]]:
     """The PMC surface: the first nine main variables as a 3 × 3 matrix (X1–X3, X4–X6, X7–X9)."""
     values = [float(index_row[v]) for v in variable_ids[:9]]
     return [values[0:3], values[3:6], values[6:9]]
+
+
+TIMELINE_COLUMNS = ["formula_id", "label", "national", "source_id", "date", "year", "role", "credits"]
+LABEL_CHARS = 14  # longer formulas are cut, with …, in fig19's row labels
+
+
+def _year(date: object) -> float:
+    """The middle of the span a document's date covers, as a decimal year (2024: mid-2024); NaN when undated."""
+    span = date_span(date)
+    if span is None:
+        return float("nan")
+    middle = span[0] + (span[1] - span[0]) / 2
+    return round(middle.year + (middle.timetuple().tm_yday - 1) / 365.25, 3)
+
+
+def formula_timeline_rows(spread: pd.DataFrame, drawn: pd.DataFrame, documents: pd.DataFrame) -> pd.DataFrame:
+    """fig19's rows: each use (formula_spread.csv) of the formulas of `drawn` (formulas.csv rows), at
+    the decimal year of its document's date; uses of undated documents are left out."""
+    rows = spread[spread["formula_id"].isin(drawn["formula_id"])].merge(
+        drawn[["formula_id", "formula", "national"]], on="formula_id")
+    rows["year"] = rows["source_id"].map(documents.set_index("source_id")["date"].map(_year))
+    rows["label"] = [f if len(f) <= LABEL_CHARS else f[:LABEL_CHARS - 1] + "…" for f in rows["formula"]]
+    return rows.dropna(subset=["year"])[TIMELINE_COLUMNS]

@@ -100,12 +100,6 @@ def resolve(data_dir: Path | str, name: str) -> LexiconFile:
     return LexiconFile(name, bundled, BUNDLED)
 
 
-def lexicon_file(data_dir: Path | str, name: str) -> Path:
-    """The path of `resolve(data_dir, name)` (the notebooks' form; the build itself reads every
-    file through `Lexicon`)."""
-    return resolve(data_dir, name).path
-
-
 def _parse_parts(files: Mapping[str, LexiconFile], only: set[str] | None = None) -> dict[str, Any]:
     """attribute → parsed value for every part of `PARTS` (or those reading one of `only`)."""
     values: dict[str, Any] = {}
