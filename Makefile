@@ -27,12 +27,12 @@ export MPLBACKEND := Agg
 # keep make and the shell from expanding a $ (or a space, quote or backquote) in a folder's name.
 DATA_ARG = $(if $(value DATA),--data '$(subst ','\'',$(value DATA))')
 
-.PHONY: help study install install-test install-site install-cluster install-lab build notebooks site browser test unit nbval lint lab bench lock clean
+.PHONY: help study install install-test install-site install-cluster install-lab build notebooks readme site browser test unit nbval lint lab bench lock clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 18
 
-study: install build notebooks  ## create .venv, install the runtime set, build all tables, run every notebook (DATA=dir: your corpus)
+study: install build notebooks readme  ## create .venv, install the runtime set, build all tables, run every notebook, README's findings (DATA=dir: your corpus)
 
 install: $(STAMP)  ## create .venv (if missing) and install the runtime set (requirements/runtime.lock) and the package
 install-test: $(STAMP_test)  ## add the test set: pytest, nbval, ruff
@@ -59,8 +59,11 @@ $(foreach s,$(EXTRAS),$(eval $(call EXTRA_RULE,$(s))))
 build: install  ## build data/processed/ from data/raw/ (DATA=dir: that corpus, into dir/processed/)
 	$(BIN)/python -m bizenv_analysis build $(DATA_ARG)
 
-notebooks: install  ## execute every notebook from a clean kernel, side by side (DATA=dir: into dir/notebooks/)
+notebooks: install  ## execute every notebook from a clean kernel, side by side, then write figures/README.md (DATA=dir: into dir/notebooks/)
 	$(BIN)/python tools/run_notebooks.py --jobs $(NB_JOBS) $(DATA_ARG) $(NOTEBOOKS)
+
+readme: install  ## write README.md's findings block from data/processed/findings.csv (the bundled corpus only)
+	$(BIN)/python tools/write_readme.py $(DATA_ARG)
 
 site: install-site  ## the study's static site from the executed notebooks and figures, into _site/ (DATA=dir: dir/site)
 	$(BIN)/python tools/build_site.py $(DATA_ARG)
@@ -85,8 +88,11 @@ test: unit nbval lint  ## unit tests (the site's in a headless browser among the
 unit: install-test install-site install-cluster browser  ## pytest unit tests
 	$(BIN)/python -m pytest -n auto --dist worksteal tests
 
-nbval: install-test  ## re-run every notebook and compare with its committed outputs (strict)
-	$(BIN)/python -m pytest -n auto --dist loadfile --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg $(NOTEBOOKS)
+# The notebooks save their figures into a scratch folder (BIZENV_FIGURES), so that `make test` changes no tracked file.
+nbval: install-test  ## re-run every notebook and compare with its committed outputs (strict); figures to a scratch folder
+	@figures=$$(mktemp -d) && trap 'rm -rf "$$figures"' EXIT && \
+	  BIZENV_FIGURES=$$figures $(BIN)/python -m pytest -n auto --dist loadfile --nbval \
+	  --nbval-sanitize-with tests/nbval_sanitize.cfg $(NOTEBOOKS)
 
 lint: install-test  ## ruff on the package, tests and notebooks
 	$(BIN)/ruff check bizenv_analysis tests tools benchmarks notebooks site

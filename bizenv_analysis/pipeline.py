@@ -38,7 +38,7 @@ from .base.workers import map_ordered
 from .io import sources, tables
 from .io.outputs import check_output_folder, write_outputs
 from .report import statements
-from .rules.lexicon import Lexicon
+from .rules.lexicon import Lexicon, described
 from .rules.references import LEARNS_FROM
 from .text import clean, coding, measures, references, targets, tokens
 
@@ -143,6 +143,10 @@ def build(data_dir: Path | str = DATA, out_dir: Path | str | None = None,  # noq
         # (a document's own place name would decide it); the clusters keep them (see README).
         named = set().union(*(n.split() for n in toks["names"]))
         tfidf_compared = clusters.fit_tfidf(tokens.token_lists(tokens.without_names(toks)))
+        # what the notebooks show of the lexicon and the tokenizer, so that they open no rule file
+        shown = described(lex, set().union(*lists))
+        shown["cleaning_examples.csv"] = clean.cleaning_examples(raws)
+        shown["tokenizer_effect.csv"] = tokens.dictionary_effect(analysed, tokenizer)
         stage("tokens", f"[4/9] tokens    {int(toks['n_tokens'].sum()):,} terms in {len(toks)} measures "
              f"({len(set().union(*lists)):,} distinct; {len(named):,} of them names, left out of vocabulary "
              "comparisons)")
@@ -157,6 +161,8 @@ def build(data_dir: Path | str = DATA, out_dir: Path | str | None = None,  # noq
             stage("clusters", f"[5/9] clusters  {best['method']} with k={best['k']} (silhouette "
                  f"{best['silhouette']:.3f}, stability ARI {best['stability_ari']:.2f})")
 
+        shown["tfidf_bounds.csv"] = clusters.tfidf_bounds_table(
+            tokens.token_lists(toks[toks["measure_id"].isin(clustered["clusters.csv"]["measure_id"])]))
         codebook = lex.codebook
         coded = coding.code_measures(analysed, codebook, jobs)
         extra = {}
@@ -176,6 +182,8 @@ def build(data_dir: Path | str = DATA, out_dir: Path | str | None = None,  # noq
                          f"micro-F1 {held['micro_f1']:.2f}")
         levers = instruments.code_measures(analysed, lex.instruments, jobs)
         extra["instruments.csv"] = levers
+        shown["clusters_vs_themes.csv"] = shares.clusters_vs_themes_table(clustered["clusters.csv"], coded)
+        shown |= validation.split_tables(coded, analysed, vdir)
         lever_check = instruments.validation_table(levers, vdir, lex.instruments.theme_ids)
         if lever_check is not None:
             extra["instrument_validation.csv"] = lever_check
@@ -187,6 +195,9 @@ def build(data_dir: Path | str = DATA, out_dir: Path | str | None = None,  # noq
         order = [s for s in tables.source_order(docs) if s in present]
         _, tested = families.tested_sources(analysed, docs, order)  # like with like, for every comparison
         compared = compare_sources(analysed, toks, coded, codebook, docs, order, tested, tfidf_compared)
+        shown["comparison_scope.csv"] = families.comparison_scope(analysed, docs, order)
+        shown["headline_themes.csv"] = shares.headline_themes(compared["theme_profiles.csv"])
+        shown["primary_leaders.csv"] = shares.primary_leaders(coded, analysed, order)
         compared["instrument_grid.csv"] = instruments.grid(levers, coded, analysed, lex.instruments, codebook, order)
         compared["type_profiles.csv"] = instruments.type_shares(levers, analysed, lex.instruments, order,
                                                                 n_resamples=inference.N_RESAMPLES, tested=tested)
@@ -211,6 +222,8 @@ def build(data_dir: Path | str = DATA, out_dir: Path | str | None = None,  # noq
             analysed, vdir, (compared["targets.csv"], compared["references.csv"], lex.learning), first_pass)
         if checked is not None:
             compared["validation_extractors.csv"] = checked
+        shown |= extractor_check.matched_tables(compared["targets.csv"], compared["references.csv"], analysed, vdir,
+                                                lex.learning)
         optional = (("keyness", "keyness.csv"), ("similarity", "similarity.csv"), ("trends", "group_trend.csv"))
         done = ["theme profiles"] + [what for what, name in optional if len(compared[name])]
         stage("compare", f"[7/9] compare   {', '.join(done)}; {len(compared['targets.csv'])} "
@@ -222,6 +235,9 @@ def build(data_dir: Path | str = DATA, out_dir: Path | str | None = None,  # noq
         compared |= spread.formula_tables(table, docs, compared["references.csv"], lex.formula_patterns,
                                           lex.national, lex.place_aliases, lex.formula_params,
                                           {r.source_id: r.meta.get("province", "") for r in raws}, lex.generic)
+        compared |= coword.statistics_tables(*networks.values(), toks, lex.coword)
+        compared["formula_summary.csv"] = spread.formula_summary(compared["formulas.csv"],
+                                                                 compared["formula_pairs.csv"], docs)
         stage("networks", networks_summary(compared))
 
         evidence = findings.Evidence(
@@ -249,6 +265,7 @@ def build(data_dir: Path | str = DATA, out_dir: Path | str | None = None,  # noq
         "themes.csv": coded,
         **extra,
         **compared,
+        **shown,
     }
     # a byte-order mark, so that a spreadsheet opened by double-click reads the Chinese as UTF-8
     files = {name: tables.csv_bytes(df, bom=True) for name, df in result.tables.items()} | coword.graph_files(graph)

@@ -4,8 +4,10 @@ cycle, and one lexicon, loaded at the top.
 Every `import` and `from … import` statement counts, wherever it stands: at the top of a module,
 inside a function (an import kept local to save start-up time is still a dependency) or under
 `if TYPE_CHECKING:`. The layers, from the ground up, are the sub-packages named in `LAYERS`; the
-modules at the package root (`__init__`, `__main__`, `pipeline`) are the top floor. Nothing is
-imported or run: modules are parsed with `ast`. The imports that still run the wrong way are listed
+modules at the package root (`__init__`, `__main__`, `pipeline`) are the top floor. Notebooks only
+read the built tables and show them: they import no scipy, scikit-learn or networkx, never the
+lexicon, and make none of the calls that computed what the build now writes as a table. Nothing is
+imported or run: modules and notebooks are parsed with `ast`. The imports that still run the wrong way are listed
 in `KNOWN`, each with the step of issue 24 that removes it; the list can only shrink. No module is
 longer than `MAX_LINES`, but for those in `LONGER`, each with its reason; that list can only shrink too.
 """
@@ -13,8 +15,11 @@ longer than `MAX_LINES`, but for those in `LONGER`, each with its reason; that l
 from __future__ import annotations
 
 import ast
+import json
 from collections.abc import Collection
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = "bizenv_analysis"
@@ -235,3 +240,72 @@ def test_the_checks_see_what_they_are_for():
     graph = {f"{PACKAGE}.text.coding": [(148, LEXICON), (21, f"{PACKAGE}.base.workers")]}
     known = {(f"{PACKAGE}.text.coding", LEXICON)}
     assert checked(graph, known) == {f"{PACKAGE}.text.coding": [(21, f"{PACKAGE}.base.workers")]}
+
+
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+COMPUTING = ("scipy", "sklearn", "networkx")  # a notebook shows what the build computed with them
+# Calls a notebook does not make: building, writing files, reading around `io.tables` (a rule file
+# above all), and what the notebooks computed before the build wrote it as a table (issue 24).
+FORBIDDEN_CALLS = {
+    "build", "write_text", "write_bytes", "open", "read_text", "read_csv", "write_figure_readme", "with_findings",
+    "lexicon_file", "load_raw_documents", "PolicyTokenizer", "fit_tfidf", "clusters_vs_themes", "read_gold",
+    "split_ids", "disagreements", "tested_sources", "comparison_gap", "units_of", "leaders", "read_check",
+    "match_targets", "match_references", "generic_places", "community_stability", "modularity", "density",
+    "graph_from_tables", "spearmanr", "fisher_exact", "normal", "earlier", "date_span", "strip_glosses",
+    "to_simplified", "normalise_line"}
+
+
+def notebook_code(path: Path) -> ast.Module:
+    """A notebook's code cells parsed as one module (IPython magics and shell lines left out)."""
+    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+    lines = [ln for c in cells if c["cell_type"] == "code" for ln in "".join(c["source"]).splitlines()
+             if not ln.lstrip().startswith(("%", "!"))]
+    return ast.parse("\n".join(lines))
+
+
+def notebook_problems(tree: ast.Module) -> list[str]:
+    """What a notebook's code does beyond reading tables and showing them."""
+    nodes = list(ast.walk(tree))
+    froms = [n for n in nodes if isinstance(n, ast.ImportFrom)]
+    imported = {a.name for n in nodes if isinstance(n, ast.Import) for a in n.names} | {n.module or "" for n in froms}
+    named_too = imported | {f"{n.module}.{a.name}" for n in froms for a in n.names}
+    problems = [f"imports {m}: the build computes, the notebook shows its tables"
+                for m in sorted(imported) if m.split(".")[0] in COMPUTING]
+    # a rule module's constants and types (TIME_CLASSES, RELATIONS, Params) may be used; the lexicon,
+    # which reads the files, not
+    problems += [f"imports {m}: loads the lexicon" for m in sorted(named_too)
+                 if m == LEXICON or m.startswith(LEXICON + ".")]
+    paths = {n.value for n in nodes
+             if isinstance(n, ast.Constant) and isinstance(n.value, str) and "lexicon/" in n.value}
+    problems += [f"names the rule folder: {s!r}" for s in sorted(paths)]
+    called = {n.func.attr if isinstance(n.func, ast.Attribute) else getattr(n.func, "id", "")
+              for n in nodes if isinstance(n, ast.Call)}
+    problems += [f"calls {c}: a notebook reads tables through io.tables, draws with report, and writes only its figures"
+                 for c in sorted(called & FORBIDDEN_CALLS)]
+    return problems
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_a_notebook_only_reads_and_shows(path):
+    problems = notebook_problems(notebook_code(path))
+    assert not problems, f"{path.name}:\n" + "\n".join(problems)
+
+
+def test_the_notebook_check_sees_what_it_is_for(tmp_path):
+    # Known answers: each way of computing in a notebook is caught; reading and drawing is not; magics are skipped.
+    cells = [["%matplotlib inline\n", "import networkx as nx\n", "from scipy.stats import spearmanr\n"],
+             [f"from {LEXICON} import Lexicon\n", "from bizenv_analysis.rules import lexicon\n"],
+             ["x = pd.read_csv('data/lexicon/themes.csv')\n", "nx.community.modularity(g, parts)\n"],
+             ["from bizenv_analysis.io import tables\n", "from bizenv_analysis.rules.targets import TIME_CLASSES\n",
+              "t = tables.load('coword_summary', out_dir)\n", "figures.heatmap(t)\n"]]
+    path = tmp_path / "00_demo.ipynb"
+    path.write_text(json.dumps({"cells": [{"cell_type": "code", "source": c} for c in cells]
+                                + [{"cell_type": "markdown", "source": ["import sklearn"]}]}), encoding="utf-8")
+    assert notebook_problems(notebook_code(path)) == [
+        "imports networkx: the build computes, the notebook shows its tables",
+        "imports scipy.stats: the build computes, the notebook shows its tables",
+        f"imports {LEXICON}: loads the lexicon",
+        f"imports {LEXICON}.Lexicon: loads the lexicon",
+        "names the rule folder: 'data/lexicon/themes.csv'",
+        "calls modularity: a notebook reads tables through io.tables, draws with report, and writes only its figures",
+        "calls read_csv: a notebook reads tables through io.tables, draws with report, and writes only its figures"]

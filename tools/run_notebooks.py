@@ -3,8 +3,9 @@
     python tools/run_notebooks.py [--data DIR] [--jobs N] NOTEBOOK...
 
 All notebooks run at the same time, at most N kernels at once, except the findings notebook
-(`--last`, by default the one named `*_findings.ipynb`), which gathers the others' figures into
-the index and runs after them. One process drives every kernel
+(`--last`, by default the one named `*_findings.ipynb`), which runs after them. When every
+notebook ran, the figures' README (`figures/README.md`, from the `index.csv` the notebooks'
+figures were entered in) is written into the figure folder. One process drives every kernel
 through nbclient, so the run pays Python's and Jupyter's start-up once, not once a notebook.
 Without --data each notebook is rewritten in place; with --data DIR the notebooks read DIR's
 tables (BIZENV_DATA) and are written to DIR/notebooks, leaving the committed ones untouched.
@@ -22,6 +23,9 @@ import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 from traitlets.config import Config
+
+from bizenv_analysis.base.paths import study_paths
+from bizenv_analysis.report.saving import write_figure_readme
 
 TIMEOUT = 1200  # seconds a cell may take
 
@@ -79,6 +83,9 @@ def main(argv: list[str] | None = None) -> int:
         out_dir = args.data / "notebooks"
         out_dir.mkdir(parents=True, exist_ok=True)
     errors = asyncio.run(run_all(sorted(args.notebooks), out_dir, args.jobs, args.last))
+    fig_dir = study_paths(args.data)[2]  # where the notebooks saved their figures (BIZENV_FIGURES wins)
+    if not errors and (fig_dir / "index.csv").is_file():
+        write_figure_readme(fig_dir)
     for error in errors:
         print(error, file=sys.stderr)
     return 1 if errors else 0

@@ -80,6 +80,28 @@ def tfidf_bounds(n_docs: int) -> tuple[int, int | float]:
     return min_df, max_df
 
 
+# The document-frequency bounds tfidf_bounds.csv shows beside the chosen MIN_DF / MAX_DF.
+TFIDF_GRID = ((1, 1.0), (2, 1.0), (2, 0.4), (3, 0.4), (5, 0.4))
+BOUNDS_COLUMNS = ["min_df", "max_df", "terms", "mean_terms_per_measure", "measures_with_no_term"]
+
+
+def tfidf_bounds_table(lists: Sequence[Sequence[str]], grid: Sequence[tuple[int, float]] = TFIDF_GRID
+                       ) -> pd.DataFrame:
+    """tfidf_bounds.csv: for each (min_df, max_df) of `grid`, the TF-IDF vocabulary over the
+    clustered measures' terms (`lists`): its size, the mean number of its terms per measure (one
+    decimal) and the measures left with none. Empty when there are no measures."""
+    rows = []
+    for min_df, max_df in grid if len(lists) else ():
+        with warnings.catch_warnings():  # bounds that leave no term keep every term; the build warned once
+            warnings.simplefilter("ignore", ClusterWarning)
+            m = fit_tfidf(lists, min_df=min_df, max_df=max_df)
+        per = m.matrix.getnnz(axis=1)
+        rows.append({"min_df": min_df, "max_df": max_df, "terms": m.matrix.shape[1],
+                     "mean_terms_per_measure": round(float(per.mean()), 1),
+                     "measures_with_no_term": int((per == 0).sum())})
+    return pd.DataFrame(rows, columns=BOUNDS_COLUMNS)
+
+
 def fit_tfidf(docs: Sequence[Sequence[str]], min_df: int | float | None = None,
               max_df: int | float | None = None) -> TfidfModel:
     """Sublinear TF-IDF over tokenised measures (`tokens.token_lists`; the tokenizer did all filtering).

@@ -45,6 +45,13 @@ from ..text.tokens import token_lists, without_names
 NODE_COLUMNS = ["scope", "term", "df", "df_share", "n_measures", "degree", "strength", "degree_centrality",
                 "betweenness", "community", "community_size", "rank"]
 EDGE_COLUMNS = ["scope", "source", "target", "cooccurrence", "ochiai"]
+SUMMARY_COLUMNS = ["scope", "n_terms", "n_links", "density", "n_communities", "modularity", "betweenness_df_rho",
+                   "betweenness_df_p"]
+STABILITY_COLUMNS = ["seed", "n_communities", "ari"]
+COMMUNITY_COLUMNS = ["community", "n_terms", "most_frequent", "largest_source", "share_of_occurrences",
+                     "share_of_measures"]
+STABILITY_SEEDS = range(1, 31)  # Louvain reruns that measure how far the communities depend on the seed
+MOST_FREQUENT = 8  # terms named per community in coword_communities.csv
 
 
 class NetworkWarning(UserWarning):
@@ -220,3 +227,76 @@ def graph_files(g: nx.Graph, stem: str = "coword") -> dict[str, bytes]:
     nx.write_graphml(h, graphml, encoding="utf-8")
     return {f"{stem}.gexf": _GEXF_CREATOR.sub(b"", _GEXF_DATE.sub(b"", gexf.getvalue())),
             f"{stem}.graphml": graphml.getvalue()}
+
+
+def graph_from_tables(nodes: pd.DataFrame, edges: pd.DataFrame, scope: str = ALL) -> nx.Graph:
+    """One scope's network rebuilt from coword_nodes.csv and coword_edges.csv (node attributes as
+    in the table; link attributes cooccurrence and weight = Ochiai), nodes in df order and links
+    strongest first, as the tables list them."""
+    g = nx.Graph()
+    mine = nodes[nodes["scope"] == scope]
+    g.graph["n_measures"] = int(mine["n_measures"].iloc[0]) if len(mine) else 0
+    for r in mine.to_dict("records"):
+        g.add_node(r["term"], **{k: v for k, v in r.items() if k not in ("scope", "term")})
+    for r in edges[edges["scope"] == scope].itertuples():
+        g.add_edge(r.source, r.target, cooccurrence=r.cooccurrence, weight=r.ochiai)
+    return g
+
+
+def _significant(p: float) -> float:
+    """A p value to six significant digits (a small p keeps its digits, unlike round(p, 6))."""
+    return float(f"{p:.6g}")
+
+
+def statistics_tables(nodes: pd.DataFrame, edges: pd.DataFrame, tokens: pd.DataFrame, params: Params,
+                      seeds: Iterable[int] = STABILITY_SEEDS) -> dict[str, pd.DataFrame]:
+    """The overall network's statistics, computed on the network as coword_nodes.csv and
+    coword_edges.csv hold it (`graph_from_tables`, so the order of nodes and links that Louvain
+    sees is the tables'):
+
+    - coword_summary.csv: terms, links, density, Louvain communities, modularity of the partition
+      shown (Ochiai weights), and Spearman's ρ between betweenness and df with its p;
+    - coword_stability.csv: per Louvain seed of `seeds`, its number of communities and the
+      adjusted Rand index of its partition against the one shown (`community_stability`);
+    - coword_communities.csv: per community, its terms, the `MOST_FREQUENT` most frequent, and the
+      source whose measures hold most of its term occurrences (each term counted once per
+      measure), with that share and the source's share of the measures.
+
+    Without a link (too few shared terms) the modularity, ρ and the other two tables are empty."""
+    from scipy.stats import spearmanr
+
+    g = graph_from_tables(nodes, edges)
+    overall = nodes[nodes["scope"] == ALL]
+    summary = {"scope": ALL, "n_terms": g.number_of_nodes(), "n_links": g.number_of_edges(),
+               "density": round(nx.density(g), DIGITS) if len(g) else 0.0,
+               "n_communities": overall["community"].nunique()}
+    empty = {name: pd.DataFrame(columns=cols) for name, cols in
+             (("coword_stability.csv", STABILITY_COLUMNS), ("coword_communities.csv", COMMUNITY_COLUMNS))}
+    if not g.number_of_edges():
+        return {"coword_summary.csv": pd.DataFrame([summary], columns=SUMMARY_COLUMNS), **empty}
+    parts = [{t for t in g if g.nodes[t]["community"] == k} for k in sorted(set(overall["community"]))]
+    rho = spearmanr(overall["betweenness"], overall["df"])
+    summary |= {"modularity": round(nx.community.modularity(g, parts, weight="weight"), DIGITS),
+                "betweenness_df_rho": round(float(rho.statistic), DIGITS),
+                "betweenness_df_p": _significant(float(rho.pvalue))}
+    stable = community_stability(g, params.resolution, seeds)
+    stable["ari"] = stable["ari"].round(DIGITS)
+    return {"coword_summary.csv": pd.DataFrame([summary], columns=SUMMARY_COLUMNS),
+            "coword_stability.csv": stable,
+            "coword_communities.csv": community_sources(overall, tokens)}
+
+
+def community_sources(overall: pd.DataFrame, tokens: pd.DataFrame) -> pd.DataFrame:
+    """coword_communities.csv (see `statistics_tables`) from the overall network's nodes and tokens.csv."""
+    occurrences = (tokens.assign(term=tokens["tokens"].fillna("").str.split(" ")).explode("term")
+                   .drop_duplicates(["measure_id", "term"]))
+    occurrences = occurrences.merge(overall[["term", "community"]], on="term")
+    by_source = occurrences.groupby(["community", "source_id"]).size().unstack(fill_value=0)
+    top = by_source.idxmax(axis=1)  # a tie goes to the first source id in sorted order
+    measure_share = tokens["source_id"].value_counts(normalize=True)
+    out = (overall.groupby("community")
+           .agg(n_terms=("term", "size"), most_frequent=("term", lambda s: "、".join(s[:MOST_FREQUENT]))))
+    out["largest_source"] = top
+    out["share_of_occurrences"] = (by_source.max(axis=1) / by_source.sum(axis=1)).round(DIGITS)
+    out["share_of_measures"] = top.map(measure_share).round(DIGITS)
+    return out.reset_index()[COMMUNITY_COLUMNS]

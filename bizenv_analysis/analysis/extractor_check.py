@@ -229,3 +229,32 @@ def metric_table(metrics: pd.DataFrame, extractor: str) -> pd.DataFrame:
     table = cells.pivot_table(index=["scope", "metric"], columns="rules", values="cell", aggfunc="first", sort=False)
     table.columns.name = None
     return table[[c for c in ("first_pass", "final") if c in table.columns]]
+
+
+TARGET_MATCH_COLUMNS = ["cand_id", "measure_id", "quantity", "kind", "time_class", "status", "extracted", "x_kind",
+                        "x_time_class", "x_modality", "x_phrase", "shown", "gold_shown", "note"]
+REFERENCE_MATCH_COLUMNS = ["source_id", "sentence", "place", "relation", "x_relation", "checked", "note"]
+
+
+def matched_tables(targets: pd.DataFrame, references: pd.DataFrame, measures: pd.DataFrame,
+                   validation_dir: Path, learning: LearningRules) -> dict[str, pd.DataFrame]:
+    """targets_matched.csv (`match_targets`) and references_matched.csv (`match_references`, generic
+    levels from `learning`), each row with the hand check's note (empty where the check has no row);
+    each empty where the corpus has no such check."""
+    out = {"targets_matched.csv": pd.DataFrame(columns=TARGET_MATCH_COLUMNS),
+           "references_matched.csv": pd.DataFrame(columns=REFERENCE_MATCH_COLUMNS)}
+    if (validation_dir / TARGETS_CHECK).is_file():
+        check = read_check(validation_dir / TARGETS_CHECK)
+        matched = match_targets(targets, measures, check).merge(check[["cand_id", "note"]], on="cand_id", how="left")
+        out["targets_matched.csv"] = matched.fillna({"note": ""})[TARGET_MATCH_COLUMNS]
+    if (validation_dir / REFERENCES_CHECK).is_file() and (validation_dir / REFERENCE_SENTENCES).is_file():
+        check = read_check(validation_dir / REFERENCES_CHECK)
+        sentences = read_check(validation_dir / REFERENCE_SENTENCES)
+        matched = match_references(references, check, sentences, generic_places(learning))
+        sentence = sentences.set_index("sent_id")["sentence"].map(normalise)
+        notes = (pd.DataFrame({"source_id": check["source_id"], "sentence": check["sent_id"].map(sentence),
+                               "place": check["place_label"], "note": check["note"]})
+                 .drop_duplicates(["source_id", "sentence", "place"]))
+        matched = matched.merge(notes, on=["source_id", "sentence", "place"], how="left")
+        out["references_matched.csv"] = matched.fillna({"note": ""})[REFERENCE_MATCH_COLUMNS]
+    return out

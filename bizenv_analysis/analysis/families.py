@@ -72,3 +72,20 @@ def comparison_gap(source_ids: Sequence[str], units: Sequence[str] | None = None
                 f"{round(inference.unit_splits(per))} ways, too few for a two-sided permutation test to reach "
                 f"p < 0.05 (needs {MIN_SPLITS})")
     return None
+
+
+SCOPE_COLUMNS = ["source_id", "family", "tested", "n_measures", "n_units", "gap"]
+
+
+def comparison_scope(measures: pd.DataFrame, documents: pd.DataFrame, order: list[str]) -> pd.DataFrame:
+    """comparison_scope.csv: each source of `order` with its compared measures and units (headings),
+    whether it is tested (`tested_sources`), and on every row the family tested (its key, "" when
+    every genre is) and why the tested sources cannot be compared (`comparison_gap`; "" when they can)."""
+    family, tested = tested_sources(measures, documents, order)
+    inside = measures[measures["source_id"].isin(tested)]
+    gap = comparison_gap(inside["source_id"], inference.units_of(inside)) or ""
+    units = pd.Series(inference.units_of(measures), index=measures.index)
+    rows = [{"source_id": s, "family": family, "tested": s in tested,
+             "n_measures": int((measures["source_id"] == s).sum()),
+             "n_units": int(units[measures["source_id"] == s].nunique()), "gap": gap} for s in order]
+    return pd.DataFrame(rows, columns=SCOPE_COLUMNS)

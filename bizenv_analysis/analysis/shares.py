@@ -16,6 +16,10 @@ from .inference import GroupSums, round_stats
 MIN_YEARS = 2  # change over time needs documents from at least two years
 # The columns of group_trend.csv, so a skipped comparison still writes its (empty) table.
 TREND_COLUMNS = ["group_id", "year", "source_id", "n_measures", "share", "primary_share"]
+HEADLINE_THEMES = 4  # the most addressed themes that fig08 shows
+HEADLINE_COLUMNS = ["rank", "theme_id", "n_addressing"]
+LEADER_COLUMNS = ["source_id", "leaders", "n_leader", "n_measures", "tied"]
+CLUSTER_THEME_COLUMNS = ["cluster", "measures", "dominant_theme", "purity", "n_themes", "ari", "nmi"]
 
 
 def theme_shares(themes: pd.DataFrame, measures: pd.DataFrame, codebook: pd.DataFrame,
@@ -81,6 +85,31 @@ def clusters_vs_themes(clusters: pd.DataFrame, themes: pd.DataFrame) -> dict[str
         "nmi": float(normalized_mutual_info_score(both["theme_id"], both["cluster"])),
         "purity": purity,
     }
+
+
+def clusters_vs_themes_table(clusters: pd.DataFrame, themes: pd.DataFrame) -> pd.DataFrame:
+    """clusters_vs_themes.csv: `clusters_vs_themes`' purity rows, one per cluster, with the ARI and
+    NMI of the two partitions (six decimals, the same on every row); empty without clusters."""
+    if clusters.empty:
+        return pd.DataFrame(columns=CLUSTER_THEME_COLUMNS)
+    cvt = clusters_vs_themes(clusters, themes)
+    out = cvt["purity"].rename_axis("cluster").reset_index()
+    return out.assign(ari=round(cvt["ari"], 6), nmi=round(cvt["nmi"], 6))[CLUSTER_THEME_COLUMNS]
+
+
+def headline_themes(profiles: pd.DataFrame, n: int = HEADLINE_THEMES) -> pd.DataFrame:
+    """headline_themes.csv: the `n` themes most measures address over all sources (theme_profiles.csv's
+    n_addressing summed), most first; a tie keeps the codebook's order."""
+    total = (profiles.groupby("theme_id", sort=False)["n_addressing"].sum()
+             .sort_values(ascending=False, kind="stable").head(n))
+    return pd.DataFrame({"rank": range(1, len(total) + 1), "theme_id": total.index,
+                         "n_addressing": total.to_numpy().astype(int)}, columns=HEADLINE_COLUMNS)
+
+
+def primary_leaders(themes: pd.DataFrame, measures: pd.DataFrame, order: list[str]) -> pd.DataFrame:
+    """primary_leaders.csv: `leaders` of each source in `order`, from the primary themes of `measures`."""
+    prim = themes[themes["primary"]].merge(measures[["measure_id", "source_id"]], on="measure_id")
+    return leaders(prim, order)
 
 
 def group_shares(themes: pd.DataFrame, measures: pd.DataFrame, codebook: pd.DataFrame,
@@ -231,4 +260,4 @@ def leaders(primary: pd.DataFrame, order: list[str]) -> pd.DataFrame:
         top = sorted(counts[counts == counts.max()].index) if len(counts) else []
         rows.append({"source_id": sid, "leaders": ";".join(top), "n_leader": int(counts.max()) if len(counts) else 0,
                      "n_measures": int(counts.sum()), "tied": len(top) > 1})
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=LEADER_COLUMNS)

@@ -303,3 +303,26 @@ def disagreements(gold: pd.DataFrame, themes: pd.DataFrame, ids: set[str]) -> pd
                                    for g, c in zip(pairs["themes"], pairs["themes_coder"], strict=True)]})
     out["primary_differs"] = out["primary"] != out["coder_primary"]
     return out[out["gold_themes"] != out["coder_themes"]].reset_index(drop=True)
+
+
+SPLIT_COLUMNS = ["split", "n_measures", "n_coded"]
+DISAGREEMENT_COLUMNS = ["measure_id", "title", "primary", "coder_primary", "gold_themes", "coder_themes", "added",
+                        "missed", "primary_differs"]
+
+
+def split_tables(themes: pd.DataFrame, measures: pd.DataFrame, validation_dir: Path) -> dict[str, pd.DataFrame]:
+    """validation_splits.csv (each split of `split_ids`, and `round1_development`, the round-1
+    sample less its held-out half: its measures and those coder A coded) and
+    validation_disagreements.csv (`disagreements` on the round-2 measures, with each measure's
+    title); both empty without a reference coding (`sample.csv` and `coding_a.csv`)."""
+    if not ((validation_dir / "sample.csv").is_file() and (validation_dir / "coding_a.csv").is_file()):
+        return {"validation_splits.csv": pd.DataFrame(columns=SPLIT_COLUMNS),
+                "validation_disagreements.csv": pd.DataFrame(columns=DISAGREEMENT_COLUMNS)}
+    ids = split_ids(read_checked(validation_dir / "sample.csv", SAMPLE_SPEC, "coding_a.csv"))
+    if "round1_holdout" in ids:
+        ids["round1_development"] = ids["round1_sample"] - ids["round1_holdout"]
+    gold = read_gold(validation_dir)
+    coded = set(gold["measure_id"])
+    splits = pd.DataFrame([(name, len(m), len(m & coded)) for name, m in ids.items()], columns=SPLIT_COLUMNS)
+    diff = disagreements(gold, themes, ids[ROUND2]).merge(measures[["measure_id", "title"]], on="measure_id")
+    return {"validation_splits.csv": splits, "validation_disagreements.csv": diff[DISAGREEMENT_COLUMNS]}

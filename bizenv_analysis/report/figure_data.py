@@ -9,21 +9,8 @@ import pandas as pd
 from scipy.cluster.hierarchy import leaves_list, linkage
 from scipy.spatial.distance import squareform
 
-from ..base.constants import RESERVED_ID as ALL  # the scope of the network over every source
-
-
-def graph_from_tables(nodes: pd.DataFrame, edges: pd.DataFrame, scope: str = ALL) -> nx.Graph:
-    """One scope's network rebuilt from coword_nodes.csv and coword_edges.csv (node attributes as
-    in the table; link attributes cooccurrence and weight = Ochiai)."""
-    g = nx.Graph()
-    mine = nodes[nodes["scope"] == scope]
-    g.graph["n_measures"] = int(mine["n_measures"].iloc[0]) if len(mine) else 0
-    for r in mine.to_dict("records"):
-        g.add_node(r["term"], **{k: v for k, v in r.items() if k not in ("scope", "term")})
-    for r in edges[edges["scope"] == scope].itertuples():
-        g.add_edge(r.source, r.target, cooccurrence=r.cooccurrence, weight=r.ochiai)
-    return g
-
+from ..analysis.coword import graph_from_tables
+from ..analysis.spread import date_span
 
 DRAW_COLUMNS = ["scope", "element", "term", "x", "y", "df", "community", "labelled", "source", "target", "ochiai",
                 "x_end", "y_end"]
@@ -66,3 +53,26 @@ def surface(index_row: pd.Series, variable_ids: list[str]) -> list[list[float]]:
     """The PMC surface: the first nine main variables as a 3 × 3 matrix (X1–X3, X4–X6, X7–X9)."""
     values = [float(index_row[v]) for v in variable_ids[:9]]
     return [values[0:3], values[3:6], values[6:9]]
+
+
+TIMELINE_COLUMNS = ["formula_id", "label", "national", "source_id", "date", "year", "role", "credits"]
+LABEL_CHARS = 14  # longer formulas are cut, with …, in fig19's row labels
+
+
+def _year(date: object) -> float:
+    """The middle of the span a document's date covers, as a decimal year (2024: mid-2024); NaN when undated."""
+    span = date_span(date)
+    if span is None:
+        return float("nan")
+    middle = span[0] + (span[1] - span[0]) / 2
+    return round(middle.year + (middle.timetuple().tm_yday - 1) / 365.25, 3)
+
+
+def formula_timeline_rows(spread: pd.DataFrame, drawn: pd.DataFrame, documents: pd.DataFrame) -> pd.DataFrame:
+    """fig19's rows: each use (formula_spread.csv) of the formulas of `drawn` (formulas.csv rows), at
+    the decimal year of its document's date; uses of undated documents are left out."""
+    rows = spread[spread["formula_id"].isin(drawn["formula_id"])].merge(
+        drawn[["formula_id", "formula", "national"]], on="formula_id")
+    rows["year"] = rows["source_id"].map(documents.set_index("source_id")["date"].map(_year))
+    rows["label"] = [f if len(f) <= LABEL_CHARS else f[:LABEL_CHARS - 1] + "…" for f in rows["formula"]]
+    return rows.dropna(subset=["year"])[TIMELINE_COLUMNS]

@@ -1,6 +1,7 @@
 """The findings in words: each finding's statements filled from its numbers (`render`, with the
 templates of data/templates/findings.csv), the corpus's scope, each finding's title, and the
-numbered list that notebook 09 shows and the README's Findings section holds (from `findings.csv`)."""
+numbered list that notebook 09 shows and the README's Findings section holds (from `findings.csv`;
+`make readme` writes it)."""
 
 from __future__ import annotations
 
@@ -103,7 +104,7 @@ def findings_markdown(findings: pd.DataFrame, documents: pd.DataFrame, lang: str
     return "\n".join(lines)
 
 
-README_START = "<!-- findings:start (written by notebooks/09_findings.ipynb from data/processed/findings.csv) -->"
+README_START = "<!-- findings:start (written by make readme from data/processed/findings.csv) -->"
 README_END = "<!-- findings:end -->"
 
 

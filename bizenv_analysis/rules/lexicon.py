@@ -100,12 +100,6 @@ def resolve(data_dir: Path | str, name: str) -> LexiconFile:
     return LexiconFile(name, bundled, BUNDLED)
 
 
-def lexicon_file(data_dir: Path | str, name: str) -> Path:
-    """The path of `resolve(data_dir, name)` (the notebooks' form; the build itself reads every
-    file through `Lexicon`)."""
-    return resolve(data_dir, name).path
-
-
 def _parse_parts(files: Mapping[str, LexiconFile], only: set[str] | None = None) -> dict[str, Any]:
     """attribute → parsed value for every part of `PARTS` (or those reading one of `only`)."""
     values: dict[str, Any] = {}
@@ -200,3 +194,70 @@ class Lexicon:
             return self
         f = {**self.files, **swap}
         return replace(self, files=f, **_parse_parts(f, set(swap)))
+
+
+# --- the lexicon as tables, for the notebooks (which open no rule file) --------------------------
+
+CODEBOOK_COLUMNS = ["kind", "code_id", "group_id", "group_zh", "group_en", "label_zh", "label_en", "definition",
+                    "n_rules"]
+LABEL_COLUMNS = ["kind", "id", "label_zh", "label_en"]
+PARAMETER_COLUMNS = ["file", "name", "value"]
+FILE_COLUMNS = ["file", "origin", "n_entries", "n_in_corpus"]
+
+
+def _codebook_rows(kind: str, book: coding.Codebook) -> pd.DataFrame:
+    """One codebook's codes in file order with their rule counts (an instrument's group is its type)."""
+    t = book.themes.rename(columns={"theme_id": "code_id", "type_zh": "group_zh", "type_en": "group_en"})
+    n_rules = pd.Series([r.theme_id for r in book.rules], dtype=object).value_counts()
+    return t.assign(kind=kind, n_rules=t["code_id"].map(n_rules).fillna(0).astype(int))[CODEBOOK_COLUMNS]
+
+
+def _parameter_rows(lex: Lexicon) -> list[tuple[str, str, str]]:
+    """(file, name, value) of every name,value parameter, and the doc types of target_cues.csv's two roles."""
+    rows = [(coword.FILE, name, str(getattr(lex.coword, name))) for name in coword.PARAMS]
+    rows += [("formula_params.csv", name, str(getattr(lex.formula_params, name))) for name in formulas.PARAMS]
+    for kind, book in (("theme", lex.codebook), ("instrument", lex.instruments)):
+        rows += [(coding.FILES[kind][2], name, str(getattr(book, name)))
+                 for name in ("threshold", "max_hits", "fallback")]
+    rows += [(pmc.PARAMS, name, value) for name, value in lex.pmc_params.items()]
+    rows += [(targets.CUES, f"{role}_doc_type", t) for role in ("reporting", "directive")
+             for t in sorted(getattr(lex.cues, role))]
+    return rows
+
+
+def described(lex: Lexicon, corpus_terms: Iterable[str]) -> dict[str, pd.DataFrame]:
+    """The lexicon in use as four tables, so that a notebook shows it without opening a rule file:
+
+    - codebook.csv: the theme and instrument codebooks (kind, code, group or type, labels,
+      definition, number of rules);
+    - labels.csv: the English labels of the target topics (target_topics.csv), of the learning
+      places (learning.csv, roles place and level) and of the PMC main variables;
+    - parameters.csv: every name,value parameter and the doc types that target_cues.csv reads as
+      reporting or directive;
+    - lexicon.csv: each file in use, own or bundled, its entries (the terms of policy_terms.txt, the
+      words of stopwords.txt, the patterns of formula_patterns.csv, else the CSV's rows) and, for
+      policy_terms.txt, how many of its terms are tokens of the corpus (`corpus_terms`)."""
+    learning = pd.read_csv(lex.path(references.FILE), dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    places = learning[learning["role"].isin(references.PLACE_ROLES)].drop_duplicates("label")
+    variables = lex.pmc_variables.drop_duplicates("variable_id")
+    labels = pd.concat([
+        pd.DataFrame({"kind": "topic", "id": list(lex.topic_labels), "label_zh": list(lex.topic_labels),
+                      "label_en": list(lex.topic_labels.values())}),
+        pd.DataFrame({"kind": "place", "id": places["label"], "label_zh": places["label"],
+                      "label_en": places["label_en"] if "label_en" in places else ""}),
+        pd.DataFrame({"kind": "pmc_variable", "id": variables["variable_id"], "label_zh": variables["variable_zh"],
+                      "label_en": variables["variable_en"]})], ignore_index=True)[LABEL_COLUMNS]
+    counted = {tokens.TERMS_FILE: len(lex.policy_terms), tokens.STOPWORDS_FILE: len(lex.stopwords),
+               "formula_patterns.csv": len(lex.formula_patterns)}
+    terms = set(corpus_terms)
+    files = pd.DataFrame(
+        [{"file": name, "origin": f.origin,
+          "n_entries": counted.get(name) if name in counted else
+          len(pd.read_csv(f.path, dtype=str, keep_default_na=False, encoding="utf-8-sig")),
+          "n_in_corpus": sum(t in terms for t, _, _ in lex.policy_terms) if name == tokens.TERMS_FILE else None}
+         for name, f in lex.files.items()], columns=FILE_COLUMNS).astype({"n_in_corpus": "Int64"})
+    return {"codebook.csv": pd.concat([_codebook_rows("theme", lex.codebook),
+                                       _codebook_rows("instrument", lex.instruments)], ignore_index=True),
+            "labels.csv": labels,
+            "parameters.csv": pd.DataFrame(_parameter_rows(lex), columns=PARAMETER_COLUMNS),
+            "lexicon.csv": files}

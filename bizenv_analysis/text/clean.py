@@ -200,3 +200,23 @@ def documents_table(raws: list[RawDocument], cleaned: list[CleanDocument]) -> pd
     df = pd.DataFrame(rows)
     df["year"] = df["year"].astype("Int64")
     return df
+
+
+EXAMPLE_LINES = 60  # the lines at the top of a raw file where a document's cleaning example is looked for
+EXAMPLE_COLUMNS = ["source_id", "line", "raw", "clean"]
+
+
+def cleaning_examples(raws: list[RawDocument]) -> pd.DataFrame:
+    """cleaning_examples.csv: per document, the line among its first `EXAMPLE_LINES` raw lines that
+    glosses, Simplified script and `normalise_line` shorten most (the first such line on a tie), as
+    it was and as cleaned; `line` counts from 1."""
+    def cleaned(line: str) -> str:
+        return normalise_line(to_simplified(strip_glosses(line)[0]))
+
+    rows = []
+    for raw in raws:
+        lines = raw.text.splitlines()[:EXAMPLE_LINES]
+        if lines:
+            i = max(range(len(lines)), key=lambda j: len(lines[j]) - len(cleaned(lines[j])))
+            rows.append({"source_id": raw.source_id, "line": i + 1, "raw": lines[i], "clean": cleaned(lines[i])})
+    return pd.DataFrame(rows, columns=EXAMPLE_COLUMNS)

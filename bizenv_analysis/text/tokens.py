@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 _HAN = re.compile(r"[\u3400-\u9fff]")
 _NUMERIC = re.compile(r"^[\d.,%％×xX+\-~—–/:一二三四五六七八九十百千万亿两]+$")
 TOKEN_COLUMNS = ["measure_id", "source_id", "n_tokens", "tokens", "names"]
+EFFECT_COLUMNS = ["measure_id", "source_id", "plain", "with_dictionary"]
 
 
 class PolicyTokenizer:
@@ -169,6 +170,20 @@ def tokens_table(measures: pd.DataFrame, tokenizer: PolicyTokenizer, jobs: int |
         "tokens": [" ".join(t) for t in toks],
         "names": [" ".join(dict.fromkeys(w for w in t if w in found)) for t in toks],
     }, columns=TOKEN_COLUMNS)
+
+
+def dictionary_effect(measures: pd.DataFrame, tokenizer: PolicyTokenizer) -> pd.DataFrame:
+    """tokenizer_effect.csv: the measures whose terms differ between plain jieba (the same stopwords,
+    no policy dictionary) and `tokenizer`, with both cuts (terms joined by spaces), in the order
+    of `measures`."""
+    plain = PolicyTokenizer(None, tokenizer.stopwords, tokenizer.hmm)
+    rows = []
+    for r in measures[["measure_id", "source_id", "text"]].itertuples(index=False):
+        before, after = plain(r.text), tokenizer(r.text)
+        if before != after:
+            rows.append({"measure_id": r.measure_id, "source_id": r.source_id, "plain": " ".join(before),
+                         "with_dictionary": " ".join(after)})
+    return pd.DataFrame(rows, columns=EFFECT_COLUMNS)
 
 
 def token_lists(tokens: pd.DataFrame) -> list[list[str]]:
