@@ -30,13 +30,13 @@ import numpy as np
 import pandas as pd
 
 from bizenv_analysis.analysis.clusters import SELECTION_SAMPLE
+from bizenv_analysis.steps import STEPS
 
 ROOT = Path(__file__).resolve().parent.parent
 SIZES = (100, 300, 500)
 CN = "一二三四五六七八九十"
 SENTENCE = re.compile(r"(?<=[。；;])")
-STAGES = ["sources", "clean", "measures", "tokens", "k_selection", "clusters", "themes", "compare", "networks",
-          "findings", "write"]
+STAGES = [*(step.name for step in STEPS), "write"]  # the build's timings: one per step, then the writing
 
 
 def sentence_pool() -> tuple[list[str], list[int]]:

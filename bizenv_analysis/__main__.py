@@ -47,6 +47,10 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--jobs", type=_jobs, default=None,
                    help="worker processes (default: every usable core, or BIZENV_JOBS; 1 = serial; "
                         "capped at the usable cores)")
+    b.add_argument("--only", metavar="STEP", default=None,
+                   help="rerun one step (with the steps that read the documents and the lexicon) on the tables "
+                        "of an earlier build in the output folder, and replace its tables there (the names are "
+                        "those of bizenv_analysis.steps.STEPS: clean, measures, …, findings)")
     b.add_argument("--dask", metavar="ADDRESS", default=None,
                    help="run the parallel stages on the Dask scheduler at ADDRESS (tcp://host:8786; "
                         "or BIZENV_DASK); needs pip install '.[distributed]'")
@@ -71,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
         # parent folder yet, the write step creates it and takes the lock then.
         locked = output_lock(out) if out.resolve().parent.is_dir() else contextlib.nullcontext()
         with locked:
-            build(args.data, out, quiet=args.quiet, jobs=jobs, dask=args.dask)
+            build(args.data, out, quiet=args.quiet, jobs=jobs, dask=args.dask, only=args.only)
     except BuildError as exc:
         print(f"error: {exc}", file=sys.stderr)
         print("nothing was written.", file=sys.stderr)

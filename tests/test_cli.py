@@ -156,3 +156,37 @@ def test_absurdly_long_line(corpus, out, capsys):
     rehash(corpus, "quzhou-2018")
     err = fails(corpus, out, capsys)
     assert "quzhou-2018.txt" in err and "characters" in err
+
+
+# --- one step rerun on the tables of an earlier build (steps.STEPS, `build --only`) ----------------
+
+@pytest.mark.parametrize(("step", "made", "kept"), [
+    ("findings", ["findings.csv", "sensitivity.csv"], ["keyness.csv", "pmc.csv"]),
+    ("networks", ["coword_nodes.csv", "coword_summary.csv", "coword.gexf"], ["findings.csv", "formulas.csv"]),
+])
+def test_one_step_reruns_alone_on_the_tables_of_an_earlier_build(built_dir, tmp_path, capsys, step, made, kept):
+    """A copy of a full build with the step's tables and two tables it does not read spoiled: `--only STEP` makes the
+    step's tables again from the others, read back from the folder, byte for byte as the full build
+    made them, and leaves every other file as it found it (the spoiled ones too)."""
+    out = tmp_path / "processed"
+    shutil.copytree(built_dir[0], out)
+    for name in made + kept:
+        (out / name).write_bytes(b"spoilt\n")
+    assert main(["build", "--out", str(out), "--only", step, "--quiet"]) == 0, capsys.readouterr().err
+    for name in made:
+        assert (out / name).read_bytes() == (built_dir[0] / name).read_bytes(), name
+    for name in kept:
+        assert (out / name).read_bytes() == b"spoilt\n", name
+    others = {p.name for p in built_dir[0].iterdir()} - set(made) - set(kept)
+    assert all((out / n).read_bytes() == (built_dir[0] / n).read_bytes() for n in others)
+
+
+def test_a_step_rerun_needs_an_earlier_build_and_a_known_name(tmp_path, built_dir, capsys):
+    assert main(["build", "--out", str(tmp_path / "none"), "--only", "findings", "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "no earlier build to rerun a step on" in err and "Traceback" not in err
+    out = tmp_path / "processed"
+    shutil.copytree(built_dir[0], out)
+    assert main(["build", "--out", str(out), "--only", "keynes", "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "no step named 'keynes'" in err and "clean, measures, tokens" in err
