@@ -41,6 +41,7 @@ from .report import statements
 from .rules.lexicon import Lexicon, described
 from .rules.references import LEARNS_FROM
 from .text import clean, coding, measures, references, targets, tokens
+from .text.dtm import Dtm
 
 
 @dataclass
@@ -137,18 +138,17 @@ def build(data_dir: Path | str = DATA, out_dir: Path | str | None = None,  # noq
         tokenizer = tokens.PolicyTokenizer(lex.policy_terms, lex.stopwords)
         names = lex.gazetteer(r.meta.get(col, "") for r in raws for col in ("place", "province"))
         toks = tokens.tokens_table(analysed, tokenizer, jobs, names)
-        lists = tokens.token_lists(toks)
-        tfidf = clusters.fit_tfidf(lists)
+        dtm = Dtm.from_tokens(toks)  # the one document-term matrix every statistic of the vocabulary reads
+        tfidf = clusters.fit_tfidf(dtm)
         # The similarity of sources compares vocabularies, so it reads the terms without names
         # (a document's own place name would decide it); the clusters keep them (see README).
-        named = set().union(*(n.split() for n in toks["names"]))
-        tfidf_compared = clusters.fit_tfidf(tokens.token_lists(tokens.without_names(toks)))
+        tfidf_compared = clusters.fit_tfidf(dtm.without_names())
         # what the notebooks show of the lexicon and the tokenizer, so that they open no rule file
-        shown = described(lex, set().union(*lists))
+        shown = described(lex, set(dtm.terms))
         shown["cleaning_examples.csv"] = clean.cleaning_examples(raws)
         shown["tokenizer_effect.csv"] = tokens.dictionary_effect(analysed, tokenizer)
         stage("tokens", f"[4/9] tokens    {int(toks['n_tokens'].sum()):,} terms in {len(toks)} measures "
-             f"({len(set().union(*lists)):,} distinct; {len(named):,} of them names, left out of vocabulary "
+             f"({len(dtm.terms):,} distinct; {int(dtm.is_name.sum()):,} of them names, left out of vocabulary "
              "comparisons)")
 
         sel = clusters.select_k(tfidf, jobs)
@@ -162,7 +162,7 @@ def build(data_dir: Path | str = DATA, out_dir: Path | str | None = None,  # noq
                  f"{best['silhouette']:.3f}, stability ARI {best['stability_ari']:.2f})")
 
         shown["tfidf_bounds.csv"] = clusters.tfidf_bounds_table(
-            tokens.token_lists(toks[toks["measure_id"].isin(clustered["clusters.csv"]["measure_id"])]))
+            dtm.rows(toks["measure_id"].isin(clustered["clusters.csv"]["measure_id"]).to_numpy()))
         codebook = lex.codebook
         coded = coding.code_measures(analysed, codebook, jobs)
         extra = {}
@@ -194,7 +194,7 @@ def build(data_dir: Path | str = DATA, out_dir: Path | str | None = None,  # noq
         present = set(analysed["source_id"])
         order = [s for s in tables.source_order(docs) if s in present]
         _, tested = families.tested_sources(analysed, docs, order)  # like with like, for every comparison
-        compared = compare_sources(analysed, toks, coded, codebook, docs, order, tested, tfidf_compared)
+        compared = compare_sources(analysed, dtm, coded, codebook, docs, order, tested, tfidf_compared)
         shown["comparison_scope.csv"] = families.comparison_scope(analysed, docs, order)
         shown["headline_themes.csv"] = shares.headline_themes(compared["theme_profiles.csv"])
         shown["primary_leaders.csv"] = shares.primary_leaders(coded, analysed, order)
@@ -230,12 +230,12 @@ def build(data_dir: Path | str = DATA, out_dir: Path | str | None = None,  # noq
              f"quantities, {len(compared['references.csv'])} references to places "
              f"({int((compared['references.csv']['relation'] == LEARNS_FROM).sum())} learns_from)")
 
-        networks, graph = coword.coword_tables(toks, order, lex.coword)
+        networks, graph = coword.coword_tables(dtm, order, lex.coword)
         compared |= networks
         compared |= spread.formula_tables(table, docs, compared["references.csv"], lex.formula_patterns,
                                           lex.national, lex.place_aliases, lex.formula_params,
                                           {r.source_id: r.meta.get("province", "") for r in raws}, lex.generic)
-        compared |= coword.statistics_tables(*networks.values(), toks, lex.coword)
+        compared |= coword.statistics_tables(*networks.values(), dtm, lex.coword)
         compared["formula_summary.csv"] = spread.formula_summary(compared["formulas.csv"],
                                                                  compared["formula_pairs.csv"], docs)
         stage("networks", networks_summary(compared))
@@ -328,7 +328,7 @@ def structure_summary(structure: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
-def compare_sources(analysed: pd.DataFrame, toks: pd.DataFrame, coded: pd.DataFrame,
+def compare_sources(analysed: pd.DataFrame, dtm: Dtm, coded: pd.DataFrame,
                     codebook: coding.Codebook, docs: pd.DataFrame, order: list[str], tested: list[str],
                     model: clusters.TfidfModel) -> dict[str, pd.DataFrame]:
     """Stage 7: the comparison tables across sources, each share with its intervals and tests.
@@ -336,8 +336,8 @@ def compare_sources(analysed: pd.DataFrame, toks: pd.DataFrame, coded: pd.DataFr
     Like with like: the tests compare only the sources of `tested`, one family of genres
     (`families.tested_sources`: the policy documents when there are two, the reports otherwise); the
     others are described in the profiles and the similarities and left out of keyness and the tests.
-    `model` is the TF-IDF of the measures' terms without names (`tokens.without_names`); keyness
-    leaves the names out of `toks` itself."""
+    `dtm` is the measures' document-term matrix, `model` the TF-IDF of their terms without names
+    (`Dtm.without_names`); keyness leaves the names out of `dtm` itself."""
     n = inference.N_RESAMPLES
     profiles = shares.theme_shares(coded, analysed, codebook.themes, order, n_resamples=n, tested=tested)
     groups = shares.group_shares(coded, analysed, codebook.themes, order, n_resamples=n, tested=tested)
@@ -357,7 +357,7 @@ def compare_sources(analysed: pd.DataFrame, toks: pd.DataFrame, coded: pd.DataFr
         mean_rows = similarity.mean_rows(model.matrix, analysed["source_id"].to_numpy())
         bases = {"tfidf": matrix,
                  "themes": shares.indicator(coded, list(family["measure_id"]), codebook.theme_ids)}
-        out["keyness.csv"] = keyness.keyness(toks[toks["source_id"].isin(tested)], tested,
+        out["keyness.csv"] = keyness.keyness(dtm.rows(np.isin(dtm.source_ids, tested)), tested,
                                              units=pd.Series(units, index=family["measure_id"]), n_resamples=n)
         out["similarity.csv"] = similarity.source_similarity(mean_rows, profiles, order)
         out["similarity_tests.csv"] = similarity.similarity_tests(bases, family["source_id"].to_numpy(), tested, n,
