@@ -27,6 +27,7 @@ from threadpoolctl import threadpool_limits
 
 from bizenv_analysis.analysis import clusters
 from bizenv_analysis.io import tables
+from bizenv_analysis.text.dtm import Dtm
 from bizenv_analysis.text.measures import compared
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -40,7 +41,7 @@ def matrix() -> clusters.TfidfModel:
     tokens = tables.load("tokens", processed)
     keep = set(compared(tables.load("measures", processed))["measure_id"])
     tokens = tokens[tokens["measure_id"].isin(keep)]
-    return clusters.fit_tfidf([t.split(" ") if t else [] for t in tokens["tokens"]])
+    return clusters.fit_tfidf(Dtm.from_tokens(tokens))
 
 
 def fit_all(x, z, seeds: list[int]) -> tuple[dict[tuple[str, int], list[np.ndarray]], Counter[str], list[int]]:

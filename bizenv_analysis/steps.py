@@ -45,6 +45,7 @@ from .report import statements
 from .rules.lexicon import Lexicon, described
 from .rules.references import LEARNS_FROM
 from .text import clean, coding, measures, references, targets, tokens
+from .text.dtm import Dtm
 
 Values = dict[str, Any]
 
@@ -134,8 +135,8 @@ def select_k(v: Values) -> Values:
 def cluster(v: Values) -> Values:
     clustered = clusters.cluster_measures(v["analysed"], v["tfidf"], v["selection"])
     toks = v["tokens.csv"]
-    kept = toks[toks["measure_id"].isin(clustered["clusters.csv"]["measure_id"])]
-    return {**clustered, "tfidf_bounds.csv": clusters.tfidf_bounds_table(tokens.token_lists(kept))}
+    kept = toks["measure_id"].isin(clustered["clusters.csv"]["measure_id"]).to_numpy()
+    return {**clustered, "tfidf_bounds.csv": clusters.tfidf_bounds_table(v["dtm"].rows(kept))}
 
 
 def code(v: Values) -> Values:
@@ -164,7 +165,7 @@ def compare(v: Values) -> Values:
     analysed, coded, levers, docs, order, tested = (v["analysed"], v["themes.csv"], v["instruments.csv"],
                                                     v["documents.csv"], v["order"], v["tested"])
     book, lever_book = v["lexicon"].codebook, v["lexicon"].instruments
-    out = compare_sources(analysed, v["tokens.csv"], coded, book, docs, order, tested, v["tfidf_compared"])
+    out = compare_sources(analysed, v["dtm"], coded, book, docs, order, tested, v["tfidf_compared"])
     out["comparison_scope.csv"] = families.comparison_scope(analysed, docs, order)
     out["headline_themes.csv"] = shares.headline_themes(out["theme_profiles.csv"])
     out["primary_leaders.csv"] = shares.primary_leaders(coded, analysed, order)
@@ -206,9 +207,9 @@ def score_pmc(v: Values) -> Values:
 
 
 def cowords(v: Values) -> Values:
-    lex, toks = v["lexicon"], v["tokens.csv"]
-    networks, graph = coword.coword_tables(toks, v["order"], lex.coword)
-    return {**networks, **coword.statistics_tables(*networks.values(), toks, lex.coword), "graph": graph}
+    lex, dtm = v["lexicon"], v["dtm"]
+    networks, graph = coword.coword_tables(dtm, v["order"], lex.coword)
+    return {**networks, **coword.statistics_tables(*networks.values(), dtm, lex.coword), "graph": graph}
 
 
 def formulas(v: Values) -> Values:
@@ -257,13 +258,10 @@ def _measures_line(v: Values) -> str:
 
 
 def _tokens_line(v: Values) -> str:
-    toks = v["tokens.csv"]
-    # The similarity of sources compares vocabularies, so it reads the terms without names (a
-    # document's own place name would decide it); the clusters keep them (see README).
-    named = set().union(*(n.split() for n in toks["names"]))
-    distinct = set().union(*tokens.token_lists(toks))
+    toks, dtm = v["tokens.csv"], v["dtm"]
     return (f"[4/9] tokens    {int(toks['n_tokens'].sum()):,} terms in {len(toks)} measures "
-            f"({len(distinct):,} distinct; {len(named):,} of them names, left out of vocabulary comparisons)")
+            f"({len(dtm.terms):,} distinct; {int(dtm.is_name.sum()):,} of them names, left out of vocabulary "
+            "comparisons)")
 
 
 def _clusters_line(v: Values) -> str:
@@ -326,12 +324,12 @@ STEPS: tuple[Step, ...] = (
          ("tokens.csv", "lexicon.csv", "parameters.csv", "codebook.csv", "labels.csv", "tokenizer_effect.csv"),
          _tokens_line),
     Step("k_selection", select_k, ("tfidf", "jobs"), ("selection",)),
-    Step("clusters", cluster, ("analysed", "tfidf", "selection", "tokens.csv"),
+    Step("clusters", cluster, ("analysed", "tfidf", "selection", "tokens.csv", "dtm"),
          ("clusters.csv", "cluster_terms.csv", "cluster_selection.csv", "tfidf_bounds.csv"), _clusters_line),
     Step("themes", code, ("analysed", "lexicon", "vdir", "clusters.csv", "jobs"),
          ("themes.csv", *_VALIDATION, "instruments.csv", "instrument_validation.csv", "clusters_vs_themes.csv",
           "validation_splits.csv", "validation_disagreements.csv"), _themes_line),
-    Step("compare", compare, ("analysed", "tokens.csv", "themes.csv", "instruments.csv", "documents.csv",
+    Step("compare", compare, ("analysed", "dtm", "themes.csv", "instruments.csv", "documents.csv",
                               "order", "tested", "tfidf_compared", "lexicon"),
          ("theme_profiles.csv", "group_profiles.csv", "keyness.csv", "similarity.csv", "similarity_tests.csv",
           "group_trend.csv", "comparison_scope.csv", "headline_themes.csv", "primary_leaders.csv",
@@ -341,7 +339,7 @@ STEPS: tuple[Step, ...] = (
           "references_matched.csv")),
     Step("pmc", score_pmc, ("documents.csv", "analysed", "themes.csv", "instruments.csv", "targets.csv", "lexicon",
                             "overrides"), ("pmc.csv", "pmc_index.csv"), _compare_line),
-    Step("networks", cowords, ("tokens.csv", "order", "lexicon"),
+    Step("networks", cowords, ("dtm", "order", "lexicon"),
          ("coword_nodes.csv", "coword_edges.csv", "coword_summary.csv", "coword_stability.csv",
           "coword_communities.csv", "graph")),
     Step("formulas", formulas, ("measures.csv", "documents.csv", "references.csv", "lexicon", "raws"),
@@ -363,8 +361,12 @@ def _order(v: Values) -> list[str]:
 # documents are compared like the others, so no document drops out unseen.
 DERIVED: dict[str, Callable[[Values], Any]] = {
     "analysed": lambda v: measures.compared(v["measures.csv"]),
-    "tfidf": lambda v: clusters.fit_tfidf(tokens.token_lists(v["tokens.csv"])),
-    "tfidf_compared": lambda v: clusters.fit_tfidf(tokens.token_lists(tokens.without_names(v["tokens.csv"]))),
+    # the one document-term matrix every statistic of the vocabulary reads (TF-IDF, keyness, co-words)
+    "dtm": lambda v: Dtm.from_tokens(v["tokens.csv"]),
+    "tfidf": lambda v: clusters.fit_tfidf(v["dtm"]),
+    # The similarity of sources compares vocabularies, so it reads the terms without names (a
+    # document's own place name would decide it); the clusters keep them (see README).
+    "tfidf_compared": lambda v: clusters.fit_tfidf(v["dtm"].without_names()),
     "order": _order,
     "tested": lambda v: families.tested_sources(v["analysed"], v["documents.csv"], v["order"])[1],
     "vdir": lambda v: Path(v["data_dir"]) / "validation",
@@ -392,7 +394,7 @@ def structure_summary(structure: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
-def compare_sources(analysed: pd.DataFrame, toks: pd.DataFrame, coded: pd.DataFrame,
+def compare_sources(analysed: pd.DataFrame, dtm: Dtm, coded: pd.DataFrame,
                     codebook: coding.Codebook, docs: pd.DataFrame, order: list[str], tested: list[str],
                     model: clusters.TfidfModel) -> dict[str, pd.DataFrame]:
     """Stage 7: the comparison tables across sources, each share with its intervals and tests.
@@ -400,8 +402,8 @@ def compare_sources(analysed: pd.DataFrame, toks: pd.DataFrame, coded: pd.DataFr
     Like with like: the tests compare only the sources of `tested`, one family of genres
     (`families.tested_sources`: the policy documents when there are two, the reports otherwise); the
     others are described in the profiles and the similarities and left out of keyness and the tests.
-    `model` is the TF-IDF of the measures' terms without names (`tokens.without_names`); keyness
-    leaves the names out of `toks` itself."""
+    `dtm` is the measures' document-term matrix, `model` the TF-IDF of their terms without names
+    (`Dtm.without_names`); keyness leaves the names out of `dtm` itself."""
     n = inference.N_RESAMPLES
     profiles = shares.theme_shares(coded, analysed, codebook.themes, order, n_resamples=n, tested=tested)
     groups = shares.group_shares(coded, analysed, codebook.themes, order, n_resamples=n, tested=tested)
@@ -421,7 +423,7 @@ def compare_sources(analysed: pd.DataFrame, toks: pd.DataFrame, coded: pd.DataFr
         mean_rows = similarity.mean_rows(model.matrix, analysed["source_id"].to_numpy())
         bases = {"tfidf": matrix,
                  "themes": shares.indicator(coded, list(family["measure_id"]), codebook.theme_ids)}
-        out["keyness.csv"] = keyness.keyness(toks[toks["source_id"].isin(tested)], tested,
+        out["keyness.csv"] = keyness.keyness(dtm.rows(np.isin(dtm.source_ids, tested)), tested,
                                              units=pd.Series(units, index=family["measure_id"]), n_resamples=n)
         out["similarity.csv"] = similarity.source_similarity(mean_rows, profiles, order)
         out["similarity_tests.csv"] = similarity.similarity_tests(bases, family["source_id"].to_numpy(), tested, n,

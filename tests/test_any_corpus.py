@@ -13,6 +13,7 @@ from corpora import make_corpus
 from bizenv_analysis.__main__ import main
 from bizenv_analysis.analysis import clusters, families
 from bizenv_analysis.base.paths import ROOT
+from bizenv_analysis.text.dtm import Dtm
 from bizenv_analysis.text.measures import segment_document
 
 DEMO = (ROOT / "tests" / "data" / "demo-2025.txt").read_text(encoding="utf-8")
@@ -168,10 +169,10 @@ def test_tfidf_bounds_adapt_to_the_number_of_measures(n, bounds):
 
 
 def test_tfidf_on_three_short_measures_keeps_their_terms():
-    model = clusters.fit_tfidf([["一网通办", "审批"], ["一网通办", "信用"], ["信用", "监管"]])
+    model = clusters.fit_tfidf(Dtm.from_lists([["一网通办", "审批"], ["一网通办", "信用"], ["信用", "监管"]]))
     assert list(model.terms) == ["一网通办", "信用", "审批", "监管"]  # 审批/监管 once, 一网通办/信用 twice
     with pytest.warns(clusters.ClusterWarning, match="no terms at all"):
-        assert clusters.fit_tfidf([[], []]).matrix.shape == (2, 0)
+        assert clusters.fit_tfidf(Dtm.from_lists([[], []])).matrix.shape == (2, 0)
 
 
 @pytest.mark.parametrize(("docs", "skipped"), [

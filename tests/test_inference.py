@@ -20,6 +20,7 @@ from scipy.sparse import csr_matrix
 from scipy.stats import chi2_contingency, fisher_exact, hypergeom
 
 from bizenv_analysis.analysis import families, inference, keyness, shares, similarity
+from bizenv_analysis.text.dtm import Dtm
 
 Z95 = NormalDist().inv_cdf(0.975)
 
@@ -604,7 +605,7 @@ def test_keyness_hand_example() -> None:
         "tokens": ["w w w w w o o o o o", "w w w w w o o o o o", "", "w w o o o o o o o o o", "o" + " o" * 8],
     })
     # A: w 10, o 10 (20 terms); B: w 2, o 18 (20 terms). B's w (2 < 5) is not kept.
-    out = keyness.keyness(tokens, ["A", "B"])
+    out = keyness.keyness(Dtm.from_tokens(tokens), ["A", "B"])
     assert list(zip(out["source_id"], out["term"], strict=True)) == [("A", "w"), ("A", "o"), ("B", "o")]
     assert list(out["n_source"]) == [10, 10, 18] and list(out["n_rest"]) == [2, 18, 10]
     # A's w: E1 = E2 = 20·12/40 = 6; G² = 2·(10 ln(10/6) + 2 ln(2/6)) = 5.822.
@@ -622,7 +623,7 @@ def test_keyness_hand_example() -> None:
 def test_keyness_zero_in_rest_and_order() -> None:
     tokens = pd.DataFrame({"measure_id": ["a", "b"], "source_id": ["A", "B"],
                            "tokens": ["u u u u u u o o o o", "o o o o o o o o o o"]})
-    out = keyness.keyness(tokens, ["B", "A"], min_freq=4)
+    out = keyness.keyness(Dtm.from_tokens(tokens), ["B", "A"], min_freq=4)
     # Rows follow the given order (B first), then G² descending.
     assert list(zip(out["source_id"], out["term"], strict=True)) == [("B", "o"), ("A", "u"), ("A", "o")]
     u = out.iloc[1]
@@ -650,10 +651,10 @@ def test_keyness_shuffles_headings_not_tokens() -> None:
     distinctive (χ² p < 0.001), but of the 8!/(4!·4!) = 70 splits of eight equal headings into
     four and four, the heading holding x stays in A in 35, each with the same G²: p = 35/70."""
     tokens, units = _headings({"A0": 10})
-    token_level = keyness.keyness(tokens, ["A", "B"], min_freq=5)
+    token_level = keyness.keyness(Dtm.from_tokens(tokens), ["A", "B"], min_freq=5)
     x = token_level[token_level["term"] == "x"].iloc[0]
     assert x["unit"] == "token" and x["p_value"] < 0.001
-    block = keyness.keyness(tokens, ["A", "B"], min_freq=5, units=units)
+    block = keyness.keyness(Dtm.from_tokens(tokens), ["A", "B"], min_freq=5, units=units)
     x = block[block["term"] == "x"].iloc[0]
     assert x["g2"] == token_level[token_level["term"] == "x"].iloc[0]["g2"]  # the same statistic
     assert (x["unit"], x["n_units"]) == ("heading", 4)
@@ -664,7 +665,7 @@ def test_keyness_over_use_in_every_heading_is_rare_under_shuffling() -> None:
     """x three times in each of A's four headings, never in B: only the observed split (1 of 70)
     puts all four in A, so p = 1/70; the under-used filler of A (o) gets p near 1 (one-sided)."""
     tokens, units = _headings({f"A{u}": 3 for u in range(4)})
-    out = keyness.keyness(tokens, ["A", "B"], min_freq=5, units=units).set_index(["source_id", "term"])
+    out = keyness.keyness(Dtm.from_tokens(tokens), ["A", "B"], min_freq=5, units=units).set_index(["source_id", "term"])
     assert out.loc[("A", "x"), "p_value"] == pytest.approx(1 / 70, abs=1e-3)
     assert out.loc[("A", "o"), "log_ratio"] < 0 and out.loc[("A", "o"), "p_value"] == 1.0
 

@@ -16,6 +16,7 @@ from bizenv_analysis.io import tables
 from bizenv_analysis.rules import names
 from bizenv_analysis.rules.lexicon import Lexicon
 from bizenv_analysis.text import tokens
+from bizenv_analysis.text.dtm import Dtm
 
 
 @pytest.fixture(scope="module")
@@ -131,13 +132,13 @@ def g2(a: float, b: float, n1: float, n2: float) -> float:
 
 
 def test_keyness_leaves_the_names_out_of_the_terms_and_of_the_counts():
-    out = keyness.keyness(HAND, ["A", "B"], min_freq=2)
+    out = keyness.keyness(Dtm.from_tokens(HAND), ["A", "B"], min_freq=2)
     assert "衢州" not in set(out["term"])
     # without 衢州, A has 审批 5 and 监管 3 (8 terms), B has 审批 2 and 监管 6 (8 terms)
     row = out[(out["source_id"] == "A") & (out["term"] == "审批")].iloc[0]
     assert (row["n_source"], row["n_rest"]) == (5, 2)
     assert row["g2"] == pytest.approx(g2(5, 2, 8, 8), abs=1e-3)
-    kept = keyness.keyness(HAND, ["A", "B"], min_freq=2, with_names=True)
+    kept = keyness.keyness(Dtm.from_tokens(HAND), ["A", "B"], min_freq=2, with_names=True)
     name = kept[kept["term"] == "衢州"].iloc[0]
     assert (name["source_id"], name["n_source"], name["n_rest"]) == ("A", 4, 0)
     row = kept[(kept["source_id"] == "A") & (kept["term"] == "审批")].iloc[0]
@@ -146,17 +147,17 @@ def test_keyness_leaves_the_names_out_of_the_terms_and_of_the_counts():
 
 def test_the_coword_network_leaves_the_names_out():
     params = coword.Params(min_df=1, min_cooccurrence=1, source_min_df=1, min_measures=1)
-    tables_, graph = coword.coword_tables(HAND, ["A", "B"], params)
+    tables_, graph = coword.coword_tables(Dtm.from_tokens(HAND), ["A", "B"], params)
     assert "衢州" not in set(tables_["coword_nodes.csv"]["term"]) and "衢州" not in graph
     assert set(tables_["coword_nodes.csv"]["term"]) == {"审批", "监管"}
-    kept, _ = coword.coword_tables(HAND, ["A", "B"], params, with_names=True)
+    kept, _ = coword.coword_tables(Dtm.from_tokens(HAND), ["A", "B"], params, with_names=True)
     assert set(kept["coword_nodes.csv"].query("scope == 'A'")["term"]) == {"衢州", "审批", "监管"}
 
 
 def test_the_tfidf_of_the_similarity_has_no_name_among_its_terms():
-    model = clusters.fit_tfidf(tokens.token_lists(tokens.without_names(HAND)), min_df=1, max_df=1.0)
+    model = clusters.fit_tfidf(Dtm.from_tokens(HAND).without_names(), min_df=1, max_df=1.0)
     assert list(model.terms) == ["审批", "监管"]
-    assert "衢州" in clusters.fit_tfidf(tokens.token_lists(HAND), min_df=1, max_df=1.0).terms
+    assert "衢州" in clusters.fit_tfidf(Dtm.from_tokens(HAND), min_df=1, max_df=1.0).terms
 
 
 # --- names.csv -----------------------------------------------------------------------------------
@@ -235,7 +236,7 @@ def test_the_similarity_of_sources_is_that_of_their_terms_without_names(built_di
     built_grid = sim.pivot(index="source_a", columns="source_b", values="similarity").loc[order, order].to_numpy()
 
     def grid(table: pd.DataFrame) -> np.ndarray:
-        model = clusters.fit_tfidf(tokens.token_lists(table))
+        model = clusters.fit_tfidf(Dtm.from_tokens(table))
         rows = similarity.mean_rows(model.matrix, table["source_id"].to_numpy()).loc[order].to_numpy()
         unit = rows / np.linalg.norm(rows, axis=1, keepdims=True)
         return unit @ unit.T

@@ -19,6 +19,7 @@ from bizenv_analysis.report import figure_data
 from bizenv_analysis.rules import formulas as rules_formulas
 from bizenv_analysis.rules.lexicon import Lexicon
 from bizenv_analysis.text import formulas
+from bizenv_analysis.text.dtm import Dtm
 
 # --- co-word network: four measures whose co-occurrences are counted by hand -------------------
 
@@ -26,25 +27,27 @@ FOUR = [["审批", "服务", "监管"], ["审批", "服务"], ["审批", "监管
 # df: 审批 3, 服务 3, 监管 2, 信用 1. Both in: 审批·服务 2, 审批·监管 2, 服务·监管 1, 服务·信用 1.
 OCHIAI = {("审批", "服务"): 2 / 3, ("审批", "监管"): 2 / math.sqrt(6), ("服务", "监管"): 1 / math.sqrt(6),
           ("服务", "信用"): 1 / math.sqrt(3)}
+FOUR_DTM = Dtm.from_lists(FOUR)
 LOOSE = coword.Params(min_df=1, min_chars=1, min_cooccurrence=1)
 
 
 def test_top_terms_rank_by_measures_containing_them_and_keep_ties():
-    df = coword.top_terms(FOUR, n=3, min_df=1)
+    df = coword.top_terms(FOUR_DTM, n=3, min_df=1)
     assert df.to_dict() == {"审批": 3, "服务": 3, "监管": 2}  # 审批 twice in one measure counts once
-    assert list(coword.top_terms(FOUR, n=1, min_df=1).index) == ["审批", "服务"]  # tied with the first: kept
-    assert list(coword.top_terms(FOUR, n=10, min_df=2).index) == ["审批", "服务", "监管"]
-    assert list(coword.top_terms([["a", "bb"], ["a", "bb"]], n=5, min_df=1, min_chars=2).index) == ["bb"]
+    assert list(coword.top_terms(FOUR_DTM, n=1, min_df=1).index) == ["审批", "服务"]  # tied with the first: kept
+    assert list(coword.top_terms(FOUR_DTM, n=10, min_df=2).index) == ["审批", "服务", "监管"]
+    two = Dtm.from_lists([["a", "bb"], ["a", "bb"]])
+    assert list(coword.top_terms(two, n=5, min_df=1, min_chars=2).index) == ["bb"]
 
 
 def test_the_cooccurrence_matrix_and_ochiai_weights_of_four_measures():
     terms = ["审批", "服务", "监管", "信用"]
-    counts = coword.cooccurrence(FOUR, terms).toarray()
+    counts = FOUR_DTM.cooccurrence(terms).toarray()
     assert counts.tolist() == [[3, 2, 2, 0], [2, 3, 1, 1], [2, 1, 2, 0], [0, 1, 0, 1]]
-    weights = coword.ochiai(coword.cooccurrence(FOUR, terms)).toarray()
+    weights = coword.ochiai(FOUR_DTM.cooccurrence(terms)).toarray()
     for (a, b), w in OCHIAI.items():
         assert weights[terms.index(a), terms.index(b)] == pytest.approx(w)
-    g = coword.network(FOUR, n=10, min_df=1, min_cooccurrence=1, params=LOOSE)
+    g = coword.network(FOUR_DTM, n=10, min_df=1, min_cooccurrence=1, params=LOOSE)
     assert {tuple(sorted(e)) for e in g.edges} == {tuple(sorted(k)) for k in OCHIAI}
     assert g.edges["审批", "服务"]["cooccurrence"] == 2
     assert g.edges["服务", "信用"]["weight"] == pytest.approx(1 / math.sqrt(3), abs=1e-6)
@@ -56,7 +59,7 @@ def test_the_cooccurrence_matrix_and_ochiai_weights_of_four_measures():
     assert [g.nodes[t]["betweenness"] for t in ("审批", "监管", "信用")] == [0, 0, 0]
     assert g.nodes["服务"]["strength"] == pytest.approx(2 / 3 + 1 / math.sqrt(6) + 1 / math.sqrt(3), abs=1e-5)
     # a higher threshold keeps only the pairs in two measures
-    strict = coword.network(FOUR, n=10, min_df=1, min_cooccurrence=2, params=LOOSE)
+    strict = coword.network(FOUR_DTM, n=10, min_df=1, min_cooccurrence=2, params=LOOSE)
     assert {tuple(sorted(e)) for e in strict.edges} == {tuple(sorted(p)) for p in [("审批", "服务"), ("审批", "监管")]}
 
 
@@ -64,7 +67,7 @@ def test_betweenness_follows_association_not_the_number_of_links():
     """甲 and 丙 are linked directly but weakly (Ochiai 1/4, distance 4); through 乙 the path is
     shorter (two links of Ochiai 3/√24, distance 1.63 each), so 乙 lies on it; counting links, it would not."""
     measures = [["甲", "乙"]] * 3 + [["乙", "丙"]] * 3 + [["甲", "丙"]]
-    g = coword.network(measures, n=10, min_df=1, min_cooccurrence=1, params=LOOSE)
+    g = coword.network(Dtm.from_lists(measures), n=10, min_df=1, min_cooccurrence=1, params=LOOSE)
     assert g.edges["甲", "丙"]["weight"] == pytest.approx(0.25)
     assert g.nodes["乙"]["betweenness"] == pytest.approx(1.0)
     assert nx.betweenness_centrality(g)["乙"] == 0  # unweighted: the direct link is the shortest path
@@ -73,17 +76,17 @@ def test_betweenness_follows_association_not_the_number_of_links():
 def test_per_source_networks_need_enough_measures_and_few_enough_sources():
     tokens = pd.DataFrame({"source_id": ["x"] * 8 + ["y"] * 3,
                            "tokens": ["审批 服务 监管"] * 8 + ["审批 服务"] * 3})
-    tables, _ = coword.coword_tables(tokens, ["x", "y"], coword.Params(min_df=1, source_min_df=1))
+    tables, _ = coword.coword_tables(Dtm.from_tokens(tokens), ["x", "y"], coword.Params(min_df=1, source_min_df=1))
     assert set(tables["coword_nodes.csv"]["scope"]) == {coword.ALL, "x"}  # y has 3 measures, fewer than 8
     with pytest.warns(coword.NetworkWarning, match="2 sources, more than max_sources"):
-        tables, _ = coword.coword_tables(tokens, ["x", "y"], coword.Params(min_df=1, max_sources=1))
+        tables, _ = coword.coword_tables(Dtm.from_tokens(tokens), ["x", "y"], coword.Params(min_df=1, max_sources=1))
     assert set(tables["coword_nodes.csv"]["scope"]) == {coword.ALL}
 
 
 def test_two_separate_cliques_are_two_communities_whatever_the_seed():
     measures = [["甲", "乙", "丙"]] * 3 + [["丁", "戊", "己"]] * 3
     for seed in (1, 2, 3):
-        g = coword.network(measures, n=10, min_df=1, min_cooccurrence=1, params=coword.Params(
+        g = coword.network(Dtm.from_lists(measures), n=10, min_df=1, min_cooccurrence=1, params=coword.Params(
             min_df=1, min_chars=1, min_cooccurrence=1, seed=seed))
         groups = {frozenset(t for t in g if g.nodes[t]["community"] == k) for k in (1, 2)}
         assert groups == {frozenset("甲乙丙"), frozenset("丁戊己")}
@@ -91,7 +94,7 @@ def test_two_separate_cliques_are_two_communities_whatever_the_seed():
 
 
 def test_the_gexf_opens_in_networkx_with_labels_and_communities_and_no_date():
-    g = coword.network(FOUR, n=10, min_df=1, min_cooccurrence=1, params=LOOSE)
+    g = coword.network(FOUR_DTM, n=10, min_df=1, min_cooccurrence=1, params=LOOSE)
     files = coword.graph_files(g)
     assert b"lastmodifieddate" not in files["coword.gexf"] and b"NetworkX" not in files["coword.gexf"]
     read = nx.read_gexf(io.BytesIO(files["coword.gexf"]))

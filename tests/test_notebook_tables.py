@@ -16,6 +16,7 @@ from bizenv_analysis.report import figure_data
 from bizenv_analysis.rules.coword import Params
 from bizenv_analysis.rules.lexicon import Lexicon, described
 from bizenv_analysis.text import clean, tokens
+from bizenv_analysis.text.dtm import Dtm
 
 # Two triangles, a–b–c and d–e–f, joined by the bridge c–d; every weight 1.
 TRIANGLES = [("a", "b"), ("a", "c"), ("b", "c"), ("d", "e"), ("d", "f"), ("e", "f"), ("c", "d")]
@@ -40,7 +41,7 @@ TOKENS = pd.DataFrame({"measure_id": ["A:1", "A:2", "B:1", "B:2", "B:3"], "sourc
 
 def test_network_statistics_on_two_triangles():
     nodes, edges = network_tables()
-    out = coword.statistics_tables(nodes, edges, TOKENS, Params(), seeds=range(1, 6))
+    out = coword.statistics_tables(nodes, edges, Dtm.from_tokens(TOKENS), Params(), seeds=range(1, 6))
     s = out["coword_summary.csv"].iloc[0]
     assert (s["n_terms"], s["n_links"], s["n_communities"]) == (6, 7, 2)
     assert s["density"] == pytest.approx(7 / 15, abs=1e-6)
@@ -59,7 +60,7 @@ def test_network_statistics_on_two_triangles():
 
 def test_a_network_without_links_has_no_modularity_and_no_communities_to_test():
     nodes, edges = network_tables(links=[])
-    out = coword.statistics_tables(nodes, edges, TOKENS, Params())
+    out = coword.statistics_tables(nodes, edges, Dtm.from_tokens(TOKENS), Params())
     s = out["coword_summary.csv"].iloc[0]
     assert (s["n_terms"], s["n_links"], s["density"]) == (6, 0, 0.0) and pd.isna(s["modularity"])
     assert out["coword_stability.csv"].empty and list(out["coword_stability.csv"].columns) == coword.STABILITY_COLUMNS
@@ -136,10 +137,10 @@ def test_comparison_scope_of_one_source_says_why_it_cannot_be_compared():
 
 def test_tfidf_bounds_count_the_terms_each_bound_keeps():
     lists = [["a", "b"], ["a", "c"], ["a", "d"]]
-    out = clusters.tfidf_bounds_table(lists, [(1, 1.0), (2, 1.0)])
+    out = clusters.tfidf_bounds_table(Dtm.from_lists(lists), [(1, 1.0), (2, 1.0)])
     # min_df 1 keeps a–d; min_df 2 only a, which every measure has
     assert out.values.tolist() == [[1, 1.0, 4, 2.0, 0], [2, 1.0, 1, 1.0, 0]]
-    assert clusters.tfidf_bounds_table([]).empty
+    assert clusters.tfidf_bounds_table(Dtm.from_lists([])).empty
 
 
 def test_the_dictionary_effect_lists_only_the_measures_it_cuts_differently():

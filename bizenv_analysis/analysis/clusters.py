@@ -20,7 +20,6 @@ import pandas as pd
 from scipy.sparse import csr_matrix
 from sklearn.cluster import KMeans
 from sklearn.decomposition import NMF, TruncatedSVD
-from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.metrics import adjusted_rand_score, silhouette_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import Normalizer
@@ -28,6 +27,7 @@ from threadpoolctl import threadpool_limits
 
 from ..base import constants
 from ..base.workers import map_ordered
+from ..text.dtm import Dtm
 
 CLUSTER_COLUMNS = ["measure_id", "source_id", "cluster", "label", "x", "y"]
 SELECTION_COLUMNS = ["method", "k", "silhouette", "silhouette_sd", "stability_ari",
@@ -56,16 +56,10 @@ MIN_DF_FROM = 10  # below this many measures, min_df 2 would drop most of a tiny
 
 @dataclass(frozen=True)
 class TfidfModel:
-    """The fitted vectorizer, the measure × term matrix and the vocabulary."""
+    """The measure × term TF-IDF matrix and its vocabulary."""
 
-    vectorizer: TfidfVectorizer
     matrix: csr_matrix
     terms: np.ndarray
-
-
-def _terms_of(doc: Sequence[str]) -> Sequence[str]:
-    """The analyzer: a measure arrives already tokenised (tokens.csv), so it is its own terms."""
-    return doc
 
 
 def tfidf_bounds(n_docs: int) -> tuple[int, int | float]:
@@ -85,16 +79,16 @@ TFIDF_GRID = ((1, 1.0), (2, 1.0), (2, 0.4), (3, 0.4), (5, 0.4))
 BOUNDS_COLUMNS = ["min_df", "max_df", "terms", "mean_terms_per_measure", "measures_with_no_term"]
 
 
-def tfidf_bounds_table(lists: Sequence[Sequence[str]], grid: Sequence[tuple[int, float]] = TFIDF_GRID
-                       ) -> pd.DataFrame:
+def tfidf_bounds_table(dtm: Dtm, grid: Sequence[tuple[int, float]] = TFIDF_GRID) -> pd.DataFrame:
     """tfidf_bounds.csv: for each (min_df, max_df) of `grid`, the TF-IDF vocabulary over the
-    clustered measures' terms (`lists`): its size, the mean number of its terms per measure (one
-    decimal) and the measures left with none. Empty when there are no measures."""
+    clustered measures' terms (`dtm`, their rows of the document-term matrix): its size, the mean
+    number of its terms per measure (one decimal) and the measures left with none. Empty when
+    there are no measures."""
     rows = []
-    for min_df, max_df in grid if len(lists) else ():
+    for min_df, max_df in grid if dtm.n_measures else ():
         with warnings.catch_warnings():  # bounds that leave no term keep every term; the build warned once
             warnings.simplefilter("ignore", ClusterWarning)
-            m = fit_tfidf(lists, min_df=min_df, max_df=max_df)
+            m = fit_tfidf(dtm, min_df=min_df, max_df=max_df)
         per = m.matrix.getnnz(axis=1)
         rows.append({"min_df": min_df, "max_df": max_df, "terms": m.matrix.shape[1],
                      "mean_terms_per_measure": round(float(per.mean()), 1),
@@ -102,29 +96,28 @@ def tfidf_bounds_table(lists: Sequence[Sequence[str]], grid: Sequence[tuple[int,
     return pd.DataFrame(rows, columns=BOUNDS_COLUMNS)
 
 
-def fit_tfidf(docs: Sequence[Sequence[str]], min_df: int | float | None = None,
-              max_df: int | float | None = None) -> TfidfModel:
-    """Sublinear TF-IDF over tokenised measures (`tokens.token_lists`; the tokenizer did all filtering).
+def fit_tfidf(dtm: Dtm, min_df: int | float | None = None, max_df: int | float | None = None) -> TfidfModel:
+    """Sublinear TF-IDF of the measures of the document-term matrix (`Dtm.tfidf`; the tokenizer
+    did all filtering).
 
-    Bounds default to `tfidf_bounds(len(docs))`. When they leave no term (a handful of very short
-    measures), every term is kept; with no term at all the matrix has no columns.
+    Bounds default to `tfidf_bounds(dtm.n_measures)`. When they leave no term (a handful of very
+    short measures), every term is kept; with no term at all the matrix has no columns.
     """
-    auto_min, auto_max = tfidf_bounds(len(docs))
+    n = dtm.n_measures
+    auto_min, auto_max = tfidf_bounds(n)
     bounds = [(auto_min if min_df is None else min_df, auto_max if max_df is None else max_df), (1, 1.0)]
     for attempt, (lo, hi) in enumerate(bounds):
-        vec = TfidfVectorizer(analyzer=_terms_of, lowercase=False, sublinear_tf=True,
-                              min_df=lo, max_df=hi, norm="l2")
         try:
-            x = vec.fit_transform(docs)
+            x, terms = dtm.tfidf(lo, hi)
         except ValueError:  # empty vocabulary, or bounds that exclude every term
             continue
         if attempt:
             warnings.warn(f"TF-IDF bounds min_df={bounds[0][0]}, max_df={bounds[0][1]} left no term in "
-                          f"{len(docs)} measures; every term was kept", ClusterWarning, stacklevel=2)
-        return TfidfModel(vec, x.tocsr(), vec.get_feature_names_out())
-    warnings.warn(f"the {len(docs)} measures have no terms at all (after stopwords): vocabulary, "
+                          f"{n} measures; every term was kept", ClusterWarning, stacklevel=2)
+        return TfidfModel(x, terms)
+    warnings.warn(f"the {n} measures have no terms at all (after stopwords): vocabulary, "
                   "clusters and similarity are empty", ClusterWarning, stacklevel=2)
-    return TfidfModel(vec, csr_matrix((len(docs), 0)), np.array([], dtype=object))
+    return TfidfModel(csr_matrix((n, 0)), np.array([], dtype=object))
 
 
 def lsa(x: csr_matrix, n_components: int = LSA_COMPONENTS, seed: int = SEED) -> np.ndarray:

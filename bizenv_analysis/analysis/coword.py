@@ -31,7 +31,7 @@ from __future__ import annotations
 import io
 import re
 import warnings
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 
 import networkx as nx
 import numpy as np
@@ -40,7 +40,7 @@ from scipy import sparse
 
 from ..base.constants import RESERVED_ID as ALL  # the scope of the network over every source
 from ..rules.coword import Params
-from ..text.tokens import token_lists, without_names
+from ..text.dtm import Dtm
 
 NODE_COLUMNS = ["scope", "term", "df", "df_share", "n_measures", "degree", "strength", "degree_centrality",
                 "betweenness", "community", "community_size", "rank"]
@@ -61,31 +61,15 @@ class NetworkWarning(UserWarning):
 DIGITS = 6  # decimals written for the weights and centralities: the same bytes on every machine
 
 
-def top_terms(lists: Sequence[Iterable[str]], n: int, min_df: int, min_chars: int = 1) -> pd.Series:
-    """Document frequency of the top `n` terms (df ≥ `min_df`, ≥ `min_chars` characters) and of
-    every term tied with the n-th, most frequent first, then by term."""
-    df: dict[str, int] = {}
-    for terms in lists:
-        for term in set(terms):
-            if len(term) >= min_chars:
-                df[term] = df.get(term, 0) + 1
-    ranked = sorted(((-c, t) for t, c in df.items() if c >= min_df))
+def top_terms(dtm: Dtm, n: int, min_df: int, min_chars: int = 1) -> pd.Series:
+    """Document frequency of the top `n` terms of the measures of `dtm` (df ≥ `min_df`, ≥
+    `min_chars` characters) and of every term tied with the n-th, most frequent first, then by term."""
+    df = dtm.document_frequency()
+    ranked = sorted((-c, t) for t, c in df.items() if c >= max(min_df, 1) and len(t) >= min_chars)
     if len(ranked) > n > 0:
         cut = -ranked[n - 1][0]
         ranked = [r for r in ranked if -r[0] >= cut]
     return pd.Series({t: -c for c, t in ranked}, dtype="int64", name="df")
-
-
-def cooccurrence(lists: Sequence[Iterable[str]], terms: Sequence[str]) -> sparse.csr_matrix:
-    """Term × term counts of measures containing both (diagonal: each term's df)."""
-    col = {t: j for j, t in enumerate(terms)}
-    rows, cols = [], []
-    for i, measure in enumerate(lists):
-        for j in sorted({col[t] for t in measure if t in col}):
-            rows.append(i)
-            cols.append(j)
-    x = sparse.csr_matrix((np.ones(len(rows), dtype=np.int64), (rows, cols)), shape=(len(lists), len(terms)))
-    return (x.T @ x).tocsr()
 
 
 def ochiai(counts: sparse.csr_matrix) -> sparse.csr_matrix:
@@ -95,20 +79,18 @@ def ochiai(counts: sparse.csr_matrix) -> sparse.csr_matrix:
     return (scale @ counts @ scale).tocsr()
 
 
-def network(lists: Sequence[Iterable[str]], n: int, min_df: int, min_cooccurrence: int,
-            params: Params) -> nx.Graph:
-    """The co-word graph of these measures: nodes are the top `n` terms (attribute df), links join
+def network(dtm: Dtm, n: int, min_df: int, min_cooccurrence: int, params: Params) -> nx.Graph:
+    """The co-word graph of the measures of `dtm`: nodes are the top `n` terms (attribute df), links join
     terms in ≥ `min_cooccurrence` common measures (attributes cooccurrence, weight = Ochiai,
     distance = 1 / Ochiai); then communities and centralities as node attributes."""
-    lists = [list(m) for m in lists]
-    df = top_terms(lists, n, min_df, params.min_chars)
+    df = top_terms(dtm, n, min_df, params.min_chars)
     terms = list(df.index)
     g = nx.Graph()
-    g.graph["n_measures"] = len(lists)
+    g.graph["n_measures"] = dtm.n_measures
     for t in terms:  # the insertion order (df, then term) fixes every later traversal
         g.add_node(t, label=t, df=int(df[t]))
     if terms:
-        counts = cooccurrence(lists, terms).tocoo()
+        counts = dtm.cooccurrence(terms).tocoo()
         weights = ochiai(counts.tocsr())
         for i, j, c in sorted(zip(counts.row.tolist(), counts.col.tolist(), counts.data.tolist(), strict=True)):
             if i < j and c >= min_cooccurrence:
@@ -183,23 +165,23 @@ def edges_table(g: nx.Graph, scope: str) -> pd.DataFrame:
     return out.sort_values(["ochiai", "_a", "_b"], ascending=[False, True, True]).drop(columns=["_a", "_b"])
 
 
-def coword_tables(tokens: pd.DataFrame, order: list[str], params: Params,
+def coword_tables(dtm: Dtm, order: list[str], params: Params,
                   with_names: bool = False) -> tuple[dict[str, pd.DataFrame], nx.Graph]:
     """coword_nodes.csv and coword_edges.csv for every scope (all, then each source in `order`
-    with at least `min_measures` measures), and the overall graph; the names (`tokens.csv`'s
-    `names` column) are left out unless `with_names`."""
-    lists = token_lists(tokens if with_names else without_names(tokens))
-    overall = network(lists, params.top_terms, params.min_df, params.min_cooccurrence, params)
+    with at least `min_measures` measures), and the overall graph, from the document-term matrix
+    of the compared measures; the names (its `is_name` terms) are left out unless `with_names`."""
+    if not with_names:
+        dtm = dtm.without_names()
+    overall = network(dtm, params.top_terms, params.min_df, params.min_cooccurrence, params)
     nodes, edges = [nodes_table(overall, ALL)], [edges_table(overall, ALL)]
-    by_source = tokens["source_id"].to_numpy()
     if len(order) > params.max_sources:
         warnings.warn(f"co-word networks per source skipped: {len(order)} sources, more than max_sources "
                       f"({params.max_sources}, coword_params.csv); the overall network is built",
                       NetworkWarning, stacklevel=2)
         order = []
     for source in order:
-        mine = [m for m, s in zip(lists, by_source, strict=True) if s == source]
-        if len(mine) < params.min_measures:
+        mine = dtm.rows(dtm.source_ids == source)
+        if mine.n_measures < params.min_measures:
             continue
         g = network(mine, params.source_top_terms, params.source_min_df, params.source_min_cooccurrence, params)
         nodes.append(nodes_table(g, source))
@@ -248,7 +230,7 @@ def _significant(p: float) -> float:
     return float(f"{p:.6g}")
 
 
-def statistics_tables(nodes: pd.DataFrame, edges: pd.DataFrame, tokens: pd.DataFrame, params: Params,
+def statistics_tables(nodes: pd.DataFrame, edges: pd.DataFrame, dtm: Dtm, params: Params,
                       seeds: Iterable[int] = STABILITY_SEEDS) -> dict[str, pd.DataFrame]:
     """The overall network's statistics, computed on the network as coword_nodes.csv and
     coword_edges.csv hold it (`graph_from_tables`, so the order of nodes and links that Louvain
@@ -283,17 +265,17 @@ def statistics_tables(nodes: pd.DataFrame, edges: pd.DataFrame, tokens: pd.DataF
     stable["ari"] = stable["ari"].round(DIGITS)
     return {"coword_summary.csv": pd.DataFrame([summary], columns=SUMMARY_COLUMNS),
             "coword_stability.csv": stable,
-            "coword_communities.csv": community_sources(overall, tokens)}
+            "coword_communities.csv": community_sources(overall, dtm)}
 
 
-def community_sources(overall: pd.DataFrame, tokens: pd.DataFrame) -> pd.DataFrame:
-    """coword_communities.csv (see `statistics_tables`) from the overall network's nodes and tokens.csv."""
-    occurrences = (tokens.assign(term=tokens["tokens"].fillna("").str.split(" ")).explode("term")
-                   .drop_duplicates(["measure_id", "term"]))
-    occurrences = occurrences.merge(overall[["term", "community"]], on="term")
-    by_source = occurrences.groupby(["community", "source_id"]).size().unstack(fill_value=0)
-    top = by_source.idxmax(axis=1)  # a tie goes to the first source id in sorted order
-    measure_share = tokens["source_id"].value_counts(normalize=True)
+def community_sources(overall: pd.DataFrame, dtm: Dtm) -> pd.DataFrame:
+    """coword_communities.csv (see `statistics_tables`) from the overall network's nodes and the
+    document-term matrix of the measures (names kept: every term of the network is one of its terms)."""
+    sources = np.unique(dtm.source_ids)  # a tie goes to the first source id in sorted order
+    present = dtm.present().by(dtm.source_ids, sources).reindex(columns=overall["term"], fill_value=0)
+    by_source = present.T.groupby(overall["community"].to_numpy()).sum()
+    top = by_source.idxmax(axis=1)
+    measure_share = pd.Series(dtm.source_ids).value_counts(normalize=True)
     out = (overall.groupby("community")
            .agg(n_terms=("term", "size"), most_frequent=("term", lambda s: "、".join(s[:MOST_FREQUENT]))))
     out["largest_source"] = top

@@ -8,7 +8,7 @@ import pandas as pd
 from scipy.stats import chi2
 
 from ..base.order import sort_by_source
-from ..text.tokens import term_occurrences, without_names
+from ..text.dtm import Dtm
 from . import inference
 from .families import UNIT
 from .inference import GroupSums
@@ -19,13 +19,14 @@ KEYNESS_COLUMNS = ["source_id", "term", "n_source", "n_rest", "g2", "log_ratio",
 KEYNESS_MIN_FREQ = 5  # a term needs this many uses in a source to be tested as distinctive of it
 
 
-def keyness(tokens: pd.DataFrame, order: list[str], min_freq: int = KEYNESS_MIN_FREQ,
+def keyness(dtm: Dtm, order: list[str], min_freq: int = KEYNESS_MIN_FREQ,
             with_names: bool = False, units: pd.Series | None = None,
             n_resamples: int = inference.N_RESAMPLES) -> pd.DataFrame:
     """Distinctive terms of each source against all the others: log-likelihood G² and log ratio,
     with a test of over-use at the unit that varies.
 
-    Names of people, places and organisations (the `names` column of `tokens.csv`) are left out
+    `dtm`: the document-term matrix of the measures compared. Names of people, places and
+    organisations (its `is_name` terms, the `names` column of `tokens.csv`) are left out
     unless `with_names`: a source's own place name is distinctive of it by construction. They are
     left out of the counts too, so the rest of the corpus is its terms without names.
 
@@ -42,9 +43,8 @@ def keyness(tokens: pd.DataFrame, order: list[str], min_freq: int = KEYNESS_MIN_
     adjusted by Benjamini–Hochberg over every row of the table (the many terms × sources tested).
     """
     if not with_names:
-        tokens = without_names(tokens)
-    occ = term_occurrences(tokens)
-    counts = occ.groupby(["source_id", "term"]).size().unstack(fill_value=0).reindex(order, fill_value=0)
+        dtm = dtm.without_names()
+    counts = dtm.by_source(order)
     a_all = counts.to_numpy(dtype=float)
     src, col = np.nonzero(a_all >= min_freq)  # row-major: sources in `order`, terms sorted
     g2, lr, a, b = _g2(a_all, src, col)
@@ -53,15 +53,13 @@ def keyness(tokens: pd.DataFrame, order: list[str], min_freq: int = KEYNESS_MIN_
     out["unit"], out["n_units"], p = "token", 0, chi2.sf(g2, df=1)
     if units is not None and len(out):
         # Whole units are reshuffled: count terms per unit once, then a shuffle only relabels units.
-        per_measure = tokens[["measure_id", "source_id"]].drop_duplicates("measure_id")
-        unit_of = per_measure["measure_id"].map(units)
+        unit_of = pd.Series(dtm.measure_ids).map(units)
         if unit_of.isna().any():
-            raise ValueError(f"no unit for measure {per_measure['measure_id'][unit_of.isna()].iloc[0]!r}")
-        unit_source, _ = inference.unit_labels(per_measure["source_id"].to_numpy(), unit_of.to_numpy())
+            raise ValueError(f"no unit for measure {dtm.measure_ids[unit_of.isna().to_numpy()][0]!r}")
+        unit_source, _ = inference.unit_labels(dtm.source_ids, unit_of.to_numpy())
         unit_ids = np.unique(unit_of.to_numpy())
         kept = np.unique(col)
-        table = (occ.assign(unit=occ["measure_id"].map(units)).groupby(["unit", "term"]).size()
-                 .unstack(fill_value=0).reindex(index=unit_ids, columns=counts.columns, fill_value=0))
+        table = dtm.by(unit_of.to_numpy(), unit_ids).reindex(columns=counts.columns, fill_value=0)
         # The totals' column keeps every term's tokens in the source sizes n1, n2.
         grid = table.to_numpy(dtype=float)
         per_unit = np.column_stack([grid[:, kept], grid.sum(axis=1)])
