@@ -23,11 +23,12 @@ from test_input_safety import HEADER, PLAN, make_corpus, row, sha, snapshot
 from bizenv_analysis import __main__ as cli
 from bizenv_analysis.analysis import pmc, shares
 from bizenv_analysis.analysis.spread import formula_tables
+from bizenv_analysis.base.errors import BuildError
 from bizenv_analysis.base.paths import DATA, PROCESSED, ROOT
 from bizenv_analysis.io import tables
 from bizenv_analysis.io.dates import read_date
 from bizenv_analysis.io.decoding import wide_encoding
-from bizenv_analysis.io.sources import is_id, load_raw_documents, read_sources
+from bizenv_analysis.io.sources import is_color, is_id, load_raw_documents, read_sources
 from bizenv_analysis.rules.lexicon import Lexicon
 from bizenv_analysis.text.measures import segment_document
 
@@ -210,6 +211,53 @@ def test_ids_of_letters_of_any_script_digits_dashes_and_underscores_pass(corpus,
 def test_the_bundled_ids_and_doc_types_pass():
     sources = read_sources(DATA)
     assert sources["source_id"].map(is_id).all() and sources["doc_type"].map(is_id).all()
+
+
+def with_looks(corpus: Path, **columns: str) -> None:
+    """Add columns (label_zh, label_en, color) to the one row of the plan corpus, the value quoted."""
+    lines = (corpus / "sources.csv").read_text(encoding="utf-8").splitlines()
+    quoted = ['"' + v.replace('"', '""') + '"' for v in columns.values()]
+    (corpus / "sources.csv").write_text(f"{lines[0]},{','.join(columns)}\n{lines[1]},{','.join(quoted)}\n",
+                                        encoding="utf-8")
+
+
+def test_labels_and_a_colour_in_sources_csv_are_read(corpus):
+    with_looks(corpus, label_zh="某市 2025(行动方案)", label_en="Moushi 2025 (action plan)", color="#0072b2")
+    row = read_sources(corpus).iloc[0]
+    assert (row["label_zh"], row["label_en"], row["color"]) == ("某市 2025(行动方案)", "Moushi 2025 (action plan)",
+                                                                 "#0072b2")
+    set_row(corpus)
+    with_looks(corpus, label_zh="", label_en="", color="")  # empty: the figures make a name and take a colour
+    assert read_sources(corpus).iloc[0]["color"] == ""
+
+
+@pytest.mark.parametrize("color", ["blue", "#12345", "#1234567", "0072B2", "#00 72B2", "#GG0000"])
+def test_a_colour_that_is_no_rrggbb_is_refused_with_the_row_and_the_fix(corpus, out, capsys, color):
+    with_looks(corpus, color=color)
+    err = refused(corpus, out, capsys)
+    assert f"sources.csv: line 2 (demo-2025): color {color.strip()!r} is not a colour #RRGGBB" in err
+    assert "fix: write the colour as # and six hexadecimal digits (e.g. #0072B2)" in err
+
+
+def test_a_label_on_two_lines_is_refused(corpus, out, capsys):
+    with_looks(corpus, label_en="Moushi 2025\n(action plan)")
+    err = refused(corpus, out, capsys)
+    assert "line 2 (demo-2025), column label_en: a tab or line break in 'Moushi 2025\\n(action plan)'" in err
+    assert "fix: write the label on one line" in err
+
+
+def test_two_sources_of_one_label_are_refused(tmp_path):
+    corpus = make_docs(tmp_path / "c", {"a-1": (DEMO.encode(), "utf-8"), "b-2": (DEMO.encode() + b"\n", "utf-8")})
+    lines = (corpus / "sources.csv").read_text(encoding="utf-8").splitlines()
+    (corpus / "sources.csv").write_text(f"{lines[0]},label_en\n{lines[1]},Moushi\n{lines[2]},Moushi\n",
+                                        encoding="utf-8")
+    with pytest.raises(BuildError, match=r"a-1 \(line 2\), b-2 \(line 3\) have the same label_en 'Moushi'"):
+        read_sources(corpus)
+
+
+def test_the_bundled_labels_and_colours_pass():
+    sources = read_sources(DATA)
+    assert sources["color"].map(is_color).all() and sources["label_zh"].is_unique and sources["label_en"].is_unique
 
 
 # --- 4. BIZENV_JOBS and --jobs -------------------------------------------------------------------------------

@@ -86,6 +86,14 @@ def test_every_notebook_runs_on_other_corpora(tmp_path: Path) -> None:
     assert (demo / "figures" / "fig05_cluster_map_en.png").is_file()
     assert (one / "figures" / "fig12_approval_times_en.png").is_file()
     assert not (one / "figures" / "fig05_cluster_map_en.png").exists()
+    # sources.csv gives no labels: a source is named by its place and year (the same in English), not its id
+    heat = (demo / "figures" / "fig06_theme_heatmap_data.csv").read_text(encoding="utf-8-sig")
+    assert "\njiashi-regulation-2021,甲市 2021,甲市 2021," in heat
+    assert "\nwuqu-excerpt-2022,甲市戊区 2022,甲市戊区 2022," in heat
+    svg = (demo / "figures" / "fig06_theme_heatmap_en.svg").read_text(encoding="utf-8")
+    assert "甲市 2021 (n=" in svg and "jiashi-regulation-2021" not in svg
+    svg = (one / "figures" / "fig12_approval_times_en.svg").read_text(encoding="utf-8")
+    assert "某市 2025" in svg and "demo-2025" not in svg
 
 
 def test_the_runner_reports_a_failing_notebook_and_keeps_its_error(tmp_path: Path) -> None:

@@ -13,17 +13,23 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
 
-from bizenv_analysis.base.paths import FIGURES, ROOT
-from bizenv_analysis.report import figures
+from bizenv_analysis.base.paths import DATA, FIGURES, ROOT
+from bizenv_analysis.io import tables
+from bizenv_analysis.report import figures, plotting
 from bizenv_analysis.report.plotting import (
     FONT_FAMILY,
     FONT_FILE,
     LANGS,
     MIN_POINTS,
+    PALETTE,
     WIDTHS,
     figure_bytes,
     setup,
+    source_colors,
+    source_label,
+    source_labels,
     source_short,
+    use_sources,
 )
 from bizenv_analysis.report.saving import labelled, save_bilingual
 
@@ -272,8 +278,6 @@ def test_labels_kept_apart_are_moved_until_none_overlaps_the_same_way_every_time
 
 
 def test_other_sources_never_take_the_colour_of_a_study_source_in_the_same_figure():
-    from bizenv_analysis.report.plotting import PALETTE, SOURCE_COLORS, source_colors
-
     mixed = source_colors(["tianhe-2020", "a", "b", "quzhou-2018", "c", "d", "e", "f"])
     assert mixed["tianhe-2020"] == "#E69F00" and mixed["quzhou-2018"] == "#D55E00"
     # first the four colours no study source has, then those of study sources not in the figure
@@ -284,4 +288,76 @@ def test_other_sources_never_take_the_colour_of_a_study_source_in_the_same_figur
     assert source_colors(["doc02", "doc01"]) == {"doc02": PALETTE[1], "doc01": PALETTE[0]}
     own = source_colors([f"doc{i:02d}" for i in range(11)])
     assert list(own.values()) == PALETTE + PALETTE[:2]
-    assert source_colors(list(SOURCE_COLORS)) == SOURCE_COLORS
+    assert source_colors(list(STUDY_COLORS)) == STUDY_COLORS
+
+
+# --- sources' names and colours: sources.csv's label_zh, label_en and color (use_sources) ----------
+
+# The bundled sources.csv's colours, typed here by hand: the study's figures have always used them.
+STUDY_COLORS = {"gz-pilot-2021": "#0072B2", "tianhe-2020": "#E69F00", "dongguan-2023": "#009E73",
+                "quzhou-2018": "#D55E00", "gd-cases-2024": "#CC79A7"}
+
+
+@pytest.fixture
+def own_sources(monkeypatch):
+    """use_sources for one test: the registry goes back to what it was afterwards."""
+    monkeypatch.setattr(plotting, "_sources", None)
+    return use_sources
+
+
+def rows(*records: dict) -> pd.DataFrame:
+    """A sources table (as tables.sources reads it) of these rows, other columns empty."""
+    return pd.DataFrame(records).fillna("")
+
+
+def test_the_bundled_sources_are_named_and_coloured_by_sources_csv():
+    # the first use reads data/sources.csv; these are the names the study's figures have shown
+    assert source_label("tianhe-2020", "zh") == "天河 2020(行动方案)"
+    assert source_label("gd-cases-2024", "en") == "Guangdong 2024 (typical cases)"
+    assert source_short("quzhou-2018", "en") == "Quzhou 2018"
+    assert len(source_labels()) == 5 and source_colors(list(STUDY_COLORS)) == STUDY_COLORS
+    bundled = tables.sources(DATA)
+    assert list(bundled["label_en"]) == [source_label(s, "en") for s in bundled["source_id"]]
+
+
+def test_labels_and_colours_given_in_the_table_are_used(own_sources):
+    own_sources(rows({"source_id": "a-2020", "place": "甲市", "date": "2020-05-01", "label_zh": "甲市 2020(方案)",
+                      "label_en": "Jia 2020 (plan)", "color": "#123abc"},
+                     {"source_id": "b-2021", "place": "乙市", "date": "2021", "label_zh": "", "label_en": "",
+                      "color": ""}))
+    assert source_label("a-2020", "zh") == "甲市 2020(方案)" and source_label("a-2020", "en") == "Jia 2020 (plan)"
+    assert source_short("a-2020", "en") == "Jia 2020"
+    # the given colour (as #RRGGBB in capitals); the other source the first colour no source has
+    assert source_colors(["b-2021", "a-2020"]) == {"b-2021": PALETTE[0], "a-2020": "#123ABC"}
+    assert source_colors(["b-2021"]) == {"b-2021": PALETTE[0]}
+    assert source_labels() == {"a-2020": ("甲市 2020(方案)", "Jia 2020 (plan)"), "b-2021": ("乙市 2021", "乙市 2021")}
+
+
+def test_a_source_without_labels_is_named_by_its_place_and_year(own_sources):
+    own_sources(rows({"source_id": "x1", "place": "甲市", "date": "2023-05-20"},
+                     {"source_id": "x2", "place": "乙市戊区", "date": "二〇二三年五月"},  # read as 2023-05
+                     {"source_id": "x3", "place": "丙县", "date": ""},  # undated: the place alone
+                     {"source_id": "x4", "place": "", "date": ""},  # nothing to name it by: its id
+                     {"source_id": "x5", "place": "丁市", "date": "2019", "label_zh": "丁市方案"}))  # no English
+    assert [source_label(s, "zh") for s in ("x1", "x2", "x3", "x4", "x5")] == [
+        "甲市 2023", "乙市戊区 2023", "丙县", "x4", "丁市方案"]
+    assert [source_label(s, "en") for s in ("x1", "x5")] == ["甲市 2023", "丁市方案"]
+    assert source_label("not-listed", "en") == "not-listed"
+    # no colour in the table: the palette in the order of the ids, as for any corpus
+    assert list(source_colors(["x3", "x1", "x2"]).values()) == [PALETTE[2], PALETTE[0], PALETTE[1]]
+
+
+def test_names_made_alike_are_told_apart_by_their_ids(own_sources):
+    own_sources(rows({"source_id": "doc01", "place": "某市", "date": "2025-01-01"},
+                     {"source_id": "doc02", "place": "某市", "date": "2025-06-01"},
+                     {"source_id": "doc03", "place": "某市", "date": "2024", "label_en": "Moushi 2025"},
+                     {"source_id": "doc04", "place": "某市", "date": "2024"}))
+    assert source_labels() == {"doc01": ("某市 2025 [doc01]", "某市 2025 [doc01]"),
+                               "doc02": ("某市 2025 [doc02]", "某市 2025 [doc02]"),
+                               "doc03": ("某市 2024 [doc03]", "Moushi 2025"),
+                               "doc04": ("某市 2024 [doc04]", "某市 2024 [doc04]")}
+
+
+def test_a_colour_that_is_no_colour_is_refused_naming_the_source(own_sources):
+    with pytest.raises(ValueError, match="the color of a1 is 'blue', not a colour #RRGGBB"):
+        own_sources(rows({"source_id": "a1", "color": "blue"}))

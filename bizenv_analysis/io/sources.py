@@ -24,6 +24,14 @@ REQUIRED_COLUMNS = [
     "source_id", "file", "title", "issuer", "place", "admin_level",
     "province", "date", "date_note", "doc_type", "script", "sha256",
 ]
+# Optional columns: how the figures name and colour a source (report.plotting.use_sources). A
+# label is the source's readable name in Chinese or English; a colour is #RRGGBB. Empty, or
+# without the column: a name made from the place and year, a colour of the palette.
+LABEL_COLUMNS = ("label_zh", "label_en")
+COLOR_COLUMN = "color"
+_COLOR = re.compile("#[0-9A-Fa-f]{6}")
+_LABEL_BREAK = re.compile("[\t\n\r]")  # allowed in other cells, but a label is drawn on one line
+_COLOR_FIX = "write the colour as # and six hexadecimal digits (e.g. #0072B2), or leave it empty for the palette's"
 # Encodings a row may declare; anything else is refused rather than guessed.
 ALLOWED_ENCODINGS = {"utf-8", "utf-8-sig", "gb18030", "gbk", "gb2312", "big5"}
 MAX_LINE_CHARS = 20_000  # a longer line is almost certainly not a document
@@ -187,6 +195,7 @@ def read_sources(data_dir: Path) -> pd.DataFrame:
     df = pd.DataFrame(_values(path, header, rows), columns=header, index=[line for line, _ in rows], dtype=str)
     _check_rows(path, df)
     _check_ids(path, df["source_id"])
+    _check_looks(path, df)
     if "encoding" not in df.columns:
         df["encoding"] = "utf-8"
     df["encoding"] = df["encoding"].str.lower().replace("", "utf-8")
@@ -283,6 +292,30 @@ def _check_ids(path: Path, ids: pd.Series) -> None:
         where = "; ".join(f"{sid} (lines {', '.join(map(str, ids.index[ids == sid]))})" for sid in dup)
         raise BuildError(f"duplicate source_id: {where}", path,
                          "give every row its own source_id (spaces around an id do not count)")
+
+
+def _check_looks(path: Path, df: pd.DataFrame) -> None:
+    """Where given: a colour is #RRGGBB; a label is one line, and no two sources share one."""
+    for line, row in df.iterrows():
+        sid, color = row["source_id"], row.get(COLOR_COLUMN, "")
+        if color and not is_color(color):
+            raise BuildError(f"line {line} ({sid}): color {color!r} is not a colour #RRGGBB", path, _COLOR_FIX)
+        for column in [c for c in LABEL_COLUMNS if row.get(c)]:
+            if _LABEL_BREAK.search(row[column]):
+                raise BuildError(f"line {line} ({sid}), column {column}: a tab or line break in {row[column]!r}",
+                                 path, "write the label on one line, without tabs (a figure draws it as one)")
+    for column in [c for c in LABEL_COLUMNS if c in df.columns]:
+        given = df.loc[df[column] != "", column]
+        if given.duplicated().any():
+            label = given[given.duplicated()].iloc[0]
+            names = ", ".join(f"{df.loc[i, 'source_id']} (line {i})" for i in given.index[given == label])
+            raise BuildError(f"{names} have the same {column} {label!r}", path,
+                             "give each source its own label: a figure would show them under one name")
+
+
+def is_color(value: str) -> bool:
+    """Whether `value` is a colour as sources.csv writes it: # and six hexadecimal digits."""
+    return bool(_COLOR.fullmatch(value))
 
 
 def is_id(value: str) -> bool:

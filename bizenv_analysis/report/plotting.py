@@ -15,10 +15,12 @@ import io
 import warnings
 import weakref
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import matplotlib as mpl
 import numpy as np
+import pandas as pd
 from matplotlib import font_manager
 from matplotlib.collections import PathCollection
 from matplotlib.figure import Figure
@@ -26,7 +28,10 @@ from matplotlib.patches import Rectangle
 from matplotlib.text import Annotation, Text
 from matplotlib.transforms import Bbox
 
-from ..base.paths import FONTS
+from ..base.paths import DATA, FONTS
+from ..io import tables
+from ..io.dates import read_date
+from ..io.sources import COLOR_COLUMN, LABEL_COLUMNS, is_color
 
 FONT_FILE = FONTS / "NotoSansCJKsc-Regular-subset.ttf"
 FONT_FAMILY = "Noto Sans CJK SC"
@@ -34,17 +39,6 @@ LANGS = ("zh", "en")
 # Sources take the Okabe–Ito colours, told apart under the common colour-vision deficiencies;
 # other categories (theme groups, communities) take other hues (figures.py, network_figures.py).
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#000000", "#999999", "#F0E442"]
-SOURCE_COLORS = {
-    "gz-pilot-2021": "#0072B2", "tianhe-2020": "#E69F00", "dongguan-2023": "#009E73",
-    "quzhou-2018": "#D55E00", "gd-cases-2024": "#CC79A7",
-}
-SOURCE_LABELS = {
-    "gz-pilot-2021": ("广州 2021(试点报道)", "Guangzhou 2021 (pilot report)"),
-    "tianhe-2020": ("天河 2020(行动方案)", "Tianhe 2020 (action plan)"),
-    "dongguan-2023": ("东莞 2023(行动方案)", "Dongguan 2023 (action plan)"),
-    "quzhou-2018": ("衢州 2018(实施意见)", "Quzhou 2018 (implementation opinions)"),
-    "gd-cases-2024": ("广东 2024(典型案例)", "Guangdong 2024 (typical cases)"),
-}
 _PNG_META = {"Software": None}
 _SVG_META = {"Date": None, "Creator": None}
 _PDF_META = {"CreationDate": None, "Creator": None, "Producer": None}
@@ -107,9 +101,68 @@ def t(zh: str, en: str, lang: str) -> str:
     return zh if lang == "zh" else en
 
 
+@dataclass(frozen=True)
+class _Sources:
+    """The figures' sources: each one's (zh, en) label, and the colours sources.csv fixes."""
+
+    labels: dict[str, tuple[str, str]]
+    colors: dict[str, str]
+
+
+_sources: _Sources | None = None  # filled by use_sources, or from the bundled sources.csv on first use
+
+
+def use_sources(sources: pd.DataFrame) -> None:
+    """Name and colour the sources of the figures drawn from now on after `sources` (the rows of a
+    corpus's sources.csv, `tables.sources`): a row's `label_zh` / `label_en` and `color` where given.
+
+    A source without `label_zh` is named by its place and year as written (某市 2025; the place
+    alone when undated, its id when neither is there); one without `label_en` takes its Chinese
+    label. Names made so that are alike get their ids in brackets (某市 2025 [doc01]), so no two
+    sources ever share a name. A source without a colour takes one of the palette (`source_colors`).
+    """
+    global _sources
+    rows = sources.fillna("").astype(str)
+    rows = rows.assign(**{c: "" for c in (*LABEL_COLUMNS, COLOR_COLUMN, "place", "date") if c not in rows})
+    rows = rows.apply(lambda column: column.str.strip()).set_index("source_id")
+    for sid, color in rows[COLOR_COLUMN].items():
+        if color and not is_color(color):
+            raise ValueError(f"sources.csv: the color of {sid} is {color!r}, not a colour #RRGGBB")
+    made = {sid: _place_and_year(str(sid), row["place"], row["date"]) for sid, row in rows.iterrows()}
+    zh = _apart({sid: rows.loc[sid, "label_zh"] or made[sid] for sid in rows.index}, rows["label_zh"])
+    en = _apart({sid: rows.loc[sid, "label_en"] or zh[sid] for sid in rows.index}, rows["label_en"])
+    _sources = _Sources({sid: (zh[sid], en[sid]) for sid in rows.index},
+                        {sid: color.upper() for sid, color in rows[COLOR_COLUMN].items() if color})
+
+
+def _apart(names: dict[str, str], given: pd.Series) -> dict[str, str]:
+    """`names` with the id in brackets after each name shared by two sources that sources.csv does
+    not give (the given ones are unique: `io.sources.read_sources` checks)."""
+    shared = pd.Series(names).duplicated(keep=False)
+    return {sid: f"{name} [{sid}]" if shared[sid] and not given[sid] else name for sid, name in names.items()}
+
+
+def _place_and_year(source_id: str, place: str, date: str) -> str:
+    """A source's name made from its row: its place and year as written, else its id."""
+    year = (read_date(date) or "")[:4]
+    return " ".join(p for p in (place, year) if p) or source_id
+
+
+def _registry() -> _Sources:
+    if _sources is None:
+        use_sources(tables.sources(DATA))
+    assert _sources is not None
+    return _sources
+
+
+def source_labels() -> dict[str, tuple[str, str]]:
+    """Each source's (zh, en) label (`use_sources`), as figures' `labels` mappings take them."""
+    return dict(_registry().labels)
+
+
 def source_label(source_id: str, lang: str) -> str:
-    """Readable name of a source in zh or en (the id itself for unknown sources)."""
-    zh, en = SOURCE_LABELS.get(source_id, (source_id, source_id))
+    """Readable name of a source in zh or en (`use_sources`; the id itself for a source not in it)."""
+    zh, en = _registry().labels.get(source_id, (source_id, source_id))
     return t(zh, en, lang)
 
 
@@ -119,21 +172,23 @@ def source_short(source_id: str, lang: str) -> str:
 
 
 def source_colors(sources: Sequence[str]) -> dict[str, str]:
-    """Each source's colour in a figure of these sources. The study's sources keep their fixed
-    colours; other sources take the Okabe–Ito colours in turn: all of them, in order, when the
-    figure has none of the study's sources; otherwise first the colours no study source has, then
-    those of study sources absent from the figure. Two sources of one figure share a colour only
-    when it has more sources than there are colours. Other sources are taken in the order of their
-    ids, so a document keeps its colour in the figures of a corpus that show the same sources."""
-    known = [s for s in sources if s in SOURCE_COLORS]
+    """Each source's colour in a figure of these sources. Sources with a colour in sources.csv
+    (`use_sources`; the study's five) keep it; other sources take the Okabe–Ito colours in turn:
+    all of them, in order, when the figure has no source of a fixed colour; otherwise first the
+    colours no source has, then those of sources absent from the figure. Two sources of one figure
+    share a colour only when it has more sources than there are colours (or sources.csv gives them
+    one). Other sources are taken in the order of their ids, so a document keeps its colour in the
+    figures of a corpus that show the same sources."""
+    fixed = _registry().colors
+    known = [s for s in sources if s in fixed]
     if known:
-        taken = {SOURCE_COLORS[s] for s in known}
-        spare = [c for c in PALETTE if c not in SOURCE_COLORS.values()]
-        free = spare + [c for c in PALETTE if c in SOURCE_COLORS.values() and c not in taken]
+        taken = {fixed[s] for s in known}
+        spare = [c for c in PALETTE if c not in fixed.values()]
+        free = spare + [c for c in PALETTE if c in fixed.values() and c not in taken]
     else:
         free = PALETTE
-    others = sorted({s for s in sources if s not in SOURCE_COLORS})  # by id: the same colour in every figure
-    return {s: SOURCE_COLORS.get(s) or free[others.index(s) % len(free)] for s in sources}
+    others = sorted({s for s in sources if s not in fixed})  # by id: the same colour in every figure
+    return {s: fixed.get(s) or free[others.index(s) % len(free)] for s in sources}
 
 
 def source_color(source_id: str, sources: Sequence[str]) -> str:
