@@ -8,9 +8,10 @@ import csv
 import io
 import math
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -70,7 +71,7 @@ class Rows:
         return pd.DataFrame([r for _, r in self.rows], columns=list(self.header), dtype=object)
 
 
-def read_rows(path: Path, spec: CsvSpec) -> Rows:  # noqa: C901, PLR0912 -- one check after another on a rule CSV, each with its message; not yet split
+def read_rows(path: Path, spec: CsvSpec) -> Rows:
     """Read and check a lexicon CSV against `spec` (every regex compiled and checked as well)."""
     text = read_text(path)
     if not text.strip():
@@ -78,26 +79,8 @@ def read_rows(path: Path, spec: CsvSpec) -> Rows:  # noqa: C901, PLR0912 -- one 
                             f"write a header row ({','.join(spec.required)}) and at least one rule")
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
-        header = tuple(h.strip() for h in next(reader))
-        missing = [c for c in spec.required if c not in header]
-        if missing:
-            raise BuildError.at(path, 1, f"missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)} "
-                                f"(the header has {', '.join(header)})",
-                                f"the header row must name the columns {', '.join(spec.required)}"
-                                + (f" (optional: {', '.join(spec.optional)})" if spec.optional else ""))
-        dup = sorted({h for h in header if header.count(h) > 1})
-        if dup:
-            raise BuildError.at(path, 1, f"column {', '.join(dup)} named twice", "name each column once")
-        rows: list[tuple[int, dict[str, str]]] = []
-        start = reader.line_num + 1
-        for cells in reader:
-            line, start = start, reader.line_num + 1
-            if not any(c.strip() for c in cells) and len(cells) <= 1:
-                continue  # a blank line
-            if len(cells) > len(header):
-                raise BuildError.at(path, line, f"{len(cells)} fields, but the header has {len(header)}",
-                                    'quote a cell that holds a comma, e.g. a regex with {0,4}: "审批.{0,4}压缩"')
-            rows.append((line, {h: (cells[i] if i < len(cells) else "") for i, h in enumerate(header)}))
+        header = _header(path, reader, spec)
+        rows = _records(path, reader, header)
     except csv.Error as exc:
         raise BuildError.at(path, reader.line_num, f"not a valid CSV row ({exc})",
                             'quote a cell that holds a comma or a quote ("" inside quotes)') from None
@@ -105,6 +88,43 @@ def read_rows(path: Path, spec: CsvSpec) -> Rows:  # noqa: C901, PLR0912 -- one 
         raise BuildError.at(path, None, "the file has a header but no rows"
                             + (f": {spec.why_rows}" if spec.why_rows else ""),
                             "add at least one row, or delete the file to use the bundled one")
+    _check_cells(path, rows, spec)
+    return Rows(path, header, tuple(rows))
+
+
+def _header(path: Path, reader: Iterator[list[str]], spec: CsvSpec) -> tuple[str, ...]:
+    """The header row: every required column, none named twice."""
+    header = tuple(h.strip() for h in next(reader))
+    missing = [c for c in spec.required if c not in header]
+    if missing:
+        raise BuildError.at(path, 1, f"missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)} "
+                            f"(the header has {', '.join(header)})",
+                            f"the header row must name the columns {', '.join(spec.required)}"
+                            + (f" (optional: {', '.join(spec.optional)})" if spec.optional else ""))
+    dup = sorted({h for h in header if header.count(h) > 1})
+    if dup:
+        raise BuildError.at(path, 1, f"column {', '.join(dup)} named twice", "name each column once")
+    return header
+
+
+def _records(path: Path, reader: Any, header: tuple[str, ...]) -> list[tuple[int, dict[str, str]]]:  # a csv.reader
+    """The data rows with their line numbers (a quoted cell may span lines), blank lines skipped; no
+    row with more fields than the header."""
+    rows: list[tuple[int, dict[str, str]]] = []
+    start = reader.line_num + 1
+    for cells in reader:
+        line, start = start, reader.line_num + 1
+        if not any(c.strip() for c in cells) and len(cells) <= 1:
+            continue  # a blank line
+        if len(cells) > len(header):
+            raise BuildError.at(path, line, f"{len(cells)} fields, but the header has {len(header)}",
+                                'quote a cell that holds a comma, e.g. a regex with {0,4}: "审批.{0,4}压缩"')
+        rows.append((line, {h: (cells[i] if i < len(cells) else "") for i, h in enumerate(header)}))
+    return rows
+
+
+def _check_cells(path: Path, rows: list[tuple[int, dict[str, str]]], spec: CsvSpec) -> None:
+    """Every row's cells: the required ones filled, fixed vocabularies kept, ids unique, regexes safe."""
     seen: dict[tuple[str, str], int] = {}
     for line, row in rows:
         for col in spec.nonempty:
@@ -122,7 +142,6 @@ def read_rows(path: Path, spec: CsvSpec) -> Rows:  # noqa: C901, PLR0912 -- one 
         for col in spec.regex:
             if row.get(col, ""):
                 check_regex(row[col], path, line, col)
-    return Rows(path, header, tuple(rows))
 
 
 def parsed(path: Path, what: str, make: Callable, *args):
