@@ -8,7 +8,7 @@ ROOT = Path(__file__).resolve().parents[2]  # bizenv_analysis/base/paths.py → 
 DATA = ROOT / "data"
 PROCESSED = DATA / "processed"
 LEXICON = DATA / "lexicon"
-TEMPLATES = DATA / "templates"  # the statements of the findings (report.statements)
+TEMPLATES = DATA / "templates"  # the findings' statements (report.statements), the figures' captions (report.captions)
 FIGURES = ROOT / "figures"
 FONTS = ROOT / "fonts"
 

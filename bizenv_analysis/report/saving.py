@@ -25,6 +25,7 @@ from PIL import Image
 from ..base.paths import FIGURES
 from ..io.outputs import write_outputs
 from ..io.tables import csv_bytes
+from .captions import caption
 from .markdown import code, text
 from .plotting import CM, LANGS, WIDTHS, figure_bytes, setup, source_label
 
@@ -86,8 +87,9 @@ def labelled(data: pd.DataFrame, labels: Mapping[str, Mapping[str, tuple[str, st
 
 
 def save_bilingual(fig_id: str, plot: Callable[[pd.DataFrame, str], Figure], data: pd.DataFrame,
-                   out_dir: Path = FIGURES, show: str | None = "en", *, caption: tuple[str, str] = ("", ""),
-                   notebook: str = "", source_tables: str = "", width: str = "full",
+                   out_dir: Path = FIGURES, show: str | None = "en", *,
+                   caption_fields: Mapping[str, object] | None = None, notebook: str = "",
+                   source_tables: str = "", width: str = "full",
                    labels: Mapping[str, Mapping[str, tuple[str, str]]] | None = None) -> None:
     """Draw `plot(data, lang)` in Chinese and English, write PNG, SVG and PDF at the print `width`
     (`WIDTHS`: "full" or "half") and the data CSV, with the labels of its ids in both languages
@@ -95,10 +97,13 @@ def save_bilingual(fig_id: str, plot: Callable[[pd.DataFrame, str], Figure], dat
 
     When `notebook` is given, the figure's row in `index.csv` (the titles as drawn, the caption
     in zh and en, the width, notebook, the function that draws it, the tables behind it) is added
-    or replaced; otherwise the
-    index is left alone. Shows the `show` language version inline (as a plain image, no figure
-    repr) when run in a notebook. Returns nothing, so a notebook cell never shows a repr.
+    or replaced; otherwise the index is left alone. The caption is the figure's template in
+    data/templates/captions.csv filled with `caption_fields` (`report.captions.caption`), rendered
+    before anything is drawn, so a missing or wrong field stops the notebook with the file and line.
+    Shows the `show` language version inline (as a plain image, no figure repr) when run in a
+    notebook. Returns nothing, so a notebook cell never shows a repr.
     """
+    captions = caption(fig_id, caption_fields) if notebook else ("", "")
     setup()
     files: dict[str, bytes] = {f"{fig_id}_data.csv": csv_bytes(labelled(data, labels), bom=True)}
     titles = {}
@@ -115,7 +120,7 @@ def save_bilingual(fig_id: str, plot: Callable[[pd.DataFrame, str], Figure], dat
         row = {"id": fig_id,
                "files": " ".join(f"{fig_id}_{lang}.{ext}" for lang in LANGS for ext in FORMATS),
                "width": f"{width} ({WIDTHS[width] / CM:.0f} cm)",
-               "title_zh": titles["zh"], "title_en": titles["en"], "caption_zh": caption[0], "caption_en": caption[1],
+               "title_zh": titles["zh"], "title_en": titles["en"], "caption_zh": captions[0], "caption_en": captions[1],
                "notebook": notebook, "function": function_name(plot), "data": f"{fig_id}_data.csv",
                "source_tables": source_tables}
         # Notebooks run side by side (make notebooks): the index is read, changed and written

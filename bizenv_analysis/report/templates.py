@@ -4,7 +4,9 @@ checked once (`Templates.load`) and filled with a finding's numbers (`Templates.
 A template names fields: a number or id the finding gives, or another *part* of the same
 finding's templates (the scope "who", a list's item), which is rendered in its place. The format
 of the file is in data/templates/README.md; every problem is a `BuildError` naming the file and
-the line.
+the line. The figures' captions (`report.captions`) are read and filled by the same engine: their
+key column is `fig_id` rather than `finding_id`, they have no outcome, and their whole text is
+the part `caption`.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ PERCENT = "p"  # the conversion `{x!p:.0f}`: 100 × x
 SPEC = CsvSpec(required=("finding_id", "outcome", "lang", "part", "template"), optional=("when", "joiner"),
                nonempty=("finding_id", "lang", "part"), choices={"lang": LANGS, "outcome": ("", *OUTCOMES)},
                why_rows="every finding needs its statements")
+KEY = "finding_id"  # the column that says whose template a row is
 _FORMAT = string.Formatter()
 FIX = "see data/templates/README.md for the templates' format"
 
@@ -42,13 +45,14 @@ class Template:
     text: str
     line: int
     pieces: tuple[tuple[str, str | None, str, str | None], ...] = field(repr=False, default=())
+    declared: tuple[str, ...] = ()  # the `fields` cell, where the file declares its names itself (captions)
 
     @property
     def fields(self) -> list[str]:
         return [name for _, name, _, _ in self.pieces if name is not None]
 
 
-def _parse(path: Path, line: int, row: Mapping[str, str]) -> Template:
+def _parse(path: Path, line: int, row: Mapping[str, str], key: str = KEY) -> Template:
     try:
         pieces = tuple(_FORMAT.parse(row["template"]))
     except ValueError as exc:
@@ -64,16 +68,31 @@ def _parse(path: Path, line: int, row: Mapping[str, str]) -> Template:
     when = row.get("when", "").strip()
     if when and (when.count("=") != 1 or not when.split("=")[0].isidentifier()):
         raise BuildError.at(path, line, f"when {when!r} is not field=value", "write e.g. names=True, or leave it empty")
-    return Template(row["finding_id"], row["outcome"], row["lang"], row["part"],
-                    tuple(when.split("=")) if when else None, row.get("joiner", ""), row["template"], line, pieces)
+    declared = tuple(row.get("fields", "").split())
+    bad = next((name for name in declared if not name.isidentifier()), None)
+    if bad is not None:
+        raise BuildError.at(path, line, f"field {bad!r} in fields is not a plain name",
+                            "list the names, separated by spaces: n_terms n_links")
+    return Template(row[key], row.get("outcome", ""), row["lang"], row["part"],
+                    tuple(when.split("=")) if when else None, row.get("joiner", ""), row["template"], line, pieces,
+                    declared)
 
 
 @dataclass(frozen=True)
 class Templates:
-    """The checked templates of one file, by (finding, outcome, language, part)."""
+    """The checked templates of one file, by (finding, outcome, language, part); `top` is the part
+    that is the whole text (`statement`; `caption` for the figures' captions)."""
 
     path: Path
     rows: tuple[Template, ...]
+    top: str = STATEMENT
+
+    @classmethod
+    def read(cls, path: Path, spec: CsvSpec = SPEC, key: str = KEY, top: str = STATEMENT) -> Templates:
+        """The rows of `path` parsed (columns, languages, templates), not yet checked against what
+        they may name (`check`)."""
+        rows = read_rows(path, spec)
+        return cls(path, tuple(_parse(path, line, row, key) for line, row in rows.rows), top)
 
     @classmethod
     def load(cls, path: Path, stated: Mapping[str, tuple[tuple[str, ...], str]],
@@ -82,8 +101,11 @@ class Templates:
         statements may use, space-separated)) and the names every finding gives (`common`): every
         finding has a statement for each of its outcomes in each language, and every field a
         template names is a part or a name of its finding."""
-        rows = read_rows(path, SPEC)
-        self = cls(path, tuple(_parse(path, line, row) for line, row in rows.rows))
+        return cls.read(path).check(stated, common)
+
+    def check(self, stated: Mapping[str, tuple[tuple[str, ...], str]], common: tuple[str, ...]) -> Templates:
+        """These templates, checked against `stated` and `common` as `load` says; returns them."""
+        path = self.path
         for t in self.rows:
             if t.finding_id != ANY and t.finding_id not in stated:
                 raise BuildError.at(path, t.line, f"unknown finding {t.finding_id!r}",
@@ -109,7 +131,7 @@ class Templates:
 
     def _check(self, fid: str, outcome: str, lang: str, known: set[str]) -> None:
         """Every part the statement of (fid, outcome, lang) reaches has a row, and names only known fields."""
-        todo, seen = [(STATEMENT, None)], set()
+        todo, seen = [(self.top, None)], set()
         while todo:
             part, by = todo.pop()
             if part in seen:
@@ -117,7 +139,8 @@ class Templates:
             seen.add(part)
             rows = self._candidates(fid, outcome, lang, part)
             if not rows:
-                raise BuildError.at(self.path, by.line if by else None,
+                first = next((t.line for t in self.rows if t.finding_id == fid), None)
+                raise BuildError.at(self.path, by.line if by else first,
                                     f"no {lang} template for part {part!r} of {fid} ({outcome})",
                                     f"add a row {fid},{outcome},{lang},{part},…")
             for t in rows:
@@ -136,11 +159,12 @@ class Templates:
                                         f"name one of: {', '.join(sorted(known))}")
 
     def render(self, fid: str, outcome: str, lang: str, fields: Mapping[str, object],
-               part: str = STATEMENT) -> str:
-        """`part` (the statement by default) of finding `fid` for `outcome` in `lang`, filled from
+               part: str | None = None) -> str:
+        """`part` (the whole text, `top`, by default) of finding `fid` for `outcome` in `lang`, filled from
         `fields`. A field that is a part is rendered in its place: once per item where `fields`
         holds a list under its name (joined by the joiner of its first row), with a dict's entries
         where it holds a dict."""
+        part = part or self.top
         rows = self._candidates(fid, outcome, lang, part)
         if not rows:
             raise BuildError.at(self.path, None, f"no {lang} template for part {part!r} of {fid} ({outcome})", FIX)
