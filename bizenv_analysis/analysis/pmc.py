@@ -258,7 +258,7 @@ def read_overrides(data_dir: Path, sub_ids: set[str], source_ids: Iterable[str] 
     return rows.frame()[cols]
 
 
-def pmc_tables(documents: pd.DataFrame, measures: pd.DataFrame, coded: pd.DataFrame, theme_groups: dict[str, str],  # noqa: C901 -- one branch per PMC variable's evidence; §6 of the i24 design proposes an EVIDENCE table
+def pmc_tables(documents: pd.DataFrame, measures: pd.DataFrame, coded: pd.DataFrame, theme_groups: dict[str, str],  # noqa: C901 -- one branch per kind of evidence a PMC variable reads
                levers: pd.DataFrame, instrument_types: dict[str, str], targets: pd.DataFrame,
                variables: pd.DataFrame, params: dict[str, str], overrides: pd.DataFrame,
                grammar: Grammar) -> dict[str, pd.DataFrame]:
