@@ -18,7 +18,7 @@ from .base import workers
 from .base.errors import BuildError, stop_if_signalled
 from .base.paths import DATA, ROOT
 from .io import sources, tables
-from .io.outputs import check_output_folder, write_outputs
+from .io.outputs import MANIFEST, check_output_folder, write_outputs
 from .steps import STEPS, Build, Step
 from .text import measures
 
@@ -102,7 +102,7 @@ def steps_for(only: str | None, out_dir: Path) -> tuple[Step, ...]:
     names = [s.name for s in STEPS]
     if only not in names:
         raise BuildError(f"no step named {only!r}", None, f"name one of: {', '.join(names)}")
-    if not (out_dir / ".bizenv-build").is_file():
+    if not (out_dir / MANIFEST).is_file():
         raise BuildError("no earlier build to rerun a step on", out_dir, "build every step first (make build)")
     needed, wanted = [], {only}
     for step in reversed(STEPS):
