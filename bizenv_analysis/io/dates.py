@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from ..base.numerals import cn_int
+
 # Dates as sources.csv may give them: 2023-05-20, 2023-05, 2023 (month and day may have one digit),
 # or written in Chinese: 2023年5月20日, 二〇二三年五月 (`read_date`).
 _ISO_DATE = re.compile(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?")
-_CN_VALUE = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"零": 0, "○": 0, "Ｏ": 0}
-_CN = "".join(_CN_VALUE)
+_CN = "〇一二三四五六七八九零○Ｏ"  # the digits a year may be written with (`base.numerals.cn_int` reads them)
 _CN_SMALL = r"\d{1,2}|[一二三]?十[一二三四五六七八九]?|[一二三四五六七八九]"  # 1–39: a month or a day
 _CN_DATE = re.compile(rf"(\d{{4}}|[{_CN}]{{4}})年(?:({_CN_SMALL})月(?:({_CN_SMALL})[日号])?)?")
 
@@ -24,7 +25,7 @@ def read_date(text: str) -> str | None:
     if m := _ISO_DATE.fullmatch(text):
         parts = list(m.groups())
     elif m := _CN_DATE.fullmatch(text.replace(" ", "")):
-        parts = [_cn_int(g) if g else None for g in m.groups()]
+        parts = [cn_int(g) if g else None for g in m.groups()]
     else:
         return None
     year, month, day = (int(p) if p is not None else None for p in parts)
@@ -33,11 +34,3 @@ def read_date(text: str) -> str | None:
     except ValueError:
         return None
     return "-".join([f"{year:04d}"] + [f"{v:02d}" for v in (month, day) if v is not None])
-
-
-def _cn_int(text: str) -> int:
-    """A number written with Arabic or Chinese digits (二〇二三 → 2023, 十二 → 12, 二十 → 20)."""
-    if "十" in text:
-        tens, _, ones = text.partition("十")
-        return 10 * (_cn_int(tens) if tens else 1) + (_cn_int(ones) if ones else 0)
-    return int("".join(str(_CN_VALUE.get(c, c)) for c in text))

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from ..base.numerals import cn_int
 from ..rules.measures import STYLES, Grammar
 
 # Numbered styles, in the order that breaks ties between styles first seen at the same depth.
@@ -31,7 +32,6 @@ _FLAT_STYLES = ("law_chapter", "law_section", "chapter", "section", "article", "
 _LAW_STYLES = ("law_chapter", "law_section", "article")
 _FLAT_BOUNDARY = set("。;；!?！？ ”’)）:：")
 _MARKER_START = set("第一二三四五六七八九十(（0123456789")
-CN_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九", start=0)} | {"〇": 0}
 _LABEL = re.compile(r"^【(?P<label>[^】]{1,20})】\s*(?P<rest>.*)$")
 
 
@@ -49,22 +49,15 @@ BIG_NUMBER = 10**18  # a number of more digits than this (int() refuses over 430
 
 
 def cn_number(s: str) -> int:
-    """Chinese numeral (一 … 九十九, 一百零五, 一千零五) or Arabic digits → int."""
+    """Chinese numeral (一 … 九十九, 一百零五, 一千零五: `base.numerals.cn_int`), circled (①) or Arabic digits → int."""
     if s[0] in "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳":  # before isdigit(): '①'.isdigit() is True
         return ord(s[0]) - ord("①") + 1
     if s.isascii() and s.isdigit():
         return int(s) if len(s) <= 18 else BIG_NUMBER
-    total, cur = 0, 0
-    for ch in s:
-        if ch in "千百":
-            total += (cur or 1) * (1000 if ch == "千" else 100)
-            cur = 0
-        elif ch == "十":
-            total += (cur or 1) * 10
-            cur = 0
-        else:
-            cur = CN_DIGITS[ch]
-    return total + cur
+    value = cn_int(s)
+    if value is None:  # a marker pattern let through something no numeral reader reads
+        raise ValueError(f"{s!r} is not a number")
+    return value
 
 
 def _marker_at(s: str, i: int, g: Grammar) -> tuple[str, int] | None:
