@@ -128,9 +128,14 @@ def _scope(v: View, m: pd.DataFrame) -> dict[str, object]:
     return {"n_sources": m["source_id"].nunique(), "family": v.family}
 
 
-def _units(m: pd.DataFrame) -> tuple[np.ndarray, int]:
+def _compared(ev: Evidence, m: pd.DataFrame) -> tuple[list[str], np.ndarray, int] | None:
+    """The sources of the rows `m` in study order, and their headings (one per row, and how many):
+    None when fewer than two sources are left to compare."""
+    order = _sources(ev, m)
+    if len(order) < 2:
+        return None
     units = inference.units_of(m)
-    return units, len(set(units))
+    return order, units, len(set(units))
 
 
 def _untested(v: View, m: pd.DataFrame, units: np.ndarray, statistic: str,
@@ -151,10 +156,9 @@ SHUFFLE = "whole headings reshuffled between sources, each source's number of he
 
 def _similarity(ev: Evidence, v: View, basis: str) -> Result | None:
     m = _measures(ev, v)
-    order = _sources(ev, m)
-    if len(order) < 2:
+    if (compared := _compared(ev, m)) is None:
         return None
-    units, n_units = _units(m)
+    order, units, n_units = compared
     if (no := _untested(v, m, units, "mean pairwise cosine similarity of source profiles", "less")) is not None:
         return no
     if basis == "tfidf":  # the with_names view exists only where the build gave the matrix with names
@@ -195,10 +199,9 @@ def emphasis(ev: Evidence, v: View) -> Result | None:
     if v.name == "with_names":
         return None
     m = _measures(ev, v)
-    order = _sources(ev, m)
-    if len(order) < 2:
+    if (compared := _compared(ev, m)) is None:
         return None
-    units, n_units = _units(m)
+    order, units, n_units = compared
     if (no := _untested(v, m, units, "source × theme cells with q < 0.05")) is not None:
         return no
     y = shares.indicator(v.themes, list(m["measure_id"]), ev.theme_ids, primary_only=v.primary_only)
@@ -224,10 +227,9 @@ def primary_mix_differs(ev: Evidence, v: View) -> Result | None:
     m = _measures(ev, v)
     prim = v.themes[v.themes["primary"].astype(bool)][["measure_id", "theme_id"]].merge(
         m, on="measure_id")
-    order = _sources(ev, prim)
-    if len(order) < 2:
+    if (compared := _compared(ev, prim)) is None:
         return None
-    units, n_units = _units(prim)
+    order, units, n_units = compared
     if (no := _untested(v, prim, units, "χ² of source × primary theme", "greater")) is not None:
         return no
     test = shares.mix_test(prim["theme_id"].to_numpy(), prim["source_id"].to_numpy(), ev.n_resamples, units=units)
@@ -267,10 +269,9 @@ def commitment_rate_differs(ev: Evidence, v: View) -> Result | None:
     if v.name not in ("baseline", "with_safeguards", "all_genres"):
         return None
     m = _measures(ev, v)
-    order = _sources(ev, m)
-    if len(order) < 2:
+    if (compared := _compared(ev, m)) is None:
         return None
-    units, n_units = _units(m)
+    order, units, n_units = compared
     if (no := _untested(v, m, units, "χ² of source × has a commitment", "greater")) is not None:
         return no
     has = m["measure_id"].isin(set(_quantities(ev, m, "target")["measure_id"])).to_numpy()
@@ -398,10 +399,9 @@ def instrument_mix_differs(ev: Evidence, v: View) -> Result | None:
     prim = _primary_types(ev, v)
     if prim is None:
         return None
-    order = _sources(ev, prim)
-    if len(order) < 2:
+    if (compared := _compared(ev, prim)) is None:
         return None
-    units, n_units = _units(prim)
+    _, units, n_units = compared
     if (no := _untested(v, prim, units, "χ² of source × primary instrument type", "greater")) is not None:
         return no
     test = shares.mix_test(prim["type_id"].to_numpy(), prim["source_id"].to_numpy(), ev.n_resamples, units=units)
