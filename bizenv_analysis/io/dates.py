@@ -5,12 +5,12 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from ..base.numerals import cn_int
+from ..base.numerals import DIGITS, cn_int
 
 # Dates as sources.csv may give them: 2023-05-20, 2023-05, 2023 (month and day may have one digit),
 # or written in Chinese: 2023年5月20日, 二〇二三年五月 (`read_date`).
 _ISO_DATE = re.compile(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?")
-_CN = "〇一二三四五六七八九零○Ｏ"  # the digits a year may be written with (`base.numerals.cn_int` reads them)
+_CN = "".join(c for c in DIGITS if c != "两")  # the digits a year may be written with (两 counts, never writes one)
 _CN_SMALL = r"\d{1,2}|[一二三]?十[一二三四五六七八九]?|[一二三四五六七八九]"  # 1–39: a month or a day
 _CN_DATE = re.compile(rf"(\d{{4}}|[{_CN}]{{4}})年(?:({_CN_SMALL})月(?:({_CN_SMALL})[日号])?)?")
 
