@@ -19,6 +19,7 @@ from ..base.errors import BuildError
 from ..base.paths import LEXICON
 from .dates import read_date
 from .decoding import decode, wide_encoding, wide_fix
+from .hierarchy import check_hierarchy
 
 REQUIRED_COLUMNS = [
     "source_id", "file", "title", "issuer", "place", "admin_level",
@@ -196,6 +197,7 @@ def read_sources(data_dir: Path) -> pd.DataFrame:
     _check_rows(path, df)
     _check_ids(path, df["source_id"])
     _check_looks(path, df)
+    check_hierarchy(df, path)
     if "encoding" not in df.columns:
         df["encoding"] = "utf-8"
     df["encoding"] = df["encoding"].str.lower().replace("", "utf-8")
