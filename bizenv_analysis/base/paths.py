@@ -9,6 +9,8 @@ DATA = ROOT / "data"
 PROCESSED = DATA / "processed"
 LEXICON = DATA / "lexicon"
 TEMPLATES = DATA / "templates"  # the findings' statements (report.statements), the figures' captions (report.captions)
+# The second bundled corpus: twelve business-environment regulations, national → province → city.
+REGULATIONS = DATA / "regulations"
 FIGURES = ROOT / "figures"
 FONTS = ROOT / "fonts"
 
