@@ -55,6 +55,7 @@ def test_scores_by_hand(tmp_path):
     assert t.loc[("coder_a_vs_b", "obligation", "kappa"), "value"] == pytest.approx(1.0)
     assert t.loc[("coder_a_vs_b", "encouragement", "kappa"), "value"] == pytest.approx(0.0)
     assert t.loc[("coder_a_vs_b", "all", "same_modalities"), ["k", "n"]].tolist() == [3, 4]
+    assert t.loc[("coder_a_vs_b", "all", "same_codes"), ["k", "n"]].tolist() == [3, 4]
     # Rules: 3 presences found (obligation s1, prohibition s2, obligation s4), 2 right; 4 in gold.
     assert t.loc[("rules_vs_gold", "all", "precision"), ["k", "n"]].tolist() == [2, 3]
     assert t.loc[("rules_vs_gold", "all", "recall"), ["k", "n"]].tolist() == [2, 4]
@@ -86,4 +87,6 @@ def test_the_real_hand_check_is_complete():
     """Every sampled sentence is coded by both coders and adjudicated, with the codebook's codes."""
     t = deontic_validation(REGULATIONS / "validation", lambda s: [])
     assert t.loc[t["metric"] == "same_modalities", "n"].tolist() == [40, 40]
+    # The coders gave different codes to 5 sentences, which deontic_gold.csv marks as adjudicated.
+    assert t.loc[t["metric"] == "same_codes", ["k", "n"]].values.tolist() == [[35, 40]]
     assert (t.loc[(t["comparison"] == "coder_a_vs_b") & (t["metric"] == "kappa"), "value"] > 0.6).all()

@@ -88,8 +88,9 @@ def _proportion(comparison: str, modality: str, metric: str, k: int, n: int) -> 
             "value": k / n if n else float("nan"), "ci_low": low, "ci_high": high}
 
 
-def coder_rows(a: pd.DataFrame, b: pd.DataFrame) -> list[dict]:
-    """Agreement of the two coders: κ of presence per modality, and whole-sentence agreement."""
+def coder_rows(a: pd.DataFrame, b: pd.DataFrame, codes_a: dict, codes_b: dict) -> list[dict]:
+    """Agreement of the two coders: κ of presence per modality; sentences with the same modalities;
+    sentences with the same codes throughout (every provision's modality and addressee, `none` too)."""
     rows = []
     for mod in MODALITIES:
         x, y = a[mod].to_numpy(), b[mod].to_numpy()
@@ -98,6 +99,8 @@ def coder_rows(a: pd.DataFrame, b: pd.DataFrame) -> list[dict]:
                      "n": len(x), "value": float(kappas(x, y)), "ci_low": low, "ci_high": high})
     same = int((a == b).all(axis=1).sum())
     rows.append(_proportion("coder_a_vs_b", "all", "same_modalities", same, len(a)))
+    alike = sum(codes_a.get(i) == codes_b.get(i) for i in a.index)
+    rows.append(_proportion("coder_a_vs_b", "all", "same_codes", alike, len(a)))
     return rows
 
 
@@ -135,6 +138,6 @@ def deontic_validation(vdir: Path, code: Coder) -> pd.DataFrame | None:
     coded = {who: provisions(read_checked(Path(vdir) / FILES[who], CODES_SPEC, FILES["sentences"]))
              for who in ("a", "b", "gold")}
     predicted = {r.sent_id: list(code(r.sentence)) for r in sentences.itertuples()}
-    rows = coder_rows(presence(coded["a"], ids), presence(coded["b"], ids))
+    rows = coder_rows(presence(coded["a"], ids), presence(coded["b"], ids), coded["a"], coded["b"])
     rows += rule_rows(presence(coded["gold"], ids), presence(predicted, ids), coded["gold"], predicted)
     return pd.DataFrame(rows, columns=COLUMNS)
