@@ -28,7 +28,7 @@ REVISION_COLUMNS = ["old_source_id", "new_source_id", "old_article_id", "new_art
                     "score_norm", "old_number", "new_number", "old_chapter_no", "new_chapter_no"]
 
 
-def _both_ways(links: pd.DataFrame) -> pd.DataFrame:
+def counting_pairs(links: pd.DataFrame) -> pd.DataFrame:
     """The counting links (verbatim or adapted) in both directions: from, to, their sources, score."""
     ok = links[links["relation"].isin(RELATIONS)]
     cols = ["article_a", "source_a", "article_b", "source_b", "score_norm", "relation"]
@@ -38,7 +38,7 @@ def _both_ways(links: pd.DataFrame) -> pd.DataFrame:
     return pd.concat([fwd, back], ignore_index=True)
 
 
-def _best(pairs: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+def strongest(pairs: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     """Per key, the strongest link: verbatim before adapted, then the higher score, then the id."""
     ranked = pairs.assign(_rank=pairs["relation"].map(RANK))
     ranked = ranked.sort_values([*keys, "_rank", "score_norm", "to_article"], ascending=[True] * len(keys)
@@ -53,11 +53,11 @@ def implementation_map(articles: pd.DataFrame, links: pd.DataFrame, hierarchy: H
     roots = [s for s in sources if not hierarchy.parent.get(s) and any(hierarchy.root(t) == s and t != s
                                                                         for t in sources)]
     rows = []
-    pairs = _both_ways(links)
+    pairs = counting_pairs(links)
     for root in roots:
         national = articles[articles["source_id"] == root]
         local = [s for s in sources if s != root and hierarchy.root(s) == root]
-        found = _best(pairs[pairs["from_source"] == root], ["from_article", "to_source"]).set_index(
+        found = strongest(pairs[pairs["from_source"] == root], ["from_article", "to_source"]).set_index(
             ["from_article", "to_source"])
         for art in national.itertuples():
             for sid in local:
@@ -79,7 +79,7 @@ def origins(articles: pd.DataFrame, links: pd.DataFrame, hierarchy: Hierarchy) -
     dated before it), else `own`. National and parent links count whatever the dates, but a parent
     dated after the document is flagged (`parent_later`): its overlap cannot be implementation.
     """
-    pairs = _both_ways(links)
+    pairs = counting_pairs(links)
     date = hierarchy.date
     rows = []
     for art in articles[(articles["part"] == "substantive")].itertuples():
@@ -98,7 +98,7 @@ def origins(articles: pd.DataFrame, links: pd.DataFrame, hierarchy: Hierarchy) -
                "parent_later": False}
         for origin, mask in tiers:
             if mask.any():
-                best = _best(mine[mask.to_numpy()], ["from_article"]).iloc[0]
+                best = strongest(mine[mask.to_numpy()], ["from_article"]).iloc[0]
                 row.update(origin=origin, origin_article_id=best["to_article"], origin_source_id=best["to_source"],
                            score_norm=best["score_norm"],
                            parent_later=bool(origin in ("national", "province")
