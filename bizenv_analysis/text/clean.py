@@ -3,6 +3,12 @@
 Raw files are never touched; every removal is recorded (see `CleanDocument.removed`), so what
 cleaning did can be inspected line by line in `data/processed/removed.csv` (zero-width characters
 only counted, control and bidirectional formatting characters listed by code point).
+
+A document written in Markdown (its first non-empty line a `# title`, or holding the
+`<!-- INFO END -->` line that ends a header, as the regulations of LawRefBook/Laws do) loses its
+header and its heading marks (`strip_markdown`): a format, not page chrome, so this is code rather
+than a `chrome.csv` rule. Its header lines become metadata (`legal_metadata.csv`); a plain-text
+document is left exactly as it was.
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ import pandas as pd
 from ..base.chinese import to_simplified
 from ..io.sources import INVISIBLE, LINE_BREAK, RawDocument
 from ..rules.clean import ChromeRule
+from ..rules.legal import LegalRules
 
 # A gloss is a pinyin syllable with a tone mark in brackets right after a Han character: 發(fā).
 # Requiring the tone mark keeps real bracketed Latin such as (PPP) or (e.g.) intact.
@@ -39,6 +46,12 @@ CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202
 CONTROL_RULE = "control_character"  # the rule of their rows in removed.csv
 DATE_LINE = re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日$")
 DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,8}〔\d{4}〕\d+号")
+INFO_END = "<!-- INFO END -->"  # the line that closes a LawRefBook/Laws header
+MARKDOWN_TITLE = re.compile(r"^#\s+(?P<title>.+)$")
+HEADING_MARK = re.compile(r"^#{1,6}\s*")
+# The rule of a heading mark strip_markdown takes off: a span of a kept line, not a line removed.
+HEADING_MARK_RULE = "markdown_heading_mark"
+_DATE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日")
 
 
 @dataclass
@@ -110,14 +123,63 @@ def _notice_metadata(lines: list[str]) -> list[tuple[str, str]]:
     return meta
 
 
+def is_markdown(lines: list[str]) -> bool:
+    """Whether a document is Markdown: its first non-empty line starts with `# `, or it holds `INFO_END`."""
+    first = next((s for s in lines if s.strip()), "")
+    return first.startswith("# ") or any(s.strip() == INFO_END for s in lines)
+
+
+def strip_markdown(lines: list[str], legal: LegalRules | None = None
+                   ) -> tuple[list[str], list[dict], list[dict]]:
+    """A Markdown document's lines without its header and heading marks.
+
+    The header is every line through `INFO_END` (or only a first-line `# title` when there is no
+    such line). Returns the lines, the same number of them, so that line numbers stay those of the
+    raw file (a dropped line becomes ""); the removed rows (line, rule, text: `markdown_title` and
+    `markdown_info` for header lines, `markdown_heading_mark` for the `##` taken off a heading,
+    whose text stays); and the metadata rows (field, value): `title_line` for the `# title`, and
+    per header line the first field of `legal.metadata` whose pattern matches it, its value the
+    line's date in ISO form (the line itself when it has none). Call it only when `is_markdown`.
+    """
+    out = list(lines)
+    removed: list[dict] = []
+    metadata: list[dict] = []
+    end = next((i for i, s in enumerate(lines) if s.strip() == INFO_END), None)
+    if end is None:
+        end = next((i for i, s in enumerate(lines) if s.strip()), -1)
+    for i in range(end + 1):
+        line = lines[i].strip()
+        out[i] = ""
+        if not line:
+            continue
+        title = MARKDOWN_TITLE.match(line)
+        rule = "markdown_title" if title else "markdown_info"
+        removed.append({"line": i + 1, "rule": rule, "text": line})
+        if title:
+            metadata.append({"field": "title_line", "value": title["title"].strip()})
+            continue
+        flat = normalise_line(line)
+        field = next((f for f, pattern in (legal.metadata if legal else ()) if pattern.search(flat)), None)
+        if field is not None:
+            date = _DATE.search(flat)
+            value = f"{int(date[1]):04d}-{int(date[2]):02d}-{int(date[3]):02d}" if date else flat
+            metadata.append({"field": field, "value": value})
+    for i in range(end + 1, len(lines)):
+        if mark := HEADING_MARK.match(lines[i]):
+            removed.append({"line": i + 1, "rule": HEADING_MARK_RULE, "text": mark.group().strip()})
+            out[i] = lines[i][mark.end():]
+    return out, removed, metadata
+
+
 # A notice's wrapper is dropped only when at least this much text (the attached plan) follows it.
 WRAPPED_MIN_CHARS = 200
 # Below this many documents, starting workers costs more than it saves.
 PARALLEL_MIN = 100
 
 
-def clean_document(doc: RawDocument, rules: list[ChromeRule]) -> CleanDocument:
-    """Clean one raw document; records every removed line and every metadata field found."""
+def clean_document(doc: RawDocument, rules: list[ChromeRule], legal: LegalRules | None = None) -> CleanDocument:
+    """Clean one raw document; records every removed line and every metadata field found (a
+    Markdown document's header dates by `legal.metadata`: `strip_markdown`)."""
     # Zero-width characters go (1.\u200b深化 is 1.深化); every line break str.splitlines knows
     # (\r\n, \r, \v, \f, U+0085, U+2028, U+2029 …) becomes \n, as sources.py counts lines.
     text, n_invisible = INVISIBLE.subn("", doc.text)
@@ -136,6 +198,10 @@ def clean_document(doc: RawDocument, rules: list[ChromeRule]) -> CleanDocument:
     removed = [{"source_id": sid, "line": n, "rule": "pinyin_gloss", "text": g} for n, g in glosses]
     removed += [{"source_id": sid, "line": n, "rule": CONTROL_RULE, "text": c} for n, c in controls]
     metadata: list[dict] = []
+    if is_markdown(lines):
+        lines, marked, found = strip_markdown(lines, legal)
+        removed += [{"source_id": sid, **r} for r in marked]
+        metadata += [{"source_id": sid, **m} for m in found]
     drop: dict[int, str] = {}
     # Whole-region rules first, so a region's lines are credited to it, not to a line rule.
     for rule in sorted(rules, key=lambda r: r.action == "drop"):
@@ -192,7 +258,8 @@ def documents_table(raws: list[RawDocument], cleaned: list[CleanDocument]) -> pd
             "doc_type": raw.meta["doc_type"],
             "n_chars_raw": doc.n_chars_raw,
             "n_chars_clean": len(doc.text),
-            "n_lines_removed": sum(r["rule"] not in ("pinyin_gloss", CONTROL_RULE) for r in doc.removed),
+            "n_lines_removed": sum(r["rule"] not in ("pinyin_gloss", CONTROL_RULE, HEADING_MARK_RULE)
+                                   for r in doc.removed),
             "n_glosses_removed": doc.n_glosses,
             "n_chars_converted": doc.n_converted,
             "text": doc.text,
