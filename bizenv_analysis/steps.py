@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from . import legal_steps
 from .analysis import (
     clusters,
     coword,
@@ -41,11 +42,10 @@ from .analysis import (
 from .base.errors import BuildError
 from .base.workers import map_ordered
 from .io import sources, tables
-from .io.hierarchy import hierarchy_from, hierarchy_table
 from .report import statements
 from .rules.lexicon import Lexicon, described
 from .rules.references import LEARNS_FROM
-from .text import articles, clean, coding, measures, references, targets, tokens
+from .text import clean, coding, measures, references, targets, tokens
 from .text.dtm import Dtm
 
 Values = dict[str, Any]
@@ -118,16 +118,6 @@ def segment(v: Values) -> Values:
         raise BuildError("no measures or paragraphs found in any document", v["data_dir"] / "raw",
                          "check that the raw files hold the documents' text")
     return {"measures.csv": table, "cases.csv": cases, "structure.csv": structure}
-
-
-def legal_structure(v: Values) -> Values:
-    """Articles, their 款 and 项, their deontic statements and the hierarchy, for a corpus whose
-    documents have articles (nothing otherwise: the tables are optional, as validation_*.csv are)."""
-    lex = v["lexicon"]
-    out = articles.article_tables(v["documents.csv"], v["measures.csv"], v["structure.csv"], lex.grammar, lex.legal)
-    if out and hierarchy_from(v["raws"]).declared():
-        out["hierarchy.csv"] = hierarchy_table(v["raws"])
-    return out
 
 
 def tokenize(v: Values) -> Values:
@@ -269,15 +259,6 @@ def _measures_line(v: Values) -> str:
             + "\n" + structure_summary(v["structure.csv"]))
 
 
-def _articles_line(v: Values) -> str | None:
-    if "articles.csv" not in v:  # `in` reads no table: a corpus without articles prints nothing
-        return None
-    arts, deontics = v["articles.csv"], v["deontics.csv"]
-    parts = arts["part"].value_counts()
-    return (f"      articles  {len(arts)} articles ({', '.join(f'{parts[p]} {p}' for p in parts.index)}), "
-            f"{len(v['provisions.csv'])} paragraphs and points, {len(deontics)} deontic statements")
-
-
 def _tokens_line(v: Values) -> str:
     toks, dtm = v["tokens.csv"], v["dtm"]
     return (f"[4/9] tokens    {int(toks['n_tokens'].sum()):,} terms in {len(toks)} measures "
@@ -341,8 +322,10 @@ STEPS: tuple[Step, ...] = (
          ("documents.csv", "removed.csv", "metadata.csv", "cleaning_examples.csv"), _clean_line),
     Step("measures", segment, ("documents.csv", "raws", "lexicon"), ("measures.csv", "cases.csv", "structure.csv"),
          _measures_line),
-    Step("articles", legal_structure, ("documents.csv", "measures.csv", "structure.csv", "raws", "lexicon"),
-         ("articles.csv", "provisions.csv", "deontics.csv", "hierarchy.csv"), _articles_line),
+    Step("articles", legal_steps.structure, ("documents.csv", "measures.csv", "structure.csv", "raws", "lexicon",
+                                             "vdir"),
+         ("articles.csv", "provisions.csv", "deontics.csv", "hierarchy.csv", "validation_deontic.csv"),
+         legal_steps.structure_line),
     Step("tokens", tokenize, ("analysed", "raws", "lexicon", "jobs"),
          ("tokens.csv", "lexicon.csv", "parameters.csv", "codebook.csv", "labels.csv", "tokenizer_effect.csv"),
          _tokens_line),

@@ -26,7 +26,7 @@ PACKAGE = "bizenv_analysis"
 # From the ground up. A module may import modules of its own layer and of the layers below it.
 LAYERS = ("base", "io", "rules", "text", "analysis", "report")
 TOP = len(LAYERS)  # the package root: the pipeline and the command line
-AT_ROOT = {PACKAGE, f"{PACKAGE}.__main__", f"{PACKAGE}.pipeline", f"{PACKAGE}.steps"}
+AT_ROOT = {PACKAGE, f"{PACKAGE}.__main__", f"{PACKAGE}.pipeline", f"{PACKAGE}.steps", f"{PACKAGE}.legal_steps"}
 LEXICON = f"{PACKAGE}.rules.lexicon"  # loaded once, by the top floor only
 
 

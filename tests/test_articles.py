@@ -11,7 +11,7 @@ import re
 import pandas as pd
 import pytest
 
-from bizenv_analysis import steps
+from bizenv_analysis import legal_steps, steps
 from bizenv_analysis.base.paths import DATA, REGULATIONS
 from bizenv_analysis.io import sources
 from bizenv_analysis.rules.lexicon import Lexicon
@@ -25,8 +25,9 @@ MANIFEST = pd.read_csv(REGULATIONS / "manifest.csv", dtype={"articles": int, "ch
 @pytest.fixture(scope="module")
 def reg() -> dict:
     """The regulations corpus through the build's steps sources → clean → measures → articles."""
-    v: dict = {"raws": sources.load_raw_documents(REGULATIONS), "lexicon": LEX, "jobs": 1, "data_dir": REGULATIONS}
-    for run in (steps.clean_documents, steps.segment, steps.legal_structure):
+    v: dict = {"raws": sources.load_raw_documents(REGULATIONS), "lexicon": LEX, "jobs": 1, "data_dir": REGULATIONS,
+               "vdir": REGULATIONS / "validation"}
+    for run in (steps.clean_documents, steps.segment, legal_steps.structure):
         v |= run(v)
     return v
 
@@ -218,4 +219,5 @@ def test_the_regulations_tables_are_described(reg):
     described = {r["path"].split("/")[-1]: [f["name"] for f in r["schema"]["fields"]]
                  for r in pkg["resources"] if r.get("corpus") == "regulations"}
     assert described == {name: list(reg[name].columns)
-                         for name in ("articles.csv", "provisions.csv", "deontics.csv", "hierarchy.csv")}
+                         for name in ("articles.csv", "provisions.csv", "deontics.csv", "hierarchy.csv",
+                                      "validation_deontic.csv")}

@@ -466,3 +466,15 @@ def test_reference_metrics_on_a_constructed_match():
     assert got == {("learns_from", "precision"): (1, 2), ("learns_from", "recall"): (1, 1),
                    ("all_relations", "precision"): (2, 4), ("all_relations", "recall"): (2, 4),
                    ("all_relations", "agreement"): (2, 3), ("extracted_rows", "in_checked_sentences"): (4, 5)}
+
+
+def test_a_hand_check_of_another_kind_is_refused_by_name(tmp_path):
+    """A file named like a hand check of the extractors but holding other columns (a check of a
+    regulation's quantities, say) stops the build with its name and the columns it needs."""
+    from bizenv_analysis.base.errors import BuildError
+
+    path = tmp_path / extractor_check.TARGETS_CHECK
+    path.write_text("cand_id,source_id,article,phrase\nx:a001#1,x,1,五日\n", encoding="utf-8")
+    with pytest.raises(BuildError, match=r"lacks the column.*measure_id, quantity, kind, time_class, status") as err:
+        extractor_check.read_check(path)
+    assert err.value.path == str(path)

@@ -25,6 +25,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..base.errors import BuildError
 from ..rules.references import LEARNS_FROM, LearningRules
 from ..text.targets import processing_commitments
 from .inference import wilson
@@ -160,9 +161,21 @@ def reference_metrics(matched: pd.DataFrame) -> list[dict]:
     ]
 
 
+# The columns each hand-checked file must have (`note` is optional everywhere).
+CHECK_COLUMNS = {TARGETS_CHECK: ("cand_id", "measure_id", "quantity", "kind", "time_class", "status"),
+                 REFERENCES_CHECK: ("sent_id", "source_id", "place_label", "relation"),
+                 REFERENCE_SENTENCES: ("sent_id", "source_id", "sentence")}
+
+
 def read_check(path: Path) -> pd.DataFrame:
-    """A hand-checked CSV with every cell a string (empty cells stay empty)."""
-    return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    """A hand-checked CSV with every cell a string (empty cells stay empty); BuildError, naming the
+    file, when it lacks a column its check needs."""
+    table = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    if missing := [c for c in CHECK_COLUMNS.get(path.name, ()) if c not in table.columns]:
+        raise BuildError(f"lacks the column(s) {', '.join(missing)} of a hand check of the extractors", path,
+                         f"give it the columns {', '.join(CHECK_COLUMNS[path.name])} (see data/validation/README.md), "
+                         "or rename it if it is another kind of file")
+    return table
 
 
 def extractor_table(targets: pd.DataFrame, references: pd.DataFrame, measures: pd.DataFrame,
