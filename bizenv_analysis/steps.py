@@ -44,7 +44,7 @@ from .io import sources, tables
 from .report import statements
 from .rules.lexicon import Lexicon, described
 from .rules.references import LEARNS_FROM
-from .text import clean, coding, measures, references, targets, tokens
+from .text import citations, clean, coding, measures, references, targets, tokens
 from .text.dtm import Dtm
 
 Values = dict[str, Any]
@@ -196,7 +196,21 @@ def extract(v: Values) -> Values:
     checked = extractor_check.validation_table(analysed, vdir, (found, refs, lex.learning), first_pass)
     if checked is not None:
         out["validation_extractors.csv"] = checked
-    return out | extractor_check.matched_tables(found, refs, analysed, vdir, lex.learning)
+    return out | extractor_check.matched_tables(found, refs, analysed, vdir, lex.learning) | cited(table, docs, lex)
+
+
+# The doc_type of sources.csv that makes a corpus one of laws (its citations are always written).
+REGULATION = "regulation"
+
+
+def cited(measures_table: pd.DataFrame, docs: pd.DataFrame, lex: Lexicon) -> Values:
+    """citations.csv, written only for a corpus of laws: one with a `regulation` document or a citation
+    of a law or regulation (so a corpus of plans that names only other plans in 《》 gets no new table)."""
+    found = citations.citations_table(measures_table, dict(zip(docs["source_id"], docs["title"], strict=True)),
+                                      dict(zip(docs["source_id"], docs["date"].fillna("").astype(str), strict=True)),
+                                      lex.citations)
+    legal = (docs["doc_type"] == REGULATION).any() or citations.cites_law(found)
+    return {"citations.csv": found} if legal else {}
 
 
 def score_pmc(v: Values) -> Values:
@@ -336,7 +350,7 @@ STEPS: tuple[Step, ...] = (
           "instrument_grid.csv", "type_profiles.csv", "instrument_tests.csv")),
     Step("extract", extract, ("analysed", "documents.csv", "measures.csv", "vdir", "doc_types", "lexicon"),
          ("targets.csv", "references.csv", "validation_extractors.csv", "targets_matched.csv",
-          "references_matched.csv")),
+          "references_matched.csv", "citations.csv")),
     Step("pmc", score_pmc, ("documents.csv", "analysed", "themes.csv", "instruments.csv", "targets.csv", "lexicon",
                             "overrides"), ("pmc.csv", "pmc_index.csv"), _compare_line),
     Step("networks", cowords, ("dtm", "order", "lexicon"),
