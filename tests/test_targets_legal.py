@@ -220,3 +220,38 @@ def test_higher_law_rules_are_documented_with_their_count():
     stated = re.search(r"## higher_law\.csv: citations of higher law \((\d+) rules\)", readme)
     assert stated and int(stated.group(1)) == len(rules) == len(LEX.citations.rules)
     assert (rules["note"] != "").all()
+
+
+# --- the regulations' hand check: matching and metrics (analysis.extractor_check) -------------------
+
+CHECK = """cand_id,source_id,article,phrase,value,unit,kind,time_class,is_limit,note
+x:a001#1,x,1,五个工作日,5,个工作日,time,processing_limit,yes,
+x:a001#2,x,1,一项,1,项,count,,,
+x:a002#1,x,2,三年,3,年,time,period,no,
+x:a002#2,x,2,三十日,30,日,time,processing_limit,yes,
+"""
+
+
+def test_the_legal_check_is_matched_within_articles(tmp_path):
+    from bizenv_analysis.analysis import extractor_check as ec
+
+    (tmp_path / ec.TARGETS_CHECK).write_text(CHECK, encoding="utf-8")
+    targets = pd.DataFrame([
+        {"measure_id": "x:1", "source_id": "x", "phrase": "五个工作日内", "value": "5", "unit": "个工作日",
+         "kind": "time_limit", "time_class": "processing_limit", "modality": "target"},
+        {"measure_id": "x:2", "source_id": "x", "phrase": "三年", "value": "3", "unit": "年",
+         "kind": "time_limit", "time_class": "period", "modality": ""},
+        {"measure_id": "x:2", "source_id": "x", "phrase": "两年", "value": "2", "unit": "年",  # not in the check
+         "kind": "time_limit", "time_class": "other", "modality": "target"},
+        {"measure_id": "y:1", "source_id": "y", "phrase": "一年", "value": "1", "unit": "年",  # y is not coded
+         "kind": "time_limit", "time_class": "other", "modality": ""}])
+    table = ec.legal_targets_table(targets, {"x:1": 1, "x:2": 2, "y:1": 1}, tmp_path).set_index(["scope", "metric"])
+    assert list(table.columns) == [c for c in ec.COLUMNS if c not in ("scope", "metric")]
+    k_n = {key: (int(r.k), int(r.n)) for key, r in table.iterrows()}
+    assert k_n[("time_quantities", "recall")] == (2, 3)  # 三十日 missed
+    assert k_n[("time_quantities", "precision")] == (2, 3)  # 两年 is not in the check
+    assert k_n[("time_quantities_arabic", "recall")] == (0, 0)
+    assert k_n[("is_limit", "recall")] == (1, 2) and k_n[("is_limit", "precision")] == (1, 2)
+    assert k_n[("time_class", "agreement")] == (2, 2)
+    # the bundled extractor check leaves a check keyed to articles alone instead of failing on it
+    assert ec.extractor_table(targets, pd.DataFrame(), pd.DataFrame(columns=["measure_id", "text"]), tmp_path) is None
