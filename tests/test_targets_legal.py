@@ -150,7 +150,7 @@ def test_the_national_regulation_is_cited_by_eight_local_texts(citations, regula
     assert set(rows["source_id"]) == by_raw_text and len(by_raw_text) == 8
     assert set(rows["cited_source_id"]) == {"cn-national-2019"}
     assert set(rows["relation"]) == {"legal_basis"} and set(rows["law_level"]) == {"administrative_regulation"}
-    assert rows["measure_id"].str.endswith(":01").all()  # each in the law's first article
+    assert rows["sentence"].str.endswith("制定本条例。").all()  # each the law's own basis (its first article)
 
 
 def test_citations_of_the_regulations_by_level(citations):
