@@ -6,12 +6,16 @@ plans builds as before. `steps.STEPS` lists them with the others.
 from __future__ import annotations
 
 from functools import partial
+from pathlib import Path
 from typing import Any
 
-from .analysis import deontic_check
+import pandas as pd
+
+from .analysis import deontic_check, extractor_check
 from .io.hierarchy import hierarchy_from, hierarchy_table
 from .rules.legal import LegalRules
-from .text import articles
+from .rules.lexicon import Lexicon
+from .text import articles, citations
 
 Values = dict[str, Any]
 
@@ -43,3 +47,28 @@ def structure_line(v: Values) -> str | None:
     parts = arts["part"].value_counts()
     return (f"      articles  {len(arts)} articles ({', '.join(f'{parts[p]} {p}' for p in parts.index)}), "
             f"{len(v['provisions.csv'])} paragraphs and points, {len(deontics)} deontic statements")
+
+
+# The doc_type of sources.csv that makes a corpus one of laws (its citations are always written).
+REGULATION = "regulation"
+
+
+def cited(measures_table: pd.DataFrame, docs: pd.DataFrame, lex: Lexicon) -> Values:
+    """citations.csv, written only for a corpus of laws: one with a `regulation` document or a citation
+    of a law or regulation (so a corpus of plans that names only other plans in 《》 gets no new table)."""
+    found = citations.citations_table(measures_table, dict(zip(docs["source_id"], docs["title"], strict=True)),
+                                      dict(zip(docs["source_id"], docs["date"].fillna("").astype(str), strict=True)),
+                                      lex.citations)
+    legal = (docs["doc_type"] == REGULATION).any() or citations.cites_law(found)
+    return {"citations.csv": found} if legal else {}
+
+
+def quantities_checked(found: pd.DataFrame, measures_table: pd.DataFrame, vdir: Path) -> pd.DataFrame | None:
+    """The quantities of a corpus of laws against its hand check (`extractor_check.QUANTITIES_CHECK`),
+    as rows of validation_extractors.csv; None without the check. A law's measure number is its
+    article number (measures.csv `number`)."""
+    numbered = measures_table[measures_table["number"].notna()]
+    article_of = dict(zip(numbered["measure_id"], numbered["number"].astype(int), strict=True))
+    table = extractor_check.legal_targets_table(found, article_of, vdir)
+    # The rules of data/lexicon/ are the ones the check was held out from (its README says when).
+    return None if table is None else table.assign(rules="final")[["rules", *extractor_check.COLUMNS]]

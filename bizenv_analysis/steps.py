@@ -195,10 +195,12 @@ def extract(v: Values) -> Values:
         first = lex.overridden(vdir / extractor_check.FIRST_PASS, extractor_check.RULE_FILES)
         first_pass = (targets.targets_table(analysed, first.topics, first.cues, first.time_classes, doc_types),
                       references.references_table(docs, table, first.learning), first.learning)
-    checked = extractor_check.validation_table(analysed, vdir, (found, refs, lex.learning), first_pass)
-    if checked is not None:
-        out["validation_extractors.csv"] = checked
-    return out | extractor_check.matched_tables(found, refs, analysed, vdir, lex.learning)
+    checked = [extractor_check.validation_table(analysed, vdir, (found, refs, lex.learning), first_pass),
+               legal_steps.quantities_checked(found, table, vdir)]
+    if checked := [c for c in checked if c is not None]:
+        out["validation_extractors.csv"] = pd.concat(checked, ignore_index=True)
+    return (out | extractor_check.matched_tables(found, refs, analysed, vdir, lex.learning)
+            | legal_steps.cited(table, docs, lex))
 
 
 def score_pmc(v: Values) -> Values:
@@ -342,7 +344,7 @@ STEPS: tuple[Step, ...] = (
           "instrument_grid.csv", "type_profiles.csv", "instrument_tests.csv")),
     Step("extract", extract, ("analysed", "documents.csv", "measures.csv", "vdir", "doc_types", "lexicon"),
          ("targets.csv", "references.csv", "validation_extractors.csv", "targets_matched.csv",
-          "references_matched.csv")),
+          "references_matched.csv", "citations.csv")),
     Step("pmc", score_pmc, ("documents.csv", "analysed", "themes.csv", "instruments.csv", "targets.csv", "lexicon",
                             "overrides"), ("pmc.csv", "pmc_index.csv"), _compare_line),
     Step("networks", cowords, ("dtm", "order", "lexicon"),

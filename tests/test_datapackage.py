@@ -12,7 +12,7 @@ from bizenv_analysis.base.paths import DATA
 
 def test_every_processed_file_and_column_is_described():
     pkg = json.loads((DATA / "datapackage.json").read_text(encoding="utf-8"))
-    # the tables only the regulations corpus writes (tests/test_articles.py checks their columns)
+    # the tables only a corpus of laws writes (their `corpus` key): tests/test_articles.py checks their columns
     tables = [r for r in pkg["resources"] if r["format"] == "csv" and r.get("corpus", "bundled") == "bundled"]
     described = {r["path"]: [f["name"] for f in r["schema"]["fields"]] for r in tables}
     on_disk = sorted(f"processed/{p.name}" for p in (DATA / "processed").glob("*.csv"))

@@ -20,7 +20,7 @@ Each metric is a proportion k / n with a Wilson 95% interval (`inference.wilson`
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from pathlib import Path
 
 import pandas as pd
@@ -31,6 +31,7 @@ from ..text.targets import processing_commitments
 from .inference import wilson
 
 TARGETS_CHECK = "targets_check.csv"
+QUANTITIES_CHECK = "quantities_check.csv"  # a corpus of laws: its quantities by article (`legal_targets_table`)
 REFERENCES_CHECK = "references_check.csv"
 REFERENCE_SENTENCES = "reference_sentences.csv"
 FIRST_PASS = "extractors_first_pass"  # the rule files as they were before the hand checks were read
@@ -163,6 +164,8 @@ def reference_metrics(matched: pd.DataFrame) -> list[dict]:
 
 # The columns each hand-checked file must have (`note` is optional everywhere).
 CHECK_COLUMNS = {TARGETS_CHECK: ("cand_id", "measure_id", "quantity", "kind", "time_class", "status"),
+                 QUANTITIES_CHECK: ("cand_id", "source_id", "article", "phrase", "value", "unit", "kind", "time_class",
+                                    "is_limit"),
                  REFERENCES_CHECK: ("sent_id", "source_id", "place_label", "relation"),
                  REFERENCE_SENTENCES: ("sent_id", "source_id", "sentence")}
 
@@ -271,3 +274,80 @@ def matched_tables(targets: pd.DataFrame, references: pd.DataFrame, measures: pd
         matched = matched.merge(notes, on=["source_id", "sentence", "place"], how="left")
         out["references_matched.csv"] = matched.fillna({"note": ""})[REFERENCE_MATCH_COLUMNS]
     return out
+
+
+# --- a corpus of laws: its hand check by article (data/regulations/validation/quantities_check.csv) ---
+# One row per quantity of the coded regulations: cand_id (<source_id>:a<article>#k), source_id, article,
+# phrase, value, unit, kind (time | percentage | count | none), time_class, is_limit (yes | no), note.
+
+LEGAL_MATCH_COLUMNS = ["source_id", "article", "gold_phrase", "value", "unit", "kind", "time_class", "is_limit",
+                       "x_phrase", "x_time_class", "x_limit", "chinese"]
+CHINESE_DIGIT = re.compile("[零〇一二两三四五六七八九十百千]")
+
+
+def _number(value: str) -> str:
+    """A value as one spelling (30, 30.0 and 30.00 alike)."""
+    try:
+        return f"{float(value):g}"
+    except ValueError:
+        return value
+
+
+def match_legal_targets(targets: pd.DataFrame, article_of: Mapping[str, int], check: pd.DataFrame) -> pd.DataFrame:
+    """Outer match of the extracted time quantities and the hand check's, within each coded article.
+
+    `targets`: targets.csv rows; `article_of`: measure_id → article number (articles.csv's crosswalk, or
+    measures.csv's `number` while every article is a measure). A pair has the same value and unit; within
+    an article they pair in text order. `x_limit`: the extractor calls it a limit (modality `target`).
+    Only the check's sources are matched; its rows of kind other than time are left out.
+    """
+    gold = check.fillna("").astype(str)
+    gold = gold[gold["kind"] == "time"].assign(article=lambda d: d["article"].astype(int))
+    got = targets[(targets["kind"] == "time_limit") & targets["source_id"].isin(set(gold["source_id"]))]
+    got = got.assign(article=got["measure_id"].map(article_of).astype(int))
+    rows = []
+    for (sid, art), cell in gold.groupby(["source_id", "article"], sort=True):
+        pool = got[(got["source_id"] == sid) & (got["article"] == art)].to_dict("records")
+        for g in cell.itertuples():
+            x = next((r for r in pool if _number(str(r["value"])) == _number(g.value) and r["unit"] == g.unit), None)
+            if x is not None:
+                pool.remove(x)
+            rows.append({"source_id": sid, "article": art, "gold_phrase": g.phrase, "value": g.value, "unit": g.unit,
+                         "kind": "time", "time_class": g.time_class, "is_limit": g.is_limit == "yes",
+                         "x_phrase": x["phrase"] if x else "", "x_time_class": x["time_class"] if x else "",
+                         "x_limit": bool(x and x["modality"] == "target"),
+                         "chinese": bool(CHINESE_DIGIT.search(g.phrase))})
+    matched = {(r["source_id"], r["article"], r["x_phrase"]) for r in rows if r["x_phrase"]}
+    for r in got.itertuples():  # extracted rows the check does not list
+        if (r.source_id, r.article, r.phrase) not in matched:
+            rows.append({"source_id": r.source_id, "article": r.article, "gold_phrase": "", "value": str(r.value),
+                         "unit": r.unit, "kind": "", "time_class": "", "is_limit": False, "x_phrase": r.phrase,
+                         "x_time_class": r.time_class, "x_limit": r.modality == "target",
+                         "chinese": bool(CHINESE_DIGIT.search(r.phrase))})
+    return pd.DataFrame(rows, columns=LEGAL_MATCH_COLUMNS).sort_values(["source_id", "article"], kind="stable",
+                                                                        ignore_index=True)
+
+
+def legal_target_metrics(matched: pd.DataFrame) -> list[dict]:
+    """Recall and precision of the time quantities (all, Chinese numerals, Arabic digits) and of is_limit,
+    and time-class agreement on the pairs, each with its Wilson interval (`COLUMNS` rows)."""
+    rows = []
+    for scope, part in (("time_quantities", matched), ("time_quantities_chinese", matched[matched["chinese"]]),
+                        ("time_quantities_arabic", matched[~matched["chinese"]])):
+        rows += [proportion("targets_legal", scope, "recall", part.loc[part["kind"] == "time", "x_phrase"] != ""),
+                 proportion("targets_legal", scope, "precision", part.loc[part["x_phrase"] != "", "kind"] == "time")]
+    rows += [proportion("targets_legal", "is_limit", "recall", matched.loc[matched["is_limit"], "x_limit"]),
+             proportion("targets_legal", "is_limit", "precision", matched.loc[matched["x_limit"], "is_limit"])]
+    both = matched[(matched["kind"] == "time") & (matched["x_phrase"] != "")]
+    rows.append(proportion("targets_legal", "time_class", "agreement", both["time_class"] == both["x_time_class"]))
+    return rows
+
+
+def legal_targets_table(targets: pd.DataFrame, article_of: Mapping[str, int],
+                        validation_dir: Path) -> pd.DataFrame | None:
+    """The regulations' quantity check as `COLUMNS` rows (extractor `targets_legal`); None without the file."""
+    path = validation_dir / QUANTITIES_CHECK
+    if not path.is_file():
+        return None
+    check = read_check(path)
+    return pd.DataFrame(legal_target_metrics(match_legal_targets(targets, article_of, check)), columns=COLUMNS)

@@ -33,9 +33,9 @@ What the stages receive: `Lexicon.chrome` (clean), `.grammar` (measures), `.poli
 (instruments, PMC), `.topics`, `.topic_labels`, `.cues`, `.time_classes` (targets), `.learning`
 (references), `.coword` (co-word network), `.formula_params`, `.formula_patterns`, `.national`,
 `.generic` and `.place_aliases` (formulas), `.legal` (a regulation's header dates, parts, deontic cues
-and addressees: clean, articles), `.names` (the names set aside from vocabulary
-comparisons; `.gazetteer(places)` adds a corpus's places), and `.overridden(folder, names)` for a
-folder of older rule files (the extractors' first pass, round 1 of the theme rules).
+and addressees: clean, articles), `.citations` (citations of higher law), `.names` (the names set aside
+from vocabulary comparisons; `.gazetteer(places)` adds a corpus's places), and `.overridden(folder, names)`
+for a folder of older rule files (the extractors' first pass, round 1 of the theme rules).
 `.files[name]` (path and origin), `.path(name)`, `.origin(name)`, `.own()`, `.ignored` (files of the
 corpus's lexicon/ that are none of `FILES`) and `.summary()` say which files were used.
 """
@@ -53,7 +53,7 @@ import pandas as pd
 
 from ..base.paths import DATA, LEXICON
 from ..io import sources
-from . import clean, coding, coword, formulas, legal, measures, names, pmc, references, targets, tokens
+from . import citations, clean, coding, coword, formulas, legal, measures, names, pmc, references, targets, tokens
 from .spec import LexiconFile
 
 OWN, BUNDLED = "own", "bundled"
@@ -80,13 +80,14 @@ PARTS: tuple[tuple[tuple[str, ...], tuple[str, ...], Callable[..., Any]], ...] =
     (("place_aliases",), ("place_aliases.csv",), names.parse_aliases),
     (("names",), ("names.csv",), names.parse),
     (("legal",), legal.FILES, legal.parse_legal),
+    (("citations",), (citations.FILE,), citations.parse),
 )
 FILES = ("chrome.csv", "segmentation.csv", "policy_terms.txt", "stopwords.txt", "themes.csv",
          "theme_rules.csv", "theme_params.csv", "target_topics.csv", "target_cues.csv", "time_classes.csv",
          "learning.csv", "instruments.csv", "instrument_rules.csv", "instrument_params.csv", "pmc_variables.csv",
          "pmc_params.csv", "coword_params.csv", "formula_params.csv", "formula_patterns.csv",
          "national_formulas.csv", "generic_terms.csv", "place_aliases.csv", "names.csv",
-         *legal.FILES)
+         *legal.FILES, citations.FILE)
 
 
 # --- where each file comes from ----------------------------------------------------------------
@@ -144,6 +145,7 @@ class Lexicon:
     place_aliases: dict[str, list[str]]  # 广深 → 广州, 深圳
     names: names.Names  # names.csv: terms that are names, and words kept although jieba tags them names
     legal: legal.LegalRules  # a regulation's header dates, parts, deontic cues, addressees (clean, articles)
+    citations: citations.CitationRules  # higher_law.csv: relation and law level of a cited 《…》 title
     ignored: tuple[str, ...] = ()  # files in the corpus's lexicon/ that are none of `FILES` (a typo?)
 
     @classmethod

@@ -14,7 +14,7 @@ from .regex import check_regex
 from .spec import CsvSpec, LexiconFile, full_frame, parsed, read_rows
 
 OTHER = "其他"
-TIME_CLASSES = ["processing_limit", "reduction", "minimum_window", "period", "other"]
+TIME_CLASSES = ["processing_limit", "reduction", "minimum_window", "period", "other", "response_deadline"]
 CLASS_FIELDS = ["clause_before", "after"]
 CUE_ROLES = ["strong_target", "strong_reported", "local_target", "local_reported", "count_cue"]
 # Optional roles (a corpus's own older cue file may lack them): rules 0 and 5 of `modality`.
