@@ -67,8 +67,10 @@ def quantities_checked(found: pd.DataFrame, measures_table: pd.DataFrame, vdir: 
     """The quantities of a corpus of laws against its hand check (`extractor_check.QUANTITIES_CHECK`),
     as rows of validation_extractors.csv; None without the check. A law's measure number is its
     article number (measures.csv `number`)."""
-    numbered = measures_table[measures_table["number"].notna()]
-    article_of = dict(zip(numbered["measure_id"], numbered["number"].astype(int), strict=True))
+    if not (vdir / extractor_check.QUANTITIES_CHECK).is_file():
+        return None
+    number = pd.to_numeric(measures_table["number"], errors="coerce")  # paragraphs have none
+    article_of = dict(zip(measures_table["measure_id"][number.notna()], number.dropna().astype(int), strict=True))
     table = extractor_check.legal_targets_table(found, article_of, vdir)
     # The rules of data/lexicon/ are the ones the check was held out from (its README says when).
     return None if table is None else table.assign(rules="final")[["rules", *extractor_check.COLUMNS]]
