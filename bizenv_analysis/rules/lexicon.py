@@ -35,6 +35,7 @@ What the stages receive: `Lexicon.chrome` (clean), `.grammar` (measures), `.poli
 `.generic` and `.place_aliases` (formulas), `.names` (the names set aside from vocabulary
 comparisons; `.gazetteer(places)` adds a corpus's places), and `.overridden(folder, names)` for a
 folder of older rule files (the extractors' first pass, round 1 of the theme rules).
+`.alignment` holds the article alignment's parameters (`text.reuse`).
 `.files[name]` (path and origin), `.path(name)`, `.origin(name)`, `.own()`, `.ignored` (files of the
 corpus's lexicon/ that are none of `FILES`) and `.summary()` say which files were used.
 """
@@ -52,7 +53,7 @@ import pandas as pd
 
 from ..base.paths import DATA, LEXICON
 from ..io import sources
-from . import clean, coding, coword, formulas, measures, names, pmc, references, targets, tokens
+from . import alignment, clean, coding, coword, formulas, measures, names, pmc, references, targets, tokens
 from .spec import LexiconFile
 
 OWN, BUNDLED = "own", "bundled"
@@ -78,12 +79,14 @@ PARTS: tuple[tuple[tuple[str, ...], tuple[str, ...], Callable[..., Any]], ...] =
     (("generic",), ("generic_terms.csv",), formulas.parse_generic),
     (("place_aliases",), ("place_aliases.csv",), names.parse_aliases),
     (("names",), ("names.csv",), names.parse),
+    (("alignment",), (alignment.FILE,), alignment.parse),
 )
 FILES = ("chrome.csv", "segmentation.csv", "policy_terms.txt", "stopwords.txt", "themes.csv",
          "theme_rules.csv", "theme_params.csv", "target_topics.csv", "target_cues.csv", "time_classes.csv",
          "learning.csv", "instruments.csv", "instrument_rules.csv", "instrument_params.csv", "pmc_variables.csv",
          "pmc_params.csv", "coword_params.csv", "formula_params.csv", "formula_patterns.csv",
-         "national_formulas.csv", "generic_terms.csv", "place_aliases.csv", "names.csv")
+         "national_formulas.csv", "generic_terms.csv", "place_aliases.csv", "names.csv",
+         alignment.FILE)
 
 
 # --- where each file comes from ----------------------------------------------------------------
@@ -140,6 +143,7 @@ class Lexicon:
     generic: formulas.Generic  # terms every place writes: not evidence that one place learnt from another
     place_aliases: dict[str, list[str]]  # 广深 → 广州, 深圳
     names: names.Names  # names.csv: terms that are names, and words kept although jieba tags them names
+    alignment: alignment.Params  # article alignment (text.reuse): candidates, Smith–Waterman scores, relations
     ignored: tuple[str, ...] = ()  # files in the corpus's lexicon/ that are none of `FILES` (a typo?)
 
     @classmethod
@@ -222,6 +226,7 @@ def _parameter_rows(lex: Lexicon) -> list[tuple[str, str, str]]:
     rows += [(pmc.PARAMS, name, value) for name, value in lex.pmc_params.items()]
     rows += [(targets.CUES, f"{role}_doc_type", t) for role in ("reporting", "directive")
              for t in sorted(getattr(lex.cues, role))]
+    rows += [(alignment.FILE, name, str(getattr(lex.alignment, name))) for name in alignment.PARAMS]
     return rows
 
 
