@@ -104,10 +104,11 @@ ALLOW_ROOT = $(if $(filter 0,$(shell id -u)),$(if $(filter --allow-root,$(ARGS))
 lab: install-lab  ## open JupyterLab on the notebooks (ARGS="--port 9999" etc. passed on; --allow-root added as root)
 	$(BIN)/jupyter lab notebooks $(ALLOW_ROOT) $(ARGS)
 
-bench: install  ## scale, k-grid, shared-passage and study-time benchmarks; write benchmarks/*.md
+bench: install  ## scale, k-grid, shared-passage, article-alignment and study-time benchmarks; write benchmarks/*.md
 	$(BIN)/python benchmarks/scale.py
 	$(BIN)/python benchmarks/k_selection.py
 	$(BIN)/python benchmarks/passages.py
+	$(BIN)/python benchmarks/alignment.py
 	$(BIN)/python benchmarks/study_time.py
 
 lock: install install-test install-site install-cluster install-lab  ## re-pin every set of requirements/ and environment.yml from .venv

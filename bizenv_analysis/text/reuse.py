@@ -127,15 +127,15 @@ def align(a: str, b: str, params: Params) -> Alignment:
     """The best Smith–Waterman local alignment of two normal texts (Biopython's first optimal one)."""
     if not a or not b:
         return Alignment(0.0, 0, 0, 0, 0, 0, 0, len(a), len(b))
-    aligner = _aligner(params)
-    score = float(aligner.score(a, b))
+    found = _aligner(params).align(a, b)  # the score is known at once; the paths are traced on demand
+    score = float(found.score)
     if score <= 0:
         return Alignment(0.0, 0, 0, 0, 0, 0, 0, len(a), len(b))
-    blocks = aligner.align(a, b)[0].aligned  # (2, k, 2): the gapless blocks' [start, end) in a and in b
-    a0, a1, b0, b1 = int(blocks[0][0][0]), int(blocks[0][-1][1]), int(blocks[1][0][0]), int(blocks[1][-1][1])
-    matches = sum(x == y for (s, e), (t, _) in zip(blocks[0], blocks[1], strict=True)
-                  for x, y in zip(a[int(s):int(e)], b[int(t):], strict=False))
-    paired = int(sum(e - s for s, e in blocks[0]))
+    ablocks, bblocks = found[0].aligned.tolist()  # the gapless blocks' [start, end) in a, in b
+    a0, a1, b0, b1 = ablocks[0][0], ablocks[-1][1], bblocks[0][0], bblocks[-1][1]
+    matches = sum(x == y for (s, e), (t, u) in zip(ablocks, bblocks, strict=True)
+                  for x, y in zip(a[s:e], b[t:u], strict=True))
+    paired = sum(e - s for s, e in ablocks)
     return Alignment(score, a0, a1, b0, b1, matches, (a1 - a0) + (b1 - b0) - paired, len(a), len(b))
 
 
