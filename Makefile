@@ -56,8 +56,11 @@ $(STAMP_$(1)): $(LOCKS)/$(1).lock $(STAMP)
 endef
 $(foreach s,$(EXTRAS),$(eval $(call EXTRA_RULE,$(s))))
 
-build: install  ## build data/processed/ from data/raw/ (DATA=dir: that corpus, into dir/processed/)
+# The bundled study is two corpora, each with its own tables: the five sources (data/processed/) and
+# the twelve regulations of their legal frame (data/regulations/processed/).
+build: install  ## build data/processed/ and data/regulations/processed/ (DATA=dir: that corpus only, into dir/processed/)
 	$(BIN)/python -m bizenv_analysis build $(DATA_ARG)
+	$(if $(value DATA),,$(BIN)/python -m bizenv_analysis build --data data/regulations)
 
 notebooks: install  ## execute every notebook from a clean kernel, side by side, then write figures/README.md (DATA=dir: into dir/notebooks/)
 	$(BIN)/python tools/run_notebooks.py --jobs $(NB_JOBS) $(DATA_ARG) $(NOTEBOOKS)
@@ -104,10 +107,11 @@ ALLOW_ROOT = $(if $(filter 0,$(shell id -u)),$(if $(filter --allow-root,$(ARGS))
 lab: install-lab  ## open JupyterLab on the notebooks (ARGS="--port 9999" etc. passed on; --allow-root added as root)
 	$(BIN)/jupyter lab notebooks $(ALLOW_ROOT) $(ARGS)
 
-bench: install  ## scale, k-grid, shared-passage and study-time benchmarks; write benchmarks/*.md
+bench: install  ## scale, k-grid, shared-passage, article-alignment and study-time benchmarks; write benchmarks/*.md
 	$(BIN)/python benchmarks/scale.py
 	$(BIN)/python benchmarks/k_selection.py
 	$(BIN)/python benchmarks/passages.py
+	$(BIN)/python benchmarks/alignment.py
 	$(BIN)/python benchmarks/study_time.py
 
 lock: install install-test install-site install-cluster install-lab  ## re-pin every set of requirements/ and environment.yml from .venv

@@ -11,13 +11,22 @@ from typing import Any
 
 import pandas as pd
 
-from .analysis import deontic_check, extractor_check
+from .analysis import deontic_check, diffusion, extractor_check, implementation, legal_profiles
 from .io.hierarchy import hierarchy_from, hierarchy_table
 from .rules.legal import LegalRules
 from .rules.lexicon import Lexicon
-from .text import articles, citations
+from .text import articles, citations, reuse
 
 Values = dict[str, Any]
+
+
+def optional(v: Values, name: str) -> pd.DataFrame | None:
+    """A table only some corpora have (articles.csv …): from this build, or from the earlier build a
+    rerun of one step reads (`Build.tables_from`); None when neither has it."""
+    if name in v:
+        return v[name]
+    earlier = getattr(v, "tables_from", None)
+    return v[name] if earlier is not None and (earlier / name).is_file() else None
 
 
 def _deontics_of(sentence: str, legal: LegalRules) -> list[tuple[str, str]]:
@@ -74,3 +83,93 @@ def quantities_checked(found: pd.DataFrame, measures_table: pd.DataFrame, vdir: 
     table = extractor_check.legal_targets_table(found, article_of, vdir)
     # The rules of data/lexicon/ are the ones the check was held out from (its README says when).
     return None if table is None else table.assign(rules="final")[["rules", *extractor_check.COLUMNS]]
+
+
+def align(v: Values) -> Values:
+    """links.csv: every candidate pair of articles of two documents, aligned (`text.reuse`)."""
+    arts = optional(v, "articles.csv")
+    if arts is None:
+        return {}
+    dates = {r.source_id: str(r.meta.get("date", "")) for r in v["raws"]}
+    return {"links.csv": reuse.links_table(arts[["article_id", "source_id", "part", "text"]], hierarchy_from(v["raws"]),
+                                           v["lexicon"].alignment, v["jobs"], dates=dates)}
+
+
+def align_line(v: Values) -> str | None:
+    if "links.csv" not in v:
+        return None
+    links = v["links.csv"]
+    counts = links.groupby(["scope", "relation"]).size()
+    shown = "; ".join(f"{scope}: " + ", ".join(f"{n} {rel}" for (_, rel), n in group.items() if rel != "none")
+                      for scope, group in counts.groupby(level=0))
+    return f"      links     {len(links)} candidate pairs of articles aligned ({shown})"
+
+
+def implement(v: Values) -> Values:
+    """The implementation map, origins, originality, revisions and diffusion, for a corpus of laws
+    whose sources.csv declares the hierarchy (parent, version_of)."""
+    arts, links = optional(v, "articles.csv"), optional(v, "links.csv")
+    hierarchy = hierarchy_from(v["raws"])
+    if arts is None or links is None or not hierarchy.declared():
+        return {}
+    origin = implementation.origins(arts, links, hierarchy)
+    out = {"implementation.csv": implementation.implementation_map(arts, links, hierarchy), "origins.csv": origin,
+           "originality.csv": implementation.originality(origin),
+           "diffusion.csv": diffusion.provisions(origin, links, hierarchy),
+           "diffusion_tests.csv": diffusion.own_province_test(arts, origin, links, hierarchy)}
+    revisions = [implementation.revision(arts, links, old, new) for new, old in sorted(hierarchy.version_of.items())]
+    if revisions:
+        out["revision.csv"] = pd.concat(revisions, ignore_index=True)
+    return out
+
+
+def implement_line(v: Values) -> str | None:
+    if "implementation.csv" in v:
+        m = v["implementation.csv"]
+        carried = m[m["relation"] != "absent"]
+        return (f"      map       {m['national_article_id'].nunique()} national articles × {m['source_id'].nunique()} "
+                f"local laws: {len(carried)} of {len(m)} carried ({int((m['relation'] == 'verbatim').sum())} "
+                f"verbatim); {v['diffusion.csv']['provision_id'].nunique()} provisions shared beyond the national text")
+    if "links.csv" in v:
+        return ("      map       no parent or version_of in sources.csv: every pair of laws aligned (links.csv), "
+                "no implementation map")
+    return None
+
+
+def article_hits(arts: pd.DataFrame, themes: pd.DataFrame, instruments: pd.DataFrame,
+                 deontics: pd.DataFrame) -> pd.DataFrame:
+    """article_id, dimension, category: each article's primary theme and instrument, and the
+    modalities and addressees of its deontic statements."""
+    crosswalk = arts[["article_id", "measure_id"]]
+    frames = []
+    for dim, table, column in (("theme", themes, "theme_id"), ("instrument", instruments, "instrument_id")):
+        primary = table[table["primary"].astype(str) == "True"].merge(crosswalk, on="measure_id")
+        frames.append(pd.DataFrame({"article_id": primary["article_id"], "dimension": dim,
+                                    "category": primary[column]}))
+    for dim in ("modality", "addressee"):
+        frames.append(pd.DataFrame({"article_id": deontics["article_id"], "dimension": dim,
+                                    "category": deontics[dim]}))
+    return pd.concat(frames, ignore_index=True).drop_duplicates(ignore_index=True)
+
+
+def profile(v: Values) -> Values:
+    """Each law's profile over its substantive articles, and provinces against cities with
+    documents as units (`analysis.legal_profiles`)."""
+    arts = optional(v, "articles.csv")
+    hierarchy = hierarchy_from(v["raws"])
+    if arts is None or not hierarchy.level:
+        return {}
+    hits = article_hits(arts, v["themes.csv"], v["instruments.csv"], v["deontics.csv"])
+    profiles = legal_profiles.regulation_profiles(arts, hits, hierarchy)
+    return {"regulation_profiles.csv": profiles, "level_tests.csv": legal_profiles.level_tests(profiles, hierarchy)}
+
+
+def profile_line(v: Values) -> str | None:
+    if "level_tests.csv" not in v:
+        return None
+    t = v["level_tests.csv"]
+    if t.empty:
+        return "      levels    no two levels with documents to compare"
+    return (f"      levels    {t['contrast'].iloc[0]}: {len(t)} categories tested with {int(t['n_units'].iloc[0])} "
+            f"documents as units ({int(t['n_permutations'].iloc[0])} splits), {int((t['decision'] == 'shown').sum())} "
+            "differences shown")

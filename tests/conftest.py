@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from filelock import FileLock
 
-from bizenv_analysis.base.paths import DATA, ROOT
+from bizenv_analysis.base.paths import DATA, REGULATIONS, ROOT
 from bizenv_analysis.io.tables import load
 from bizenv_analysis.text.measures import compared
 
@@ -38,6 +38,20 @@ def built_dir(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> tuple
         if not printed.is_file():
             run = subprocess.run([sys.executable, "-m", "bizenv_analysis", "build", "--out", str(out)],
                                  capture_output=True, text=True, cwd=ROOT, check=True)
+            assert run.stderr == ""
+            printed.write_text(run.stdout, encoding="utf-8")
+    return out, printed.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def regulations_dir(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> tuple[Path, str]:
+    """A fresh build of the regulations corpus (data/regulations) by the CLI, shared like `built_dir`."""
+    root = run_folder(tmp_path_factory, worker_id)
+    out, printed = root / "regulations-build", root / "regulations-build.stdout"
+    with FileLock(root / "regulations-build.lock"):
+        if not printed.is_file():
+            run = subprocess.run([sys.executable, "-m", "bizenv_analysis", "build", "--data", str(REGULATIONS),
+                                  "--out", str(out)], capture_output=True, text=True, cwd=ROOT, check=True)
             assert run.stderr == ""
             printed.write_text(run.stdout, encoding="utf-8")
     return out, printed.read_text(encoding="utf-8")

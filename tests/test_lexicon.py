@@ -372,7 +372,7 @@ def test_the_summary_names_own_and_stray_files(tmp_path):
                          theme_rule__csv="a typo: never read\n")
     lex = Lexicon.load(corpus)
     assert lex.ignored == ("theme_rule.csv",)
-    assert lex.summary().startswith("own theme_rules.csv; bundled the other 27; ignored theme_rule.csv")
+    assert lex.summary().startswith("own theme_rules.csv; bundled the other 28; ignored theme_rule.csv")
 
 
 def test_cues_that_do_not_join_into_one_regex_are_refused(tmp_path, capsys):
@@ -383,6 +383,6 @@ def test_cues_that_do_not_join_into_one_regex_are_refused(tmp_path, capsys):
 
 
 def test_every_file_has_one_parser_and_every_parser_a_file():
-    """`FILES` (what a corpus may bring) and `PARTS` (what is parsed) name the same 28 files, each once."""
+    """`FILES` (what a corpus may bring) and `PARTS` (what is parsed) name the same 29 files, each once."""
     parsed = [name for _, files, _ in PARTS for name in files]
-    assert len(parsed) == len(set(parsed)) == len(FILES) == 28 and set(parsed) == set(FILES)
+    assert len(parsed) == len(set(parsed)) == len(FILES) == 29 and set(parsed) == set(FILES)

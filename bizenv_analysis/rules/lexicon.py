@@ -33,9 +33,10 @@ What the stages receive: `Lexicon.chrome` (clean), `.grammar` (measures), `.poli
 (instruments, PMC), `.topics`, `.topic_labels`, `.cues`, `.time_classes` (targets), `.learning`
 (references), `.coword` (co-word network), `.formula_params`, `.formula_patterns`, `.national`,
 `.generic` and `.place_aliases` (formulas), `.legal` (a regulation's header dates, parts, deontic cues
-and addressees: clean, articles), `.citations` (citations of higher law), `.names` (the names set aside
-from vocabulary comparisons; `.gazetteer(places)` adds a corpus's places), and `.overridden(folder, names)`
-for a folder of older rule files (the extractors' first pass, round 1 of the theme rules).
+and addressees: clean, articles), `.citations` (citations of higher law), `.alignment` (the article
+alignment's parameters: text.reuse), `.names` (the names set aside from vocabulary comparisons;
+`.gazetteer(places)` adds a corpus's places), and `.overridden(folder, names)` for a folder of older
+rule files (the extractors' first pass, round 1 of the theme rules).
 `.files[name]` (path and origin), `.path(name)`, `.origin(name)`, `.own()`, `.ignored` (files of the
 corpus's lexicon/ that are none of `FILES`) and `.summary()` say which files were used.
 """
@@ -53,7 +54,21 @@ import pandas as pd
 
 from ..base.paths import DATA, LEXICON
 from ..io import sources
-from . import citations, clean, coding, coword, formulas, legal, measures, names, pmc, references, targets, tokens
+from . import (
+    alignment,
+    citations,
+    clean,
+    coding,
+    coword,
+    formulas,
+    legal,
+    measures,
+    names,
+    pmc,
+    references,
+    targets,
+    tokens,
+)
 from .spec import LexiconFile
 
 OWN, BUNDLED = "own", "bundled"
@@ -81,13 +96,14 @@ PARTS: tuple[tuple[tuple[str, ...], tuple[str, ...], Callable[..., Any]], ...] =
     (("names",), ("names.csv",), names.parse),
     (("legal",), legal.FILES, legal.parse_legal),
     (("citations",), (citations.FILE,), citations.parse),
+    (("alignment",), (alignment.FILE,), alignment.parse),
 )
 FILES = ("chrome.csv", "segmentation.csv", "policy_terms.txt", "stopwords.txt", "themes.csv",
          "theme_rules.csv", "theme_params.csv", "target_topics.csv", "target_cues.csv", "time_classes.csv",
          "learning.csv", "instruments.csv", "instrument_rules.csv", "instrument_params.csv", "pmc_variables.csv",
          "pmc_params.csv", "coword_params.csv", "formula_params.csv", "formula_patterns.csv",
          "national_formulas.csv", "generic_terms.csv", "place_aliases.csv", "names.csv",
-         *legal.FILES, citations.FILE)
+         *legal.FILES, citations.FILE, alignment.FILE)
 
 
 # --- where each file comes from ----------------------------------------------------------------
@@ -146,6 +162,7 @@ class Lexicon:
     names: names.Names  # names.csv: terms that are names, and words kept although jieba tags them names
     legal: legal.LegalRules  # a regulation's header dates, parts, deontic cues, addressees (clean, articles)
     citations: citations.CitationRules  # higher_law.csv: relation and law level of a cited 《…》 title
+    alignment: alignment.Params  # article alignment (text.reuse): candidates, Smith–Waterman scores, relations
     ignored: tuple[str, ...] = ()  # files in the corpus's lexicon/ that are none of `FILES` (a typo?)
 
     @classmethod
@@ -228,6 +245,7 @@ def _parameter_rows(lex: Lexicon) -> list[tuple[str, str, str]]:
     rows += [(pmc.PARAMS, name, value) for name, value in lex.pmc_params.items()]
     rows += [(targets.CUES, f"{role}_doc_type", t) for role in ("reporting", "directive")
              for t in sorted(getattr(lex.cues, role))]
+    rows += [(alignment.FILE, name, str(getattr(lex.alignment, name))) for name in alignment.PARAMS]
     return rows
 
 
