@@ -11,7 +11,7 @@ from typing import Any
 
 import pandas as pd
 
-from .analysis import deontic_check, diffusion, extractor_check, implementation, legal_profiles
+from .analysis import alignment_check, deontic_check, diffusion, extractor_check, implementation, legal_profiles
 from .io.hierarchy import hierarchy_from, hierarchy_table
 from .rules.legal import LegalRules
 from .rules.lexicon import Lexicon
@@ -86,13 +86,19 @@ def quantities_checked(found: pd.DataFrame, measures_table: pd.DataFrame, vdir: 
 
 
 def align(v: Values) -> Values:
-    """links.csv: every candidate pair of articles of two documents, aligned (`text.reuse`)."""
+    """links.csv: every candidate pair of articles of two documents, aligned (`text.reuse`), and the
+    alignment against the corpus's hand-coded pairs when it has them."""
     arts = optional(v, "articles.csv")
     if arts is None:
         return {}
     dates = {r.source_id: str(r.meta.get("date", "")) for r in v["raws"]}
-    return {"links.csv": reuse.links_table(arts[["article_id", "source_id", "part", "text"]], hierarchy_from(v["raws"]),
-                                           v["lexicon"].alignment, v["jobs"], dates=dates)}
+    params = v["lexicon"].alignment
+    links = reuse.links_table(arts[["article_id", "source_id", "part", "text"]], hierarchy_from(v["raws"]), params,
+                              v["jobs"], dates=dates)
+    out = {"links.csv": links}
+    if (check := alignment_check.alignment_validation(v["vdir"], links, params)) is not None:
+        out["validation_alignment.csv"] = check
+    return out
 
 
 def align_line(v: Values) -> str | None:

@@ -189,4 +189,4 @@ def test_a_step_rerun_needs_an_earlier_build_and_a_known_name(tmp_path, built_di
     shutil.copytree(built_dir[0], out)
     assert main(["build", "--out", str(out), "--only", "keynes", "--quiet"]) == 2
     err = capsys.readouterr().err
-    assert "no step named 'keynes'" in err and "clean, measures, tokens" in err
+    assert "no step named 'keynes'" in err and "clean, measures, articles, alignment" in err

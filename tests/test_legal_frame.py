@@ -74,3 +74,13 @@ def test_levels_are_compared_with_documents_as_units(reg):
     d = reg["diffusion_tests"].set_index("source_id")
     assert d.loc["shangqiu-2020", "decision"] == "excluded"  # older than Henan's law
     assert d.loc["all", "n_units"] == 3 and d.loc["all", "exact"]
+
+
+def test_the_threshold_in_use_is_the_one_the_calibration_half_chose(reg):
+    """adapted_min was set from the hand-coded calibration half; changing it without coding anew fails here."""
+    from bizenv_analysis.rules.lexicon import Lexicon
+
+    t = reg["validation_alignment"].set_index(["metric", "half"])
+    chosen, in_use = t.loc[("threshold", "calibration"), "value"], Lexicon.load(REGULATIONS).alignment.adapted_min
+    assert in_use <= chosen < in_use + 0.001
+    assert t.loc[("kappa2", "all"), "n"] == 180 and t.loc[("recall", "held_out"), "n"] > 0

@@ -4,6 +4,7 @@ pair, Shanghai's article 1 of 2020 and of 2024."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 import numpy as np
@@ -91,7 +92,10 @@ def test_a_shared_boilerplate_shingle_makes_no_candidate_and_no_link():
     assert candidate_pairs([a, b], ["d1", "d2"], 12, 1, 60).tolist() == [[0, 1, 1]]  # exactly one shingle shared
     assert candidate_pairs([a, b], ["d1", "d2"], 12, 3, 60).shape == (0, 3)
     al = align(a, b, P)
-    assert al.score == 12.0 and al.score_norm == pytest.approx(12 / 52) and relation(al, P) == "none"
+    assert al.score == 12.0 and al.score_norm == pytest.approx(12 / 52)
+    # Aligned all the same, one shared stretch of 12 in an article of 52 reaches the calibrated
+    # adapted_min (0.1707): the candidate filter (3 shingles) is what keeps such a pair out.
+    assert relation(al, P) == "adapted" and relation(al, dataclasses.replace(P, adapted_min=0.5)) == "none"
 
 
 def test_shingles_in_more_than_max_df_texts_count_for_no_pair():

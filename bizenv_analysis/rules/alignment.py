@@ -30,9 +30,9 @@ class Params:
     mismatch: float = -1.0  # of two different characters
     gap_open: float = -2.0  # of the first character of a gap
     gap_extend: float = -1.0  # of each further character of it
-    verbatim_identity: float = 0.95  # share of identical columns in the alignment for a verbatim link
+    verbatim_identity: float = 0.95  # identical aligned characters / the shorter article, for a verbatim link
     verbatim_coverage: float = 0.8  # share of each article inside the alignment for a verbatim link
-    adapted_min: float = 0.5  # score / shorter length for an adapted link (provisional: see the file's note)
+    adapted_min: float = 0.5  # score / shorter length for an adapted link (the bundled file's is calibrated: its note)
 
     @classmethod
     def from_values(cls, values: Mapping[str, str]) -> Params:

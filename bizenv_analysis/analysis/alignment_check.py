@@ -1,0 +1,143 @@
+"""How well the article alignment agrees with hand-coded pairs, and the two coders with each other.
+
+The hand check lives in a corpus's `validation/` folder (its README says who coded what, and when):
+`alignment_key.csv` (pair_id, link_id, candidate, score_norm, decile, half — never shown to the
+coders), `alignment_a.csv` and `alignment_b.csv` (two blind coders: pair_id, relation), and
+`alignment_gold.csv` (the adjudicated relation). A pair is a *link* when its relation is verbatim
+or adapted.
+
+`adapted_min` (alignment_params.csv) is chosen on the calibration half: the score that maximises
+the F1 of "link" there (`choose_threshold`). Precision and recall are reported on the held-out
+half, which played no part in the choice; recall counts the non-candidate pairs too (what the
+shingle filter loses before any alignment). Units are pairs of articles: pairs that share an
+article are not independent, so the intervals are narrower than a clustered one would be.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..base.constants import RESAMPLE_SEED
+from ..rules.alignment import Params
+from ..rules.spec import CsvSpec
+from .deontic_check import kappa_interval, kappas
+from .inference import CONFIDENCE, wilson
+from .validation import read_checked
+
+LINK = ("verbatim", "adapted")
+RELATIONS = ("verbatim", "adapted", "none")
+HALVES = ("calibration", "held_out")
+COLUMNS = ["metric", "half", "value", "ci_low", "ci_high", "k", "n", "note"]
+FILES = {"key": "alignment_key.csv", "a": "alignment_a.csv", "b": "alignment_b.csv", "gold": "alignment_gold.csv"}
+N_BOOTSTRAP = 2000
+
+KEY_SPEC = CsvSpec(("pair_id", "link_id", "candidate", "score_norm", "half"), ("decile",), ("pair_id", "half"),
+                   choices={"half": HALVES, "candidate": ("True", "False")}, unique=("pair_id",),
+                   why_rows="there would be no pair to score the alignment on")
+CODES_SPEC = CsvSpec(("pair_id", "relation"), ("note", "adjudicated"), ("pair_id", "relation"),
+                     choices={"relation": RELATIONS}, unique=("pair_id",), why_rows="there would be no coded pair")
+
+
+def f1(truth: np.ndarray, predicted: np.ndarray) -> float:
+    """F1 of the positive class (0 when nothing is predicted or true)."""
+    tp = float((truth & predicted).sum())
+    denominator = float(truth.sum() + predicted.sum())
+    return 2 * tp / denominator if denominator else 0.0
+
+
+def choose_threshold(scores: np.ndarray, verbatim: np.ndarray, truth: np.ndarray) -> float:
+    """The score_norm that maximises F1 of "link" when a pair is a link if verbatim or scoring at
+    least it; among equal F1, the highest such score (the stricter rule). Candidates: the observed
+    scores. NaN scores (pairs that are no candidate) are never links."""
+    observed = np.unique(scores[~np.isnan(scores)])
+    best, chosen = -1.0, float("nan")
+    for t in observed:
+        value = f1(truth, verbatim | (np.nan_to_num(scores, nan=-np.inf) >= t))
+        if value >= best:
+            best, chosen = value, float(t)
+    return chosen
+
+
+def _bootstrap_f1(truth: np.ndarray, predicted: np.ndarray, seed: int) -> tuple[float, float]:
+    rng = np.random.default_rng(seed)
+    draws = rng.integers(0, len(truth), size=(N_BOOTSTRAP, len(truth)))
+    values = np.array([f1(truth[d], predicted[d]) for d in draws])
+    tail = (1 - CONFIDENCE) / 2 * 100
+    low, high = np.percentile(values, [tail, 100 - tail])
+    return float(low), float(high)
+
+
+def _proportion(metric: str, half: str, k: int, n: int, note: str) -> dict:
+    low, high = wilson(k, n) if n else (float("nan"), float("nan"))
+    return {"metric": metric, "half": half, "value": k / n if n else float("nan"), "ci_low": low, "ci_high": high,
+            "k": k, "n": n, "note": note}
+
+
+def kappa_codes(a: np.ndarray, b: np.ndarray, n_labels: int) -> np.ndarray:
+    """Cohen's κ of two codings given as label codes 0 … n_labels − 1, along the last axis (many
+    resamples at once); NaN where it is undefined (both give one and the same label only). The same
+    as `sklearn.metrics.cohen_kappa_score`."""
+    a, b = np.asarray(a), np.asarray(b)
+    observed = (a == b).mean(axis=-1)
+    expected = sum((a == c).mean(axis=-1) * (b == c).mean(axis=-1) for c in range(n_labels))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(expected < 1, (observed - expected) / (1 - expected), np.nan)
+
+
+def coder_rows(a: pd.Series, b: pd.Series, seed: int = RESAMPLE_SEED) -> list[dict]:
+    """κ of the two coders over the three relations and over link / no link, bootstrap intervals over pairs."""
+    x = np.array([RELATIONS.index(r) for r in a])
+    y = np.array([RELATIONS.index(r) for r in b])
+    draws = np.random.default_rng(seed).integers(0, len(x), size=(N_BOOTSTRAP, len(x)))
+    three = kappa_codes(x[draws], y[draws], len(RELATIONS))
+    tail = (1 - CONFIDENCE) / 2 * 100
+    low3, high3 = np.percentile(three[~np.isnan(three)], [tail, 100 - tail])
+    xl, yl = np.isin(a.to_numpy(), LINK), np.isin(b.to_numpy(), LINK)
+    low2, high2 = kappa_interval(xl, yl, seed)
+    return [{"metric": "kappa3", "half": "all", "value": float(kappa_codes(x, y, len(RELATIONS))),
+             "ci_low": float(low3), "ci_high": float(high3), "k": int((x == y).sum()), "n": len(x),
+             "note": "coder A against coder B: verbatim, adapted, none (k: pairs alike)"},
+            {"metric": "kappa2", "half": "all", "value": float(kappas(xl, yl)), "ci_low": low2, "ci_high": high2,
+             "k": int((xl == yl).sum()), "n": len(x), "note": "coder A against coder B: link or not"}]
+
+
+def alignment_validation(vdir: Path, links: pd.DataFrame, params: Params) -> pd.DataFrame | None:
+    """validation_alignment.csv, or None when the corpus has no alignment hand check.
+
+    `links`: links.csv of this build: the candidate pairs' scores, and which are verbatim (a
+    relation that does not depend on adapted_min)."""
+    if not (Path(vdir) / FILES["key"]).is_file():
+        return None
+    key = read_checked(Path(vdir) / FILES["key"], KEY_SPEC)
+    coded = {who: read_checked(Path(vdir) / FILES[who], CODES_SPEC, FILES["key"]).set_index("pair_id")["relation"]
+             for who in ("a", "b", "gold")}
+    scored = links.set_index("link_id")
+    rows = key.assign(score=key["link_id"].map(scored["score_norm"]).astype(float))
+    in_links = key["link_id"].isin(scored.index).to_numpy()
+    verbatim = np.zeros(len(rows), dtype=bool)
+    verbatim[in_links] = (scored.loc[key.loc[in_links, "link_id"], "relation"] == "verbatim").to_numpy()
+    truth = rows["pair_id"].map(coded["gold"]).isin(LINK).to_numpy()
+    out = coder_rows(rows["pair_id"].map(coded["a"]), rows["pair_id"].map(coded["b"]))
+    cal = (rows["half"] == "calibration").to_numpy()
+    chosen = choose_threshold(rows["score"].to_numpy()[cal], verbatim[cal], truth[cal])
+    out.append({"metric": "threshold", "half": "calibration", "value": chosen, "ci_low": np.nan, "ci_high": np.nan,
+                "k": int(truth[cal].sum()), "n": int(cal.sum()),
+                "note": f"score_norm maximising F1 of link on this half; in use: adapted_min = {params.adapted_min:g}"})
+    predicted = verbatim | (np.nan_to_num(rows["score"].to_numpy(), nan=-np.inf) >= params.adapted_min)
+    for half in HALVES:
+        h = (rows["half"] == half).to_numpy()
+        t, p = truth[h], predicted[h]
+        out.append(_proportion("precision", half, int((t & p).sum()), int(p.sum()),
+                               "pairs called a link (verbatim or adapted) that the coders call one"))
+        out.append(_proportion("recall", half, int((t & p).sum()), int(t.sum()),
+                               "links of the coders found, non-candidate pairs included"))
+        low, high = _bootstrap_f1(t, p, RESAMPLE_SEED)
+        out.append({"metric": "f1", "half": half, "value": f1(t, p), "ci_low": low, "ci_high": high,
+                    "k": int((t & p).sum()), "n": int(h.sum()), "note": "percentile bootstrap over pairs"})
+    missed = ~rows["candidate"].eq("True").to_numpy()
+    out.append(_proportion("missed_by_candidates", "all", int((truth & missed).sum()), int(missed.sum()),
+                           "non-candidate pairs the coders call a link"))
+    return pd.DataFrame(out, columns=COLUMNS)
