@@ -21,7 +21,7 @@ from .base.paths import DATA
 from .base.workers import usable_jobs, whole_number
 from .io.outputs import check_output_folder, output_lock
 from .io.sources import check_data_folder
-from .pipeline import build
+from .pipeline import AUTO, build
 
 
 def _jobs(text: str) -> int:
@@ -51,6 +51,9 @@ def _parser() -> argparse.ArgumentParser:
                    help="rerun one step (with the steps that read the documents and the lexicon) on the tables "
                         "of an earlier build in the output folder, and replace its tables there (the names are "
                         "those of bizenv_analysis.steps.STEPS: clean, measures, …, findings)")
+    b.add_argument("--frame", metavar="DIR", default=AUTO,
+                   help="a corpus of regulations to place the measures in (frame_*.csv); 'none' for none "
+                        "(default: data/regulations for the bundled corpus, none for any other)")
     b.add_argument("--dask", metavar="ADDRESS", default=None,
                    help="run the parallel stages on the Dask scheduler at ADDRESS (tcp://host:8786; "
                         "or BIZENV_DASK); needs pip install '.[distributed]'")
@@ -75,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
         # parent folder yet, the write step creates it and takes the lock then.
         locked = output_lock(out) if out.resolve().parent.is_dir() else contextlib.nullcontext()
         with locked:
-            build(args.data, out, quiet=args.quiet, jobs=jobs, dask=args.dask, only=args.only)
+            build(args.data, out, quiet=args.quiet, jobs=jobs, dask=args.dask, only=args.only, frame=args.frame)
     except BuildError as exc:
         print(f"error: {exc}", file=sys.stderr)
         print("nothing was written.", file=sys.stderr)

@@ -11,11 +11,21 @@ from typing import Any
 
 import pandas as pd
 
-from .analysis import alignment_check, deontic_check, diffusion, extractor_check, implementation, legal_profiles
+from .analysis import (
+    alignment_check,
+    deontic_check,
+    diffusion,
+    extractor_check,
+    frame,
+    implementation,
+    legal_profiles,
+)
+from .base.errors import BuildError
+from .io import sources
 from .io.hierarchy import hierarchy_from, hierarchy_table
 from .rules.legal import LegalRules
 from .rules.lexicon import Lexicon
-from .text import articles, citations, reuse
+from .text import articles, citations, clean, measures, reuse
 
 Values = dict[str, Any]
 
@@ -179,3 +189,49 @@ def profile_line(v: Values) -> str | None:
     return (f"      levels    {t['contrast'].iloc[0]}: {len(t)} categories tested with {int(t['n_units'].iloc[0])} "
             f"documents as units ({int(t['n_permutations'].iloc[0])} splits), {int((t['decision'] == 'shown').sum())} "
             "differences shown")
+
+
+def frame_articles(frame_dir: Path) -> tuple[pd.DataFrame, list[sources.RawDocument]]:
+    """The articles of the frame corpus, built from its raw files with its own rules (sources →
+    clean → measures → articles: the same stages as its own build, so never a stale table), and its
+    documents; BuildError when it holds no law enumerated in articles."""
+    lex = Lexicon.load(frame_dir)
+    raws = sources.load_raw_documents(frame_dir)
+    cleaned = [clean.clean_document(r, lex.chrome, lex.legal) for r in raws]
+    docs = clean.documents_table(raws, cleaned)
+    found, _, structure = measures.measures_tables(docs, {r.source_id: r.meta["place"] for r in raws}, lex.grammar)
+    arts = articles.article_tables(docs, found, structure, lex.grammar, lex.legal).get("articles.csv")
+    if arts is None:
+        raise BuildError("the legal frame holds no law enumerated in articles (第X条)", frame_dir,
+                         "give --frame a corpus of regulations (e.g. data/regulations), or --frame none")
+    return arts, raws
+
+
+def place_in_frame(v: Values) -> Values:
+    """The corpus's measures against the frame's articles (`analysis.frame`): which national or
+    provincial article each measure comes closest to, coverage of the frame's chapters, shares."""
+    frame_dir = v.get("frame_dir")
+    if frame_dir is None:
+        return {}
+    arts, frame_raws = frame_articles(Path(frame_dir))
+    hierarchy = hierarchy_from(frame_raws)
+    provinces = {r.source_id: str(r.meta.get("province", "")) for r in frame_raws}
+    ours = pd.DataFrame({"source_id": [r.source_id for r in v["raws"]],
+                         "province": [str(r.meta.get("province", "")) for r in v["raws"]]})
+    compared = frame.frame_sources(ours, hierarchy, provinces)
+    params, analysed = v["lexicon"].alignment, v["analysed"]
+    links = frame.frame_links(analysed, arts, compared, params.frame_min, params.frame_top)
+    dates = {r.source_id: str(r.meta.get("date", "")) for r in v["raws"]}
+    out = {"frame_links.csv": links, "frame_coverage.csv": frame.frame_coverage(links, arts),
+           "frame_summary.csv": frame.frame_summary(links, analysed, dates, dict(hierarchy.date))}
+    if (check := alignment_check.frame_validation(v["vdir"], links, params.frame_min)) is not None:
+        out["validation_frame.csv"] = check
+    return out
+
+
+def frame_line(v: Values) -> str | None:
+    if "frame_summary.csv" not in v:
+        return None
+    s = v["frame_summary.csv"]
+    shown = ", ".join(f"{r.source_id}→{r.frame_source_id} {r.n_implementing}/{r.n_measures}" for r in s.itertuples())
+    return f"      frame     measures implementing a frame article ({shown})"

@@ -16,7 +16,7 @@ import pandas as pd
 from .analysis import clusters, coword, families, pmc
 from .base import workers
 from .base.errors import BuildError, stop_if_signalled
-from .base.paths import DATA, ROOT
+from .base.paths import DATA, REGULATIONS, ROOT
 from .io import sources, tables
 from .io.outputs import MANIFEST, check_output_folder, write_outputs
 from .steps import STEPS, Build, Step
@@ -38,8 +38,12 @@ def _say(msg: str, quiet: bool) -> None:
         print(msg, flush=True)
 
 
+AUTO = "auto"  # the frame a corpus gets by default (`frame_folder`)
+
+
 def build(data_dir: Path | str = DATA, out_dir: Path | str | None = None, quiet: bool = False,
-          jobs: int | None = None, dask: str | None = None, only: str | None = None) -> BuildResult:
+          jobs: int | None = None, dask: str | None = None, only: str | None = None,
+          frame: Path | str | None = AUTO) -> BuildResult:
     """Build every table from `data_dir` (sources.csv + raw/) into `out_dir`, step by step (`steps.STEPS`).
 
     All inputs are checked and all tables computed before anything is written, so a failed
@@ -49,6 +53,8 @@ def build(data_dir: Path | str = DATA, out_dir: Path | str | None = None, quiet:
     scheduler, that work runs on its cluster instead.
     The tables are the same either way, whatever `jobs` is. `only`: rerun that step alone on the
     tables `out_dir` holds from an earlier build (`steps_for`), and replace its tables there.
+    `frame`: a corpus of regulations to place the measures in (frame_*.csv); by default the
+    bundled regulations for the bundled corpus and none for any other (`frame_folder`).
     """
     data_dir = Path(data_dir)
     out_dir = Path(out_dir) if out_dir is not None else data_dir / "processed"
@@ -56,7 +62,8 @@ def build(data_dir: Path | str = DATA, out_dir: Path | str | None = None, quiet:
     check_output_folder(out_dir, data_dir)  # not among the inputs, replaceable, writable, not locked
     run = steps_for(only, out_dir)
     result = BuildResult()
-    values = Build({"data_dir": data_dir, "jobs": jobs}, tables_from=out_dir if only else None)
+    settings = {"data_dir": data_dir, "jobs": jobs, "frame_dir": frame_folder(data_dir, frame)}
+    values = Build(settings, tables_from=out_dir if only else None)
     printed: set[str] = set()
     address = dask or os.environ.get("BIZENV_DASK", "").strip() or None
     with warnings.catch_warnings(record=True) as caught, workers.on_cluster(address):
@@ -92,6 +99,21 @@ def build(data_dir: Path | str = DATA, out_dir: Path | str | None = None, quiet:
             print(f"warning: {w}", file=sys.stderr)
     _say(f"done: {len(files)} tables in {_shown(out_dir)}", quiet)
     return result
+
+
+def frame_folder(data_dir: Path, frame: Path | str | None) -> Path | None:
+    """The legal frame's folder: `frame` as given ("none": no frame), or by default the bundled
+    regulations for the bundled corpus and none for any other; checked like a data folder."""
+    if frame == AUTO:
+        return REGULATIONS if data_dir.resolve() == DATA.resolve() and REGULATIONS.is_dir() else None
+    if frame is None or str(frame).lower() == "none":
+        return None
+    folder = Path(frame)
+    if folder.resolve() == data_dir.resolve():
+        raise BuildError("the legal frame is the corpus itself", folder,
+                         "give --frame another corpus (of regulations), or --frame none")
+    sources.check_data_folder(folder)
+    return folder
 
 
 def steps_for(only: str | None, out_dir: Path) -> tuple[Step, ...]:

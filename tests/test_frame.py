@@ -56,3 +56,47 @@ def test_coverage_and_summary():
     assert summ.loc[("s1", "gd"), "timing"] == "before"  # s1 predates Guangdong's law: no implementation of it
     assert summ.loc[("s1", "nat"), "share"] == pytest.approx(0.5)
     assert summ.loc[("s1", "nat"), "share_low"] < 0.5 < summ.loc[("s1", "nat"), "share_high"]
+
+
+def test_which_frame_a_build_gets(tmp_path):
+    from bizenv_analysis.base.errors import BuildError
+    from bizenv_analysis.base.paths import DATA, REGULATIONS
+    from bizenv_analysis.pipeline import AUTO, frame_folder
+
+    assert frame_folder(DATA, AUTO) == REGULATIONS  # the bundled study is placed in its legal frame
+    assert frame_folder(tmp_path, AUTO) is None  # anyone else's corpus gets none unless asked
+    assert frame_folder(DATA, "none") is None and frame_folder(DATA, None) is None
+    assert frame_folder(tmp_path, REGULATIONS) == REGULATIONS
+    with pytest.raises(BuildError, match="the legal frame is the corpus itself"):
+        frame_folder(REGULATIONS, REGULATIONS)
+    with pytest.raises(BuildError):  # not a data folder
+        frame_folder(DATA, tmp_path / "nowhere")
+
+
+def test_a_frame_without_laws_is_refused(corpus):
+    from bizenv_analysis.base.errors import BuildError
+    from bizenv_analysis.legal_steps import frame_articles
+
+    with pytest.raises(BuildError, match="holds no law enumerated in articles") as err:
+        frame_articles(corpus)  # the five sources: plans and reports, no 第X条
+    assert "--frame" in err.value.fix
+
+
+def test_the_bundled_build_places_its_sources_in_the_frame(built_dir):
+    out, printed = built_dir
+    summary = pd.read_csv(out / "frame_summary.csv", encoding="utf-8-sig")
+    # four Guangdong sources meet the national and the provincial law, Quzhou (Zhejiang) the national one
+    assert sorted(summary.groupby("source_id").size().items()) == [
+        ("dongguan-2023", 2), ("gd-cases-2024", 2), ("gz-pilot-2021", 2), ("quzhou-2018", 1), ("tianhe-2020", 2)]
+    assert set(summary.loc[summary["source_id"] == "tianhe-2020", "timing"]) == {"after", "before"}
+    assert "      frame     measures implementing a frame article" in printed
+
+
+def test_the_frame_threshold_in_use_is_the_one_the_calibration_half_chose(built_dir):
+    """frame_min was set from the hand-coded calibration half; changing it without coding anew fails here."""
+    from bizenv_analysis.rules.lexicon import Lexicon
+
+    t = pd.read_csv(built_dir[0] / "validation_frame.csv", encoding="utf-8-sig").set_index(["metric", "half"])
+    chosen, in_use = t.loc[("threshold", "calibration"), "value"], Lexicon.load().alignment.frame_min
+    assert in_use <= chosen < in_use + 0.0001
+    assert t.loc[("kappa3", "all"), "n"] == 150 and t.loc[("recall", "held_out"), "n"] > 0

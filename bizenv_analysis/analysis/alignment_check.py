@@ -87,21 +87,55 @@ def kappa_codes(a: np.ndarray, b: np.ndarray, n_labels: int) -> np.ndarray:
         return np.where(expected < 1, (observed - expected) / (1 - expected), np.nan)
 
 
-def coder_rows(a: pd.Series, b: pd.Series, seed: int = RESAMPLE_SEED) -> list[dict]:
-    """κ of the two coders over the three relations and over link / no link, bootstrap intervals over pairs."""
-    x = np.array([RELATIONS.index(r) for r in a])
-    y = np.array([RELATIONS.index(r) for r in b])
+def coder_rows(a: pd.Series, b: pd.Series, labels: tuple[str, ...], positive: tuple[str, ...],
+               seed: int = RESAMPLE_SEED) -> list[dict]:
+    """κ of the two coders over every label (kappa3) and over positive or not (kappa2), with
+    percentile bootstrap intervals over pairs."""
+    x = np.array([labels.index(r) for r in a])
+    y = np.array([labels.index(r) for r in b])
     draws = np.random.default_rng(seed).integers(0, len(x), size=(N_BOOTSTRAP, len(x)))
-    three = kappa_codes(x[draws], y[draws], len(RELATIONS))
+    every = kappa_codes(x[draws], y[draws], len(labels))
     tail = (1 - CONFIDENCE) / 2 * 100
-    low3, high3 = np.percentile(three[~np.isnan(three)], [tail, 100 - tail])
-    xl, yl = np.isin(a.to_numpy(), LINK), np.isin(b.to_numpy(), LINK)
+    low3, high3 = np.percentile(every[~np.isnan(every)], [tail, 100 - tail])
+    xl, yl = np.isin(a.to_numpy(), positive), np.isin(b.to_numpy(), positive)
     low2, high2 = kappa_interval(xl, yl, seed)
-    return [{"metric": "kappa3", "half": "all", "value": float(kappa_codes(x, y, len(RELATIONS))),
+    return [{"metric": "kappa3", "half": "all", "value": float(kappa_codes(x, y, len(labels))),
              "ci_low": float(low3), "ci_high": float(high3), "k": int((x == y).sum()), "n": len(x),
-             "note": "coder A against coder B: verbatim, adapted, none (k: pairs alike)"},
+             "note": f"coder A against coder B: {', '.join(labels)} (k: pairs alike)"},
             {"metric": "kappa2", "half": "all", "value": float(kappas(xl, yl)), "ci_low": low2, "ci_high": high2,
-             "k": int((xl == yl).sum()), "n": len(x), "note": "coder A against coder B: link or not"}]
+             "k": int((xl == yl).sum()), "n": len(x),
+             "note": f"coder A against coder B: {' or '.join(positive)}, or not"}]
+
+
+def threshold_rows(scores: np.ndarray, forced: np.ndarray, truth: np.ndarray, halves: np.ndarray, in_use: float,
+                   name: str, what: str) -> list[dict]:
+    """The threshold the calibration half gives, and precision, recall and F1 on each half with the
+    one in use (`name` = `in_use`): a pair is called `what` when `forced` or scoring at least it."""
+    cal = halves == "calibration"
+    chosen = choose_threshold(scores[cal], forced[cal], truth[cal])
+    out = [{"metric": "threshold", "half": "calibration", "value": chosen, "ci_low": np.nan, "ci_high": np.nan,
+            "k": int(truth[cal].sum()), "n": int(cal.sum()),
+            "note": f"score maximising F1 of {what} on this half; in use: {name} = {in_use:g}"}]
+    predicted = forced | (np.nan_to_num(scores, nan=-np.inf) >= in_use)
+    for half in HALVES:
+        h = halves == half
+        t, p = truth[h], predicted[h]
+        out.append(_proportion("precision", half, int((t & p).sum()), int(p.sum()),
+                               f"pairs called {what} that the coders call so"))
+        out.append(_proportion("recall", half, int((t & p).sum()), int(t.sum()),
+                               f"pairs the coders call {what} that are called so"))
+        low, high = _bootstrap_f1(t, p, RESAMPLE_SEED)
+        out.append({"metric": "f1", "half": half, "value": f1(t, p), "ci_low": low, "ci_high": high,
+                    "k": int((t & p).sum()), "n": int(h.sum()), "note": "percentile bootstrap over pairs"})
+    return out
+
+
+def _coded(vdir: Path, files: dict[str, str], key_spec: CsvSpec, codes_spec: CsvSpec
+           ) -> tuple[pd.DataFrame, dict[str, pd.Series]]:
+    key = read_checked(Path(vdir) / files["key"], key_spec)
+    coded = {who: read_checked(Path(vdir) / files[who], codes_spec, files["key"]).set_index("pair_id")["relation"]
+             for who in ("a", "b", "gold")}
+    return key, coded
 
 
 def alignment_validation(vdir: Path, links: pd.DataFrame, params: Params) -> pd.DataFrame | None:
@@ -111,33 +145,47 @@ def alignment_validation(vdir: Path, links: pd.DataFrame, params: Params) -> pd.
     relation that does not depend on adapted_min)."""
     if not (Path(vdir) / FILES["key"]).is_file():
         return None
-    key = read_checked(Path(vdir) / FILES["key"], KEY_SPEC)
-    coded = {who: read_checked(Path(vdir) / FILES[who], CODES_SPEC, FILES["key"]).set_index("pair_id")["relation"]
-             for who in ("a", "b", "gold")}
+    key, coded = _coded(vdir, FILES, KEY_SPEC, CODES_SPEC)
     scored = links.set_index("link_id")
-    rows = key.assign(score=key["link_id"].map(scored["score_norm"]).astype(float))
+    scores = key["link_id"].map(scored["score_norm"]).astype(float).to_numpy()
     in_links = key["link_id"].isin(scored.index).to_numpy()
-    verbatim = np.zeros(len(rows), dtype=bool)
+    verbatim = np.zeros(len(key), dtype=bool)
     verbatim[in_links] = (scored.loc[key.loc[in_links, "link_id"], "relation"] == "verbatim").to_numpy()
-    truth = rows["pair_id"].map(coded["gold"]).isin(LINK).to_numpy()
-    out = coder_rows(rows["pair_id"].map(coded["a"]), rows["pair_id"].map(coded["b"]))
-    cal = (rows["half"] == "calibration").to_numpy()
-    chosen = choose_threshold(rows["score"].to_numpy()[cal], verbatim[cal], truth[cal])
-    out.append({"metric": "threshold", "half": "calibration", "value": chosen, "ci_low": np.nan, "ci_high": np.nan,
-                "k": int(truth[cal].sum()), "n": int(cal.sum()),
-                "note": f"score_norm maximising F1 of link on this half; in use: adapted_min = {params.adapted_min:g}"})
-    predicted = verbatim | (np.nan_to_num(rows["score"].to_numpy(), nan=-np.inf) >= params.adapted_min)
-    for half in HALVES:
-        h = (rows["half"] == half).to_numpy()
-        t, p = truth[h], predicted[h]
-        out.append(_proportion("precision", half, int((t & p).sum()), int(p.sum()),
-                               "pairs called a link (verbatim or adapted) that the coders call one"))
-        out.append(_proportion("recall", half, int((t & p).sum()), int(t.sum()),
-                               "links of the coders found, non-candidate pairs included"))
-        low, high = _bootstrap_f1(t, p, RESAMPLE_SEED)
-        out.append({"metric": "f1", "half": half, "value": f1(t, p), "ci_low": low, "ci_high": high,
-                    "k": int((t & p).sum()), "n": int(h.sum()), "note": "percentile bootstrap over pairs"})
-    missed = ~rows["candidate"].eq("True").to_numpy()
+    truth = key["pair_id"].map(coded["gold"]).isin(LINK).to_numpy()
+    out = coder_rows(key["pair_id"].map(coded["a"]), key["pair_id"].map(coded["b"]), RELATIONS, LINK)
+    out += threshold_rows(scores, verbatim, truth, key["half"].to_numpy(), params.adapted_min, "adapted_min",
+                          "a link (verbatim or adapted)")
+    missed = ~key["candidate"].eq("True").to_numpy()
     out.append(_proportion("missed_by_candidates", "all", int((truth & missed).sum()), int(missed.sum()),
                            "non-candidate pairs the coders call a link"))
+    return pd.DataFrame(out, columns=COLUMNS)
+
+
+# --- the sources in the frame: a measure and its closest frame article (analysis.frame) ------------
+
+FRAME_RELATIONS = ("implements", "related", "none")
+FRAME_FILES = {"key": "frame_key.csv", "a": "frame_a.csv", "b": "frame_b.csv", "gold": "frame_gold.csv"}
+FRAME_KEY_SPEC = CsvSpec(("pair_id", "measure_id", "article_id", "frame_source_id", "cosine", "half"),
+                         ("source_id", "decile"), ("pair_id", "measure_id", "article_id", "half"),
+                         choices={"half": HALVES}, unique=("pair_id",),
+                         why_rows="there would be no pair to score the frame's threshold on")
+FRAME_CODES_SPEC = CsvSpec(("pair_id", "relation"), ("note", "adjudicated"), ("pair_id", "relation"),
+                           choices={"relation": FRAME_RELATIONS}, unique=("pair_id",),
+                           why_rows="there would be no coded pair")
+
+
+def frame_validation(vdir: Path, frame_links: pd.DataFrame, frame_min: float) -> pd.DataFrame | None:
+    """validation_frame.csv, or None without the frame's hand check. The cosine of each coded pair is
+    this build's (frame_links.csv); a pair no longer among the links counts as not implemented."""
+    if not (Path(vdir) / FRAME_FILES["key"]).is_file():
+        return None
+    key, coded = _coded(vdir, FRAME_FILES, FRAME_KEY_SPEC, FRAME_CODES_SPEC)
+    cosine = frame_links.drop_duplicates(["measure_id", "article_id"]).set_index(["measure_id", "article_id"])["cosine"]
+    pairs = pd.MultiIndex.from_frame(key[["measure_id", "article_id"]])
+    scores = cosine.reindex(pairs).astype(float).to_numpy()
+    truth = key["pair_id"].map(coded["gold"]).eq("implements").to_numpy()
+    out = coder_rows(key["pair_id"].map(coded["a"]), key["pair_id"].map(coded["b"]), FRAME_RELATIONS,
+                     ("implements",))
+    out += threshold_rows(scores, np.zeros(len(key), dtype=bool), truth, key["half"].to_numpy(), frame_min,
+                          "frame_min", "implementing")
     return pd.DataFrame(out, columns=COLUMNS)

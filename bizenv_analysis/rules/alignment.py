@@ -12,9 +12,9 @@ from ..base.errors import BuildError
 from .spec import CsvSpec, LexiconFile, is_number, param_values, read_rows
 
 FILE = "alignment_params.csv"
-WHOLE = ("shingle_chars", "min_shared_shingles", "max_shingle_df")
+WHOLE = ("shingle_chars", "min_shared_shingles", "max_shingle_df", "frame_top")
 SCORES = ("match", "mismatch", "gap_open", "gap_extend")
-SHARES = ("verbatim_identity", "verbatim_coverage", "adapted_min")
+SHARES = ("verbatim_identity", "verbatim_coverage", "adapted_min", "frame_min")
 PARAMS = WHOLE + SCORES + SHARES
 SPEC = CsvSpec(("name", "value"), ("note",), ("name", "value"), unique=("name",), choices={"name": PARAMS})
 
@@ -33,6 +33,8 @@ class Params:
     verbatim_identity: float = 0.95  # identical aligned characters / the shorter article, for a verbatim link
     verbatim_coverage: float = 0.8  # share of each article inside the alignment for a verbatim link
     adapted_min: float = 0.5  # score / shorter length for an adapted link (the bundled file's is calibrated: its note)
+    frame_top: int = 3  # articles of each frame text kept per measure (analysis.frame)
+    frame_min: float = 0.3  # cosine at which a measure implements its closest frame article (its note says how chosen)
 
     @classmethod
     def from_values(cls, values: Mapping[str, str]) -> Params:
@@ -49,7 +51,7 @@ def parse(f: LexiconFile) -> Params:
     least 4 characters, as formulas' passages), match > 0, the penalties ≤ 0 (Biopython's signs),
     the shares between 0 and 1."""
     values = param_values(f.path, read_rows(f.path, SPEC), SPEC, f"add name,value rows for {', '.join(PARAMS)}")
-    low = {"shingle_chars": 4, "min_shared_shingles": 1, "max_shingle_df": 2}
+    low = {"shingle_chars": 4, "min_shared_shingles": 1, "max_shingle_df": 2, "frame_top": 1}
     for name, (line, value) in values.items():
         text = value.strip()
         if name in WHOLE:
