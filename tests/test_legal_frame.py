@@ -84,3 +84,30 @@ def test_the_threshold_in_use_is_the_one_the_calibration_half_chose(reg):
     chosen, in_use = t.loc[("threshold", "calibration"), "value"], Lexicon.load(REGULATIONS).alignment.adapted_min
     assert in_use <= chosen < in_use + 0.001
     assert t.loc[("kappa2", "all"), "n"] == 180 and t.loc[("recall", "held_out"), "n"] > 0
+
+
+def test_a_corpus_of_laws_without_a_hierarchy_gets_links_but_no_map(tmp_path):
+    """Anyone's corpus of regulations (item 10): three of the laws, sources.csv without parent or
+    version_of: every pair of laws is aligned (peer links), and the build says why there is no map."""
+    import shutil
+    import subprocess
+    import sys
+
+    from bizenv_analysis.base.paths import ROOT
+
+    corpus = tmp_path / "laws"
+    (corpus / "raw").mkdir(parents=True)
+    rows = pd.read_csv(REGULATIONS / "sources.csv", dtype=str, keep_default_na=False)
+    rows = rows[rows["source_id"].isin(["cn-national-2019", "shangqiu-2020", "yantai-2021"])]
+    for sid in rows["source_id"]:
+        shutil.copy(REGULATIONS / "raw" / f"{sid}.md", corpus / "raw")
+    rows.drop(columns=["parent", "version_of", "adopted", "upstream_repo", "upstream_commit", "upstream_path"]).to_csv(
+        corpus / "sources.csv", index=False)
+    run = subprocess.run([sys.executable, "-m", "bizenv_analysis", "build", "--data", str(corpus), "--quiet"],
+                         capture_output=True, text=True, cwd=ROOT)
+    assert run.returncode == 0, run.stderr
+    out = corpus / "processed"
+    assert (out / "articles.csv").is_file() and not (out / "implementation.csv").exists()
+    assert not (out / "hierarchy.csv").exists() and not (out / "frame_links.csv").exists()  # no frame by default
+    links = load("links", out)
+    assert set(links["scope"]) == {"peer"} and len(load("articles", out)) == 72 + 37 + 23
