@@ -115,3 +115,17 @@ def test_the_runner_reports_a_failing_notebook_and_keeps_its_error(tmp_path: Pat
     failed = nbformat.read(folder / "01_fails.ipynb", as_version=4)
     assert failed.cells[0].outputs[0]["ename"] == "ZeroDivisionError"
     assert nbformat.read(folder / "02_findings.ipynb", as_version=4).cells[0].outputs == []
+
+
+def test_the_notebooks_of_the_laws_default_to_the_regulations_and_the_projects_figures(monkeypatch, tmp_path):
+    from bizenv_analysis.base.paths import DATA, FIGURES, REGULATIONS, study_paths
+    for name in ("BIZENV_DATA", "BIZENV_OUT", "BIZENV_FIGURES"):
+        monkeypatch.delenv(name, raising=False)
+    assert study_paths(default=REGULATIONS) == (REGULATIONS, REGULATIONS / "processed", FIGURES)
+    assert study_paths() == (DATA, DATA / "processed", FIGURES)
+    # BIZENV_DATA wins over the default; another corpus keeps its own figures
+    monkeypatch.setenv("BIZENV_DATA", str(tmp_path))
+    assert study_paths(default=REGULATIONS) == (tmp_path, tmp_path / "processed", tmp_path / "figures")
+    # the regulations run through notebooks 01–11 (default DATA) do not write over the project's figures
+    monkeypatch.setenv("BIZENV_DATA", str(REGULATIONS))
+    assert study_paths()[2] == REGULATIONS / "figures"

@@ -16,17 +16,19 @@ FONTS = ROOT / "fonts"
 
 
 def study_paths(data: str | Path | None = None, out: str | Path | None = None,
-                figures: str | Path | None = None) -> tuple[Path, Path, Path]:
+                figures: str | Path | None = None, default: str | Path = DATA) -> tuple[Path, Path, Path]:
     """Data, output and figure folders for a notebook run.
 
     Arguments win, then the environment (BIZENV_DATA, BIZENV_OUT, BIZENV_FIGURES), then the
-    bundled corpus; outputs default to `<data>/processed`, figures to the project's `figures/`
-    for the bundled corpus and `<data>/figures` for any other.
+    notebook's bundled corpus, `default` (`DATA`, the five sources; `REGULATIONS` for the notebooks
+    of the laws); outputs default to `<data>/processed`, figures to the project's `figures/` for
+    the bundled corpus or `default` and to `<data>/figures` for any other.
     """
     import os
 
-    d = Path(data or os.environ.get("BIZENV_DATA") or DATA)
+    d = Path(data or os.environ.get("BIZENV_DATA") or default)
     o = Path(out or os.environ.get("BIZENV_OUT") or d / "processed")
-    default_fig = FIGURES if d.resolve() == DATA.resolve() else d / "figures"
+    bundled = {DATA.resolve(), Path(default).resolve()}
+    default_fig = FIGURES if d.resolve() in bundled else d / "figures"
     f = Path(figures or os.environ.get("BIZENV_FIGURES") or default_fig)
     return d, o, f

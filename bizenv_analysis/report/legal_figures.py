@@ -1,0 +1,196 @@
+"""Figures of a corpus of laws (notebooks 12–13): the implementation map, where local articles come
+from, a law's revision, and province-vs-city profiles. Each function takes the tidy table it plots
+and a language and returns a Figure; the numbers come from the build's legal tables.
+"""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.colors import ListedColormap
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch
+
+from .plotting import setup, source_short, t
+
+# Three map colours that stay apart under the common colour-vision deficiencies (Okabe–Ito
+# blue and orange, and a pale grey for "absent", so the eye goes to what is carried).
+RELATION_COLORS = {"absent": "#EEEEEE", "adapted": "#E69F00", "verbatim": "#0072B2"}
+RELATION_LABELS = {"absent": ("未见对应", "absent"), "adapted": ("改写", "adapted"), "verbatim": ("照搬", "verbatim")}
+PART_LABELS = {"general": ("总则", "general"), "substantive": ("实体", "substantive"),
+               "liability": ("法律责任", "liability"), "supplementary": ("附则", "supplementary")}
+ORIGINS = ("national", "province", "earlier_version", "earlier_peer", "own")
+ORIGIN_COLORS = {"national": "#0072B2", "province": "#56B4E9", "earlier_version": "#009E73",
+                 "earlier_peer": "#E69F00", "own": "#BBBBBB"}
+ORIGIN_LABELS = {"national": ("国务院条例", "national"), "province": ("本省条例", "own province"),
+                 "earlier_version": ("本法旧版", "earlier version"), "earlier_peer": ("更早的同级法规", "earlier peer"),
+                 "own": ("自有", "own")}
+STATUSES = ("kept", "moved", "amended", "split", "merged", "added", "dropped")
+STATUS_STYLE = {"kept": ("#0072B2", "o"), "moved": ("#56B4E9", "D"), "amended": ("#E69F00", "s"),
+                "split": ("#CC79A7", "^"), "merged": ("#CC79A7", "v"), "added": ("#009E73", "P"),
+                "dropped": ("#D55E00", "X")}
+STATUS_LABELS = {"kept": ("保留", "kept"), "moved": ("移位", "moved"), "amended": ("修改", "amended"),
+                 "split": ("拆分", "split"), "merged": ("合并", "merged"), "added": ("新增", "added"),
+                 "dropped": ("删除", "dropped")}
+MODALITY_LABELS = {"obligation": ("义务(应当、必须)", "obligation"), "permission": ("授权(可以)", "permission"),
+                   "prohibition": ("禁止(不得、禁止)", "prohibition"),
+                   "encouragement": ("鼓励(鼓励、支持、引导)", "encouragement")}
+ADDRESSEE_LABELS = {"government": ("人民政府", "government"), "department": ("部门、机关", "department"),
+                    "market_entity": ("市场主体", "market entity"), "court": ("人民法院", "court"),
+                    "association": ("行业协会、商会", "association"), "other": ("其他", "other"),
+                    "unspecified": ("未指明", "unspecified")}
+DIMENSION_LABELS = {"theme": ("主题", "theme"), "instrument": ("政策工具", "instrument"),
+                    "modality": ("规范模态", "modality"), "addressee": ("义务对象", "addressee")}
+
+
+def implementation_heatmap(data: pd.DataFrame, lang: str) -> Figure:
+    """Local laws (rows) × national articles (columns, in order), one cell per pair coloured by the
+    relation (verbatim, adapted, absent); chapters as bands above, named by number and part.
+
+    data: national_number, chapter_no, chapter_title, part, source_id, relation (one row per pair),
+    and `row` (the laws' order, top first).
+    """
+    setup()
+    numbers = sorted(data["national_number"].unique())
+    laws = list(data.sort_values("row")["source_id"].drop_duplicates())
+    codes = {r: i for i, r in enumerate(RELATION_COLORS)}
+    grid = (data.assign(code=data["relation"].map(codes))
+            .pivot(index="source_id", columns="national_number", values="code")
+            .reindex(index=laws, columns=numbers))
+    fig, ax = plt.subplots(figsize=(6.4, 0.2 * len(laws) + 1.6), layout="constrained")
+    ax.imshow(grid.to_numpy(dtype=float), cmap=ListedColormap(list(RELATION_COLORS.values())),
+              vmin=-0.5, vmax=len(codes) - 0.5, aspect="auto", interpolation="nearest")
+    ax.set_yticks(range(len(laws)), [source_short(s, lang) for s in laws], fontsize=7)
+    ticks = [i for i, n in enumerate(numbers) if n == numbers[0] or n % 10 == 0]
+    ax.set_xticks(ticks, [str(numbers[i]) for i in ticks], fontsize=7)
+    ax.set_xlabel(t("《优化营商环境条例》条文序号", "Article of the national regulation", lang), fontsize=8)
+    ax.tick_params(length=2)
+    ax.spines[:].set_visible(False)
+    chapters = data.drop_duplicates("national_number").sort_values("national_number")
+    for (no, part), rows in chapters.groupby(["chapter_no", "part"], sort=False):
+        first = numbers.index(rows["national_number"].min())
+        last = numbers.index(rows["national_number"].max())
+        if first > 0:  # a white rule between chapters, through the map and its band
+            ax.axvline(first - 0.5, color="white", lw=1.2)
+        ax.annotate("", xy=(first - 0.4, 1.02), xytext=(last + 0.4, 1.02), xycoords=("data", "axes fraction"),
+                    arrowprops={"arrowstyle": "-", "color": "#555555", "lw": 1.5})
+        wide = last - first + 1 >= 5  # a chapter of a few articles is named by its number only
+        name = f"{int(no)}" + (f" {t(*PART_LABELS.get(part, (part, part)), lang)}" if wide and part != "substantive"
+                               else "")
+        ax.annotate(name, xy=((first + last) / 2, 1.04), xycoords=("data", "axes fraction"), ha="center",
+                    va="bottom", fontsize=7)
+    ax.legend(handles=[Patch(facecolor=c, edgecolor="#999999", lw=0.4, label=t(*RELATION_LABELS[r], lang))
+                       for r, c in RELATION_COLORS.items()], loc="upper center", bbox_to_anchor=(0.5, -0.22),
+              ncol=3, fontsize=7, handlelength=1.2)
+    ax.set_title(t("地方条例对国务院《优化营商环境条例》各条的承接(上方:章)",
+                   "Which national articles each local law carries (bands: chapters)", lang), loc="left",
+                 fontsize=9.5, pad=22)
+    return fig
+
+
+def originality(data: pd.DataFrame, lang: str) -> Figure:
+    """Stacked horizontal bars: each local law's substantive articles by origin (national, own
+    province, earlier version, earlier peer, own), with n beside the law's name.
+
+    data: source_id, origin, n (articles), n_articles (the law's substantive articles), `row` (order).
+    """
+    setup()
+    laws = list(data.sort_values("row")["source_id"].drop_duplicates())
+    wide = (data.pivot_table(index="source_id", columns="origin", values="n", aggfunc="sum", fill_value=0)
+            .reindex(index=laws, columns=list(ORIGINS), fill_value=0))
+    totals = data.drop_duplicates("source_id").set_index("source_id")["n_articles"].reindex(laws)
+    shares = wide.div(totals.replace(0, np.nan), axis=0).fillna(0)
+    fig, ax = plt.subplots(figsize=(6.4, 0.26 * len(laws) + 1.3), layout="constrained")
+    y = np.arange(len(laws))
+    left = np.zeros(len(laws))
+    for origin in ORIGINS:
+        ax.barh(y, shares[origin], left=left, color=ORIGIN_COLORS[origin], height=0.7,
+                label=t(*ORIGIN_LABELS[origin], lang))
+        left += shares[origin].to_numpy()
+    ax.set_yticks(y, [f"{source_short(s, lang)} (n={int(totals[s])})" for s in laws], fontsize=7)
+    ax.invert_yaxis()
+    ax.set_xlim(0, 1)
+    ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:.0%}"))
+    ax.set_xlabel(t("实体条文的比例", "Share of substantive articles", lang), fontsize=8)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.45, -0.2), ncol=5, fontsize=7, handlelength=1.0,
+              columnspacing=0.9)
+    ax.set_title(t("地方条例实体条文的来源", "Where each local law's substantive articles come from", lang),
+                 loc="left", fontsize=9.5)
+    return fig
+
+
+def revision(data: pd.DataFrame, lang: str) -> Figure:
+    """Old article number (x) against new number (y), one marker per article by status; an added
+    article sits on the left margin (no old number), a dropped one on the bottom (no new number).
+
+    data: old_source_id, new_source_id, status, old_number, new_number (empty where there is none).
+    """
+    setup()
+    old_max = float(np.nanmax(pd.to_numeric(data["old_number"], errors="coerce").to_numpy(dtype=float)))
+    new_max = float(np.nanmax(pd.to_numeric(data["new_number"], errors="coerce").to_numpy(dtype=float)))
+    fig, ax = plt.subplots(figsize=(6.4, 4.2), layout="constrained")
+    ax.plot([1, min(old_max, new_max)], [1, min(old_max, new_max)], color="#CCCCCC", lw=0.8, zorder=0)
+    for status in STATUSES:
+        rows = data[data["status"] == status]
+        if rows.empty:
+            continue
+        x = pd.to_numeric(rows["old_number"], errors="coerce").fillna(-2).to_numpy(dtype=float)
+        y = pd.to_numeric(rows["new_number"], errors="coerce").fillna(-2).to_numpy(dtype=float)
+        color, marker = STATUS_STYLE[status]
+        ax.scatter(x, y, s=14, color=color, marker=marker, lw=0.3, edgecolor="white",
+                   label=f"{t(*STATUS_LABELS[status], lang)} ({len(rows)})")
+    ax.set_xlim(-4, old_max + 2)
+    ax.set_ylim(-4, new_max + 2)
+    ax.axvline(-0.5, color="#999999", lw=0.5, ls=":")
+    ax.axhline(-0.5, color="#999999", lw=0.5, ls=":")
+    old_label, new_label = (source_short(data[c].iloc[0], lang) for c in ("old_source_id", "new_source_id"))
+    ax.set_xlabel(t(f"{old_label} 条文序号(左缘:新增)", f"Article in {old_label} (left margin: added)", lang),
+                  fontsize=8)
+    ax.set_ylabel(t(f"{new_label} 条文序号(下缘:删除)", f"Article in {new_label} (bottom: dropped)", lang),
+                  fontsize=8)
+    ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize=7, handletextpad=0.3)
+    ax.set_title(t("修订前后的条文对应", "Articles before and after the revision", lang), loc="left", fontsize=9.5)
+    return fig
+
+
+def level_profiles(data: pd.DataFrame, lang: str) -> Figure:
+    """Province minus city share per category (dot) with its bootstrap interval (line), one panel
+    per dimension; a filled dot is a difference the test shows, a hollow one is not shown.
+
+    data: dimension, category, label_zh, label_en, diff, diff_low, diff_high, decision, shown (bool).
+    """
+    setup()
+    dims = [d for d in DIMENSION_LABELS if (data["dimension"] == d).any()]
+    sizes = [int((data["dimension"] == d).sum()) for d in dims]
+    left = dims[:1]
+    right = dims[1:]
+    fig = plt.figure(figsize=(6.4, 0.17 * max(sizes[0], sum(sizes[1:]) if right else 0) + 1.6), layout="constrained")
+    grid = fig.add_gridspec(max(len(right), 1), 2, height_ratios=sizes[1:] or [1])
+    axes = {left[0]: fig.add_subplot(grid[:, 0])} | {d: fig.add_subplot(grid[i, 1]) for i, d in enumerate(right)}
+    lo = float(data["diff_low"].min())
+    hi = float(data["diff_high"].max())
+    pad = 0.05 * (hi - lo or 1)
+    for dim, ax in axes.items():
+        rows = data[data["dimension"] == dim].reset_index(drop=True)
+        y = np.arange(len(rows))
+        ax.hlines(y, rows["diff_low"], rows["diff_high"], color="#555555", lw=1)
+        shown = rows["shown"].astype(bool).to_numpy()
+        ax.scatter(rows["diff"][shown], y[shown], s=16, color="#0072B2", zorder=3)
+        ax.scatter(rows["diff"][~shown], y[~shown], s=16, facecolor="white", edgecolor="#0072B2", zorder=3)
+        ax.axvline(0, color="#999999", lw=0.6, ls="--")
+        ax.set_yticks(y, rows[f"label_{lang}"], fontsize=7)
+        ax.invert_yaxis()
+        ax.set_xlim(lo - pad, hi + pad)
+        ax.tick_params(axis="x", labelsize=7)
+        ax.set_title(t(*DIMENSION_LABELS[dim], lang), loc="left", fontsize=8)
+    axes[left[0]].set_xlabel(t("省级减市级(比例差)", "Province minus city (share)", lang), fontsize=8)
+    handles = [plt.Line2D([], [], marker="o", ls="", color="#0072B2",
+                          label=t("检验显示差异", "difference shown", lang)),
+               plt.Line2D([], [], marker="o", ls="", markerfacecolor="white", color="#0072B2",
+                          label=t("未显示差异", "not shown", lang))]
+    fig.legend(handles=handles, loc="outside lower center", ncol=2, fontsize=7)
+    fig.suptitle(t("省级与市级条例的差异(自助法95%区间)",
+                   "Province vs city laws: differences with 95% bootstrap intervals", lang),
+                 x=0.01, ha="left", fontsize=9.5)
+    return fig
