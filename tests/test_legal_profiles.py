@@ -74,3 +74,14 @@ def test_splits_exact_and_sampled():
     assert not exact and (rows.sum(1) == 15).all()
     again, _ = splits(30, 15, limit=100)
     assert np.array_equal(rows, again)
+
+
+def test_a_level_without_documents_gives_no_rows_and_no_warning():
+    import warnings
+
+    arts, hits, h = corpus(0.4)
+    provinces_only = arts["source_id"].str.startswith(("p", "n"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        t = level_tests(regulation_profiles(arts[provinces_only], hits, h), h)
+    assert t.empty and list(t.columns)[:2] == ["dimension", "category"]

@@ -95,7 +95,8 @@ def level_tests(profiles: pd.DataFrame, hierarchy: Hierarchy, a: str = "province
                 seed: int = RESAMPLE_SEED) -> pd.DataFrame:
     """Level a against level b, each category: difference of mean shares over documents, two-sided
     permutation p over splits of the documents' labels (exact when they can be enumerated), a
-    bootstrap interval resampling documents within each level, BH q within each dimension."""
+    bootstrap interval resampling documents within each level, BH q within each dimension. No rows
+    when either level has no document."""
     laws = current_laws(hierarchy, sorted(profiles["source_id"].unique()))
     wide = profiles[profiles["source_id"].isin(laws) & profiles["level"].isin([a, b])].pivot_table(
         index="source_id", columns=["dimension", "category"], values="share")
@@ -105,23 +106,20 @@ def level_tests(profiles: pd.DataFrame, hierarchy: Hierarchy, a: str = "province
     level = np.array([hierarchy.level.get(s, "") for s in wide.index])
     in_a = level == a
     n_a, n_b = int(in_a.sum()), int((~in_a).sum())
+    if not (n_a and n_b):  # one level has no document: nothing to compare
+        return pd.DataFrame(columns=LEVEL_TEST_COLUMNS)
     x = wide.to_numpy(dtype=float)
     observed = _diff(x, in_a[None, :])[0]
-    if n_a and n_b:
-        null, exact = splits(len(in_a), n_a, seed)
-        diffs = _diff(x, null)
-        # Counting the observed split among the null (it is one of the enumerated ones when exact).
-        extreme = (np.abs(diffs) >= np.abs(observed) - 1e-12).sum(0)
-        p = extreme / len(null) if exact else (extreme + 1) / (len(null) + 1)
-        low, high = _stratified_interval(x, in_a, seed)
-        min_p = 1 / len(null) if exact else 1 / (len(null) + 1)
-    else:
-        null, exact = np.zeros((0, len(in_a)), dtype=bool), True
-        p = low = high = np.full(len(observed), np.nan)
-        min_p = float("nan")
+    null, exact = splits(len(in_a), n_a, seed)
+    diffs = _diff(x, null)
+    # Counting the observed split among the null (it is one of the enumerated ones when exact).
+    extreme = (np.abs(diffs) >= np.abs(observed) - 1e-12).sum(0)
+    p = extreme / len(null) if exact else (extreme + 1) / (len(null) + 1)
+    low, high = _stratified_interval(x, in_a, seed)
+    min_p = 1 / len(null) if exact else 1 / (len(null) + 1)
     for j, (dim, cat) in enumerate(wide.columns):
         out.append({"dimension": dim, "category": cat, "contrast": f"{a} - {b}", "n_a": n_a, "n_b": n_b,
-                    "share_a": x[in_a, j].mean() if n_a else np.nan, "share_b": x[~in_a, j].mean() if n_b else np.nan,
+                    "share_a": x[in_a, j].mean(), "share_b": x[~in_a, j].mean(),
                     "diff": observed[j], "diff_low": low[j], "diff_high": high[j], "p_value": p[j],
                     "n_units": n_a + n_b, "unit": "document", "n_permutations": len(null), "exact": exact,
                     "min_p": min_p})
