@@ -85,3 +85,18 @@ def test_a_level_without_documents_gives_no_rows_and_no_warning():
         warnings.simplefilter("error")
         t = level_tests(regulation_profiles(arts[provinces_only], hits, h), h)
     assert t.empty and list(t.columns)[:2] == ["dimension", "category"]
+
+
+def test_the_level_finding_follows_the_tests():
+    from bizenv_analysis.analysis.legal_findings import levels_differ
+
+    arts, hits, h = corpus(0.4)
+    r = levels_differ(level_tests(regulation_profiles(arts, hits, h), h))
+    # encouragement: 0.2 in provinces, 0.4 in cities, the only difference, exact p = 1/210: shown
+    assert r.supported and r.outcome == "supported" and r.unit == "document" and r.n_units == 10
+    assert r.facts["category"] == "encouragement" and r.value == pytest.approx(-0.2)
+    assert r.items["shown"] == [{"dimension": "modality", "category": "encouragement"}]
+    same = levels_differ(level_tests(regulation_profiles(*corpus(0.2)[:2], h), h))
+    assert not same.supported and same.outcome == "not_supported"
+    few = arts["source_id"].isin(["n1", "p1", "p2", "c0", "c1"])
+    assert levels_differ(level_tests(regulation_profiles(arts[few], hits, h), h)).outcome == "untested"
