@@ -121,3 +121,6 @@ def test_the_legal_findings_are_rows_of_findings_csv_decided_by_their_tests(reg)
     test = reg["diffusion_tests"].set_index("source_id").loc["all"]
     assert bool(cities["supported"]) == (test["decision"] == "shown") and cities["p_value"] == test["p_value"]
     assert levels["statement_zh"] and cities["statement_en"].count("shangqiu-2020") == 1
+    trend = f.loc["shares_change_over_time"]
+    assert trend["unit"] == "document" and trend["n_units"] == 10  # the local laws, Shanghai once
+    assert bool(trend["supported"]) == (reg["trend_tests"]["decision"] == "shown").any()

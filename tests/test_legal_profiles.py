@@ -100,3 +100,20 @@ def test_the_level_finding_follows_the_tests():
     assert not same.supported and same.outcome == "not_supported"
     few = arts["source_id"].isin(["n1", "p1", "p2", "c0", "c1"])
     assert levels_differ(level_tests(regulation_profiles(arts[few], hits, h), h)).outcome == "untested"
+
+
+def test_a_share_that_rises_with_the_date_is_found():
+    from bizenv_analysis.analysis.legal_profiles import trend_tests
+
+    arts, hits, h = corpus(0.4)
+    local = [s for s, lvl in h.level.items() if lvl in ("province", "city") and s != "p0"]  # p0 is revised
+    # ten local laws dated one a year; encouragement in 1, 2, … 10 of their 10 articles, in date order
+    dated = Hierarchy(h.parent, h.version_of, h.level, {**h.date, **{s: str(2010 + i) for i, s in enumerate(local)}})
+    hits = hits[hits["category"] != "encouragement"]
+    rising = [{"article_id": f"{s}:a{i:03d}", "dimension": "modality", "category": "encouragement"}
+              for k, s in enumerate(local) for i in range(k + 1)]
+    t = trend_tests(regulation_profiles(arts, pd.concat([hits, pd.DataFrame(rising)]), dated), dated)
+    row = t.set_index("category").loc["encouragement"]
+    assert row["rho"] == pytest.approx(1.0) and row["n_units"] == 10 and row["decision"] == "shown"
+    assert row["p_value"] < 0.01 and row["rho_low"] <= 1.0 == pytest.approx(row["rho_high"])
+    assert np.isnan(t.set_index("category").loc["obligation", "rho"])  # every article: no trend to speak of

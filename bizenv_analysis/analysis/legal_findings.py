@@ -19,6 +19,8 @@ STATED: dict[str, tuple[tuple[str, ...], str]] = {
     "levels_differ": (("supported", "not_supported", "untested"),
                       "n_a n_b n_categories n_shown splits min_p alpha dimension category q_value share_a share_b "
                       "shown"),
+    "shares_change_over_time": (("supported", "not_supported"),
+                                "n_categories n_shown first_date last_date dimension category q_value shown"),
     "cities_copy_own_province": (("supported", "not_supported", "untested"),
                                  "n_assignments min_p alpha cities source_id share_own expected n_matched excluded"),
 }
@@ -73,5 +75,27 @@ def cities_copy_own_province(diffusion_tests: pd.DataFrame) -> Result | None:
                "excluded": [{"source_id": r.source_id} for r in excluded.itertuples()]})
 
 
+def shares_change_over_time(trend_tests: pd.DataFrame) -> Result | None:
+    """Whether any category's share of substantive articles rises or falls with the laws' dates
+    (Spearman's ρ over local documents, dates permuted): the strongest ρ is the one reported."""
+    if trend_tests is None or trend_tests.empty or trend_tests["rho"].isna().all():
+        return None
+    t = trend_tests.dropna(subset=["rho"])
+    t = t.assign(_size=t["rho"].abs()).sort_values(["_size", "dimension", "category"], ascending=[False, True, True],
+                                                   kind="mergesort")
+    top, shown = t.iloc[0], t[t["decision"] == "shown"]
+    return Result(
+        "strongest Spearman correlation of a category's share with the laws' dates", float(top["rho"]),
+        int(top["n_units"]), not shown.empty, test=f"permutation of the dates among documents "
+        f"({int(top['n_permutations'])} draws), BH within each dimension", p_value=float(top["p_value"]),
+        interval=(float(top["rho_low"]), float(top["rho_high"])),
+        interval_type="95% percentile bootstrap, documents resampled", unit="document", n_units=int(top["n_units"]),
+        facts={"n_categories": len(t), "n_shown": len(shown), "first_date": top["first_date"],
+               "last_date": top["last_date"], "dimension": top["dimension"], "category": top["category"],
+               "q_value": float(top["q_value"])},
+        items={"shown": [{"dimension": r.dimension, "category": r.category} for r in shown.itertuples()]})
+
+
 LEGAL_FINDINGS = {"levels_differ": ("level_tests.csv", levels_differ),
+                  "shares_change_over_time": ("trend_tests.csv", shares_change_over_time),
                   "cities_copy_own_province": ("diffusion_tests.csv", cities_copy_own_province)}
