@@ -177,7 +177,8 @@ def profile(v: Values) -> Values:
         return {}
     hits = article_hits(arts, v["themes.csv"], v["instruments.csv"], v["deontics.csv"])
     profiles = legal_profiles.regulation_profiles(arts, hits, hierarchy)
-    return {"regulation_profiles.csv": profiles, "level_tests.csv": legal_profiles.level_tests(profiles, hierarchy)}
+    return {"regulation_profiles.csv": profiles, "level_tests.csv": legal_profiles.level_tests(profiles, hierarchy),
+            "trend_tests.csv": legal_profiles.trend_tests(profiles, hierarchy)}
 
 
 def profile_line(v: Values) -> str | None:

@@ -32,6 +32,7 @@ from .analysis import (
     inference,
     instruments,
     keyness,
+    legal_findings,
     pmc,
     sensitivity,
     shares,
@@ -235,7 +236,9 @@ def decide(v: Values) -> Values:
         targets=v["targets.csv"], references=v["references.csv"], order=v["order"], gold=gold_themes(vdir),
         validation=validated, instruments=v["instruments.csv"], instrument_gold=gold_instruments(vdir),
         instrument_types=lex.instruments.groups)
-    stated, results = sensitivity.findings_tables(evidence)
+    legal = {fid: r for fid, (table, finding) in legal_findings.LEGAL_FINDINGS.items()
+             if (t := legal_steps.optional(v, table)) is not None and (r := finding(t)) is not None}
+    stated, results = sensitivity.findings_tables(evidence, legal)
     stated["findings.csv"] = statements.render(stated["findings.csv"], results)  # the layers: report above
     return stated
 
@@ -344,7 +347,8 @@ STEPS: tuple[Step, ...] = (
          ("themes.csv", *_VALIDATION, "instruments.csv", "instrument_validation.csv", "clusters_vs_themes.csv",
           "validation_splits.csv", "validation_disagreements.csv"), _themes_line),
     Step("legal_profiles", legal_steps.profile, ("articles.csv", "themes.csv", "instruments.csv", "deontics.csv",
-                                                 "raws"), ("regulation_profiles.csv", "level_tests.csv"),
+                                                 "raws"),
+         ("regulation_profiles.csv", "level_tests.csv", "trend_tests.csv"),
          legal_steps.profile_line),
     Step("frame", legal_steps.place_in_frame, ("analysed", "raws", "lexicon", "frame_dir", "vdir"),
          ("frame_links.csv", "frame_coverage.csv", "frame_summary.csv", "validation_frame.csv"),

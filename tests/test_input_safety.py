@@ -429,7 +429,7 @@ def test_more_jobs_than_cores_are_capped(monkeypatch, capsys, tmp_path):
     cores = len(os.sched_getaffinity(0))
     assert workers.usable_jobs(40 * cores) == cores == workers.usable_cores()
     seen = []
-    monkeypatch.setattr(cli, "build", lambda data, out, quiet, jobs, dask=None, only=None: seen.append(jobs))
+    monkeypatch.setattr(cli, "build", lambda data, out, quiet, jobs, **settings: seen.append(jobs))
     assert cli.main(["build", "--out", str(tmp_path / "o"), "--jobs", str(40 * cores)]) == 0
     monkeypatch.setenv("BIZENV_JOBS", str(40 * cores))
     assert cli.main(["build", "--out", str(tmp_path / "o")]) == 0

@@ -111,3 +111,16 @@ def test_a_corpus_of_laws_without_a_hierarchy_gets_links_but_no_map(tmp_path):
     assert not (out / "hierarchy.csv").exists() and not (out / "frame_links.csv").exists()  # no frame by default
     links = load("links", out)
     assert set(links["scope"]) == {"peer"} and len(load("articles", out)) == 72 + 37 + 23
+
+
+def test_the_legal_findings_are_rows_of_findings_csv_decided_by_their_tests(reg):
+    f = reg["findings"].set_index("finding_id")
+    levels, cities = f.loc["levels_differ"], f.loc["cities_copy_own_province"]
+    assert levels["unit"] == cities["unit"] == "document"
+    assert bool(levels["supported"]) == (reg["level_tests"]["decision"] == "shown").any()
+    test = reg["diffusion_tests"].set_index("source_id").loc["all"]
+    assert bool(cities["supported"]) == (test["decision"] == "shown") and cities["p_value"] == test["p_value"]
+    assert levels["statement_zh"] and cities["statement_en"].count("shangqiu-2020") == 1
+    trend = f.loc["shares_change_over_time"]
+    assert trend["unit"] == "document" and trend["n_units"] == 10  # the local laws, Shanghai once
+    assert bool(trend["supported"]) == (reg["trend_tests"]["decision"] == "shown").any()

@@ -85,3 +85,35 @@ def test_a_level_without_documents_gives_no_rows_and_no_warning():
         warnings.simplefilter("error")
         t = level_tests(regulation_profiles(arts[provinces_only], hits, h), h)
     assert t.empty and list(t.columns)[:2] == ["dimension", "category"]
+
+
+def test_the_level_finding_follows_the_tests():
+    from bizenv_analysis.analysis.legal_findings import levels_differ
+
+    arts, hits, h = corpus(0.4)
+    r = levels_differ(level_tests(regulation_profiles(arts, hits, h), h))
+    # encouragement: 0.2 in provinces, 0.4 in cities, the only difference, exact p = 1/210: shown
+    assert r.supported and r.outcome == "supported" and r.unit == "document" and r.n_units == 10
+    assert r.facts["category"] == "encouragement" and r.value == pytest.approx(-0.2)
+    assert r.items["shown"] == [{"dimension": "modality", "category": "encouragement"}]
+    same = levels_differ(level_tests(regulation_profiles(*corpus(0.2)[:2], h), h))
+    assert not same.supported and same.outcome == "not_supported"
+    few = arts["source_id"].isin(["n1", "p1", "p2", "c0", "c1"])
+    assert levels_differ(level_tests(regulation_profiles(arts[few], hits, h), h)).outcome == "untested"
+
+
+def test_a_share_that_rises_with_the_date_is_found():
+    from bizenv_analysis.analysis.legal_profiles import trend_tests
+
+    arts, hits, h = corpus(0.4)
+    local = [s for s, lvl in h.level.items() if lvl in ("province", "city") and s != "p0"]  # p0 is revised
+    # ten local laws dated one a year; encouragement in 1, 2, … 10 of their 10 articles, in date order
+    dated = Hierarchy(h.parent, h.version_of, h.level, {**h.date, **{s: str(2010 + i) for i, s in enumerate(local)}})
+    hits = hits[hits["category"] != "encouragement"]
+    rising = [{"article_id": f"{s}:a{i:03d}", "dimension": "modality", "category": "encouragement"}
+              for k, s in enumerate(local) for i in range(k + 1)]
+    t = trend_tests(regulation_profiles(arts, pd.concat([hits, pd.DataFrame(rising)]), dated), dated)
+    row = t.set_index("category").loc["encouragement"]
+    assert row["rho"] == pytest.approx(1.0) and row["n_units"] == 10 and row["decision"] == "shown"
+    assert row["p_value"] < 0.01 and row["rho_low"] <= 1.0 == pytest.approx(row["rho_high"])
+    assert np.isnan(t.set_index("category").loc["obligation", "rho"])  # every article: no trend to speak of

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bizenv_analysis.analysis import findings
+from bizenv_analysis.analysis import findings, legal_findings
 from bizenv_analysis.analysis.findings import Result
 from bizenv_analysis.base.errors import BuildError
 from bizenv_analysis.base.paths import TEMPLATES
@@ -28,7 +28,7 @@ def bundled_with(tmp_path: Path, old: str, new: str) -> tuple[Path, int]:
 
 
 def load(path: Path) -> Templates:
-    return Templates.load(path, findings.STATED, findings.COMMON)
+    return Templates.load(path, statements.STATED, findings.COMMON)
 
 
 def toy(tmp_path: Path, rows: str, names: str = "x items k") -> Templates:
@@ -39,6 +39,7 @@ def toy(tmp_path: Path, rows: str, names: str = "x items k") -> Templates:
 
 def test_every_finding_has_its_declared_statements():
     assert set(findings.STATED) == set(findings.FINDINGS)
+    assert set(legal_findings.STATED) == set(legal_findings.LEGAL_FINDINGS)
     assert statements.templates().path == BUNDLED
 
 

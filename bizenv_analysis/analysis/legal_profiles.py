@@ -132,3 +132,62 @@ def level_tests(profiles: pd.DataFrame, hierarchy: Hierarchy, a: str = "province
     table["decision"] = np.where(table["min_p"] >= ALPHA, "cannot be shown",
                                  np.where(table["q_value"] < ALPHA, "shown", "not shown"))
     return table[LEVEL_TEST_COLUMNS]
+
+
+TREND_COLUMNS = ["dimension", "category", "rho", "rho_low", "rho_high", "p_value", "q_value", "n_units", "unit",
+                 "first_date", "last_date", "n_permutations", "decision"]
+
+
+def _ranks(x: np.ndarray) -> np.ndarray:
+    """Average ranks along the last axis (ties share their mean rank), as Spearman's ρ uses."""
+    from scipy.stats import rankdata
+    return rankdata(x, axis=-1)
+
+
+def _spearman(ranked_dates: np.ndarray, shares: np.ndarray) -> np.ndarray:
+    """ρ of each column of `shares` (documents × categories) with each row of `ranked_dates`
+    (draws × documents): the Pearson correlation of the ranks; NaN for a constant column."""
+    r = _ranks(shares.T)  # categories × documents
+    r = r - r.mean(axis=1, keepdims=True)
+    d = ranked_dates - ranked_dates.mean(axis=-1, keepdims=True)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return (d @ r.T) / np.sqrt((d ** 2).sum(-1, keepdims=True) * (r ** 2).sum(1)[None, :])
+
+
+def trend_tests(profiles: pd.DataFrame, hierarchy: Hierarchy, levels: tuple[str, ...] = ("province", "city"),
+                seed: int = RESAMPLE_SEED) -> pd.DataFrame:
+    """Whether each category's share rises or falls with the laws' dates: Spearman's ρ over local
+    documents (one law once; the national text, alone at its level and first, left out so that
+    level does not pass for time), the dates permuted among documents (N_RESAMPLES draws, seeded;
+    two-sided), a percentile bootstrap interval resampling documents, BH within each dimension."""
+    laws = current_laws(hierarchy, sorted(profiles["source_id"].unique()))
+    wide = profiles[profiles["source_id"].isin(laws) & profiles["level"].isin(levels)].pivot_table(
+        index="source_id", columns=["dimension", "category"], values="share")
+    if len(wide) < 3:
+        return pd.DataFrame(columns=TREND_COLUMNS)
+    dates = np.array([hierarchy.date.get(s, "") for s in wide.index])
+    order = _ranks(np.unique(dates, return_inverse=True)[1].astype(float))
+    x = wide.to_numpy(dtype=float)
+    rho = _spearman(order[None, :], x)[0]
+    rng = np.random.default_rng(seed)
+    shuffled = np.array([rng.permutation(order) for _ in range(N_RESAMPLES)])
+    null = _spearman(shuffled, x)
+    p = ((np.abs(null) >= np.abs(rho) - 1e-12).sum(0) + 1) / (N_RESAMPLES + 1)
+    draws = rng.integers(0, len(order), size=(N_RESAMPLES, len(order)))
+    boot = np.stack([_spearman(_ranks(order[d])[None, :], x[d])[0] for d in draws])
+    tail = (1 - CONFIDENCE) / 2 * 100
+    low, high = np.full(len(rho), np.nan), np.full(len(rho), np.nan)
+    some = ~np.isnan(boot).all(axis=0)  # a category constant in every draw has no ρ at all
+    low[some] = np.nanpercentile(boot[:, some], tail, axis=0)
+    high[some] = np.nanpercentile(boot[:, some], 100 - tail, axis=0)
+    table = pd.DataFrame({"dimension": [c[0] for c in wide.columns], "category": [c[1] for c in wide.columns],
+                          "rho": rho, "rho_low": low, "rho_high": high, "p_value": np.where(np.isnan(rho), np.nan, p),
+                          "n_units": len(order), "unit": "document", "first_date": min(dates),
+                          "last_date": max(dates), "n_permutations": N_RESAMPLES})
+    table["q_value"] = np.nan
+    for idx in table.groupby("dimension").groups.values():
+        ok = table.loc[idx, "p_value"].notna()
+        if ok.any():
+            table.loc[idx[ok.to_numpy()], "q_value"] = bh(table.loc[idx, "p_value"][ok].to_numpy())
+    table["decision"] = np.where(table["q_value"] < ALPHA, "shown", "not shown")
+    return table[TREND_COLUMNS]

@@ -8,6 +8,8 @@ test fails is kept and stated as not supported.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 import pandas as pd
 
@@ -64,9 +66,12 @@ def views(ev: Evidence) -> dict[str, View | None]:
     return out
 
 
-def findings_tables(ev: Evidence) -> tuple[dict[str, pd.DataFrame], dict[str, Result]]:
+def findings_tables(ev: Evidence, extra: Mapping[str, Result] | None = None
+                    ) -> tuple[dict[str, pd.DataFrame], dict[str, Result]]:
     """`findings.csv` (statement columns empty) and `sensitivity.csv` for the evidence of one build,
-    and each finding's baseline Result, from which `report.statements.render` writes its statements."""
+    and each finding's baseline Result, from which `report.statements.render` writes its statements.
+    `extra`: findings decided elsewhere (a corpus of laws: `legal_findings`), to which no variant
+    applies; their rows follow the others'."""
     vs = views(ev)
     rows, sens, results = [], [], {}
     for fid, finding in FINDINGS.items():
@@ -95,5 +100,15 @@ def findings_tables(ev: Evidence) -> tuple[dict[str, pd.DataFrame], dict[str, Re
                      "p_value": base.p_value, "test": base.test, "unit": base.unit, "n_units": base.n_units,
                      "n": base.n, "supported": base.supported,
                      "survives_sensitivity": (not flips) if checked else pd.NA, "sensitivity_note": note})
+    for fid, base in (extra or {}).items():
+        results[fid] = base
+        sens.append({"finding_id": fid, "variant": "baseline", "unit": base.unit, "n_units": base.n_units,
+                     "n": base.n, "value": base.value, "p_value": base.p_value, "supported": base.supported,
+                     "same_as_baseline": True})
+        rows.append({"finding_id": fid, "statement_en": "", "statement_zh": "", "statistic": base.statistic,
+                     "value": base.value, "interval_low": base.interval[0], "interval_high": base.interval[1],
+                     "interval_type": base.interval_type, "p_value": base.p_value, "test": base.test,
+                     "unit": base.unit, "n_units": base.n_units, "n": base.n, "supported": base.supported,
+                     "survives_sensitivity": pd.NA, "sensitivity_note": "no alternative applies"})
     return ({"findings.csv": inference.round_stats(pd.DataFrame(rows, columns=FINDING_COLUMNS)),
              "sensitivity.csv": inference.round_stats(pd.DataFrame(sens, columns=SENSITIVITY_COLUMNS))}, results)

@@ -11,17 +11,20 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..analysis import findings
+from ..analysis import findings, legal_findings
 from ..analysis.families import FAMILY_NAMES, POLICY, REPORT, family_of
 from ..base.paths import TEMPLATES
 from .markdown import text
 from .templates import LANGS, Templates
 
+# What every finding's templates may name: the study's findings and those a corpus of laws adds.
+STATED = {**findings.STATED, **legal_findings.STATED}
+
 
 @lru_cache(maxsize=4)
 def templates(path: Path = TEMPLATES / "findings.csv") -> Templates:
-    """The findings' statement templates, read and checked against `findings.STATED` once."""
-    return Templates.load(path, findings.STATED, findings.COMMON)
+    """The findings' statement templates, read and checked against `STATED` once."""
+    return Templates.load(path, STATED, findings.COMMON)
 
 
 def statements(result: findings.Result, finding_id: str, using: Templates | None = None) -> tuple[str, str]:
