@@ -362,3 +362,41 @@ def test_names_made_alike_are_told_apart_by_their_ids(own_sources):
 def test_a_colour_that_is_no_colour_is_refused_naming_the_source(own_sources):
     with pytest.raises(ValueError, match="the color of a1 is 'blue', not a colour #RRGGBB"):
         own_sources(rows({"source_id": "a1", "color": "blue"}))
+
+
+def test_sources_by_chapter_hatches_older_sources_and_names_a_source_not_compared():
+    """fig24 on a hand-made frame: two laws (panels), three sources, one of them compared with the
+    national law only (no law of its province) and one older than the provincial law. Known answers:
+    one panel per law, k/n in every compared cell, a hatched patch for each cell of the older source
+    against that law only, a grey line for the source not compared, no overlap at the print size."""
+    from matplotlib.patches import Rectangle
+
+    from bizenv_analysis.report.legal_figures import sources_by_chapter
+
+    rows = []
+    for sid, row, laws in (("old-2018", 0, {"nat": "before"}), ("mid-2020", 1, {"nat": "after", "prov": "before"}),
+                           ("new-2023", 2, {"nat": "after", "prov": "after"})):
+        for law, timing in laws.items():
+            for no, title, n in ((2, "市场主体保护", 9), (3, "政务服务", 17)):
+                k = (no + row) % 4
+                rows.append({"source_id": sid, "frame_source_id": law, "frame_label_zh": law, "frame_label_en": law,
+                             "chapter_no": no, "chapter_title": title, "n_articles": n, "n_implemented": k,
+                             "share": k / n, "timing": timing, "row": row, "panel": 0 if law == "nat" else 1})
+    data = pd.DataFrame(rows)
+    for lang in LANGS:
+        fig = sources_by_chapter(data, lang)
+        left, right = fig.axes[:2]
+        assert [left.get_title(loc="left"), right.get_title(loc="left")] == ["nat", "prov"]
+        hatched = [[p for p in ax.patches if isinstance(p, Rectangle) and p.get_hatch()] for ax in (left, right)]
+        # old-2018 is older than nat (2 cells), mid-2020 older than prov (2 cells); new-2023 never
+        assert [[(p.get_x() + 0.5, p.get_y() + 0.5) for p in h] for h in hatched] == [[(0, 0), (1, 0)],
+                                                                                      [(0, 1), (1, 1)]]
+        cells = {tx.get_position(): tx.get_text() for tx in right.texts}
+        grey = cells.pop((0.5, 0))  # old-2018's row, across the panel
+        assert grey == ("未比较:框架中无本省条例" if lang == "zh" else "not compared: no law of its province here")
+        # k = (chapter + row) % 4 at (chapter's column, source's row)
+        assert cells == {(0, 1): "3/9", (1, 1): "0/17", (0, 2): "0/9", (1, 2): "1/17"}
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # an overlap at the print size is a warning: here an error
+            figure_bytes(fig, "full")
+        plt.close(fig)

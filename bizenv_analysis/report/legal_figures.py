@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
-from matplotlib.patches import Patch
+from matplotlib.patches import Patch, Rectangle
 
 from .plotting import setup, source_short, t
 
@@ -192,5 +192,69 @@ def level_profiles(data: pd.DataFrame, lang: str) -> Figure:
     fig.legend(handles=handles, loc="outside lower center", ncol=2, fontsize=7)
     fig.suptitle(t("省级与市级条例的差异(自助法95%区间)",
                    "Province vs city laws: differences with 95% bootstrap intervals", lang),
+                 x=0.01, ha="left", fontsize=9.5)
+    return fig
+
+
+def sources_by_chapter(data: pd.DataFrame, lang: str) -> Figure:
+    """Sources (rows) × chapters of each frame text (columns; one panel per frame text, side by
+    side): the share of the chapter's substantive articles some measure of the source implements,
+    as colour, with k/n in the cell. A source dated before the frame text is hatched: its overlap
+    is shared content, not implementation. A source not compared with a frame text (the frame has
+    no law of its province) gets a grey row saying so.
+
+    data: source_id, frame_source_id, frame_label_zh, frame_label_en, chapter_no, chapter_title,
+    n_articles, n_implemented, share, timing (after|before), `row` (the sources' order, top first)
+    and `panel` (the frame texts' order, left first).
+    """
+    setup()
+    rows = list(data.sort_values(["row", "source_id"])["source_id"].drop_duplicates())
+    frames = list(data.sort_values(["panel", "frame_source_id"])["frame_source_id"].drop_duplicates())
+    widths = [max(int(data.loc[data["frame_source_id"] == f, "chapter_no"].nunique()), 1) for f in frames]
+    fig, axes = plt.subplots(1, len(frames), figsize=(6.4, 0.34 * len(rows) + 1.7), layout="constrained",
+                             gridspec_kw={"width_ratios": widths}, squeeze=False)
+    cmap = plt.get_cmap("Blues")
+    top = max(float(data["share"].max()), 0.05)
+    image = None
+    for ax, fsid in zip(axes[0], frames, strict=True):
+        block = data[data["frame_source_id"] == fsid]
+        chapters = block.drop_duplicates("chapter_no").sort_values("chapter_no")
+        grid = (block.pivot(index="source_id", columns="chapter_no", values="share")
+                .reindex(index=rows, columns=chapters["chapter_no"]))
+        image = ax.imshow(grid.to_numpy(dtype=float), cmap=cmap, vmin=0, vmax=top, aspect="auto",
+                          interpolation="nearest")
+        ax.set_facecolor("#F4F4F4")  # not compared: no cell drawn
+        cells = block.set_index(["source_id", "chapter_no"])
+        for i, sid in enumerate(rows):
+            for j, no in enumerate(chapters["chapter_no"]):
+                if (sid, no) not in cells.index:
+                    continue
+                cell = cells.loc[(sid, no)]
+                if cell["timing"] == "before":
+                    ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, hatch="////", lw=0,
+                                           edgecolor="#888888"))
+                dark = float(cell["share"]) > 0.6 * top
+                ax.text(j, i, f"{int(cell['n_implemented'])}/{int(cell['n_articles'])}", ha="center", va="center",
+                        fontsize=7, color="white" if dark else "#222222")
+            if sid not in set(block["source_id"]):
+                blank = t("未比较:框架中无本省条例", "not compared: no law of its province here", lang)
+                ax.text(len(chapters) / 2 - 0.5, i, blank, ha="center", va="center", fontsize=7, color="#777777")
+        ax.set_xticks(range(len(chapters)), [f"{int(r.chapter_no)} {r.chapter_title}" for r in chapters.itertuples()],
+                      fontsize=7, rotation=35, ha="right", rotation_mode="anchor")
+        ax.set_yticks(range(len(rows)), [source_short(s, lang) for s in rows] if ax is axes[0][0] else [],
+                      fontsize=7)
+        ax.tick_params(length=0)
+        ax.spines[:].set_visible(False)
+        ax.set_title(block[f"frame_label_{lang}"].iloc[0], loc="left", fontsize=8)
+    bar = fig.colorbar(image, ax=list(axes[0]), location="right", shrink=0.8, aspect=15, pad=0.02)
+    bar.ax.tick_params(labelsize=7)
+    bar.ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:.0%}"))
+    bar.set_label(t("该章实体条文被落实的比例", "Share of the chapter's articles", lang), fontsize=7)
+    older = t("文件早于该法规:只是内容相同,不是落实",
+              "source older than the law: shared content, not implementation", lang)
+    fig.legend(handles=[Patch(facecolor="white", edgecolor="#888888", hatch="////", lw=0.4, label=older)],
+               loc="outside lower center", fontsize=7, handlelength=1.6, frameon=False)
+    fig.suptitle(t("各文件的举措落实了法规各章的哪些条文",
+                   "Which chapters of the laws each source's measures implement", lang),
                  x=0.01, ha="left", fontsize=9.5)
     return fig
