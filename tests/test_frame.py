@@ -100,3 +100,11 @@ def test_the_frame_threshold_in_use_is_the_one_the_calibration_half_chose(built_
     chosen, in_use = t.loc[("threshold", "calibration"), "value"], Lexicon.load().alignment.frame_min
     assert in_use <= chosen < in_use + 0.0001
     assert t.loc[("kappa3", "all"), "n"] == 150 and t.loc[("recall", "held_out"), "n"] > 0
+
+
+def test_timing_at_the_precision_both_dates_have():
+    from bizenv_analysis.analysis.frame import timing
+
+    assert timing("2024", "2022-06-01") == "after" and timing("2021-11-26", "2022-06-01") == "before"
+    assert timing("2022", "2022-06-01") == "unknown" and timing("", "2019-10-22") == "unknown"
+    assert timing("2022-06-02", "2022-06-01") == "after"

@@ -85,6 +85,16 @@ def frame_coverage(links: pd.DataFrame, articles: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=COVERAGE_COLUMNS)
 
 
+def timing(source_date: str, frame_date: str) -> str:
+    """Whether a source is dated after a frame text ("after": implementing it is possible) or before
+    it, compared at the precision both dates have (2024 is after 2022-06-01; 2022 against
+    2022-06-01 cannot be told: "unknown", as with a missing date)."""
+    n = min(len(source_date), len(frame_date))
+    if not n or source_date[:n] == frame_date[:n]:
+        return "unknown"
+    return "after" if source_date[:n] > frame_date[:n] else "before"
+
+
 def frame_summary(links: pd.DataFrame, measures: pd.DataFrame, source_dates: Mapping[str, str],
                   frame_dates: Mapping[str, str]) -> pd.DataFrame:
     """Per source and frame text: the share of its measures that implement some article (Wilson),
@@ -101,5 +111,5 @@ def frame_summary(links: pd.DataFrame, measures: pd.DataFrame, source_dates: Map
         rows.append({"source_id": sid, "frame_source_id": fsid, "n_measures": n, "n_implementing": k,
                      "share": k / n, "share_low": low, "share_high": high,
                      "n_beyond": n - int(any_frame.get(sid, 0)), "frame_date": f_date, "source_date": s_date,
-                     "timing": "after" if s_date and f_date and s_date >= f_date else "before"})
+                     "timing": timing(s_date, f_date)})
     return pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
