@@ -1,8 +1,12 @@
-"""How the article alignment (text.reuse) scales, and what it finds between the twelve regulations.
+"""How the article alignment (text.reuse) scales, what it finds between the twelve regulations, and how
+long the regulations' whole build takes.
 
-The articles are read from the raw regulations (data/regulations/raw/*.md) by splitting each on the
-lines that start with 第X条 (a paragraph belongs to the article above it; the header and headings
-are not articles), so this runs without a build. Then, on one core:
+First the regulations corpus (data/regulations) is built as `make build` builds it (every usable core),
+into a temporary folder, and each step's seconds are taken from the build's own timings
+(`BuildResult.timings`); the machine's load average is read before and after. For the alignment the
+articles are read from the raw regulations (data/regulations/raw/*.md) by splitting each on the lines
+that start with 第X条 (a paragraph belongs to the article above it; the header and headings are not
+articles), so that part needs no build. Then, on one core:
 
 - the real corpus (×1) and resampled corpora of ×2, ×5 and ×10 as many articles, drawn with
   replacement (seeded), each drawn article keeping its document but with 2 % of its characters
@@ -16,14 +20,16 @@ are not articles), so this runs without a build. Then, on one core:
 - on the real corpus, links.csv's rows (`links_table`) and each local article's best match in the
   national regulation.
 
-Writes `benchmarks/alignment.md`.
+Writes `benchmarks/alignment.md`: every number in it is from the one run that wrote it.
 
     python benchmarks/alignment.py
 """
 
 from __future__ import annotations
 
+import os
 import re
+import tempfile
 import time
 from pathlib import Path
 
@@ -32,7 +38,9 @@ import pandas as pd
 
 from bizenv_analysis.base.numerals import cn_int
 from bizenv_analysis.base.paths import LEXICON, REGULATIONS
+from bizenv_analysis.base.workers import usable_cores
 from bizenv_analysis.io.hierarchy import Hierarchy
+from bizenv_analysis.pipeline import build
 from bizenv_analysis.rules import alignment as rules
 from bizenv_analysis.rules.spec import LexiconFile
 from bizenv_analysis.text.reuse import _aligner, align_pairs, article_text, candidate_pairs, links_table
@@ -119,7 +127,38 @@ def national_matches(links: pd.DataFrame) -> pd.Series:
     return nat.groupby("article_b")["score_norm"].max()
 
 
+def regulations_build() -> dict:
+    """A real build of data/regulations into a temporary folder: seconds per step (the build's own
+    timings), wall seconds, its links.csv rows, and the load average (1 min) before and after."""
+    load_before = os.getloadavg()[0]
+    with tempfile.TemporaryDirectory(prefix="bizenv-bench-") as tmp:
+        start = time.perf_counter()
+        result = build(data_dir=REGULATIONS, out_dir=Path(tmp) / "processed", quiet=True)
+        wall = time.perf_counter() - start
+    return {"timings": dict(result.timings), "wall": wall, "links": len(result.tables["links.csv"]),
+            "articles": len(result.tables["articles.csv"]), "load_before": load_before,
+            "load_after": os.getloadavg()[0]}
+
+
+def build_lines(reg: dict, cores: int) -> list[str]:
+    """The regulations' build, step by step, as Markdown."""
+    steps = reg["timings"]
+    total = sum(steps.values())
+    lines = ["## The regulations' build, step by step", "",
+             "`build(data_dir=data/regulations)` (what `make build` runs for the second corpus) into a temporary "
+             f"folder, with {cores} worker cores (every core this process may use); seconds from the build's own "
+             f"timings. Wall time {reg['wall']:.1f} s for {reg['articles']:,} articles (articles.csv) and "
+             f"{reg['links']:,} links (links.csv). The machine's {os.cpu_count()} cores are shared with other "
+             f"work: load average (1 min) {reg['load_before']:.2f} before the build and {reg['load_after']:.2f} "
+             "after it, so the seconds are indicative.", "",
+             "| step | seconds | share |", "|---|---|---|"]
+    lines += [f"| {name} | {s:.2f} | {s / total:.1%} |" for name, s in steps.items()]
+    return [*lines, f"| all | {total:.2f} | 100.0% |", ""]
+
+
 def main() -> None:
+    reg = regulations_build()
+    print({k: v for k, v in reg.items() if k != "timings"}, reg["timings"], flush=True)
     params = rules.parse(LexiconFile(rules.FILE, LEXICON / rules.FILE, "bundled"))
     arts = raw_articles()
     texts, groups = [article_text(t) for t in arts["text"]], list(arts["source_id"])
@@ -134,6 +173,7 @@ def main() -> None:
     links = links_table(arts, hierarchy(), params, jobs=1)
     links_s = time.perf_counter() - start
     best = national_matches(links)
+    carried = links[(links["source_a"] == NATIONAL) & (links["relation"] != "none")]["article_a"].nunique()
     nat_linked = links[(links["source_a"] == NATIONAL) & (links["score_norm"] >= 0.5)]["article_a"].nunique()
     n_national = int((arts["source_id"] == NATIONAL).sum())
 
@@ -145,12 +185,13 @@ def main() -> None:
     x1 = next(df.itertuples())
     q = best.quantile([0.1, 0.25, 0.5, 0.75, 0.9])
     counts = links.groupby(["scope", "relation"]).size().unstack(fill_value=0)
-    lines = ["# Article alignment: candidates, Smith–Waterman, time", "",
+    lines = ["# Article alignment and the regulations' build: candidates, Smith–Waterman, time", "",
              "Written by `benchmarks/alignment.py` (`make bench`): the twelve regulations' articles, split on the",
              "raw files' 第X条 lines, in normal form; resampled corpora draw articles with replacement (each keeps",
              f"its document, {PERTURB:.0%} of its characters replaced, seeded). Parameters of",
              "`data/lexicon/alignment_params.csv` (12-character shingles, ≥ 3 shared, shingle df ≤ 60); one core",
-             "on a machine shared with other work, so the seconds are indicative.", "",
+             f"of {os.cpu_count()} on a machine shared with other work (load average at the end of the run, 1 min: "
+             f"{os.getloadavg()[0]:.2f}), so the seconds are indicative. All figures here are from one run.", "",
              "| corpus | articles | characters | cross-document pairs | candidate pairs (SW pairs) | share | "
              "candidates s | Smith–Waterman s | ms per SW pair |",
              "|---|---|---|---|---|---|---|---|---|"]
@@ -171,13 +212,14 @@ def main() -> None:
               f"## The real corpus: links.csv ({len(links):,} rows, {links_s:.2f} s with `links_table`)", "",
               "| scope | " + " | ".join(counts.columns) + " |", "|---|" + "---|" * len(counts.columns)]
     lines += [f"| {s} | " + " | ".join(f"{v:,}" for v in row) + " |" for s, row in counts.iterrows()]
-    lines += ["", f"Relations use `adapted_min` = {params.adapted_min:g}, which is provisional until the hand-coded "
-              "sample calibrates it.", "",
+    lines += ["", f"Relations use `adapted_min` = {params.adapted_min:g} (data/lexicon/alignment_params.csv: chosen "
+              "on the calibration half of the hand-coded sample).", "",
               f"Local → national: {len(best):,} local articles have a candidate in the national regulation. Their "
               "best score_norm (score / shorter length) has quantiles 10/25/50/75/90 % = "
               + "/".join(f"{v:.2f}" for v in q) + f"; ≥ 0.8: {(best >= 0.8).sum()}, ≥ 0.5: {(best >= 0.5).sum()}, "
               f"≥ 0.3: {(best >= 0.3).sum()}. National articles with a local match of score_norm ≥ 0.5: "
-              f"{nat_linked} of {n_national}.", ""]
+              f"{nat_linked} of {n_national}; carried (verbatim or adapted) by at least one local article: {carried}.",
+              "", *build_lines(reg, usable_cores())]
     (ROOT / "benchmarks" / "alignment.md").write_text("\n".join(lines), encoding="utf-8")
 
 

@@ -9,6 +9,7 @@ import functools
 import html
 import http.server
 import importlib.util
+import json
 import os
 import re
 import shutil
@@ -89,13 +90,34 @@ def test_the_zips_hold_every_figure_and_table_with_fixed_times(site: Path) -> No
         assert {info.date_time for info in archive.infolist()} == {build_site.ZIP_TIME}
         assert archive.read("figures/index.csv") == (ROOT / "figures" / "index.csv").read_bytes()
     kinds = {".csv", ".gexf", ".graphml"}
-    tables = sorted(p.name for p in (ROOT / "data" / "processed").iterdir() if p.suffix in kinds)
+    # laid out as in data/: the plans' tables under processed/, the regulations' under regulations/processed/
+    tables = [f"{folder}/{p.name}" for folder in ("processed", "regulations/processed")
+              for p in (ROOT / "data" / folder).iterdir() if p.suffix in kinds]
+    assert "regulations/processed/links.csv" in tables and "processed/measures.csv" in tables
     with zipfile.ZipFile(site / "tables.zip") as archive:
-        assert sorted(archive.namelist()) == sorted([f"processed/{t}" for t in tables] + ["datapackage.json"])
+        assert sorted(archive.namelist()) == sorted([*tables, "datapackage.json"])
         assert {info.date_time for info in archive.infolist()} == {build_site.ZIP_TIME}
+        links = ROOT / "data" / "regulations" / "processed" / "links.csv"
+        assert archive.read("regulations/processed/links.csv") == links.read_bytes()
+        package = json.loads(archive.read("datapackage.json"))
+    # every resource of data/datapackage.json whose file the zip holds is described, at its path there
+    described = json.loads((ROOT / "data" / "datapackage.json").read_text(encoding="utf-8"))["resources"]
+    assert package["resources"] == [r for r in described if r["path"] in tables]
+    assert {"regulations/processed/articles.csv", "processed/measures.csv"} <= {r["path"] for r in package["resources"]}
+    # and the page that offers the zip says where the regulations' tables are in it
+    index = html.unescape((site / "index.html").read_text(encoding="utf-8"))
+    assert "tables.zip" in index and "regulations/processed/" in index and build_site.REGULATIONS_MARK not in index
     # the same files give the same bytes, whenever they are zipped
     pairs = [(f"figures/{n}", ROOT / "figures" / n) for n in figure_files[:5]]
     assert build_site.deterministic_zip(pairs) == build_site.deterministic_zip(list(reversed(pairs)))
+
+
+def test_the_table_package_of_a_corpus_of_ones_own_describes_its_processed_tables() -> None:
+    """Its zip has processed/ only: a resource data/ keeps under regulations/processed/ describes the
+    corpus's processed/ file of that name; resources of files it lacks are left out."""
+    package = json.loads(build_site._datapackage({"processed/measures.csv", "processed/articles.csv"}))
+    assert [r["path"] for r in package["resources"]] == ["processed/measures.csv", "processed/articles.csv"]
+    assert [r["name"] for r in package["resources"]] == ["measures", "articles"]
 
 
 def test_no_page_loads_anything_from_off_the_site(site: Path) -> None:

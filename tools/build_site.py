@@ -5,9 +5,10 @@
 Sphinx with myst-nb renders the committed notebooks with their outputs (never executing them),
 beside a figure gallery made from `figures/index.csv` (thumbnails, titles and captions in zh and
 en, links to every PNG, SVG and PDF and to the data), `figures.zip` with every figure file and
-`tables.zip` with every processed table and the `datapackage.json` that describes them. Without --data the site is the
-bundled study's, in `_site/` (ignored by git); with --data DIR it is that corpus's (DIR/notebooks,
-DIR/figures, DIR/processed), in DIR/site. The pages carry no dates; the zips have fixed times.
+`tables.zip` with every processed table and the `datapackage.json` that describes them, laid out as in data/
+(processed/, and for the bundled study also the regulations' tables under regulations/processed/). Without
+--data the site is the bundled study's, in `_site/` (ignored by git); with --data DIR it is that corpus's
+(DIR/notebooks, DIR/figures, DIR/processed), in DIR/site. The pages carry no dates; the zips have fixed times.
 
 The site is built in a temporary folder and put in place as a whole by the study's own folder
 writer (`bizenv_analysis.io.outputs`), so an interrupted or failed build leaves the last site as it
@@ -38,6 +39,13 @@ SITE = ROOT / "site"  # conf.py, index.md, _static/: the site's own sources
 THUMB_PX = 600  # thumbnail width in the gallery
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # the earliest time a zip can hold: no build date in the archive
 FORMATS = {"png": "PNG", "svg": "SVG", "pdf": "PDF"}
+TABLE_KINDS = {".csv", ".gexf", ".graphml"}
+# index.md's place for the sentence on the regulations' tables, which only the bundled study's zip holds
+REGULATIONS_MARK = "<!-- regulations-tables -->"
+REGULATIONS_NOTE = ("The regulations' tables (articles.csv, links.csv, implementation.csv, originality.csv, "
+                    "diffusion.csv, revision.csv …) are in it under `regulations/processed/`, beside the plans' under "
+                    "`processed/`; the tables both corpora have (documents.csv, measures.csv …) have the same columns "
+                    "in both.")
 
 
 class SiteError(Exception):
@@ -99,8 +107,9 @@ def gallery_page(index: pd.DataFrame, notebooks: set[str]) -> str:
         '<div class="gallery">', *cards, "</div>", ""])
 
 
-def _inputs(data: Path | None) -> tuple[list[Path], Path, Path, pd.DataFrame]:
-    """The executed notebooks, the figures folder, the tables folder and the figure index, each
+def _inputs(data: Path | None) -> tuple[list[Path], Path, dict[str, Path], pd.DataFrame]:
+    """The executed notebooks, the figures folder, the tables folders by their folder in the zip
+    (processed/; for the bundled study also regulations/processed/) and the figure index, each
     checked to be there (SiteError naming what is missing and the command that makes it)."""
     notebooks_dir = (data / "notebooks") if data else ROOT / "notebooks"
     figures_dir = (data / "figures") if data else ROOT / "figures"
@@ -114,27 +123,46 @@ def _inputs(data: Path | None) -> tuple[list[Path], Path, Path, pd.DataFrame]:
     index_csv = figures_dir / "index.csv"
     if not index_csv.is_file():
         raise SiteError(f"{index_csv} is missing; run `{run}` first")
-    if not any(tables_dir.glob("*.csv")):
-        raise SiteError(f"{tables_dir}: no tables; run `{run}` first")
+    tables = {"processed": tables_dir}
+    if not data:
+        tables["regulations/processed"] = ROOT / "data" / "regulations" / "processed"
+    for folder in tables.values():
+        if not any(folder.glob("*.csv")):
+            raise SiteError(f"{folder}: no tables; run `{run}` first")
     index = pd.read_csv(index_csv, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     for row in index.itertuples():
         for name in [*row.files.split(), row.data]:
             if not (figures_dir / name).is_file():
                 raise SiteError(f"{figures_dir / name} is listed in {index_csv} but missing; run `{run}` again")
-    return notebooks, figures_dir, tables_dir, index
+    return notebooks, figures_dir, tables, index
 
 
-def _datapackage(tables_dir: Path) -> bytes:
-    """data/datapackage.json with only the resources whose files this corpus has."""
+def _datapackage(names: set[str]) -> bytes:
+    """data/datapackage.json with only the resources whose files the zip holds (`names`, paths as in
+    data/). A corpus of one's own has all its tables under processed/, so a resource that data/ keeps
+    under regulations/processed/ (articles.csv …) describes that corpus's processed/ file of its name."""
     package = json.loads((ROOT / "data" / "datapackage.json").read_text(encoding="utf-8"))
-    package["resources"] = [r for r in package["resources"] if (tables_dir / Path(r["path"]).name).is_file()]
+    described = {r["path"] for r in package["resources"]}
+    kept = []
+    for resource in package["resources"]:
+        moved = f"processed/{Path(resource['path']).name}"
+        if resource["path"] in names:
+            kept.append(resource)
+        elif moved in names and moved not in described:
+            kept.append(resource | {"path": moved})
+    package["resources"] = kept
     return (json.dumps(package, indent=1, ensure_ascii=False) + "\n").encode("utf-8")
 
 
 def stage(data: Path | None, src: Path) -> None:
     """Copy the site's sources, the notebooks and the figures into `src`, with the gallery and zips."""
-    notebooks, figures_dir, tables_dir, index = _inputs(data)
+    notebooks, figures_dir, tables_dirs, index = _inputs(data)
     shutil.copytree(SITE, src, ignore=shutil.ignore_patterns("_build", "__pycache__"))
+    index_md = (src / "index.md").read_text(encoding="utf-8")
+    if REGULATIONS_MARK not in index_md:  # the page that offers tables.zip must say what it holds
+        raise SiteError(f"{SITE / 'index.md'} lacks {REGULATIONS_MARK}")
+    note = REGULATIONS_NOTE if "regulations/processed" in tables_dirs else ""
+    (src / "index.md").write_text(index_md.replace(REGULATIONS_MARK, note), encoding="utf-8")
     shutil.copy2(ROOT / "fonts" / "NotoSansCJKsc-Regular-subset.ttf", src / "_static")
     (src / "notebooks").mkdir()
     for nb in notebooks:
@@ -148,12 +176,13 @@ def stage(data: Path | None, src: Path) -> None:
         png = figures_dir / f"{fig_id}_en.png"
         (extra / "figures" / "thumbs" / png.name).write_bytes(scaled_png(png.read_bytes(), THUMB_PX))
     (extra / "figures.zip").write_bytes(deterministic_zip([(f"figures/{p.name}", p) for p in figure_files]))
-    # As in data/: the tables under processed/, beside the datapackage.json that describes them.
-    tables = [p for p in sorted(tables_dir.iterdir()) if p.suffix in {".csv", ".gexf", ".graphml"}]
+    # As in data/: the tables under processed/ (and regulations/processed/), beside the datapackage.json
+    # that describes them.
+    tables = [(f"{folder}/{p.name}", p) for folder, path in tables_dirs.items()
+              for p in sorted(path.iterdir()) if p.suffix in TABLE_KINDS]
     package = src / "datapackage.json"
-    package.write_bytes(_datapackage(tables_dir))
-    (extra / "tables.zip").write_bytes(deterministic_zip([(f"processed/{p.name}", p) for p in tables]
-                                                         + [("datapackage.json", package)]))
+    package.write_bytes(_datapackage({name for name, _ in tables}))
+    (extra / "tables.zip").write_bytes(deterministic_zip([*tables, ("datapackage.json", package)]))
     package.unlink()
     (src / "gallery.md").write_text(gallery_page(index, {p.name for p in notebooks}), encoding="utf-8")
 
