@@ -304,7 +304,9 @@ def diffusion_timeline(data: pd.DataFrame, lang: str) -> Figure:
         ax.axvline(r.when, color="#EEEEEE", lw=0.6, zorder=0)
         names.append(ax.annotate(source_short(r.source_id, lang), xy=(r.when, 1), xycoords=("data", "axes fraction"),
                                  xytext=(0, 3), textcoords="offset points", rotation=90, ha="center", va="bottom",
-                                 fontsize=7, arrowprops={"arrowstyle": "-", "lw": 0.4, "color": "#999999"}))
+                                 fontsize=7, arrowprops={"arrowstyle": "-", "lw": 0.4, "color": "#999999"},
+                                 # an empty frame: names moved apart keep a little space between them
+                                 bbox={"boxstyle": "square,pad=0.15", "fc": "none", "ec": "none"}))
     keep_apart(fig, names)  # laws a few days apart: a moved name keeps a line to its date
     n_laws = laws.drop_duplicates("provision_id").set_index("provision_id")["n_documents"]
     ax.set_yticks(range(len(shown)), [f"{p} · {int(n_laws[p])}" + t("部", " laws", lang) for p in shown], fontsize=7)
