@@ -122,8 +122,9 @@ def align_line(v: Values) -> str | None:
 
 
 def implement(v: Values) -> Values:
-    """The implementation map, origins, originality, revisions and diffusion, for a corpus of laws
-    whose sources.csv declares the hierarchy (parent, version_of)."""
+    """The implementation map, origins, originality (with the themes and instruments of each origin),
+    revisions (with the themes of each status) and diffusion, for a corpus of laws whose sources.csv
+    declares the hierarchy (parent, version_of)."""
     arts, links = optional(v, "articles.csv"), optional(v, "links.csv")
     hierarchy = hierarchy_from(v["raws"])
     if arts is None or links is None or not hierarchy.declared():
@@ -131,11 +132,14 @@ def implement(v: Values) -> Values:
     origin = implementation.origins(arts, links, hierarchy)
     out = {"implementation.csv": implementation.implementation_map(arts, links, hierarchy), "origins.csv": origin,
            "originality.csv": implementation.originality(origin),
+           "originality_themes.csv": implementation.origin_profiles(origin, arts, v["themes.csv"],
+                                                                    v["instruments.csv"]),
            "diffusion.csv": diffusion.provisions(origin, links, hierarchy),
            "diffusion_tests.csv": diffusion.own_province_test(arts, origin, links, hierarchy)}
     revisions = [implementation.revision(arts, links, old, new) for new, old in sorted(hierarchy.version_of.items())]
     if revisions:
         out["revision.csv"] = pd.concat(revisions, ignore_index=True)
+        out["revision_themes.csv"] = implementation.revision_themes(out["revision.csv"], arts, v["themes.csv"])
     return out
 
 

@@ -3,7 +3,14 @@
 import pandas as pd
 import pytest
 
-from bizenv_analysis.analysis.implementation import implementation_map, originality, origins, revision
+from bizenv_analysis.analysis.implementation import (
+    implementation_map,
+    origin_profiles,
+    originality,
+    origins,
+    revision,
+    revision_themes,
+)
 from bizenv_analysis.io.hierarchy import Hierarchy
 
 H = Hierarchy(parent={"P": "N", "C": "P", "P2": "N"}, version_of={"P2": "P"},
@@ -80,3 +87,44 @@ def test_a_verbatim_article_in_another_chapter_has_moved():
     articles = pd.DataFrame(arts("P", 6) + arts("P2", 5, chapters={2: 2}))
     r = revision(articles, LINKS, "P", "P2").set_index("old_article_id")
     assert r.loc["P:a003", "status"] == "moved" and r.loc["P:a001", "status"] == "kept"
+
+
+# Each article's measure (P:a001 → P:m001) and its codes: P:m006 and P2:m005 have no primary theme,
+# and a non-primary theme that must not count.
+CODED = ARTICLES.assign(measure_id=ARTICLES["article_id"].str.replace(":a", ":m"))
+
+
+def coded(pairs: dict[str, str], column: str) -> pd.DataFrame:
+    rows = [{"measure_id": m, column: c, "score": 1.0, "primary": True} for m, c in pairs.items()]
+    rows.append({"measure_id": "P:m006", column: "x", "score": 0.5, "primary": False})
+    return pd.DataFrame(rows)
+
+
+THEMES = coded({"P:m001": "a", "P:m002": "b", "P:m003": "a", "P:m004": "a", "P:m005": "b",
+                "P2:m001": "a", "P2:m002": "c", "P2:m003": "c", "P2:m004": "b"}, "theme_id")
+INSTRUMENTS = coded({f"P:m00{i}": "reg" for i in (1, 2, 3, 4, 6)} | {"P:m005": "svc"}, "instrument_id")
+
+
+def test_the_themes_and_instruments_of_each_origin():
+    # P: a001, a002 national; a003–a006 own (their only links go to later laws)
+    got = origin_profiles(origins(CODED, LINKS, H), CODED, THEMES, INSTRUMENTS)
+    p = got[got["source_id"] == "P"]
+    assert list(zip(p["origin"], p["dimension"], p["category"], p["n"], p["n_origin"], p["share"], strict=True)) == [
+        ("national", "theme", "a", 1, 2, 0.5), ("national", "theme", "b", 1, 2, 0.5),
+        ("national", "instrument", "reg", 2, 2, 1.0),
+        ("own", "theme", "a", 2, 4, 0.5), ("own", "theme", "b", 1, 4, 0.25), ("own", "theme", "none", 1, 4, 0.25),
+        ("own", "instrument", "reg", 3, 4, 0.75), ("own", "instrument", "svc", 1, 4, 0.25)]
+    # every article of every document, origin and dimension counted once
+    sums = got.groupby(["source_id", "origin", "dimension"]).agg(n=("n", "sum"), n_origin=("n_origin", "first"))
+    assert (sums["n"] == sums["n_origin"]).all()
+    assert sums.loc[("P2", "earlier_version", "theme"), "n"] == 5 and set(got["level"]) == {"province", "city"}
+
+
+def test_the_themes_of_what_a_revision_kept_added_and_dropped():
+    # the statuses of test_every_article_of_a_revision_accounted_for; dropped and merged are about
+    # the old article (P:a005 theme b, P:a006 none), the others the new one
+    got = revision_themes(revision(CODED, LINKS, "P", "P2"), CODED, THEMES)
+    assert list(zip(got["status"], got["theme_id"], got["n"], got["n_status"], got["share"], strict=True)) == [
+        ("kept", "a", 1, 2, 0.5), ("kept", "c", 1, 2, 0.5), ("moved", "b", 1, 1, 1.0), ("amended", "c", 1, 1, 1.0),
+        ("dropped", "b", 1, 1, 1.0), ("split", "none", 1, 1, 1.0), ("merged", "none", 1, 1, 1.0)]
+    assert set(zip(got["old_source_id"], got["new_source_id"], strict=True)) == {("P", "P2")}

@@ -10,6 +10,7 @@ import struct
 import warnings
 
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -400,3 +401,55 @@ def test_sources_by_chapter_hatches_older_sources_and_names_a_source_not_compare
             warnings.simplefilter("error")  # an overlap at the print size is a warning: here an error
             figure_bytes(fig, "full")
         plt.close(fig)
+
+
+def test_diffusion_timeline_draws_provisions_in_three_or_more_laws_with_their_first_adopter():
+    """fig25 on hand-made provisions: q1 in 3 laws (first a province, 2020-03), q2 in 4 laws (first a
+    city, 2020-09; two articles of one law), q3 in 2 laws (a pair: not drawn). Known answers: rows q1
+    then q2 (by first date), one marker per law at its date, the first adopter a diamond, the laws
+    named above, "top N of M" only when rows are cut, no overlap at the print size."""
+    from matplotlib.collections import PathCollection
+    from matplotlib.dates import date2num
+
+    from bizenv_analysis.report import legal_figures
+    from bizenv_analysis.report.legal_figures import diffusion_timeline
+
+    laws = {"a": ("2020-03-01", "province"), "b": ("2020-09-01", "city"), "c": ("2021-02-01", "city"),
+            "d": ("2021-06-01", "province"), "e": ("2022-05-01", "province")}
+    members = {"q1": ["a", "b", "d"], "q2": ["c", "d", "d", "e", "b"], "q3": ["b", "e"]}
+    rows = []
+    for pid, sids in members.items():
+        for k, sid in enumerate(sorted(sids, key=lambda s: laws[s][0]), start=1):
+            first = laws[sid][0] == min(laws[s][0] for s in sids)
+            rows.append({"provision_id": pid, "article_id": f"{sid}:a{k:03d}", "source_id": sid, "date": laws[sid][0],
+                         "role": "first" if first else "adopter", "n_documents": len(set(sids)),
+                         "level": laws[sid][1]})
+    data = pd.DataFrame(rows)
+    for lang in LANGS:
+        fig = diffusion_timeline(data, lang)
+        ax = fig.axes[0]
+        labels = [tk.get_text() for tk in ax.get_yticklabels()]
+        assert labels == (["q1 · 3部", "q2 · 4部"] if lang == "zh" else ["q1 · 3 laws", "q2 · 4 laws"])
+        points = {(round(x), int(y), c.get_paths()[0].vertices.shape[0] == 5)  # a diamond has 5 vertices
+                  for c in ax.collections if isinstance(c, PathCollection)  # the markers, not the lines
+                  for x, y in np.asarray(c.get_offsets())}
+        day = {s: round(date2num(pd.Timestamp(d))) for s, (d, _) in laws.items()}
+        diamond = {p[2] for p in points if (p[0], p[1]) == (day["b"], 0)}
+        # q2 (row 1) is first adopted by b, which adopts q1 (row 0) after a: a circle there
+        assert {(x, y) for x, y, _ in points} == {(day[s], 0) for s in "abd"} | {(day[s], 1) for s in "bcde"}
+        assert {(x, y) for x, y, d in points if d} == {(day["a"], 0), (day["b"], 1)} and diamond == {False}
+        names = {tx.get_text() for tx in ax.texts}
+        assert len(names) == 5  # every law of a drawn provision, once
+        assert "top" not in fig._suptitle.get_text() and "前" not in fig._suptitle.get_text()
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            figure_bytes(fig, "full")
+        plt.close(fig)
+    # more provisions than rows: the most widely adopted, said as "top N of M"
+    many = pd.concat([data.assign(provision_id=data["provision_id"] + f"-{i:02d}") for i in range(30)])
+    shown, n_all = legal_figures.timeline_rows(many)
+    assert (len(shown), n_all) == (legal_figures.TIMELINE_ROWS, 60)
+    assert all(p.startswith("q2") for p in shown)  # 30 copies of q2 (4 laws) come before any of q1 (3 laws)
+    fig = diffusion_timeline(many, "en")
+    assert f"(top {legal_figures.TIMELINE_ROWS} of 60)" in fig._suptitle.get_text()
+    plt.close(fig)

@@ -199,3 +199,62 @@ def _revision_row(old: str, new: str, a: pd.Series | None, b: pd.Series | None, 
             "new_number": b["number"] if b is not None else pd.NA,
             "old_chapter_no": a["chapter_no"] if a is not None else pd.NA,
             "new_chapter_no": b["chapter_no"] if b is not None else pd.NA}
+
+
+# --- the themes and instruments of each part (originality_themes.csv, revision_themes.csv) -------
+
+NO_CODE = "none"  # an article whose measure has no primary code: counted, so the shares sum to one
+ORIGIN_PROFILE_COLUMNS = ["source_id", "level", "origin", "dimension", "category", "n", "n_origin", "share"]
+REVISION_STATUSES = ("kept", "moved", "amended", "added", "dropped", "split", "merged")
+REVISION_THEME_COLUMNS = ["old_source_id", "new_source_id", "status", "theme_id", "n", "n_status", "share"]
+
+
+def _primary(articles: pd.DataFrame, coded: pd.DataFrame, column: str) -> dict[str, str]:
+    """article_id → the primary code of its measure (`NO_CODE` when the measure has none)."""
+    primary = coded[coded["primary"].astype(str) == "True"].drop_duplicates("measure_id")
+    of_measure = dict(zip(primary["measure_id"], primary[column], strict=True))
+    return {a: of_measure.get(m, NO_CODE) for a, m in zip(articles["article_id"], articles["measure_id"],
+                                                           strict=True)}
+
+
+def _counted(labels: pd.Series) -> list[tuple[str, int]]:
+    """(category, n), most frequent first, ties by name: a stable order."""
+    counts = labels.value_counts()
+    return sorted(((str(c), int(n)) for c, n in counts.items()), key=lambda p: (-p[1], p[0]))
+
+
+def origin_profiles(origin_rows: pd.DataFrame, articles: pd.DataFrame, themes: pd.DataFrame,
+                    instruments: pd.DataFrame) -> pd.DataFrame:
+    """originality_themes.csv: per local document × origin × dimension (the primary theme, the primary
+    instrument of the article's measure) × category, its articles and their share among that
+    document's articles of that origin. Descriptive: shares of articles within one document."""
+    codes = {"theme": _primary(articles, themes, "theme_id"),
+             "instrument": _primary(articles, instruments, "instrument_id")}
+    rows = []
+    for sid, group in origin_rows.groupby("source_id", sort=False):
+        for origin in ORIGINS:
+            part = group[group["origin"] == origin]
+            for dim, code in codes.items():
+                for category, n in _counted(part["article_id"].map(code)):
+                    rows.append({"source_id": sid, "level": group["level"].iloc[0], "origin": origin,
+                                 "dimension": dim, "category": category, "n": n, "n_origin": len(part),
+                                 "share": n / len(part)})
+    return pd.DataFrame(rows, columns=ORIGIN_PROFILE_COLUMNS)
+
+
+def revision_themes(revision_rows: pd.DataFrame, articles: pd.DataFrame, themes: pd.DataFrame) -> pd.DataFrame:
+    """revision_themes.csv: per revision and status × the primary theme of the article the status is
+    about (the old article for dropped and merged, the new one otherwise), n and the share within
+    that status."""
+    code = _primary(articles, themes, "theme_id")
+    about = revision_rows["new_article_id"].where(~revision_rows["status"].isin(["dropped", "merged"]),
+                                                  revision_rows["old_article_id"])
+    rows = []
+    for (old, new), block in revision_rows.assign(_about=about).groupby(["old_source_id", "new_source_id"],
+                                                                        sort=False):
+        for status in REVISION_STATUSES:
+            part = block[block["status"] == status]
+            for theme, n in _counted(part["_about"].map(code)):
+                rows.append({"old_source_id": old, "new_source_id": new, "status": status, "theme_id": theme,
+                             "n": n, "n_status": len(part), "share": n / len(part)})
+    return pd.DataFrame(rows, columns=REVISION_THEME_COLUMNS)

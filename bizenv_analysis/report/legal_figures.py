@@ -5,6 +5,7 @@ and a language and returns a Figure; the numbers come from the build's legal tab
 
 from __future__ import annotations
 
+import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -12,7 +13,7 @@ from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch, Rectangle
 
-from .plotting import setup, source_short, t
+from .plotting import keep_apart, setup, source_short, t
 
 # Three map colours that stay apart under the common colour-vision deficiencies (Okabe–Ito
 # blue and orange, and a pale grey for "absent", so the eye goes to what is carried).
@@ -256,5 +257,75 @@ def sources_by_chapter(data: pd.DataFrame, lang: str) -> Figure:
                loc="outside lower center", fontsize=7, handlelength=1.6, frameon=False)
     fig.suptitle(t("各文件的举措落实了法规各章的哪些条文",
                    "Which chapters of the laws each source's measures implement", lang),
+                 x=0.01, ha="left", fontsize=9.5)
+    return fig
+
+
+LEVEL_COLORS = {"province": "#0072B2", "city": "#E69F00"}
+LEVEL_LABELS = {"province": ("省级", "province"), "city": ("市级", "city")}
+TIMELINE_MIN_LAWS = 3  # a provision in two laws is a pair, not a spread: listed in diffusion.csv only
+TIMELINE_ROWS = 25  # above this many provisions, the ones in most laws (then the earliest first adopter)
+
+
+def timeline_rows(data: pd.DataFrame) -> tuple[list[str], int]:
+    """The provisions drawn (those in at least `TIMELINE_MIN_LAWS` laws, at most `TIMELINE_ROWS`: the
+    most widely adopted, then the earliest), top first by their first date; and how many qualified."""
+    spans = (data.groupby("provision_id").agg(n=("n_documents", "first"), first=("date", "min"))
+             .query(f"n >= {TIMELINE_MIN_LAWS}").reset_index())
+    top = spans.sort_values(["n", "first", "provision_id"], ascending=[False, True, True],
+                            kind="mergesort").head(TIMELINE_ROWS)
+    drawn = top.sort_values(["first", "n", "provision_id"], ascending=[True, False, True], kind="mergesort")
+    return list(drawn["provision_id"]), len(spans)
+
+
+def diffusion_timeline(data: pd.DataFrame, lang: str) -> Figure:
+    """Provisions beyond the national text (rows) on a date axis: a marker per law at its date
+    (the first adopter a diamond, later adopters circles; colour: province or city), a line from
+    the first to the last, the laws named above at their dates.
+
+    data: diffusion.csv (provision_id, source_id, date, role, n_documents) with `level` per row.
+    """
+    setup()
+    shown, n_all = timeline_rows(data)
+    laws = (data[data["provision_id"].isin(shown)].drop_duplicates(["provision_id", "source_id"])
+            .assign(when=lambda d: pd.to_datetime(d["date"])))
+    fig, ax = plt.subplots(figsize=(6.4, 0.2 * len(shown) + 2.2), layout="constrained")
+    row = {p: i for i, p in enumerate(shown)}
+    for pid, group in laws.groupby("provision_id", sort=False):
+        ax.hlines(row[pid], group["when"].min(), group["when"].max(), color="#BBBBBB", lw=0.8, zorder=1)
+    for (level, role), group in laws.groupby(["level", "role"], sort=True):
+        color = LEVEL_COLORS.get(level, "#777777")
+        first = role == "first"
+        ax.scatter(group["when"], group["provision_id"].map(row), s=30 if first else 16, marker="D" if first else "o",
+                   color=color, edgecolor="#222222" if first else "white", lw=0.6 if first else 0.3, zorder=3)
+    dates = laws.drop_duplicates("source_id").sort_values(["when", "source_id"])
+    names = []
+    for r in dates.itertuples():
+        ax.axvline(r.when, color="#EEEEEE", lw=0.6, zorder=0)
+        names.append(ax.annotate(source_short(r.source_id, lang), xy=(r.when, 1), xycoords=("data", "axes fraction"),
+                                 xytext=(0, 3), textcoords="offset points", rotation=90, ha="center", va="bottom",
+                                 fontsize=7, arrowprops={"arrowstyle": "-", "lw": 0.4, "color": "#999999"},
+                                 # an empty frame: names moved apart keep a little space between them
+                                 bbox={"boxstyle": "square,pad=0.15", "fc": "none", "ec": "none"}))
+    keep_apart(fig, names)  # laws a few days apart: a moved name keeps a line to its date
+    n_laws = laws.drop_duplicates("provision_id").set_index("provision_id")["n_documents"]
+    ax.set_yticks(range(len(shown)), [f"{p} · {int(n_laws[p])}" + t("部", " laws", lang) for p in shown], fontsize=7)
+    ax.set_ylim(len(shown) - 0.5, -0.5)
+    pad = pd.Timedelta(days=45)
+    start = laws["when"].min()
+    ax.set_xlim(min(start - pad, pd.Timestamp(year=start.year, month=1, day=1)), laws["when"].max() + pad)
+    ax.xaxis.set_major_locator(mdates.YearLocator())
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
+    ax.tick_params(axis="x", labelsize=7)
+    ax.spines[["top", "right"]].set_visible(False)
+    handles = [plt.Line2D([], [], marker="o", ls="", color=c, label=t(*LEVEL_LABELS[lv], lang))
+               for lv, c in LEVEL_COLORS.items()]
+    handles += [plt.Line2D([], [], marker="D", ls="", color="white", markeredgecolor="#222222",
+                           label=t("首个采用者", "first adopter", lang)),
+                plt.Line2D([], [], marker="o", ls="", color="#999999", label=t("后续采用者", "later adopter", lang))]
+    fig.legend(handles=handles, loc="outside lower center", ncol=4, fontsize=7, handletextpad=0.3)
+    some = "" if len(shown) == n_all else t(f"(前{len(shown)}条,共{n_all}条)", f" (top {len(shown)} of {n_all})", lang)
+    fig.suptitle(t(f"国务院条例之外、见于至少{TIMELINE_MIN_LAWS}部法规的条款{some}",
+                   f"Provisions beyond the national text in {TIMELINE_MIN_LAWS} or more laws{some}", lang),
                  x=0.01, ha="left", fontsize=9.5)
     return fig
