@@ -49,10 +49,10 @@ def test_the_table_by_hand(tmp_path):
 def test_kappa_is_cohens():
     from sklearn.metrics import cohen_kappa_score
 
-    from bizenv_analysis.analysis.alignment_check import kappa_codes
+    from bizenv_analysis.analysis.agreement import cohen_kappa
     a, b = np.array([0, 0, 1, 2, 2, 1, 0]), np.array([0, 1, 1, 2, 0, 1, 0])
-    assert kappa_codes(a, b, 3) == pytest.approx(cohen_kappa_score(a, b))
-    assert np.isnan(kappa_codes(np.zeros(4, dtype=int), np.zeros(4, dtype=int), 3))
+    assert cohen_kappa(a, b, 3) == pytest.approx(cohen_kappa_score(a, b))
+    assert np.isnan(cohen_kappa(np.zeros(4, dtype=int), np.zeros(4, dtype=int), 3))
 
 
 def test_no_hand_check_no_table(tmp_path):

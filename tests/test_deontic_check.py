@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 from sklearn.metrics import cohen_kappa_score
 
-from bizenv_analysis.analysis.deontic_check import deontic_validation, kappa_interval, kappas
+from bizenv_analysis.analysis.agreement import cohen_kappa, interval
+from bizenv_analysis.analysis.deontic_check import deontic_validation
 from bizenv_analysis.base.paths import REGULATIONS
 
 SENTENCES = """sent_id,source_id,article,sentence
@@ -77,9 +78,9 @@ def test_kappa_is_cohens_and_the_interval_holds_it():
     a = np.array([True] * 10 + [False] * 30)
     b = a.copy()
     b[:2] = False  # po = 38/40, pe = (10·8 + 30·32)/1600 = 0.65: κ = 0.3/0.35
-    assert kappas(a, b) == pytest.approx(0.3 / 0.35) == pytest.approx(cohen_kappa_score(a, b))
-    assert np.isnan(kappas(a[10:], b[10:]))  # one value only: undefined
-    low, high = kappa_interval(a, b)
+    assert cohen_kappa(a, b, 2) == pytest.approx(0.3 / 0.35) == pytest.approx(cohen_kappa_score(a, b))
+    assert np.isnan(cohen_kappa(a[10:], b[10:], 2))  # one value only: undefined
+    low, high = interval(cohen_kappa, a, b, 2)
     assert low < 0.3 / 0.35 < high <= 1
 
 

@@ -9,7 +9,7 @@ units, computed for every draw at once.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
@@ -31,7 +31,8 @@ def _shares(codes: np.ndarray, k: int) -> np.ndarray:
 
 
 def cohen_kappa(a: np.ndarray, b: np.ndarray, k: int) -> np.ndarray:
-    """κ along the last axis (label codes 0 … k − 1); NaN where chance agreement is 1."""
+    """κ along the last axis (label codes 0 … k − 1, or booleans with k = 2); NaN where chance
+    agreement is 1 (both codings give one and the same label only)."""
     observed = (a == b).mean(axis=-1)
     expected = (_shares(a, k) * _shares(b, k)).sum(axis=-1)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -52,16 +53,27 @@ def krippendorff_alpha(a: np.ndarray, b: np.ndarray, k: int) -> np.ndarray:
         return np.where(expected > 0, 1 - (total - 1) * disagree / expected, np.nan)
 
 
+def interval(statistic: Callable[[np.ndarray, np.ndarray, int], np.ndarray], a: np.ndarray, b: np.ndarray, k: int,
+             seed: int = RESAMPLE_SEED) -> tuple[float, float]:
+    """95% percentile bootstrap interval of `statistic` (κ or α) over units, every draw at once
+    (draws where it is undefined left out; NaN when it is undefined in all)."""
+    a, b = np.asarray(a), np.asarray(b)
+    draws = np.random.default_rng(seed).integers(0, len(a), size=(N_BOOTSTRAP, len(a)))
+    boot = statistic(a[draws], b[draws], k)
+    boot = boot[~np.isnan(boot)]
+    if not len(boot):
+        return float("nan"), float("nan")
+    tail = (1 - CONFIDENCE) / 2 * 100
+    low, high = np.percentile(boot, [tail, 100 - tail])
+    return float(low), float(high)
+
+
 def agreement(a: Sequence[str], b: Sequence[str], seed: int = RESAMPLE_SEED) -> dict[str, float]:
     """κ and α of two codings of the same units, each with its 95% percentile bootstrap interval
     over units, and the share of units coded alike."""
     x, y, k = _codes(a, b)
-    draws = np.random.default_rng(seed).integers(0, len(x), size=(N_BOOTSTRAP, len(x)))
-    tail = (1 - CONFIDENCE) / 2 * 100
     out = {"n": len(x), "agree": float((x == y).mean())}
     for name, f in (("kappa", cohen_kappa), ("alpha", krippendorff_alpha)):
-        boot = f(x[draws], y[draws], k)
-        boot = boot[~np.isnan(boot)]
-        low, high = np.percentile(boot, [tail, 100 - tail]) if len(boot) else (np.nan, np.nan)
-        out |= {name: float(f(x, y, k)), f"{name}_low": float(low), f"{name}_high": float(high)}
+        low, high = interval(f, x, y, k, seed)
+        out |= {name: float(f(x, y, k)), f"{name}_low": low, f"{name}_high": high}
     return out

@@ -23,7 +23,7 @@ import pandas as pd
 from ..base.constants import RESAMPLE_SEED
 from ..rules.alignment import Params
 from ..rules.spec import CsvSpec
-from .deontic_check import kappa_interval, kappas
+from .agreement import N_BOOTSTRAP, cohen_kappa, interval
 from .inference import CONFIDENCE, wilson
 from .validation import read_checked
 
@@ -32,7 +32,6 @@ RELATIONS = ("verbatim", "adapted", "none")
 HALVES = ("calibration", "held_out")
 COLUMNS = ["metric", "half", "value", "ci_low", "ci_high", "k", "n", "note"]
 FILES = {"key": "alignment_key.csv", "a": "alignment_a.csv", "b": "alignment_b.csv", "gold": "alignment_gold.csv"}
-N_BOOTSTRAP = 2000
 
 KEY_SPEC = CsvSpec(("pair_id", "link_id", "candidate", "score_norm", "half"), ("decile",), ("pair_id", "half"),
                    choices={"half": HALVES, "candidate": ("True", "False")}, unique=("pair_id",),
@@ -76,33 +75,20 @@ def _proportion(metric: str, half: str, k: int, n: int, note: str) -> dict:
             "k": k, "n": n, "note": note}
 
 
-def kappa_codes(a: np.ndarray, b: np.ndarray, n_labels: int) -> np.ndarray:
-    """Cohen's κ of two codings given as label codes 0 … n_labels − 1, along the last axis (many
-    resamples at once); NaN where it is undefined (both give one and the same label only). The same
-    as `sklearn.metrics.cohen_kappa_score`."""
-    a, b = np.asarray(a), np.asarray(b)
-    observed = (a == b).mean(axis=-1)
-    expected = sum((a == c).mean(axis=-1) * (b == c).mean(axis=-1) for c in range(n_labels))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(expected < 1, (observed - expected) / (1 - expected), np.nan)
-
-
 def coder_rows(a: pd.Series, b: pd.Series, labels: tuple[str, ...], positive: tuple[str, ...],
                seed: int = RESAMPLE_SEED) -> list[dict]:
     """κ of the two coders over every label (kappa3) and over positive or not (kappa2), with
     percentile bootstrap intervals over pairs."""
     x = np.array([labels.index(r) for r in a])
     y = np.array([labels.index(r) for r in b])
-    draws = np.random.default_rng(seed).integers(0, len(x), size=(N_BOOTSTRAP, len(x)))
-    every = kappa_codes(x[draws], y[draws], len(labels))
-    tail = (1 - CONFIDENCE) / 2 * 100
-    low3, high3 = np.percentile(every[~np.isnan(every)], [tail, 100 - tail])
+    low3, high3 = interval(cohen_kappa, x, y, len(labels), seed)
     xl, yl = np.isin(a.to_numpy(), positive), np.isin(b.to_numpy(), positive)
-    low2, high2 = kappa_interval(xl, yl, seed)
-    return [{"metric": "kappa3", "half": "all", "value": float(kappa_codes(x, y, len(labels))),
-             "ci_low": float(low3), "ci_high": float(high3), "k": int((x == y).sum()), "n": len(x),
+    low2, high2 = interval(cohen_kappa, xl, yl, 2, seed)
+    return [{"metric": "kappa3", "half": "all", "value": float(cohen_kappa(x, y, len(labels))),
+             "ci_low": low3, "ci_high": high3, "k": int((x == y).sum()), "n": len(x),
              "note": f"coder A against coder B: {', '.join(labels)} (k: pairs alike)"},
-            {"metric": "kappa2", "half": "all", "value": float(kappas(xl, yl)), "ci_low": low2, "ci_high": high2,
+            {"metric": "kappa2", "half": "all", "value": float(cohen_kappa(xl, yl, 2)), "ci_low": low2,
+             "ci_high": high2,
              "k": int((xl == yl).sum()), "n": len(x),
              "note": f"coder A against coder B: {' or '.join(positive)}, or not"}]
 

@@ -19,12 +19,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
-from ..base.constants import RESAMPLE_SEED
 from ..rules.spec import CsvSpec
-from .inference import CONFIDENCE, wilson
+from .agreement import cohen_kappa, interval
+from .inference import wilson
 from .validation import read_checked
 
 MODALITIES = ("obligation", "permission", "prohibition", "encouragement")
@@ -32,7 +31,6 @@ NONE = "none"
 ADDRESSEES = ("government", "department", "market_entity", "court", "association", "other", "unspecified")
 FILES = {"sentences": "deontic_sentences.csv", "a": "deontic_a.csv", "b": "deontic_b.csv", "gold": "deontic_gold.csv"}
 COLUMNS = ["comparison", "modality", "metric", "k", "n", "value", "ci_low", "ci_high"]
-N_BOOTSTRAP = 2000
 
 SENTENCES_SPEC = CsvSpec(("sent_id", "source_id", "sentence"), ("article",), ("sent_id", "sentence"),
                          unique=("sent_id",), why_rows="there would be no sentence to score the rules on")
@@ -59,29 +57,6 @@ def presence(coded: dict[str, list[tuple[str, str]]], ids: Sequence[str]) -> pd.
                         index=list(ids), columns=list(MODALITIES))
 
 
-def kappas(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Cohen's κ of two binary codings along the last axis (so many resamples at once); NaN where it
-    is undefined (both codings give one value only). The same as `sklearn.metrics.cohen_kappa_score`."""
-    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
-    observed = (a == b).mean(axis=-1)
-    pa, pb = a.mean(axis=-1), b.mean(axis=-1)
-    expected = pa * pb + (1 - pa) * (1 - pb)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(expected < 1, (observed - expected) / (1 - expected), np.nan)
-
-
-def kappa_interval(a: np.ndarray, b: np.ndarray, seed: int = RESAMPLE_SEED) -> tuple[float, float]:
-    """Percentile bootstrap interval of κ over sentences (draws where κ is undefined left out)."""
-    draws = np.random.default_rng(seed).integers(0, len(a), size=(N_BOOTSTRAP, len(a)))
-    values = kappas(np.asarray(a)[draws], np.asarray(b)[draws])
-    values = values[~np.isnan(values)]
-    if not len(values):
-        return float("nan"), float("nan")
-    tail = (1 - CONFIDENCE) / 2 * 100
-    low, high = np.percentile(values, [tail, 100 - tail])
-    return float(low), float(high)
-
-
 def _proportion(comparison: str, modality: str, metric: str, k: int, n: int) -> dict:
     low, high = wilson(k, n) if n else (float("nan"), float("nan"))
     return {"comparison": comparison, "modality": modality, "metric": metric, "k": k, "n": n,
@@ -94,9 +69,9 @@ def coder_rows(a: pd.DataFrame, b: pd.DataFrame, codes_a: dict, codes_b: dict) -
     rows = []
     for mod in MODALITIES:
         x, y = a[mod].to_numpy(), b[mod].to_numpy()
-        low, high = kappa_interval(x, y)
+        low, high = interval(cohen_kappa, x, y, 2)
         rows.append({"comparison": "coder_a_vs_b", "modality": mod, "metric": "kappa", "k": int((x == y).sum()),
-                     "n": len(x), "value": float(kappas(x, y)), "ci_low": low, "ci_high": high})
+                     "n": len(x), "value": float(cohen_kappa(x, y, 2)), "ci_low": low, "ci_high": high})
     same = int((a == b).all(axis=1).sum())
     rows.append(_proportion("coder_a_vs_b", "all", "same_modalities", same, len(a)))
     alike = sum(codes_a.get(i) == codes_b.get(i) for i in a.index)
