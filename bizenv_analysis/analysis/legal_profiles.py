@@ -91,6 +91,17 @@ def _stratified_interval(x: np.ndarray, in_a: np.ndarray, seed: int) -> tuple[np
     return np.percentile(draws, tail, axis=0), np.percentile(draws, 100 - tail, axis=0)
 
 
+def bh_within(table: pd.DataFrame, by: str = "dimension") -> pd.Series:
+    """Benjamini–Hochberg q of each row's p_value among the rows of its `by` group (its tested
+    categories); NaN where p_value is."""
+    q = pd.Series(np.nan, index=table.index)
+    for idx in table.groupby(by).groups.values():
+        ok = table.loc[idx, "p_value"].notna()
+        if ok.any():
+            q[idx[ok.to_numpy()]] = bh(table.loc[idx, "p_value"][ok].to_numpy())
+    return q
+
+
 def level_tests(profiles: pd.DataFrame, hierarchy: Hierarchy, a: str = "province", b: str = "city",
                 seed: int = RESAMPLE_SEED) -> pd.DataFrame:
     """Level a against level b, each category: difference of mean shares over documents, two-sided
@@ -124,11 +135,7 @@ def level_tests(profiles: pd.DataFrame, hierarchy: Hierarchy, a: str = "province
                     "n_units": n_a + n_b, "unit": "document", "n_permutations": len(null), "exact": exact,
                     "min_p": min_p})
     table = pd.DataFrame(out)
-    table["q_value"] = np.nan
-    for idx in table.groupby("dimension").groups.values():
-        ok = table.loc[idx, "p_value"].notna()
-        if ok.any():
-            table.loc[idx[ok.to_numpy()], "q_value"] = bh(table.loc[idx, "p_value"][ok].to_numpy())
+    table["q_value"] = bh_within(table)
     table["decision"] = np.where(table["min_p"] >= ALPHA, "cannot be shown",
                                  np.where(table["q_value"] < ALPHA, "shown", "not shown"))
     return table[LEVEL_TEST_COLUMNS]
@@ -184,10 +191,6 @@ def trend_tests(profiles: pd.DataFrame, hierarchy: Hierarchy, levels: tuple[str,
                           "rho": rho, "rho_low": low, "rho_high": high, "p_value": np.where(np.isnan(rho), np.nan, p),
                           "n_units": len(order), "unit": "document", "first_date": min(dates),
                           "last_date": max(dates), "n_permutations": N_RESAMPLES})
-    table["q_value"] = np.nan
-    for idx in table.groupby("dimension").groups.values():
-        ok = table.loc[idx, "p_value"].notna()
-        if ok.any():
-            table.loc[idx[ok.to_numpy()], "q_value"] = bh(table.loc[idx, "p_value"][ok].to_numpy())
+    table["q_value"] = bh_within(table)
     table["decision"] = np.where(table["q_value"] < ALPHA, "shown", "not shown")
     return table[TREND_COLUMNS]
