@@ -101,10 +101,10 @@ def align(v: Values) -> Values:
     arts = optional(v, "articles.csv")
     if arts is None:
         return {}
-    dates = {r.source_id: str(r.meta.get("date", "")) for r in v["raws"]}
     params = v["lexicon"].alignment
+    # the documents' dates come with the hierarchy (sources.csv's date column)
     links = reuse.links_table(arts[["article_id", "source_id", "part", "text"]], hierarchy_from(v["raws"]), params,
-                              v["jobs"], dates=dates)
+                              v["jobs"])
     out = {"links.csv": links}
     if (check := alignment_check.alignment_validation(v["vdir"], links, params)) is not None:
         out["validation_alignment.csv"] = check
@@ -226,9 +226,9 @@ def place_in_frame(v: Values) -> Values:
     compared = frame.frame_sources(ours, hierarchy, provinces)
     params, analysed = v["lexicon"].alignment, v["analysed"]
     links = frame.frame_links(analysed, arts, compared, params.frame_min, params.frame_top)
-    dates = {r.source_id: str(r.meta.get("date", "")) for r in v["raws"]}
+    ours_dated = hierarchy_from(v["raws"]).date
     out = {"frame_links.csv": links, "frame_coverage.csv": frame.frame_coverage(links, arts),
-           "frame_summary.csv": frame.frame_summary(links, analysed, dates, dict(hierarchy.date))}
+           "frame_summary.csv": frame.frame_summary(links, analysed, ours_dated, dict(hierarchy.date))}
     if (check := alignment_check.frame_validation(v["vdir"], links, params.frame_min)) is not None:
         out["validation_frame.csv"] = check
     return out
